@@ -1,0 +1,406 @@
+"""The command line: parse options, open the data, ask ``query``, hand the result to ``render``.
+
+Every command runs inside :func:`_guarded`, the one place that turns the
+library's errors into a line on stderr and an exit code: 1 for data that is
+missing or bad, 2 for usage, 70 for a bug (with ``--debug`` for its traceback).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sqlite3
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from . import __version__, query
+from .errors import DataError, IranclashError, Problem
+from .model import ActorKind, EventType, PartialDate, PlaceKind
+from .render import OutputFormat, render, visible
+
+EXIT_BUG = 70
+
+app = typer.Typer(
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    no_args_is_help=True,
+    add_completion=False,
+    help="Look up facts on the U.S.-Iran proxy conflict in Iraq and Syria: events, actors, "
+    "places, border crossings, analysts and their quotes, each with its source.",
+)
+
+_state = {"debug": False}
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"iranclash {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    debug: Annotated[
+        bool,
+        typer.Option("--debug", envvar="IRANCLASH_DEBUG", help="Show the full traceback of an internal error."),
+    ] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+def _error(message: str) -> None:
+    sys.stderr.write(f"iranclash: {visible(message)}\n")
+
+
+F = TypeVar("F", bound=Callable[..., None])
+
+
+def _guarded(command: F) -> F:
+    """Map expected errors to one line and an exit code; a bug never dumps local variables."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> None:
+        try:
+            command(*args, **kwargs)
+        except IranclashError as error:
+            _error(f"error: {error}")
+            raise typer.Exit(error.exit_code) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt, BrokenPipeError):
+            raise
+        except Exception as error:
+            if _state["debug"]:
+                traceback.print_exc()
+            else:
+                _error(
+                    f"internal error: {type(error).__name__}: {error} "
+                    "(run with --debug for the traceback, and report it)"
+                )
+            raise typer.Exit(EXIT_BUG) from None
+
+    return run  # type: ignore[return-value]
+
+
+def command(name: str | None = None) -> Callable[[F], F]:
+    """Register a guarded command; its docstring is its help."""
+
+    def register(function: F) -> F:
+        app.command(name)(_guarded(function))
+        return function
+
+    return register
+
+
+def _parse_date(text: str) -> PartialDate:
+    try:
+        return PartialDate.parse(text)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None
+
+
+DataOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--data",
+        help="Data folder laid out like the shipped data/ (default: $IRANCLASH_DATA, else the shipped data).",
+        show_default=False,
+    ),
+]
+FormatOption = Annotated[
+    OutputFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Same as --format json.")]
+SinceOption = Annotated[
+    PartialDate | None,
+    typer.Option(
+        parser=_parse_date,
+        metavar="DATE",
+        help="Events on or after DATE (YYYY-MM-DD, YYYY-MM or YYYY; 2021-07 means from 1 July).",
+    ),
+]
+UntilOption = Annotated[
+    PartialDate | None,
+    typer.Option(
+        parser=_parse_date,
+        metavar="DATE",
+        help="Events on or before DATE (2021-07 means up to 31 July).",
+    ),
+]
+ActorOption = Annotated[str | None, typer.Option("--actor", help="Events this actor took part in (any name or alias).")]
+PlaceOption = Annotated[
+    str | None, typer.Option("--place", help="Events at this place or anywhere inside it (any name or alias).")
+]
+CountryOption = Annotated[str | None, typer.Option("--country", help="Events in this country.")]
+TypeOption = Annotated[
+    list[EventType] | None, typer.Option("--type", help="Events of this type (repeat for several).")
+]
+
+
+def _output(output: OutputFormat, as_json: bool) -> OutputFormat:
+    if as_json and output not in (OutputFormat.TABLE, OutputFormat.JSON):
+        raise typer.BadParameter(f"--json contradicts --format {output.value}", param_hint="--json")
+    return OutputFormat.JSON if as_json else output
+
+
+def _store(data: Path | None) -> sqlite3.Connection:
+    from .cache import open_store
+    from .load import resolve_data_dir
+
+    return open_store(resolve_data_dir(data))
+
+
+def _show(result: query.Listing | query.Detail, output: OutputFormat, as_json: bool) -> None:
+    render(result, _output(output, as_json), sys.stdout)
+
+
+@command("events")
+def events_command(
+    since: SinceOption = None,
+    until: UntilOption = None,
+    actor: ActorOption = None,
+    place: PlaceOption = None,
+    country: CountryOption = None,
+    event_type: TypeOption = None,
+    data: DataOption = None,
+    output: FormatOption = OutputFormat.TABLE,
+    as_json: JsonOption = False,
+) -> None:
+    """List events, oldest first; filters compose.
+
+    An imprecise date (2020-03, 2019) matches only when all of it lies inside the range.
+
+    Example: iranclash events --since 2021-07-05 --actor "Kata'ib Hezbollah" --json
+    """
+    filters = query.EventFilter(since, until, actor, place, country, tuple(event_type or ()))
+    _show(query.events(_store(data), filters), output, as_json)
+
+
+@command("event")
+def event_command(
+    event_id: Annotated[str, typer.Argument(metavar="ID", help="The event's id (see 'iranclash events').")],
+    data: DataOption = None,
+    output: FormatOption = OutputFormat.TABLE,
+    as_json: JsonOption = False,
+) -> None:
+    """Show one event with everything known about it and its sources.
+
+    Example: iranclash event 2021-07-07-ain-al-assad-14-rockets
+    """
+    _show(query.event(_store(data), event_id), output, as_json)
+
+
+@command("actors")
+def actors_command(
+    kind: Annotated[ActorKind | None, typer.Option("--kind", help="Only actors of this kind.")] = None,
+    data: DataOption = None,
+    output: FormatOption = OutputFormat.TABLE,
+    as_json: JsonOption = False,
+) -> None:
+    """List actors: militias, states, forces, people.
+
+    Example: iranclash actors --kind militia
+    """
+    _show(query.actors(_store(data), kind.value if kind else None), output, as_json)
+
+
+@command("actor")
+def actor_command(
+    name: Annotated[str, typer.Argument(help="Any name, alias, abbreviation or spelling.")],
+    data: DataOption = None,
+    output: FormatOption = OutputFormat.TABLE,
+    as_json: JsonOption = False,
+) -> None:
+    """Show an actor: aliases, umbrella and members, backers, events, quotes about it.
+
+    Example: iranclash actor "Kata'ib Hezbollah"
+    """
+    _show(query.actor(_store(data), name), output, as_json)
+
+
+@command("places")
+def places_command(
+    kind: Annotated[PlaceKind | None, typer.Option("--kind", help="Only places of this kind.")] = None,
+    data: DataOption = None,
+    output: FormatOption = OutputFormat.TABLE,
+    as_json: JsonOption = False,
+) -> None:
+    """List places: border crossings, bases, cities, provinces.
+
+    Example: iranclash places --kind air-base
+    """
+    _show(query.places(_store(data), kind.value if kind else None), output, as_json)
+
+
+@command("place")
+def place_command(
+    name: Annotated[str, typer.Argument(help="Any name, alias or spelling.")],
+    data: DataOption = None,
+    output: FormatOption = OutputFormat.TABLE,
+    as_json: JsonOption = False,
+) -> None:
+    """Show a place with its events, what it lies in, and why it matters.
+
+    Example: iranclash place "Ain al-Asad"
+    """
+    _show(query.place(_store(data), name), output, as_json)
+
+
+@command("crossings")
+def crossings_command(
+    data: DataOption = None,
+    output: FormatOption = OutputFormat.TABLE,
+    as_json: JsonOption = False,
+) -> None:
+    """List the Iraq-Syria border crossings: both sides, status, since when, significance.
+
+    Example: iranclash crossings --format csv
+    """
+    _show(query.crossings(_store(data)), output, as_json)
+
+
+@command("analysts")
+def analysts_command(
+    data: DataOption = None,
+    output: FormatOption = OutputFormat.TABLE,
+    as_json: JsonOption = False,
+) -> None:
+    """List the analysts quoted, with their affiliations.
+
+    Example: iranclash analysts
+    """
+    _show(query.analysts(_store(data)), output, as_json)
+
+
+@command("analyst")
+def analyst_command(
+    name: Annotated[str, typer.Argument(help="Name or surname.")],
+    data: DataOption = None,
+    output: FormatOption = OutputFormat.TABLE,
+    as_json: JsonOption = False,
+) -> None:
+    """Show an analyst: affiliation, interview, every quote with its footnote.
+
+    Example: iranclash analyst Heras
+    """
+    _show(query.analyst(_store(data), name), output, as_json)
+
+
+@command("search")
+def search_command(
+    text: Annotated[str, typer.Argument(help="Words to look for (all must appear).")],
+    data: DataOption = None,
+    output: FormatOption = OutputFormat.TABLE,
+    as_json: JsonOption = False,
+) -> None:
+    """Find every record that mentions TEXT, best matches first.
+
+    Example: iranclash search rockets
+    """
+    _show(query.search(_store(data), text), output, as_json)
+
+
+@command("summary")
+def summary_command(
+    since: SinceOption = None,
+    until: UntilOption = None,
+    actor: ActorOption = None,
+    place: PlaceOption = None,
+    country: CountryOption = None,
+    event_type: TypeOption = None,
+    data: DataOption = None,
+    output: FormatOption = OutputFormat.TABLE,
+    as_json: JsonOption = False,
+) -> None:
+    """The picture at a glance: counts by type, month, place and actor; munitions; casualties.
+
+    Takes the same filters as 'events'.
+
+    Example: iranclash summary --since 2021-06
+    """
+    filters = query.EventFilter(since, until, actor, place, country, tuple(event_type or ()))
+    _show(query.summary(_store(data), filters), output, as_json)
+
+
+@command("validate")
+def validate_command(
+    folder: Annotated[
+        Path | None, typer.Argument(metavar="[DIR]", help="Data folder to check (default: as for --data).")
+    ] = None,
+    output: FormatOption = OutputFormat.TABLE,
+    as_json: JsonOption = False,
+) -> None:
+    """Check a data folder and list every problem with its file and line; exit 1 if any.
+
+    Example: iranclash validate ./my-data
+    """
+    from .cache import compile_folder
+    from .load import resolve_data_dir
+
+    target = resolve_data_dir(folder)
+    connection = sqlite3.connect(":memory:")
+    try:
+        compile_folder(target, connection)
+    except DataError as error:
+        _show(_problem_listing(error.problems), output, as_json)
+        _error(f"error: {len(error.problems)} problem{'s' if len(error.problems) > 1 else ''} in {target}")
+        raise typer.Exit(1) from None
+    counts = dict(connection.execute("SELECT kind, count(*) FROM record GROUP BY kind ORDER BY kind"))
+    detail = query.Detail(
+        f"{target}: valid",
+        {"folder": str(target), "valid": True, "records": counts},
+        tuple((f"{kind}s", count) for kind, count in counts.items()),
+    )
+    _show(detail, output, as_json)
+
+
+def _problem_listing(problems: list[Problem]) -> query.Listing:
+    from . import jsonout
+
+    items = [
+        jsonout.dumps(
+            {
+                "file": str(problem.path) if problem.path else None,
+                "line": problem.line,
+                "column": problem.column,
+                "record": problem.record,
+                "field": problem.field,
+                "message": problem.message,
+                "text": str(problem),
+            }
+        )
+        for problem in problems
+    ]
+    return query.Listing("Problems", items, (query.Column("Problem", lambda row: row["text"]),))
+
+
+def main() -> None:
+    """Console-script entry point: quiet on a closed pipe, 130 on Ctrl-C."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+    try:
+        app()
+    except KeyboardInterrupt:
+        _error("interrupted")
+        sys.exit(130)
+    except BrokenPipeError:
+        _silence_stdout()
+        sys.exit(0)
+    finally:
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _silence_stdout()
+
+
+def _silence_stdout() -> None:
+    """After the reader of a pipe has gone, send what is left nowhere, without a warning."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())

@@ -1,0 +1,416 @@
+"""Frozen, typed records: what a data folder means once it has been read.
+
+Field names are the YAML keys; ``load`` builds these classes from their type
+hints, so adding a field here is all it takes to accept it in data files.
+"""
+
+from __future__ import annotations
+
+import calendar
+import dataclasses
+import datetime as dt
+import re
+from dataclasses import dataclass
+from enum import Enum
+from typing import ClassVar
+
+_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?|(\d{3})0s")
+
+
+class Precision(str, Enum):
+    DAY = "day"
+    MONTH = "month"
+    YEAR = "year"
+    DECADE = "decade"
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A date as precise as the source: ``2021-07-08``, ``2020-03``, ``2019`` or ``2000s``.
+
+    ``start`` and ``end`` bound it, so filters and sorting treat an imprecise
+    date as the span it covers instead of pretending it is a day.
+    """
+
+    start: dt.date
+    end: dt.date
+    text: str
+    precision: Precision
+
+    @classmethod
+    def parse(cls, text: str) -> PartialDate:
+        match = _DATE.fullmatch(text.strip())
+        if not match:
+            raise ValueError(
+                f"{text!r} is not a date: use YYYY-MM-DD, YYYY-MM, YYYY or a decade like 2000s"
+            )
+        year_text, month_text, day_text, decade_text = match.groups()
+        try:
+            if decade_text is not None:
+                first = int(decade_text) * 10
+                return cls(
+                    dt.date(first, 1, 1), dt.date(first + 9, 12, 31), text.strip(), Precision.DECADE
+                )
+            year = int(year_text)
+            if month_text is None:
+                return cls(dt.date(year, 1, 1), dt.date(year, 12, 31), text.strip(), Precision.YEAR)
+            month = int(month_text)
+            if day_text is None:
+                last = calendar.monthrange(year, month)[1] if 1 <= month <= 12 else 0
+                return cls(
+                    dt.date(year, month, 1), dt.date(year, month, last), text.strip(), Precision.MONTH
+                )
+            day = dt.date(year, month, int(day_text))
+            return cls(day, day, text.strip(), Precision.DAY)
+        except ValueError:
+            raise ValueError(f"{text!r} is not a real date") from None
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class EventType(str, Enum):
+    """The event vocabulary; ``ACLED`` maps each to ACLED's event_type / sub_event_type."""
+
+    AIRSTRIKE = "airstrike"
+    DRONE_ATTACK = "drone-attack"
+    ROCKET_ATTACK = "rocket-attack"
+    INTERCEPTION = "interception"
+    TARGETED_KILLING = "targeted-killing"
+    ARMED_CLASH = "armed-clash"
+    RETURN_FIRE = "return-fire"
+    TERRITORY_SEIZED = "territory-seized"
+    TERRITORY_LOST = "territory-lost"
+    BASE_HANDOVER = "base-handover"
+    BORDER_CLOSURE = "border-closure"
+    BORDER_REOPENING = "border-reopening"
+    DEPLOYMENT = "deployment"
+    TROOP_REDUCTION = "troop-reduction"
+    AGREEMENT = "agreement"
+    AGREEMENT_WITHDRAWAL = "agreement-withdrawal"
+    AGREEMENT_LAPSE = "agreement-lapse"
+    LEGISLATIVE_VOTE = "legislative-vote"
+    DIPLOMATIC = "diplomatic"
+    CONDEMNATION = "condemnation"
+    POLITICAL_PRESSURE = "political-pressure"
+    LEADERSHIP_CHANGE = "leadership-change"
+    INSURGENT_ACTIVITY = "insurgent-activity"
+
+
+_REMOTE = "Explosions/Remote violence"
+_BATTLES = "Battles"
+_STRATEGIC = "Strategic developments"
+
+ACLED: dict[EventType, tuple[str, str]] = {
+    EventType.AIRSTRIKE: (_REMOTE, "Air/drone strike"),
+    EventType.DRONE_ATTACK: (_REMOTE, "Air/drone strike"),
+    EventType.ROCKET_ATTACK: (_REMOTE, "Shelling/artillery/missile attack"),
+    EventType.INTERCEPTION: (_STRATEGIC, "Disrupted weapons use"),
+    EventType.TARGETED_KILLING: (_REMOTE, "Air/drone strike"),
+    EventType.ARMED_CLASH: (_BATTLES, "Armed clash"),
+    EventType.RETURN_FIRE: (_BATTLES, "Armed clash"),
+    EventType.TERRITORY_SEIZED: (_BATTLES, "Non-state actor overtakes territory"),
+    EventType.TERRITORY_LOST: (_BATTLES, "Government regains territory"),
+    EventType.BASE_HANDOVER: (_STRATEGIC, "Non-violent transfer of territory"),
+    EventType.BORDER_CLOSURE: (_STRATEGIC, "Other"),
+    EventType.BORDER_REOPENING: (_STRATEGIC, "Other"),
+    EventType.DEPLOYMENT: (_STRATEGIC, "Change to group/activity"),
+    EventType.TROOP_REDUCTION: (_STRATEGIC, "Change to group/activity"),
+    EventType.AGREEMENT: (_STRATEGIC, "Agreement"),
+    EventType.AGREEMENT_WITHDRAWAL: (_STRATEGIC, "Agreement"),
+    EventType.AGREEMENT_LAPSE: (_STRATEGIC, "Agreement"),
+    EventType.LEGISLATIVE_VOTE: (_STRATEGIC, "Other"),
+    EventType.DIPLOMATIC: (_STRATEGIC, "Other"),
+    EventType.CONDEMNATION: (_STRATEGIC, "Other"),
+    EventType.POLITICAL_PRESSURE: (_STRATEGIC, "Other"),
+    EventType.LEADERSHIP_CHANGE: (_STRATEGIC, "Other"),
+    EventType.INSURGENT_ACTIVITY: (_STRATEGIC, "Change to group/activity"),
+}
+
+
+class Certainty(str, Enum):
+    """How firmly the source states a fact ("reportedly" is not "confirmed")."""
+
+    CONFIRMED = "confirmed"
+    REPORTED = "reported"
+    BELIEVED = "believed"
+    EXPECTED = "expected"
+
+
+class Role(str, Enum):
+    ATTACKER = "attacker"
+    TARGET = "target"
+    RESPONDER = "responder"
+    INTERCEPTOR = "interceptor"
+    DECISION_MAKER = "decision-maker"
+    PARTICIPANT = "participant"
+    SUBJECT = "subject"
+    CONDEMNER = "condemner"
+
+
+class Weapon(str, Enum):
+    ROCKET = "rocket"
+    DRONE = "drone"
+    MISSILE = "missile"
+    AIRSTRIKE = "airstrike"
+    EXPLOSIVES = "explosives"
+
+
+class ActorKind(str, Enum):
+    MILITIA = "militia"
+    UMBRELLA = "umbrella"
+    STATE = "state"
+    GOVERNMENT = "government"
+    ARMED_FORCES = "armed-forces"
+    SECURITY_FORCES = "security-forces"
+    LEGISLATURE = "legislature"
+    INTELLIGENCE_OR_GUARD = "intelligence-or-guard"
+    ORGANIZATION = "organization"
+    PERSON = "person"
+    ARMED_GROUP = "armed-group"
+    COALITION = "coalition"
+
+
+class PlaceKind(str, Enum):
+    BORDER_CROSSING = "border-crossing"
+    AIR_BASE = "air-base"
+    BASE = "base"
+    AIRPORT = "airport"
+    EMBASSY = "embassy"
+    OIL_FIELD = "oil-field"
+    CITY = "city"
+    DISTRICT = "district"
+    PROVINCE = "province"
+    REGION = "region"
+    ZONE = "zone"
+    COUNTRY = "country"
+
+
+class CrossingStatus(str, Enum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class CoordinatePrecision(str, Enum):
+    """How close a general-knowledge coordinate is to the place it names."""
+
+    EXACT = "exact"
+    APPROXIMATE = "approximate"
+    CITY = "city"
+    REGION = "region"
+
+
+class SourceKind(str, Enum):
+    ARTICLE = "article"
+    INTERVIEW = "interview"
+    REPORT = "report"
+    DATASET = "dataset"
+    OTHER = "other"
+
+
+class InterviewMode(str, Enum):
+    EMAIL = "email"
+    TELEPHONE = "telephone"
+    IN_PERSON = "in-person"
+    VIDEO = "video"
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a fact comes from: the source's id, its exact words, and the footnote if any."""
+
+    source: str
+    quote: str
+    footnote: int | None = None
+
+
+@dataclass(frozen=True)
+class EventActor:
+    actor: str
+    role: Role
+
+
+@dataclass(frozen=True)
+class Munition:
+    """A weapon count; ``count`` absent means the source gives no number."""
+
+    weapon: Weapon
+    count: int | None = None
+    at_least: bool = False
+    intercepted: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.count is not None and self.intercepted is not None and self.intercepted > self.count:
+            raise ValueError(f"intercepted ({self.intercepted}) is more than count ({self.count})")
+
+
+@dataclass(frozen=True)
+class Casualties:
+    """Absent figures are unknown, never zero."""
+
+    killed: int | None = None
+    injured: int | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Coordinates:
+    """From general knowledge, not from the source; ``precision`` says how close."""
+
+    lat: float
+    lon: float
+    precision: CoordinatePrecision
+
+    def __post_init__(self) -> None:
+        if not -90 <= self.lat <= 90:
+            raise ValueError(f"latitude {self.lat} is not between -90 and 90")
+        if not -180 <= self.lon <= 180:
+            raise ValueError(f"longitude {self.lon} is not between -180 and 180")
+
+
+@dataclass(frozen=True)
+class CrossingSide:
+    country: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Event:
+    KIND: ClassVar[str] = "event"
+    id: str
+    date: PartialDate
+    type: EventType
+    title: str
+    sources: tuple[Citation, ...]
+    date_note: str | None = None
+    summary: str | None = None
+    certainty: Certainty = Certainty.CONFIRMED
+    places: tuple[str, ...] = ()
+    actors: tuple[EventActor, ...] = ()
+    munitions: tuple[Munition, ...] = ()
+    casualties: Casualties | None = None
+    responds_to: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Actor:
+    KIND: ClassVar[str] = "actor"
+    id: str
+    name: str
+    kind: ActorKind
+    sources: tuple[Citation, ...]
+    aliases: tuple[str, ...] = ()
+    known_as: tuple[str, ...] = ()
+    country: str | None = None
+    title: str | None = None
+    description: str | None = None
+    member_of: tuple[str, ...] = ()
+    backed_by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Place:
+    KIND: ClassVar[str] = "place"
+    id: str
+    name: str
+    kind: PlaceKind
+    sources: tuple[Citation, ...]
+    aliases: tuple[str, ...] = ()
+    known_as: tuple[str, ...] = ()
+    country: str | None = None
+    sides: tuple[CrossingSide, ...] = ()
+    status: CrossingStatus | None = None
+    status_since: PartialDate | None = None
+    significance: str | None = None
+    located_in: str | None = None
+    coordinates: Coordinates | None = None
+
+    @property
+    def countries(self) -> tuple[str, ...]:
+        found = [self.country] if self.country else []
+        found += [side.country for side in self.sides if side.country not in found]
+        return tuple(found)
+
+
+@dataclass(frozen=True)
+class Quote:
+    KIND: ClassVar[str] = "quote"
+    id: str
+    text: str
+    sources: tuple[Citation, ...]
+    footnote: int | None = None
+    about: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Analyst:
+    KIND: ClassVar[str] = "analyst"
+    id: str
+    name: str
+    sources: tuple[Citation, ...]
+    aliases: tuple[str, ...] = ()
+    known_as: tuple[str, ...] = ()
+    affiliation: str | None = None
+    description: str | None = None
+    interview: str | None = None
+    quotes: tuple[Quote, ...] = ()
+
+
+@dataclass(frozen=True)
+class Source:
+    KIND: ClassVar[str] = "source"
+    id: str
+    kind: SourceKind
+    title: str
+    sources: tuple[Citation, ...] = ()
+    publisher: str | None = None
+    author: str | None = None
+    date: PartialDate | None = None
+    interviewee: str | None = None
+    mode: InterviewMode | None = None
+    footnotes: tuple[int, ...] = ()
+    part_of: str | None = None
+    url: str | None = None
+
+
+Record = Event | Actor | Place | Analyst | Source
+
+#: The data files of a folder, in load order, and the record class each holds.
+FILES: dict[str, type[Event] | type[Actor] | type[Place] | type[Analyst] | type[Source]] = {
+    "sources": Source,
+    "actors": Actor,
+    "places": Place,
+    "analysts": Analyst,
+    "events": Event,
+}
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Every record of a data folder, in file order."""
+
+    events: tuple[Event, ...] = ()
+    actors: tuple[Actor, ...] = ()
+    places: tuple[Place, ...] = ()
+    analysts: tuple[Analyst, ...] = ()
+    sources: tuple[Source, ...] = ()
+
+    def records(self) -> tuple[Record, ...]:
+        return (*self.sources, *self.actors, *self.places, *self.analysts, *self.events)
+
+
+def to_data(value: object) -> object:
+    """A record as plain JSON-ready data: enums as their values, dates as their text.
+
+    Every field is present (``None`` where the source says nothing), so scripts
+    can rely on the keys.
+    """
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, PartialDate):
+        return value.text
+    if isinstance(value, tuple):
+        return [to_data(item) for item in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {spec.name: to_data(getattr(value, spec.name)) for spec in dataclasses.fields(value)}
+    return value

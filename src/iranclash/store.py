@@ -1,0 +1,202 @@
+"""The compiled form of a data folder: an SQLite database the queries run on.
+
+YAML stays the source of truth; this database is derived from it, either in
+memory or as a cache file (see ``cache``). Each record is stored once as its
+JSON text, ready to print, plus the index tables the filters need.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+
+from . import jsonout, names
+from .load import FileRecords
+from .model import ACLED, Actor, Analyst, Event, Place, Quote, Record, Source, to_data
+
+#: Bumped whenever the schema or the stored JSON changes, so old caches are rebuilt.
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE record(
+    id TEXT PRIMARY KEY, kind TEXT NOT NULL, subkind TEXT, name TEXT NOT NULL,
+    seq INTEGER NOT NULL, json TEXT NOT NULL, names_norm TEXT NOT NULL, text_norm TEXT NOT NULL
+);
+CREATE INDEX record_kind ON record(kind, seq);
+CREATE TABLE event(
+    id TEXT PRIMARY KEY, date_start TEXT NOT NULL, date_end TEXT NOT NULL, type TEXT NOT NULL,
+    certainty TEXT NOT NULL, killed INTEGER, injured INTEGER, seq INTEGER NOT NULL
+);
+CREATE INDEX event_date ON event(date_start, date_end, seq);
+CREATE TABLE event_actor(event_id TEXT NOT NULL, actor_id TEXT NOT NULL, role TEXT NOT NULL);
+CREATE INDEX event_actor_actor ON event_actor(actor_id);
+CREATE TABLE event_place(event_id TEXT NOT NULL, place_id TEXT NOT NULL);
+CREATE INDEX event_place_place ON event_place(place_id);
+CREATE TABLE event_country(event_id TEXT NOT NULL, country TEXT NOT NULL);
+CREATE INDEX event_country_country ON event_country(country);
+CREATE TABLE munition(
+    event_id TEXT NOT NULL, weapon TEXT NOT NULL, count INTEGER, at_least INTEGER NOT NULL,
+    intercepted INTEGER
+);
+CREATE TABLE link(subject TEXT NOT NULL, predicate TEXT NOT NULL, object TEXT NOT NULL);
+CREATE INDEX link_object ON link(object, predicate);
+CREATE INDEX link_subject ON link(subject, predicate);
+CREATE TABLE name(key TEXT NOT NULL, id TEXT NOT NULL, kind TEXT NOT NULL, label TEXT NOT NULL);
+CREATE INDEX name_key ON name(key);
+"""
+
+
+def create(connection: sqlite3.Connection, files: Iterable[FileRecords]) -> None:
+    """Fill an empty database with the records of validated files."""
+    connection.executescript(SCHEMA)
+    records = [record for file in files for record in file.records]
+    places = {record.id: record for record in records if isinstance(record, Place)}
+    with connection:
+        connection.execute(
+            "INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+        )
+        for seq, record in enumerate(records):
+            _insert(connection, seq, record, places)
+
+
+def event_data(event: Event, places: dict[str, Place]) -> dict[str, object]:
+    """An event's JSON: its fields plus what scripts would otherwise derive themselves."""
+    data = to_data(event)
+    assert isinstance(data, dict)
+    event_type, sub_event_type = ACLED[event.type]
+    data["date_start"] = event.date.start.isoformat()
+    data["date_end"] = event.date.end.isoformat()
+    data["date_precision"] = event.date.precision.value
+    data["countries"] = list(_countries(event, places))
+    data["acled"] = {"event_type": event_type, "sub_event_type": sub_event_type}
+    return data
+
+
+def _countries(event: Event, places: dict[str, Place]) -> Iterator[str]:
+    seen: set[str] = set()
+    for place_id in event.places:
+        place: Place | None = places.get(place_id)
+        while place is not None:
+            for country in place.countries:
+                if country not in seen:
+                    seen.add(country)
+                    yield country
+            if place.countries or place.located_in is None:
+                break
+            place = places.get(place.located_in)
+
+
+def _insert(
+    connection: sqlite3.Connection, seq: int, record: Record, places: dict[str, Place]
+) -> None:
+    data = event_data(record, places) if isinstance(record, Event) else to_data(record)
+    name = record.title if isinstance(record, (Event, Source)) else record.name
+    subkind = record.type.value if isinstance(record, Event) else getattr(record, "kind", None)
+    labels = [name, *getattr(record, "aliases", ()), *getattr(record, "known_as", ())]
+    text = " ".join(_texts(data))
+    connection.execute(
+        "INSERT INTO record VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            record.id,
+            record.KIND,
+            subkind.value if hasattr(subkind, "value") else subkind,
+            name,
+            seq,
+            jsonout.dumps(data),
+            " | ".join(names.normalize(label) for label in labels),
+            names.normalize(text),
+        ),
+    )
+    for label in [record.id, *labels]:
+        connection.executemany(
+            "INSERT INTO name VALUES (?, ?, ?, ?)",
+            [(key, record.id, record.KIND, label) for key in names.name_keys(label)],
+        )
+    if isinstance(record, Event):
+        _insert_event(connection, seq, record, data)
+    elif isinstance(record, Actor):
+        _links(connection, record.id, "member_of", record.member_of)
+        _links(connection, record.id, "backed_by", record.backed_by)
+    elif isinstance(record, Place) and record.located_in:
+        _links(connection, record.id, "located_in", (record.located_in,))
+    elif isinstance(record, Analyst):
+        for quote in record.quotes:
+            _insert_quote(connection, seq, record, quote)
+    elif isinstance(record, Source):
+        if record.part_of:
+            _links(connection, record.id, "part_of", (record.part_of,))
+
+
+def _insert_quote(connection: sqlite3.Connection, seq: int, analyst: Analyst, quote: Quote) -> None:
+    """Quotes are records of their own too, so search and lookups find them directly."""
+    data = to_data(quote)
+    assert isinstance(data, dict)
+    data["analyst"] = analyst.id
+    data["analyst_name"] = analyst.name
+    connection.execute(
+        "INSERT INTO record VALUES (?, 'quote', NULL, ?, ?, ?, '', ?)",
+        (quote.id, analyst.name, seq, jsonout.dumps(data), names.normalize(" ".join(_texts(data)))),
+    )
+    _links(connection, quote.id, "quote_of", (analyst.id,))
+    _links(connection, quote.id, "about", quote.about)
+
+
+def _insert_event(
+    connection: sqlite3.Connection, seq: int, event: Event, data: dict[str, object]
+) -> None:
+    casualties = event.casualties
+    connection.execute(
+        "INSERT INTO event VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            event.id,
+            event.date.start.isoformat(),
+            event.date.end.isoformat(),
+            event.type.value,
+            event.certainty.value,
+            casualties.killed if casualties else None,
+            casualties.injured if casualties else None,
+            seq,
+        ),
+    )
+    connection.executemany(
+        "INSERT INTO event_actor VALUES (?, ?, ?)",
+        [(event.id, link.actor, link.role.value) for link in event.actors],
+    )
+    connection.executemany(
+        "INSERT INTO event_place VALUES (?, ?)", [(event.id, place) for place in event.places]
+    )
+    countries = data["countries"]
+    assert isinstance(countries, list)
+    connection.executemany(
+        "INSERT INTO event_country VALUES (?, ?)",
+        [(event.id, names.normalize(country)) for country in countries],
+    )
+    connection.executemany(
+        "INSERT INTO munition VALUES (?, ?, ?, ?, ?)",
+        [
+            (event.id, item.weapon.value, item.count, int(item.at_least), item.intercepted)
+            for item in event.munitions
+        ],
+    )
+    _links(connection, event.id, "responds_to", event.responds_to)
+
+
+def _links(
+    connection: sqlite3.Connection, subject: str, predicate: str, objects: Iterable[str]
+) -> None:
+    connection.executemany(
+        "INSERT INTO link VALUES (?, ?, ?)", [(subject, predicate, item) for item in objects]
+    )
+
+
+def _texts(value: object) -> Iterator[str]:
+    """Every string in a record's data, for full-text search."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _texts(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _texts(item)
