@@ -19,7 +19,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from . import __version__, query
-from .errors import DataError, IranclashError, Problem
+from .errors import DataError, IranclashError, Problem, UsageProblem
 from .model import ActorKind, EventType, PartialDate, PlaceKind
 from .render import OutputFormat, render, visible
 
@@ -47,7 +47,9 @@ def _version(value: bool) -> None:
 def _root(
     debug: Annotated[
         bool,
-        typer.Option("--debug", envvar="IRANCLASH_DEBUG", help="Show the full traceback of an internal error."),
+        typer.Option(
+            "--debug", envvar="IRANCLASH_DEBUG", help="Show the full traceback of an internal error."
+        ),
     ] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
@@ -133,9 +135,12 @@ UntilOption = Annotated[
         help="Events on or before DATE (2021-07 means up to 31 July).",
     ),
 ]
-ActorOption = Annotated[str | None, typer.Option("--actor", help="Events this actor took part in (any name or alias).")]
+ActorOption = Annotated[
+    str | None, typer.Option("--actor", help="Events this actor took part in (any name or alias).")
+]
 PlaceOption = Annotated[
-    str | None, typer.Option("--place", help="Events at this place or anywhere inside it (any name or alias).")
+    str | None,
+    typer.Option("--place", help="Events at this place or anywhere inside it (any name or alias)."),
 ]
 CountryOption = Annotated[str | None, typer.Option("--country", help="Events in this country.")]
 TypeOption = Annotated[
@@ -145,7 +150,7 @@ TypeOption = Annotated[
 
 def _output(output: OutputFormat, as_json: bool) -> OutputFormat:
     if as_json and output not in (OutputFormat.TABLE, OutputFormat.JSON):
-        raise typer.BadParameter(f"--json contradicts --format {output.value}", param_hint="--json")
+        raise UsageProblem(f"--json contradicts --format {output.value}")
     return OutputFormat.JSON if as_json else output
 
 

@@ -53,7 +53,9 @@ class DataError(IranclashError):
         first = str(problems[0])
         more = len(problems) - 1
         if more:
-            first += f" (and {more} more problem{'s' if more > 1 else ''}: run 'iranclash validate' to list them)"
+            first += (
+                f" (and {more} more problem{'s' if more > 1 else ''}: run 'iranclash validate' to list them)"
+            )
         super().__init__(first)
 
     @classmethod

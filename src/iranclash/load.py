@@ -60,9 +60,7 @@ def data_files(folder: Path) -> list[tuple[str, Path]]:
                 found.append((kind, single))
         part_folder = folder / kind
         if part_folder.is_dir():
-            parts = sorted(
-                path for path in part_folder.iterdir() if path.suffix in (".yaml", ".yml")
-            )
+            parts = sorted(path for path in part_folder.iterdir() if path.suffix in (".yaml", ".yml"))
             found.extend((kind, path) for path in parts)
     if not found:
         names = ", ".join(f"{kind}.yaml" for kind in model.FILES)
@@ -133,9 +131,7 @@ class _Converter:
         self.record_id: str | None = None
 
     def fail(self, node: Node, field: str | None, message: str) -> Any:
-        self.problems.append(
-            Problem(self.path, message, node.line, node.column, self.record_id, field)
-        )
+        self.problems.append(Problem(self.path, message, node.line, node.column, self.record_id, field))
         return _INVALID
 
     def record(self, cls: type[model.Record], node: Node) -> model.Record | None:
@@ -150,7 +146,7 @@ class _Converter:
         if isinstance(id_node, Scalar):
             self.record_id = id_node.text
         value = self.convert(cls, node, cls.KIND)
-        return None if value is _INVALID else value  # type: ignore[no-any-return]
+        return None if value is _INVALID else value
 
     def convert(self, tp: Any, node: Node, field: str) -> Any:
         if dataclasses.is_dataclass(tp) and tp not in _SCALARS:

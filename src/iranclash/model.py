@@ -41,25 +41,19 @@ class PartialDate:
     def parse(cls, text: str) -> PartialDate:
         match = _DATE.fullmatch(text.strip())
         if not match:
-            raise ValueError(
-                f"{text!r} is not a date: use YYYY-MM-DD, YYYY-MM, YYYY or a decade like 2000s"
-            )
+            raise ValueError(f"{text!r} is not a date: use YYYY-MM-DD, YYYY-MM, YYYY or a decade like 2000s")
         year_text, month_text, day_text, decade_text = match.groups()
         try:
             if decade_text is not None:
                 first = int(decade_text) * 10
-                return cls(
-                    dt.date(first, 1, 1), dt.date(first + 9, 12, 31), text.strip(), Precision.DECADE
-                )
+                return cls(dt.date(first, 1, 1), dt.date(first + 9, 12, 31), text.strip(), Precision.DECADE)
             year = int(year_text)
             if month_text is None:
                 return cls(dt.date(year, 1, 1), dt.date(year, 12, 31), text.strip(), Precision.YEAR)
             month = int(month_text)
             if day_text is None:
                 last = calendar.monthrange(year, month)[1] if 1 <= month <= 12 else 0
-                return cls(
-                    dt.date(year, month, 1), dt.date(year, month, last), text.strip(), Precision.MONTH
-                )
+                return cls(dt.date(year, month, 1), dt.date(year, month, last), text.strip(), Precision.MONTH)
             day = dt.date(year, month, int(day_text))
             return cls(day, day, text.strip(), Precision.DAY)
         except ValueError:
@@ -226,8 +220,11 @@ class Citation:
 
 @dataclass(frozen=True)
 class EventActor:
+    """An actor's part in an event; ``certainty`` marks an attribution the source only implies."""
+
     actor: str
     role: Role
+    certainty: Certainty = Certainty.CONFIRMED
 
 
 @dataclass(frozen=True)

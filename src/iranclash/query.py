@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from . import names
+from . import jsonout, names
 from .errors import NotFound, UsageProblem
 from .model import EventType, PartialDate
 
@@ -94,7 +94,7 @@ def resolve(store: sqlite3.Connection, kind: str, text: str) -> str:
         )
     }
     if len(found) == 1:
-        return found.pop()
+        return str(found.pop())
     if len(found) > 1:
         raise NotFound(f"{text!r} names more than one {kind}", _labels(store, sorted(found)))
     surname_matches = _surname_matches(store, kind, names.normalize(text))
@@ -183,8 +183,13 @@ def _place_label(labels: dict[str, str]) -> Callable[[Row], object]:
 
 def _actor_label(labels: dict[str, str]) -> Callable[[Row], object]:
     return lambda row: ", ".join(
-        f"{labels.get(link['actor'], link['actor'])} ({link['role']})" for link in row["actors"]
+        f"{labels.get(link['actor'], link['actor'])} ({_role(link)})" for link in row["actors"]
     )
+
+
+def _role(link: Row) -> str:
+    certainty = link.get("certainty", "confirmed")
+    return link["role"] if certainty == "confirmed" else f"{link['role']}, {certainty}"
 
 
 def _munitions_label(row: Row) -> str:
@@ -312,9 +317,7 @@ def event(store: sqlite3.Connection, event_id: str) -> Detail:
         raise NotFound(f"no event with id {event_id!r}", _suggest_ids(store, "event", event_id))
     data: Row = json.loads(row[0])
     labels = _labels_of(store)
-    data["actors"] = [
-        {**link, "name": labels.get(link["actor"], link["actor"])} for link in data["actors"]
-    ]
+    data["actors"] = [{**link, "name": labels.get(link["actor"], link["actor"])} for link in data["actors"]]
     data["places"] = _brief(store, data["places"])
     data["responds_to"] = _events_brief(store, data["responds_to"])
     data["responses"] = _events_brief(
@@ -331,7 +334,10 @@ def event(store: sqlite3.Connection, event_id: str) -> Detail:
     data["quotes"] = _quotes_about(store, event_id)
     fields = (
         ("Date", data["date"] + (f" ({data['date_note']})" if data["date_note"] else "")),
-        ("Type", f"{data['type']} (ACLED: {data['acled']['event_type']} / {data['acled']['sub_event_type']})"),
+        (
+            "Type",
+            f"{data['type']} (ACLED: {data['acled']['event_type']} / {data['acled']['sub_event_type']})",
+        ),
         ("Certainty", data["certainty"]),
         ("Summary", data["summary"]),
         ("Places", ", ".join(place["name"] for place in data["places"])),
@@ -342,7 +348,7 @@ def event(store: sqlite3.Connection, event_id: str) -> Detail:
     sections = (
         Section(
             "Actors",
-            (Column("Actor", lambda row: row["name"]), Column("Role", lambda row: row["role"])),
+            (Column("Actor", lambda row: row["name"]), Column("Role", _role)),
             data["actors"],
         ),
         Section("Responds to", _EVENT_BRIEF_COLUMNS, data["responds_to"]),
@@ -357,8 +363,7 @@ def _casualties_detail(casualties: Row | None) -> str:
     if not casualties:
         return "unknown"
     parts = [
-        f"{key}: {'unknown' if casualties[key] is None else casualties[key]}"
-        for key in ("killed", "injured")
+        f"{key}: {'unknown' if casualties[key] is None else casualties[key]}" for key in ("killed", "injured")
     ]
     if casualties["note"]:
         parts.append(f"({casualties['note']})")
@@ -431,7 +436,10 @@ def actor(store: sqlite3.Connection, name: str) -> Detail:
     data["backed_by"] = linked("backed_by", reverse=False)
     data["backs"] = linked("backed_by", reverse=True)
     roles = dict(
-        store.execute("SELECT event_id, group_concat(role, ', ') FROM event_actor WHERE actor_id = ? GROUP BY event_id", (actor_id,))
+        store.execute(
+            "SELECT event_id, group_concat(role, ', ') FROM event_actor WHERE actor_id = ? GROUP BY event_id",
+            (actor_id,),
+        )
     )
     data["events"] = [
         {**row, "role": roles.get(row["id"])}
@@ -452,7 +460,11 @@ def actor(store: sqlite3.Connection, name: str) -> Detail:
         ("Backs", ", ".join(item["name"] for item in data["backs"])),
     )
     sections = (
-        Section("Events", (*_EVENT_BRIEF_COLUMNS[:2], Column("Role", lambda row: row["role"]), _EVENT_BRIEF_COLUMNS[2]), data["events"]),
+        Section(
+            "Events",
+            (*_EVENT_BRIEF_COLUMNS[:2], Column("Role", lambda row: row["role"]), _EVENT_BRIEF_COLUMNS[2]),
+            data["events"],
+        ),
         Section("Quotes about it", _QUOTE_COLUMNS, data["quotes"]),
         Section("Sources", _CITATION_COLUMNS, data["sources"]),
     )
@@ -521,9 +533,7 @@ def place(store: sqlite3.Connection, name: str) -> Detail:
             )
         ],
     )
-    data["events"] = _events_linked(
-        store, "SELECT event_id FROM event_place WHERE place_id = ?", (place_id,)
-    )
+    data["events"] = _events_linked(store, "SELECT event_id FROM event_place WHERE place_id = ?", (place_id,))
     data["quotes"] = _quotes_about(store, place_id)
     data["sources"] = _source_titles(store, data)
     sides = " / ".join(f"{side['name']} ({side['country']})" for side in data["sides"])
@@ -531,7 +541,10 @@ def place(store: sqlite3.Connection, name: str) -> Detail:
         ("Kind", data["kind"]),
         ("Country", data["country"]),
         ("Sides", sides),
-        ("Status", (data["status"] or "") + (f" since {data['status_since']}" if data["status_since"] else "")),
+        (
+            "Status",
+            (data["status"] or "") + (f" since {data['status_since']}" if data["status_since"] else ""),
+        ),
         ("Significance", data["significance"]),
         ("Located in", ", ".join(item["name"] for item in data["located_in"])),
         ("Contains", ", ".join(item["name"] for item in data["contains"])),
@@ -569,14 +582,14 @@ def analyst(store: sqlite3.Connection, name: str) -> Detail:
     interview = _record(store, data["interview"]) if data["interview"] else None
     data["interview"] = interview
     labels = dict(store.execute("SELECT id, name FROM record"))
-    data["quotes"] = [
-        {**quote, "about": _brief(store, quote["about"])} for quote in data["quotes"]
-    ]
+    data["quotes"] = [{**quote, "about": _brief(store, quote["about"])} for quote in data["quotes"]]
     data["sources"] = _source_titles(store, data)
     interview_text = ""
     if interview:
         interview_text = ", ".join(
-            str(part) for part in (interview["mode"] and f"{interview['mode']} interview", interview["date"]) if part
+            str(part)
+            for part in (interview["mode"] and f"{interview['mode']} interview", interview["date"])
+            if part
         )
         if interview["footnotes"]:
             interview_text += " (footnotes " + ", ".join(str(n) for n in interview["footnotes"]) + ")"
@@ -592,7 +605,10 @@ def analyst(store: sqlite3.Connection, name: str) -> Detail:
             (
                 Column("Footnote", lambda row: row["footnote"]),
                 Column("Quote", lambda row: row["text"]),
-                Column("About", lambda row: ", ".join(labels.get(item["id"], item["id"]) for item in row["about"])),
+                Column(
+                    "About",
+                    lambda row: ", ".join(labels.get(item["id"], item["id"]) for item in row["about"]),
+                ),
             ),
             data["quotes"],
         ),
@@ -603,7 +619,10 @@ def analyst(store: sqlite3.Connection, name: str) -> Detail:
 
 # --- search and summary ----------------------------------------------------------------
 
-_KIND_ORDER = "CASE kind WHEN 'actor' THEN 0 WHEN 'place' THEN 1 WHEN 'analyst' THEN 2 WHEN 'event' THEN 3 WHEN 'quote' THEN 4 ELSE 5 END"
+_KIND_ORDER = (
+    "CASE kind WHEN 'actor' THEN 0 WHEN 'place' THEN 1 WHEN 'analyst' THEN 2"
+    " WHEN 'event' THEN 3 WHEN 'quote' THEN 4 ELSE 5 END"
+)
 
 
 def search(store: sqlite3.Connection, text: str) -> Listing:
@@ -623,9 +642,10 @@ def search(store: sqlite3.Connection, text: str) -> Listing:
         f" ORDER BY score DESC, {_KIND_ORDER}, seq, rowid",
         (phrase, phrase, phrase, *words),
     )
+    # The record's stored JSON is spliced in as it is, not parsed and dumped again.
     items = [
-        '{"kind": "%s", "id": %s, "name": %s, "score": %d, "record": %s}'
-        % (kind, json.dumps(record_id, ensure_ascii=False), json.dumps(name, ensure_ascii=False), score, body)
+        f'{{"kind": "{kind}", "id": {jsonout.dumps(record_id)}, "name": {jsonout.dumps(name)},'
+        f' "score": {score}, "record": {body}}}'
         for kind, record_id, name, body, score in rows
     ]
     return Listing(
@@ -650,7 +670,9 @@ def summary(store: sqlite3.Connection, filters: EventFilter = EventFilter()) -> 
     total, first, last = store.execute(
         f"SELECT count(*), min(e.date_start), max(e.date_end) FROM event e{where}", params
     ).fetchone()
-    by_type = counts(f"SELECT e.type, count(*) FROM event e{where} GROUP BY e.type ORDER BY count(*) DESC, e.type")
+    by_type = counts(
+        f"SELECT e.type, count(*) FROM event e{where} GROUP BY e.type ORDER BY count(*) DESC, e.type"
+    )
     by_month = counts(
         f"SELECT substr(e.date_start, 1, 7) AS month, count(*) FROM event e{where}"
         + (" AND" if where else " WHERE")
@@ -665,18 +687,22 @@ def summary(store: sqlite3.Connection, filters: EventFilter = EventFilter()) -> 
         f" WHERE a.event_id IN ({scope}) GROUP BY a.actor_id ORDER BY count(DISTINCT a.event_id) DESC, r.name"
     )
     munitions = {
-        weapon: {"count": count, "at_least": bool(at_least), "intercepted": intercepted, "events": events_count,
-                 "events_without_count": uncounted}
+        weapon: {
+            "count": count,
+            "at_least": bool(at_least),
+            "intercepted": intercepted,
+            "events": events_count,
+            "events_without_count": uncounted,
+        }
         for weapon, count, at_least, intercepted, events_count, uncounted in store.execute(
-            "SELECT weapon, sum(count), max(at_least), sum(coalesce(intercepted, 0)), count(DISTINCT event_id),"
-            " sum(count IS NULL)"
+            "SELECT weapon, sum(count), max(at_least), sum(coalesce(intercepted, 0)),"
+            " count(DISTINCT event_id), sum(count IS NULL)"
             f" FROM munition WHERE event_id IN ({scope}) GROUP BY weapon ORDER BY sum(count) DESC",
             params,
         )
     }
     killed, injured, unknown_killed, unknown_injured = store.execute(
-        "SELECT sum(killed), sum(injured), sum(killed IS NULL), sum(injured IS NULL)"
-        f" FROM event e{where}",
+        f"SELECT sum(killed), sum(injured), sum(killed IS NULL), sum(injured IS NULL) FROM event e{where}",
         params,
     ).fetchone()
     data: Row = {
@@ -711,14 +737,21 @@ def summary(store: sqlite3.Connection, filters: EventFilter = EventFilter()) -> 
     )
     sections = (
         section("By type", by_type),
-        section("By month (events dated to the month or day)", by_month),
+        section("By month", by_month),
         section("By place", by_place),
         section("By actor", by_actor),
         Section(
             "Munitions",
             (
                 Column("Weapon", lambda row: row["weapon"]),
-                Column("Count", lambda row: ("≥" if row["at_least"] else "") + str(row["count"] or 0)),
+                Column(
+                    "Count",
+                    lambda row: (
+                        "unknown"
+                        if row["count"] is None
+                        else ("≥" if row["at_least"] else "") + str(row["count"])
+                    ),
+                ),
                 Column("Intercepted", lambda row: row["intercepted"]),
                 Column("Events", lambda row: row["events"]),
                 Column("Events without a count", lambda row: row["events_without_count"]),

@@ -24,9 +24,7 @@ MAX_FILE_BYTES = 128 * 1024 * 1024
 #: Deepest nesting accepted; the record schema needs five levels.
 MAX_DEPTH = 32
 
-_PLAIN_TAGS = {
-    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq")
-}
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq")}
 _FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _Parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -131,6 +129,8 @@ def read(path: Path) -> Node | None:
 
 def _refuse(path: Path, event: yaml.Event, message: str) -> DataError:
     mark = event.start_mark
+    if mark is None:  # pragma: no cover - both parsers mark every event
+        return DataError.single(path, message)
     return DataError.single(path, message, line=mark.line + 1, column=mark.column + 1)
 
 
@@ -140,7 +140,7 @@ def _build(path: Path, loader: yaml.SafeLoader) -> Node | None:
     pending_keys: list[Scalar | None] = []
     documents = 0
     while True:
-        event = loader.get_event()
+        event: yaml.Event = loader.get_event()  # type: ignore[no-untyped-call]
         if isinstance(event, yaml.StreamEndEvent):
             return root
         if isinstance(event, yaml.DocumentStartEvent):
@@ -162,7 +162,9 @@ def _build(path: Path, loader: yaml.SafeLoader) -> Node | None:
         tag = getattr(event, "tag", None)
         if tag is not None and tag not in _PLAIN_TAGS and tag not in ("!", "?"):
             raise _refuse(path, event, f"YAML tag {tag!r} is not allowed")
-        line, column = event.start_mark.line + 1, event.start_mark.column + 1
+        line, column = (
+            (event.start_mark.line + 1, event.start_mark.column + 1) if event.start_mark else (0, 0)
+        )
         node: Node
         if isinstance(event, yaml.ScalarEvent):
             node = Scalar(event.value, line, column, event.style is None)

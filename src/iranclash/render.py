@@ -9,7 +9,8 @@ scripted ``--json`` calls start fast.
 from __future__ import annotations
 
 import csv
-import json
+import io
+import os
 import re
 from enum import Enum
 from typing import TYPE_CHECKING, Any, TextIO
@@ -76,18 +77,31 @@ def _csv(result: Listing | Detail, out: TextIO) -> None:
 
 
 def _console(out: TextIO) -> Console:
+    """A console for ``out``; off a terminal: no colour, no escape codes, and no width limit
+    (unless $COLUMNS sets one) so that no cell is cut short."""
     from rich.console import Console
 
-    interactive = out.isatty()
+    if out.isatty():
+        return Console(file=out, markup=False, emoji=False, highlight=False)
+    columns = os.environ.get("COLUMNS", "")
     return Console(
-        file=out,
+        file=io.StringIO(),
         markup=False,
         emoji=False,
         highlight=False,
-        width=None if interactive else 100_000,
-        force_terminal=None if interactive else False,
-        no_color=None if interactive else True,
+        width=int(columns) if columns.isdigit() and int(columns) > 0 else 100_000,
+        force_terminal=False,
+        no_color=True,
+        color_system=None,
+        legacy_windows=False,
     )
+
+
+def _flush(console: Console, out: TextIO) -> None:
+    """Copy what a captured console printed to ``out``, without Rich's trailing padding."""
+    if isinstance(console.file, io.StringIO):
+        text = console.file.getvalue()
+        out.write("".join(line.rstrip() + "\n" for line in text.splitlines()))
 
 
 def _text(value: object) -> Any:
@@ -101,6 +115,7 @@ def _table(result: Listing | Detail, out: TextIO) -> None:
     if isinstance(result, Listing):
         count = len(result.items)
         console.print(_section_table(Section(result.title, result.columns, result.rows), f"{count} found"))
+        _flush(console, out)
         return
     from rich.table import Table
     from rich.text import Text
@@ -117,6 +132,7 @@ def _table(result: Listing | Detail, out: TextIO) -> None:
         if section.rows:
             console.print()
             console.print(_section_table(section, None))
+    _flush(console, out)
 
 
 def _section_table(section: Section, caption: str | None) -> Any:

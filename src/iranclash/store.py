@@ -53,23 +53,26 @@ def create(connection: sqlite3.Connection, files: Iterable[FileRecords]) -> None
     records = [record for file in files for record in file.records]
     places = {record.id: record for record in records if isinstance(record, Place)}
     with connection:
-        connection.execute(
-            "INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
-        )
+        connection.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
         for seq, record in enumerate(records):
             _insert(connection, seq, record, places)
 
 
 def event_data(event: Event, places: dict[str, Place]) -> dict[str, object]:
     """An event's JSON: its fields plus what scripts would otherwise derive themselves."""
-    data = to_data(event)
-    assert isinstance(data, dict)
+    data = _data_of(event)
     event_type, sub_event_type = ACLED[event.type]
     data["date_start"] = event.date.start.isoformat()
     data["date_end"] = event.date.end.isoformat()
     data["date_precision"] = event.date.precision.value
     data["countries"] = list(_countries(event, places))
     data["acled"] = {"event_type": event_type, "sub_event_type": sub_event_type}
+    return data
+
+
+def _data_of(record: Record | Quote) -> dict[str, object]:
+    data = to_data(record)
+    assert isinstance(data, dict)
     return data
 
 
@@ -87,12 +90,14 @@ def _countries(event: Event, places: dict[str, Place]) -> Iterator[str]:
             place = places.get(place.located_in)
 
 
-def _insert(
-    connection: sqlite3.Connection, seq: int, record: Record, places: dict[str, Place]
-) -> None:
-    data = event_data(record, places) if isinstance(record, Event) else to_data(record)
+def _insert(connection: sqlite3.Connection, seq: int, record: Record, places: dict[str, Place]) -> None:
+    data = event_data(record, places) if isinstance(record, Event) else _data_of(record)
     name = record.title if isinstance(record, (Event, Source)) else record.name
-    subkind = record.type.value if isinstance(record, Event) else getattr(record, "kind", None)
+    subkind: str | None = None
+    if isinstance(record, Event):
+        subkind = record.type.value
+    elif not isinstance(record, Analyst):
+        subkind = record.kind.value
     labels = [name, *getattr(record, "aliases", ()), *getattr(record, "known_as", ())]
     text = " ".join(_texts(data))
     connection.execute(
@@ -100,7 +105,7 @@ def _insert(
         (
             record.id,
             record.KIND,
-            subkind.value if hasattr(subkind, "value") else subkind,
+            subkind,
             name,
             seq,
             jsonout.dumps(data),
@@ -123,15 +128,13 @@ def _insert(
     elif isinstance(record, Analyst):
         for quote in record.quotes:
             _insert_quote(connection, seq, record, quote)
-    elif isinstance(record, Source):
-        if record.part_of:
-            _links(connection, record.id, "part_of", (record.part_of,))
+    elif isinstance(record, Source) and record.part_of:
+        _links(connection, record.id, "part_of", (record.part_of,))
 
 
 def _insert_quote(connection: sqlite3.Connection, seq: int, analyst: Analyst, quote: Quote) -> None:
     """Quotes are records of their own too, so search and lookups find them directly."""
-    data = to_data(quote)
-    assert isinstance(data, dict)
+    data = _data_of(quote)
     data["analyst"] = analyst.id
     data["analyst_name"] = analyst.name
     connection.execute(
@@ -142,9 +145,7 @@ def _insert_quote(connection: sqlite3.Connection, seq: int, analyst: Analyst, qu
     _links(connection, quote.id, "about", quote.about)
 
 
-def _insert_event(
-    connection: sqlite3.Connection, seq: int, event: Event, data: dict[str, object]
-) -> None:
+def _insert_event(connection: sqlite3.Connection, seq: int, event: Event, data: dict[str, object]) -> None:
     casualties = event.casualties
     connection.execute(
         "INSERT INTO event VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -182,9 +183,7 @@ def _insert_event(
     _links(connection, event.id, "responds_to", event.responds_to)
 
 
-def _links(
-    connection: sqlite3.Connection, subject: str, predicate: str, objects: Iterable[str]
-) -> None:
+def _links(connection: sqlite3.Connection, subject: str, predicate: str, objects: Iterable[str]) -> None:
     connection.executemany(
         "INSERT INTO link VALUES (?, ?, ?)", [(subject, predicate, item) for item in objects]
     )

@@ -27,13 +27,26 @@ def check(files: Iterable[FileRecords]) -> list[Problem]:
     def claim(record_id: str, kind: str, path: Path, line: int) -> None:
         if not _SLUG.fullmatch(record_id):
             problems.append(
-                Problem(path, "id must be a lowercase slug like 'kataib-hezbollah' (a-z, 0-9, single hyphens)",
-                        line, None, record_id, "id")
+                Problem(
+                    path,
+                    "id must be a lowercase slug like 'kataib-hezbollah' (a-z, 0-9, single hyphens)",
+                    line,
+                    None,
+                    record_id,
+                    "id",
+                )
             )
         if record_id in origins:
             first_path, first_line = origins[record_id]
             problems.append(
-                Problem(path, f"id is used twice (first at {first_path}:{first_line})", line, None, record_id, "id")
+                Problem(
+                    path,
+                    f"id is used twice (first at {first_path}:{first_line})",
+                    line,
+                    None,
+                    record_id,
+                    "id",
+                )
             )
             return
         origins[record_id] = (path, line)
@@ -61,7 +74,14 @@ def check(files: Iterable[FileRecords]) -> list[Problem]:
             found = kinds.get(target)
             if found is None:
                 problems.append(
-                    Problem(path, f"refers to unknown {wanted or 'record'} {target!r}", line, None, record.id, field)
+                    Problem(
+                        path,
+                        f"refers to unknown {wanted or 'record'} {target!r}",
+                        line,
+                        None,
+                        record.id,
+                        field,
+                    )
                 )
             elif wanted is not None and found != wanted:
                 problems.append(
@@ -71,8 +91,14 @@ def check(files: Iterable[FileRecords]) -> list[Problem]:
             interview = by_id.get(record.interview)
             if isinstance(interview, Source) and interview.kind is not SourceKind.INTERVIEW:
                 problems.append(
-                    Problem(path, f"{interview.id!r} is a source of kind {interview.kind.value}, not an interview",
-                            line, None, record.id, "interview")
+                    Problem(
+                        path,
+                        f"{interview.id!r} is a source of kind {interview.kind.value}, not an interview",
+                        line,
+                        None,
+                        record.id,
+                        "interview",
+                    )
                 )
     return problems
 

@@ -1,0 +1,127 @@
+"""Shared fixtures: run the real CLI in-process, and write small data folders."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from iranclash.cli import app
+
+REPO = Path(__file__).resolve().parents[1]
+ARTICLE = REPO.parent / "shared" / "source" / "article.txt"
+
+
+class Run:
+    """The outcome of one CLI call, as a user sees it."""
+
+    def __init__(self, exit_code: int, stdout: str, stderr: str) -> None:
+        self.exit_code = exit_code
+        self.stdout = stdout
+        self.stderr = stderr
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+    def __repr__(self) -> str:
+        return f"Run(exit={self.exit_code}, stdout={self.stdout[:400]!r}, stderr={self.stderr[:400]!r})"
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each test sees the shipped data and a private cache, whatever the developer's shell has."""
+    monkeypatch.delenv("IRANCLASH_DATA", raising=False)
+    monkeypatch.delenv("IRANCLASH_DEBUG", raising=False)
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+
+
+@pytest.fixture
+def cli() -> Callable[..., Run]:
+    runner = CliRunner()
+
+    def invoke(*args: str, env: dict[str, str] | None = None) -> Run:
+        result = runner.invoke(app, list(args), env=env)
+        if result.exception and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return Run(result.exit_code, result.stdout, result.stderr)
+
+    return invoke
+
+
+MINIMAL = {
+    "sources.yaml": """
+        - id: report
+          kind: report
+          title: A field report
+    """,
+    "actors.yaml": """
+        - id: alpha-brigade
+          name: Alpha Brigade
+          kind: militia
+          aliases: [Alpha Brigades]
+          known_as: [AB]
+          member_of: [umbrella-front]
+          sources:
+            - {source: report, quote: "Alpha Brigade is part of the Umbrella Front."}
+        - id: umbrella-front
+          name: Umbrella Front
+          kind: umbrella
+          sources:
+            - {source: report, quote: "Alpha Brigade is part of the Umbrella Front."}
+    """,
+    "places.yaml": """
+        - id: north-base
+          name: North Base
+          kind: base
+          country: Iraq
+          sources:
+            - {source: report, quote: "North Base lies in Iraq."}
+    """,
+    "events.yaml": """
+        - id: first-attack
+          date: "2022-03-04"
+          type: rocket-attack
+          title: Rockets hit North Base
+          places: [north-base]
+          actors:
+            - {actor: alpha-brigade, role: attacker}
+          munitions:
+            - {weapon: rocket, count: 3}
+          sources:
+            - {source: report, quote: "Three rockets hit North Base."}
+        - id: vague-development
+          date: "2022"
+          type: diplomatic
+          title: Talks at some point in 2022
+          sources:
+            - {source: report, quote: "Talks took place."}
+    """,
+}
+
+
+@pytest.fixture
+def make_data(tmp_path: Path) -> Callable[..., Path]:
+    """Write a data folder: the minimal valid one, with files replaced or added by name."""
+    counter = iter(range(1_000_000))
+
+    def write(files: dict[str, str | bytes] | None = None, *, base: bool = True) -> Path:
+        folder = tmp_path / f"data{next(counter)}"
+        folder.mkdir()
+        contents: dict[str, str | bytes] = dict(MINIMAL) if base else {}
+        contents.update(files or {})
+        for name, content in contents.items():
+            path = folder / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
+        return folder
+
+    return write

@@ -1,0 +1,55 @@
+"""The help and the README tell the truth about the current code."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from conftest import Run
+from iranclash.cli import app
+from readme_examples import README, examples, run
+
+COMMANDS = sorted(info.name or "" for info in app.registered_commands)
+
+
+def test_commands_are_all_documented() -> None:
+    assert (
+        sorted(
+            [
+                "actor",
+                "actors",
+                "analyst",
+                "analysts",
+                "crossings",
+                "event",
+                "events",
+                "place",
+                "places",
+                "search",
+                "summary",
+                "validate",
+            ]
+        )
+        == COMMANDS
+    )
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_with_an_example(cli: Callable[..., Run], command: str) -> None:
+    result = cli(command, "--help")
+    assert result.exit_code == 0
+    assert "Example: iranclash " + command in result.stdout
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_a_readme_example(command: str) -> None:
+    shown = {line.split()[1] for line, _output in examples(README.read_text(encoding="utf-8"))}
+    assert command in shown
+
+
+@pytest.mark.parametrize(
+    ("command_line", "expected"), examples(README.read_text(encoding="utf-8")), ids=lambda v: v[:60]
+)
+def test_readme_example_output_is_real(command_line: str, expected: str) -> None:
+    assert run(command_line) == expected, "README is stale: run python tests/readme_examples.py"
