@@ -346,7 +346,7 @@ def validate_command(
     Example: iranclash validate ./my-data
     """
     from .cache import compile_folder
-    from .load import resolve_data_dir
+    from .load import builtin_data_dir, resolve_data_dir
 
     target = resolve_data_dir(folder)
     connection = sqlite3.connect(":memory:")
@@ -357,8 +357,9 @@ def validate_command(
         _error(f"error: {len(error.problems)} problem{'s' if len(error.problems) > 1 else ''} in {target}")
         raise typer.Exit(1) from None
     counts = dict(connection.execute("SELECT kind, count(*) FROM record GROUP BY kind ORDER BY kind"))
+    shown = "built-in data" if target == builtin_data_dir() else str(target)
     detail = query.Detail(
-        f"{target}: valid",
+        f"{shown}: valid",
         {"folder": str(target), "valid": True, "records": counts},
         tuple((f"{kind}s", count) for kind, count in counts.items()),
     )
