@@ -75,7 +75,10 @@ def _guarded(command: F) -> F:
         except IranclashError as error:
             _error(f"error: {error}")
             raise typer.Exit(error.exit_code) from None
-        except (typer.Exit, typer.Abort, KeyboardInterrupt, BrokenPipeError):
+        except KeyboardInterrupt:
+            _error("interrupted")
+            raise typer.Exit(130) from None
+        except (typer.Exit, typer.Abort, BrokenPipeError):
             raise
         except Exception as error:
             if _state["debug"]:

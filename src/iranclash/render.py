@@ -110,11 +110,15 @@ def _text(value: object) -> Any:
     return Text(visible(_cell(value)))
 
 
+#: Below this width a table of several columns is unreadable; rows are stacked instead.
+NARROW = 60
+
+
 def _table(result: Listing | Detail, out: TextIO) -> None:
     console = _console(out)
     if isinstance(result, Listing):
-        count = len(result.items)
-        console.print(_section_table(Section(result.title, result.columns, result.rows), f"{count} found"))
+        section = Section(result.title, result.columns, result.rows)
+        console.print(_section_table(section, f"{len(result.items)} found", narrow=console.width < NARROW))
         _flush(console, out)
         return
     from rich.table import Table
@@ -131,14 +135,28 @@ def _table(result: Listing | Detail, out: TextIO) -> None:
     for section in result.sections:
         if section.rows:
             console.print()
-            console.print(_section_table(section, None))
+            console.print(_section_table(section, None, narrow=console.width < NARROW))
     _flush(console, out)
 
 
-def _section_table(section: Section, caption: str | None) -> Any:
+def _section_table(section: Section, caption: str | None, *, narrow: bool) -> Any:
+    """A table, or on a narrow terminal each row as ``Header: value`` lines."""
     from rich import box
+    from rich.console import Group
     from rich.table import Table
+    from rich.text import Text
 
+    if narrow:
+        parts: list[Any] = [Text(visible(section.title), style="bold")]
+        for row in section.rows:
+            parts.append(Text(""))
+            for column in section.columns:
+                value = _cell(column.cell(row))
+                if value:
+                    parts.append(Text.assemble((visible(column.header) + ": ", "bold"), visible(value)))
+        if caption:
+            parts.extend([Text(""), Text(caption)])
+        return Group(*parts)
     table = Table(title=_text(section.title), caption=caption, box=box.SIMPLE_HEAD, title_justify="left")
     for column in section.columns:
         table.add_column(_text(column.header), overflow="fold")
