@@ -2,40 +2,40 @@
 
 The library reads a data folder strictly (``load``), checks it (``validate``),
 compiles it (``cache.open_store``) and answers questions (``query``); the CLI
-in ``cli`` is one client of it.
+in ``cli`` is one client of it. The names below are imported on first use, so
+that the command line starts fast.
 """
 
-from .errors import DataError, IranclashError, NotFound, Problem, UsageProblem
-from .model import (
-    Actor,
-    Analyst,
-    Certainty,
-    Citation,
-    Event,
-    EventType,
-    PartialDate,
-    Place,
-    Quote,
-    Source,
-)
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __version__ = "1.0.0"
 
-__all__ = [
-    "Actor",
-    "Analyst",
-    "Certainty",
-    "Citation",
-    "DataError",
-    "Event",
-    "EventType",
-    "IranclashError",
-    "NotFound",
-    "PartialDate",
-    "Place",
-    "Problem",
-    "Quote",
-    "Source",
-    "UsageProblem",
-    "__version__",
-]
+_EXPORTS = {
+    "Actor": "model",
+    "Analyst": "model",
+    "Certainty": "model",
+    "Citation": "model",
+    "DataError": "errors",
+    "Event": "model",
+    "EventType": "vocabulary",
+    "IranclashError": "errors",
+    "NotFound": "errors",
+    "PartialDate": "dates",
+    "Place": "model",
+    "Problem": "errors",
+    "Quote": "model",
+    "Source": "model",
+    "UsageProblem": "errors",
+}
+
+__all__ = [*sorted(_EXPORTS), "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'iranclash' has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{module}", __name__), name)

@@ -11,6 +11,7 @@ import functools
 import os
 import sqlite3
 import sys
+import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -19,9 +20,10 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from . import __version__, query
+from .dates import PartialDate
 from .errors import DataError, IranclashError, Problem, UsageProblem
-from .model import ActorKind, EventType, PartialDate, PlaceKind
 from .render import OutputFormat, render, visible
+from .vocabulary import ActorKind, EventType, PlaceKind
 
 EXIT_BUG = 70
 
@@ -122,6 +124,9 @@ FormatOption = Annotated[
     OutputFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Same as --format json.")]
+NoCacheOption = Annotated[
+    bool, typer.Option("--no-cache", help="Read the data files directly; neither use nor write the cache.")
+]
 SinceOption = Annotated[
     PartialDate | None,
     typer.Option(
@@ -157,11 +162,57 @@ def _output(output: OutputFormat, as_json: bool) -> OutputFormat:
     return OutputFormat.JSON if as_json else output
 
 
-def _store(data: Path | None) -> sqlite3.Connection:
-    from .cache import open_store
-    from .load import resolve_data_dir
+Answer = TypeVar("Answer")
 
-    return open_store(resolve_data_dir(data))
+
+def _ask(data: Path | None, no_cache: bool, question: Callable[[sqlite3.Connection], Answer]) -> Answer:
+    """Open the data (from the cache when fresh) and ask; a cache that turns out to be
+    damaged is dropped and the question asked again of the data files themselves."""
+    from .cache import open_store
+    from .folder import resolve_data_dir
+
+    folder = resolve_data_dir(data)
+    progress = _ProgressLine() if sys.stderr.isatty() else None
+    try:
+        connection = open_store(folder, use_cache=not no_cache, progress=progress, warn=_warn)
+    finally:
+        if progress:
+            progress.close()
+    try:
+        return question(connection)
+    except sqlite3.DatabaseError as error:
+        if no_cache:
+            raise
+        _warn(f"the cache is damaged ({error}); loading without it")
+        return question(open_store(folder, use_cache=False))
+    finally:
+        connection.close()
+
+
+def _warn(message: str) -> None:
+    _error(f"warning: {message}")
+
+
+class _ProgressLine:
+    """A progress bar on stderr for compiles that take more than a second."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if time.monotonic() - self.started < 1:
+            return
+        filled = round(30 * done / total)
+        sys.stderr.write(
+            f"\riranclash: compiling data [{'#' * filled}{'.' * (30 - filled)}] {done}/{total} files"
+        )
+        sys.stderr.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\n")
 
 
 def _show(result: query.Listing | query.Detail, output: OutputFormat, as_json: bool) -> None:
@@ -177,6 +228,7 @@ def events_command(
     country: CountryOption = None,
     event_type: TypeOption = None,
     data: DataOption = None,
+    no_cache: NoCacheOption = False,
     output: FormatOption = OutputFormat.TABLE,
     as_json: JsonOption = False,
 ) -> None:
@@ -187,13 +239,14 @@ def events_command(
     Example: iranclash events --since 2021-07-05 --actor "Kata'ib Hezbollah" --json
     """
     filters = query.EventFilter(since, until, actor, place, country, tuple(event_type or ()))
-    _show(query.events(_store(data), filters), output, as_json)
+    _show(_ask(data, no_cache, lambda store: query.events(store, filters)), output, as_json)
 
 
 @command("event")
 def event_command(
     event_id: Annotated[str, typer.Argument(metavar="ID", help="The event's id (see 'iranclash events').")],
     data: DataOption = None,
+    no_cache: NoCacheOption = False,
     output: FormatOption = OutputFormat.TABLE,
     as_json: JsonOption = False,
 ) -> None:
@@ -201,13 +254,14 @@ def event_command(
 
     Example: iranclash event 2021-07-07-ain-al-assad-14-rockets
     """
-    _show(query.event(_store(data), event_id), output, as_json)
+    _show(_ask(data, no_cache, lambda store: query.event(store, event_id)), output, as_json)
 
 
 @command("actors")
 def actors_command(
     kind: Annotated[ActorKind | None, typer.Option("--kind", help="Only actors of this kind.")] = None,
     data: DataOption = None,
+    no_cache: NoCacheOption = False,
     output: FormatOption = OutputFormat.TABLE,
     as_json: JsonOption = False,
 ) -> None:
@@ -215,13 +269,16 @@ def actors_command(
 
     Example: iranclash actors --kind militia
     """
-    _show(query.actors(_store(data), kind.value if kind else None), output, as_json)
+    _show(
+        _ask(data, no_cache, lambda store: query.actors(store, kind.value if kind else None)), output, as_json
+    )
 
 
 @command("actor")
 def actor_command(
     name: Annotated[str, typer.Argument(help="Any name, alias, abbreviation or spelling.")],
     data: DataOption = None,
+    no_cache: NoCacheOption = False,
     output: FormatOption = OutputFormat.TABLE,
     as_json: JsonOption = False,
 ) -> None:
@@ -229,13 +286,14 @@ def actor_command(
 
     Example: iranclash actor "Kata'ib Hezbollah"
     """
-    _show(query.actor(_store(data), name), output, as_json)
+    _show(_ask(data, no_cache, lambda store: query.actor(store, name)), output, as_json)
 
 
 @command("places")
 def places_command(
     kind: Annotated[PlaceKind | None, typer.Option("--kind", help="Only places of this kind.")] = None,
     data: DataOption = None,
+    no_cache: NoCacheOption = False,
     output: FormatOption = OutputFormat.TABLE,
     as_json: JsonOption = False,
 ) -> None:
@@ -243,13 +301,16 @@ def places_command(
 
     Example: iranclash places --kind air-base
     """
-    _show(query.places(_store(data), kind.value if kind else None), output, as_json)
+    _show(
+        _ask(data, no_cache, lambda store: query.places(store, kind.value if kind else None)), output, as_json
+    )
 
 
 @command("place")
 def place_command(
     name: Annotated[str, typer.Argument(help="Any name, alias or spelling.")],
     data: DataOption = None,
+    no_cache: NoCacheOption = False,
     output: FormatOption = OutputFormat.TABLE,
     as_json: JsonOption = False,
 ) -> None:
@@ -257,12 +318,13 @@ def place_command(
 
     Example: iranclash place "Ain al-Asad"
     """
-    _show(query.place(_store(data), name), output, as_json)
+    _show(_ask(data, no_cache, lambda store: query.place(store, name)), output, as_json)
 
 
 @command("crossings")
 def crossings_command(
     data: DataOption = None,
+    no_cache: NoCacheOption = False,
     output: FormatOption = OutputFormat.TABLE,
     as_json: JsonOption = False,
 ) -> None:
@@ -270,12 +332,13 @@ def crossings_command(
 
     Example: iranclash crossings --format csv
     """
-    _show(query.crossings(_store(data)), output, as_json)
+    _show(_ask(data, no_cache, lambda store: query.crossings(store)), output, as_json)
 
 
 @command("analysts")
 def analysts_command(
     data: DataOption = None,
+    no_cache: NoCacheOption = False,
     output: FormatOption = OutputFormat.TABLE,
     as_json: JsonOption = False,
 ) -> None:
@@ -283,13 +346,14 @@ def analysts_command(
 
     Example: iranclash analysts
     """
-    _show(query.analysts(_store(data)), output, as_json)
+    _show(_ask(data, no_cache, lambda store: query.analysts(store)), output, as_json)
 
 
 @command("analyst")
 def analyst_command(
     name: Annotated[str, typer.Argument(help="Name or surname.")],
     data: DataOption = None,
+    no_cache: NoCacheOption = False,
     output: FormatOption = OutputFormat.TABLE,
     as_json: JsonOption = False,
 ) -> None:
@@ -297,13 +361,14 @@ def analyst_command(
 
     Example: iranclash analyst Heras
     """
-    _show(query.analyst(_store(data), name), output, as_json)
+    _show(_ask(data, no_cache, lambda store: query.analyst(store, name)), output, as_json)
 
 
 @command("search")
 def search_command(
     text: Annotated[str, typer.Argument(help="Words to look for (all must appear).")],
     data: DataOption = None,
+    no_cache: NoCacheOption = False,
     output: FormatOption = OutputFormat.TABLE,
     as_json: JsonOption = False,
 ) -> None:
@@ -311,7 +376,7 @@ def search_command(
 
     Example: iranclash search rockets
     """
-    _show(query.search(_store(data), text), output, as_json)
+    _show(_ask(data, no_cache, lambda store: query.search(store, text)), output, as_json)
 
 
 @command("summary")
@@ -323,6 +388,7 @@ def summary_command(
     country: CountryOption = None,
     event_type: TypeOption = None,
     data: DataOption = None,
+    no_cache: NoCacheOption = False,
     output: FormatOption = OutputFormat.TABLE,
     as_json: JsonOption = False,
 ) -> None:
@@ -333,7 +399,7 @@ def summary_command(
     Example: iranclash summary --since 2021-06
     """
     filters = query.EventFilter(since, until, actor, place, country, tuple(event_type or ()))
-    _show(query.summary(_store(data), filters), output, as_json)
+    _show(_ask(data, no_cache, lambda store: query.summary(store, filters)), output, as_json)
 
 
 @command("validate")
@@ -349,7 +415,7 @@ def validate_command(
     Example: iranclash validate ./my-data
     """
     from .cache import compile_folder
-    from .load import builtin_data_dir, resolve_data_dir
+    from .folder import builtin_data_dir, resolve_data_dir
 
     target = resolve_data_dir(folder)
     connection = sqlite3.connect(":memory:")

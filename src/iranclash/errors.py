@@ -28,9 +28,12 @@ class Problem:
     field: str | None = None
 
     def __str__(self) -> str:
+        """One line, however long or strange the names and values in it are."""
         where = ""
         if self.path is not None:
             where = str(self.path)
+            if not where.isprintable():  # a file name with a line break must not split the line
+                where = repr(where)[1:-1]
             if self.line is not None:
                 where += f":{self.line}"
                 if self.column is not None:
@@ -38,11 +41,19 @@ class Problem:
             where += ": "
         subject = []
         if self.record is not None:
-            subject.append(f"record {self.record!r}")
+            subject.append(f"record {_quoted(self.record)}")
         if self.field is not None:
-            subject.append(f"field {self.field!r}")
+            subject.append(f"field {_quoted(self.field)}")
         prefix = ", ".join(subject)
-        return f"{where}{prefix + ': ' if prefix else ''}{self.message}"
+        return f"{where}{prefix + ': ' if prefix else ''}{_shortened(self.message, 400)}"
+
+
+def _quoted(text: str, limit: int = 100) -> str:
+    return repr(text[:limit]) + ("…" if len(text) > limit else "")
+
+
+def _shortened(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 class DataError(IranclashError):

@@ -7,7 +7,6 @@ hints in ``model``); it never prints and never imports typer or rich.
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
 import types
 import typing
@@ -20,52 +19,12 @@ from typing import Any
 
 from . import model, reader
 from .errors import DataError, Problem
+from .folder import data_files
 from .reader import Mapping, Node, Scalar, Sequence
 
-ENV_VAR = "IRANCLASH_DATA"
 _INT = re.compile(r"0|[1-9][0-9]{0,8}")
 _FLOAT = re.compile(r"-?[0-9]{1,3}(\.[0-9]{1,12})?")
-
-
-def builtin_data_dir() -> Path:
-    """The shipped data: inside the installed package, or ``data/`` of a source checkout."""
-    packaged = Path(__file__).resolve().parent / "data"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "data"
-
-
-def resolve_data_dir(explicit: Path | None = None) -> Path:
-    """``--data`` wins, then ``$IRANCLASH_DATA``, then the shipped data."""
-    if explicit is not None:
-        chosen = explicit
-    elif os.environ.get(ENV_VAR):
-        chosen = Path(os.environ[ENV_VAR])
-    else:
-        return builtin_data_dir()
-    if not chosen.exists():
-        raise DataError.single(chosen, "data folder does not exist")
-    if not chosen.is_dir():
-        raise DataError.single(chosen, "is not a folder; point --data at a folder laid out like data/")
-    return chosen
-
-
-def data_files(folder: Path) -> list[tuple[str, Path]]:
-    """Each data file of a folder with its kind: ``events.yaml`` and ``events/*.yaml`` etc."""
-    found: list[tuple[str, Path]] = []
-    for kind in model.FILES:
-        for suffix in (".yaml", ".yml"):
-            single = folder / f"{kind}{suffix}"
-            if single.exists() or single.is_symlink():
-                found.append((kind, single))
-        part_folder = folder / kind
-        if part_folder.is_dir():
-            parts = sorted(path for path in part_folder.iterdir() if path.suffix in (".yaml", ".yml"))
-            found.extend((kind, path) for path in parts)
-    if not found:
-        names = ", ".join(f"{kind}.yaml" for kind in model.FILES)
-        raise DataError.single(folder, f"holds no data files (expected any of {names})")
-    return found
+_DATE = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?|[0-9]{3}0s")
 
 
 @dataclass(frozen=True)
@@ -86,7 +45,12 @@ class FileRecords:
 
 def load_file(kind: str, path: Path) -> FileRecords:
     """Read one data file into records; every problem in it is reported at once."""
-    root = reader.read(path)
+    return load_bytes(kind, path, reader.read_bytes(path))
+
+
+def load_bytes(kind: str, path: Path, data: bytes) -> FileRecords:
+    """Records from the bytes of a data file (the cache hashes exactly the bytes it parsed)."""
+    root = reader.parse(path, reader.decode(path, data))
     if root is None:
         raise DataError.single(path, "is empty; write [] for a file with no records")
     if not isinstance(root, Sequence):
@@ -145,79 +109,101 @@ class _Converter:
         id_node = node.items["id"][1]
         if isinstance(id_node, Scalar):
             self.record_id = id_node.text
-        value = self.convert(cls, node, cls.KIND)
+        value = _converter_for(typing.cast(Any, cls))(self, node, cls.KIND)
         return None if value is _INVALID else value
 
-    def convert(self, tp: Any, node: Node, field: str) -> Any:
-        if dataclasses.is_dataclass(tp) and tp not in _SCALARS:
-            return self.dataclass(tp, node, field)
-        origin = typing.get_origin(tp)
-        if origin is tuple:
-            (item_type, _ellipsis) = typing.get_args(tp)
-            if not isinstance(node, Sequence):
-                return self.fail(node, field, f"expected a list, got {_describe(node)}")
-            items = [self.convert(item_type, item, field) for item in node.items]
-            return _INVALID if _INVALID in items else tuple(items)
-        if origin in (typing.Union, types.UnionType):
-            (inner,) = [arg for arg in typing.get_args(tp) if arg is not type(None)]
-            return self.convert(inner, node, field)
-        if not isinstance(node, Scalar):
-            return self.fail(node, field, f"expected a single value, got a {_describe(node)}")
-        parse = _SCALARS.get(tp)
-        if parse is None and isinstance(tp, type) and issubclass(tp, Enum):
-            parse = _enum_parser(tp)
-        if parse is None:  # pragma: no cover - a model field of a type this module lacks
-            raise TypeError(f"no parser for {tp!r}")
+
+Convert = Callable[[_Converter, Node, str], Any]
+
+
+@cache
+def _converter_for(tp: Any) -> Convert:
+    """The function that reads a node as type ``tp``, built once per type from the model's hints."""
+    parse = _SCALARS.get(tp)
+    if parse is None and isinstance(tp, type) and issubclass(tp, Enum):
+        parse = _enum_parser(tp)
+    if parse is not None:
+        return _scalar_converter(parse)
+    if dataclasses.is_dataclass(tp):
+        return _mapping_converter(tp)
+    origin = typing.get_origin(tp)
+    if origin is tuple:
+        return _list_converter(_converter_for(typing.get_args(tp)[0]))
+    if origin in (typing.Union, types.UnionType):
+        (inner,) = [arg for arg in typing.get_args(tp) if arg is not type(None)]
+        return _converter_for(inner)
+    raise TypeError(f"no converter for {tp!r}")  # pragma: no cover - a model field of an unknown type
+
+
+def _scalar_converter(parse: Callable[[Scalar], Any]) -> Convert:
+    def convert(converter: _Converter, node: Node, field: str) -> Any:
+        if type(node) is not Scalar:
+            return converter.fail(node, field, f"expected a single value, got a {_describe(node)}")
+        if node.is_null:  # in a list, or a required field: never the text "~" or "null"
+            return converter.fail(node, field, "must not be empty (null)")
         try:
             return parse(node)
         except ValueError as error:
-            return self.fail(node, field, str(error))
+            return converter.fail(node, field, str(error))
 
-    def dataclass(self, cls: Any, node: Node, field: str) -> Any:
-        if not isinstance(node, Mapping):
-            return self.fail(node, field, f"expected a mapping, got a {_describe(node)}")
-        fields = _fields(cls)
+    return convert
+
+
+def _list_converter(item: Convert) -> Convert:
+    def convert(converter: _Converter, node: Node, field: str) -> Any:
+        if type(node) is not Sequence:
+            return converter.fail(node, field, f"expected a list, got {_describe(node)}")
+        items = [item(converter, child, field) for child in node.items]
+        return _INVALID if _INVALID in items else tuple(items)
+
+    return convert
+
+
+def _mapping_converter(cls: Any) -> Convert:
+    hints = typing.get_type_hints(cls)
+    specs = dataclasses.fields(cls)
+    required = [
+        spec.name
+        for spec in specs
+        if spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING
+    ]
+    fields = {spec.name: (_converter_for(hints[spec.name]), spec.name in required) for spec in specs}
+    valid = ", ".join(fields)
+
+    def convert(converter: _Converter, node: Node, field: str) -> Any:
+        if type(node) is not Mapping:
+            return converter.fail(node, field, f"expected a mapping, got a {_describe(node)}")
         values: dict[str, Any] = {}
         ok = True
         for key, (key_node, value_node) in node.items.items():
-            if key not in fields:
-                valid = ", ".join(fields)
-                self.fail(key_node, key, f"unknown field; valid fields here are: {valid}")
+            spec = fields.get(key)
+            if spec is None:
+                converter.fail(key_node, key, f"unknown field; valid fields here are: {valid}")
                 ok = False
                 continue
-            tp, required = fields[key]
-            if isinstance(value_node, Scalar) and value_node.is_null:
-                if required:
-                    self.fail(value_node, key, "is required and must not be empty")
+            convert_value, is_required = spec
+            if type(value_node) is Scalar and value_node.is_null:
+                if is_required:
+                    converter.fail(value_node, key, "is required and must not be empty")
                     ok = False
                 continue
-            value = self.convert(tp, value_node, key)
+            value = convert_value(converter, value_node, key)
             if value is _INVALID:
                 ok = False
             else:
                 values[key] = value
-        for name, (_tp, required) in fields.items():
-            if required and name not in node.items:
-                self.fail(node, name, "is required but missing")
+        for name in required:
+            if name not in node.items:
+                converter.fail(node, name, "is required but missing")
                 ok = False
         if not ok:
             return _INVALID
         try:
             return cls(**values)
         except ValueError as error:
-            return self.fail(node, field, str(error))
+            return converter.fail(node, field, str(error))
 
-
-@cache
-def _fields(cls: Any) -> dict[str, tuple[Any, bool]]:
-    hints = typing.get_type_hints(cls)
-    return {
-        spec.name: (
-            hints[spec.name],
-            spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING,
-        )
-        for spec in dataclasses.fields(cls)
-    }
+    return convert
 
 
 def _text(node: Scalar) -> str:
@@ -227,25 +213,34 @@ def _text(node: Scalar) -> str:
 
 
 def _int(node: Scalar) -> int:
-    if not _INT.fullmatch(node.text):
-        raise ValueError(f"expected a whole number such as 14, got {node.text[:40]!r}")
+    if not (node.plain and _INT.fullmatch(node.text)):
+        raise ValueError(f"expected a whole number such as 14, got {_shown(node)}")
     return int(node.text)
 
 
 def _float(node: Scalar) -> float:
-    if not _FLOAT.fullmatch(node.text):
-        raise ValueError(f"expected a decimal number such as 33.80, got {node.text[:40]!r}")
+    if not (node.plain and _FLOAT.fullmatch(node.text)):
+        raise ValueError(f"expected a decimal number such as 33.80, got {_shown(node)}")
     return float(node.text)
 
 
 def _bool(node: Scalar) -> bool:
-    if node.text not in ("true", "false"):
-        raise ValueError(f"expected true or false, got {node.text[:40]!r}")
+    if not (node.plain and node.text in ("true", "false")):
+        raise ValueError(f"expected true or false, got {_shown(node)}")
     return node.text == "true"
 
 
+def _shown(node: Scalar) -> str:
+    """A refused value as the message shows it; a quoted "14" is text, not a number."""
+    return f"{node.text[:40]!r}" + ("" if node.plain else " in quotes or with a tag (write it bare)")
+
+
 def _date(node: Scalar) -> model.PartialDate:
-    return model.PartialDate.parse(node.text)
+    text = node.text
+    # PartialDate.parse also takes other scripts' digits and surrounding blanks; a file may not.
+    if len(text) > 40 or not _DATE.fullmatch(text):
+        raise ValueError(f"{text[:40]!r} is not a date: use YYYY-MM-DD, YYYY-MM, YYYY or a decade like 2000s")
+    return model.PartialDate.parse(text)
 
 
 def _enum_parser(enum: type[Enum]) -> Callable[[Scalar], Any]:

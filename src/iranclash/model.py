@@ -6,120 +6,15 @@ hints, so adding a field here is all it takes to accept it in data files.
 
 from __future__ import annotations
 
-import calendar
 import dataclasses
-import datetime as dt
-import re
 from dataclasses import dataclass
 from enum import Enum
 from typing import ClassVar
 
-_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?|(\d{3})0s")
+from .dates import PartialDate, Precision
+from .vocabulary import ACLED, ActorKind, EventType, PlaceKind
 
-
-class Precision(str, Enum):
-    DAY = "day"
-    MONTH = "month"
-    YEAR = "year"
-    DECADE = "decade"
-
-
-@dataclass(frozen=True, order=True)
-class PartialDate:
-    """A date as precise as the source: ``2021-07-08``, ``2020-03``, ``2019`` or ``2000s``.
-
-    ``start`` and ``end`` bound it, so filters and sorting treat an imprecise
-    date as the span it covers instead of pretending it is a day.
-    """
-
-    start: dt.date
-    end: dt.date
-    text: str
-    precision: Precision
-
-    @classmethod
-    def parse(cls, text: str) -> PartialDate:
-        match = _DATE.fullmatch(text.strip())
-        if not match:
-            raise ValueError(f"{text!r} is not a date: use YYYY-MM-DD, YYYY-MM, YYYY or a decade like 2000s")
-        year_text, month_text, day_text, decade_text = match.groups()
-        try:
-            if decade_text is not None:
-                first = int(decade_text) * 10
-                return cls(dt.date(first, 1, 1), dt.date(first + 9, 12, 31), text.strip(), Precision.DECADE)
-            year = int(year_text)
-            if month_text is None:
-                return cls(dt.date(year, 1, 1), dt.date(year, 12, 31), text.strip(), Precision.YEAR)
-            month = int(month_text)
-            if day_text is None:
-                last = calendar.monthrange(year, month)[1] if 1 <= month <= 12 else 0
-                return cls(dt.date(year, month, 1), dt.date(year, month, last), text.strip(), Precision.MONTH)
-            day = dt.date(year, month, int(day_text))
-            return cls(day, day, text.strip(), Precision.DAY)
-        except ValueError:
-            raise ValueError(f"{text!r} is not a real date") from None
-
-    def __str__(self) -> str:
-        return self.text
-
-
-class EventType(str, Enum):
-    """The event vocabulary; ``ACLED`` maps each to ACLED's event_type / sub_event_type."""
-
-    AIRSTRIKE = "airstrike"
-    DRONE_ATTACK = "drone-attack"
-    ROCKET_ATTACK = "rocket-attack"
-    INTERCEPTION = "interception"
-    TARGETED_KILLING = "targeted-killing"
-    ARMED_CLASH = "armed-clash"
-    RETURN_FIRE = "return-fire"
-    TERRITORY_SEIZED = "territory-seized"
-    TERRITORY_LOST = "territory-lost"
-    BASE_HANDOVER = "base-handover"
-    BORDER_CLOSURE = "border-closure"
-    BORDER_REOPENING = "border-reopening"
-    DEPLOYMENT = "deployment"
-    TROOP_REDUCTION = "troop-reduction"
-    AGREEMENT = "agreement"
-    AGREEMENT_WITHDRAWAL = "agreement-withdrawal"
-    AGREEMENT_LAPSE = "agreement-lapse"
-    LEGISLATIVE_VOTE = "legislative-vote"
-    DIPLOMATIC = "diplomatic"
-    CONDEMNATION = "condemnation"
-    POLITICAL_PRESSURE = "political-pressure"
-    LEADERSHIP_CHANGE = "leadership-change"
-    INSURGENT_ACTIVITY = "insurgent-activity"
-
-
-_REMOTE = "Explosions/Remote violence"
-_BATTLES = "Battles"
-_STRATEGIC = "Strategic developments"
-
-ACLED: dict[EventType, tuple[str, str]] = {
-    EventType.AIRSTRIKE: (_REMOTE, "Air/drone strike"),
-    EventType.DRONE_ATTACK: (_REMOTE, "Air/drone strike"),
-    EventType.ROCKET_ATTACK: (_REMOTE, "Shelling/artillery/missile attack"),
-    EventType.INTERCEPTION: (_STRATEGIC, "Disrupted weapons use"),
-    EventType.TARGETED_KILLING: (_REMOTE, "Air/drone strike"),
-    EventType.ARMED_CLASH: (_BATTLES, "Armed clash"),
-    EventType.RETURN_FIRE: (_BATTLES, "Armed clash"),
-    EventType.TERRITORY_SEIZED: (_BATTLES, "Non-state actor overtakes territory"),
-    EventType.TERRITORY_LOST: (_BATTLES, "Government regains territory"),
-    EventType.BASE_HANDOVER: (_STRATEGIC, "Non-violent transfer of territory"),
-    EventType.BORDER_CLOSURE: (_STRATEGIC, "Other"),
-    EventType.BORDER_REOPENING: (_STRATEGIC, "Other"),
-    EventType.DEPLOYMENT: (_STRATEGIC, "Change to group/activity"),
-    EventType.TROOP_REDUCTION: (_STRATEGIC, "Change to group/activity"),
-    EventType.AGREEMENT: (_STRATEGIC, "Agreement"),
-    EventType.AGREEMENT_WITHDRAWAL: (_STRATEGIC, "Agreement"),
-    EventType.AGREEMENT_LAPSE: (_STRATEGIC, "Agreement"),
-    EventType.LEGISLATIVE_VOTE: (_STRATEGIC, "Other"),
-    EventType.DIPLOMATIC: (_STRATEGIC, "Other"),
-    EventType.CONDEMNATION: (_STRATEGIC, "Other"),
-    EventType.POLITICAL_PRESSURE: (_STRATEGIC, "Other"),
-    EventType.LEADERSHIP_CHANGE: (_STRATEGIC, "Other"),
-    EventType.INSURGENT_ACTIVITY: (_STRATEGIC, "Change to group/activity"),
-}
+__all__ = ["ACLED", "ActorKind", "EventType", "PartialDate", "PlaceKind", "Precision"]
 
 
 class Certainty(str, Enum):
@@ -148,36 +43,6 @@ class Weapon(str, Enum):
     MISSILE = "missile"
     AIRSTRIKE = "airstrike"
     EXPLOSIVES = "explosives"
-
-
-class ActorKind(str, Enum):
-    MILITIA = "militia"
-    UMBRELLA = "umbrella"
-    STATE = "state"
-    GOVERNMENT = "government"
-    ARMED_FORCES = "armed-forces"
-    SECURITY_FORCES = "security-forces"
-    LEGISLATURE = "legislature"
-    INTELLIGENCE_OR_GUARD = "intelligence-or-guard"
-    ORGANIZATION = "organization"
-    PERSON = "person"
-    ARMED_GROUP = "armed-group"
-    COALITION = "coalition"
-
-
-class PlaceKind(str, Enum):
-    BORDER_CROSSING = "border-crossing"
-    AIR_BASE = "air-base"
-    BASE = "base"
-    AIRPORT = "airport"
-    EMBASSY = "embassy"
-    OIL_FIELD = "oil-field"
-    CITY = "city"
-    DISTRICT = "district"
-    PROVINCE = "province"
-    REGION = "region"
-    ZONE = "zone"
-    COUNTRY = "country"
 
 
 class CrossingStatus(str, Enum):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _APOSTROPHES = re.compile("['’‘ʿʾʼ`´′ʹ]")
 _SEPARATORS = re.compile(r"[^\w]+|_")
@@ -38,30 +39,34 @@ _WORD_VARIANTS = {
     for variant in variants
     if " " not in variant
 }
-_PHRASE_VARIANTS = [
-    (re.compile(rf"\b{re.escape(variant)}\b"), canonical)
-    for canonical, variants in _VARIANTS.items()
-    for variant in variants
-    if " " in variant
-]
+_PHRASES = {
+    variant: canonical for canonical, variants in _VARIANTS.items() for variant in variants if " " in variant
+}
+_PHRASE_PATTERN = re.compile(r"\b(?:" + "|".join(map(re.escape, _PHRASES)) + r")\b")
 _LEADING_ARTICLE = re.compile(r"^(?:al|el|the|an)\s+")
+#: Combining marks of the Latin and Arabic scripts (accents, harakat), dropped after NFKD.
+_COMBINING = re.compile(
+    "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u064b-\u065f\u0670]"
+)
 
 
 def fold(text: str) -> str:
     """Case, diacritics, apostrophes and punctuation folded; words kept."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
-    stripped = _APOSTROPHES.sub("", stripped).casefold()
-    return " ".join(_SEPARATORS.sub(" ", stripped).split())
+    if not text.isascii():
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+    text = _APOSTROPHES.sub("", text).casefold()
+    return " ".join(_SEPARATORS.sub(" ", text).split())
 
 
+@lru_cache(maxsize=1 << 16)
 def normalize(text: str) -> str:
-    """The key two spellings of one name share."""
-    folded = fold(text)
-    for pattern, canonical in _PHRASE_VARIANTS:
-        folded = pattern.sub(canonical, folded)
-    words = [_WORD_VARIANTS.get(word, word) for word in folded.split()]
-    return " ".join(words)
+    """The key two spellings of one name share.
+
+    Cached: compiling a data folder normalizes every title, note and cited sentence,
+    and the same sentence is often cited by many records.
+    """
+    folded = _PHRASE_PATTERN.sub(lambda match: _PHRASES[match.group()], fold(text))
+    return " ".join([_WORD_VARIANTS.get(word, word) for word in folded.split()])
 
 
 def name_keys(text: str) -> set[str]:

@@ -8,10 +8,12 @@ scripted ``--json`` calls start fast.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import os
 import re
+from collections.abc import Callable
 from enum import Enum
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -43,18 +45,30 @@ def visible(text: str) -> str:
 def render(result: Listing | Detail, output: OutputFormat, out: TextIO) -> None:
     if output is OutputFormat.JSON:
         if isinstance(result, Listing):
-            out.write("[\n" + ",\n".join(result.items) + "\n]\n" if result.items else "[]\n")
+            text = "[\n" + ",\n".join(result.items) + "\n]\n" if result.items else "[]\n"
         else:
-            out.write(jsonout.dumps(result.data, indent=2) + "\n")
+            text = jsonout.dumps(result.data, indent=2) + "\n"
+        out.write(_json_for(out, text))
     elif output is OutputFormat.JSONL:
         if isinstance(result, Listing):
-            out.writelines(item + "\n" for item in result.items)
+            out.writelines(_json_for(out, item + "\n") for item in result.items)
         else:
-            out.write(jsonout.dumps(result.data) + "\n")
+            out.write(_json_for(out, jsonout.dumps(result.data) + "\n"))
     elif output is OutputFormat.CSV:
         _csv(result, out)
     else:
         _table(result, out)
+
+
+def _json_for(out: TextIO, text: str) -> str:
+    """JSON text ``out`` can carry: on a stream that is not UTF-8 (``PYTHONIOENCODING=ascii``),
+    other characters are written as ``\\uXXXX`` escapes instead of being replaced by '?'."""
+    encoding = getattr(out, "encoding", None) or "utf-8"
+    try:
+        utf = codecs.lookup(encoding).name.startswith("utf")
+    except LookupError:
+        utf = False
+    return text if utf else jsonout.ascii_only(text)
 
 
 def _cell(value: object) -> str:
@@ -66,14 +80,22 @@ def _cell(value: object) -> str:
 
 
 def _csv(result: Listing | Detail, out: TextIO) -> None:
-    writer = csv.writer(out, lineterminator="\n")
+    """CSV keeps the data exact for programs; on a terminal, controls are made visible."""
+    shown: Callable[[str], str] = visible if out.isatty() else str
     if isinstance(result, Listing):
-        writer.writerow([column.header for column in result.columns])
-        for row in result.rows:
-            writer.writerow([_cell(column.cell(row)) for column in result.columns])
+        rows = [[column.header for column in result.columns]]
+        rows += [[_cell(column.cell(row)) for column in result.columns] for row in result.rows]
     else:
-        writer.writerow(list(result.data))
-        writer.writerow([_cell(value) for value in result.data.values()])
+        rows = [list(result.data), [_cell(value) for value in result.data.values()]]
+    # Rows end in "\n", but the writer is told "\r\n": the csv module quotes a field only for
+    # the characters of its line terminator, and a bare "\r" in a field must be quoted too.
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row in rows:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([shown(cell) for cell in row])
+        out.write(buffer.getvalue()[:-2] + "\n")
 
 
 def _console(out: TextIO) -> Console:
@@ -124,19 +146,31 @@ def _table(result: Listing | Detail, out: TextIO) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    narrow = console.width < NARROW
     console.print(Text(visible(result.title), style="bold"))
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold")
-    grid.add_column()
-    for label, value in result.fields:
-        if value not in (None, ""):
+    fields = [(label, _cell(value)) for label, value in result.fields if value not in (None, "")]
+    if narrow:
+        for label, value in fields:
+            console.print(_labelled(label, value))
+    else:
+        grid = Table.grid(padding=(0, 2))
+        # "fold", not Rich's default "ellipsis": a long id or word is wrapped, never cut short.
+        grid.add_column(style="bold", overflow="fold")
+        grid.add_column(overflow="fold")
+        for label, value in fields:
             grid.add_row(_text(label), _text(value))
-    console.print(grid)
+        console.print(grid)
     for section in result.sections:
         if section.rows:
             console.print()
-            console.print(_section_table(section, None, narrow=console.width < NARROW))
+            console.print(_section_table(section, None, narrow=narrow))
     _flush(console, out)
+
+
+def _labelled(label: str, value: str) -> Any:
+    from rich.text import Text
+
+    return Text.assemble((visible(label) + ": ", "bold"), visible(value))
 
 
 def _section_table(section: Section, caption: str | None, *, narrow: bool) -> Any:
@@ -153,7 +187,7 @@ def _section_table(section: Section, caption: str | None, *, narrow: bool) -> An
             for column in section.columns:
                 value = _cell(column.cell(row))
                 if value:
-                    parts.append(Text.assemble((visible(column.header) + ": ", "bold"), visible(value)))
+                    parts.append(_labelled(column.header, value))
         if caption:
             parts.extend([Text(""), Text(caption)])
         return Group(*parts)

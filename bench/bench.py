@@ -1,0 +1,137 @@
+"""Start-up and scale benchmark for iranclash: prints every figure in one run.
+
+    python bench/bench.py                 # full run: shipped data and 100,000 events
+    python bench/bench.py --events 20000  # a quicker scale run
+
+Start-up is measured as a ratio to ``python -c pass`` timed in the same run, since
+machines differ. Scale runs use a data folder generated from the shipped records
+(bench/generate.py) and a private cache directory; ``jq`` filtering the same
+events as one JSON file is the peer. Peak memory is each process's maximum RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import generate  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Timing:
+    seconds: float
+    peak_mib: float
+
+
+def run_once(command: list[str], env: dict[str, str], stdout: int | None = subprocess.DEVNULL) -> Timing:
+    """One run of ``command``: wall time and the child's own peak resident memory."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=stdout, stderr=subprocess.PIPE)
+    _pid, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    stderr = process.stderr.read().decode() if process.stderr else ""
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"failed: {' '.join(command)}\n{stderr}")
+    return Timing(elapsed, usage.ru_maxrss / 1024)
+
+
+def median(command: list[str], env: dict[str, str], runs: int) -> Timing:
+    timings = [run_once(command, env) for _ in range(runs)]
+    return Timing(
+        statistics.median(t.seconds for t in timings), max(t.peak_mib for t in timings)
+    )
+
+
+def iranclash() -> list[str]:
+    found = shutil.which("iranclash")
+    return [found] if found else [sys.executable, "-m", "iranclash"]
+
+
+def row(label: str, timing: Timing, note: str = "") -> None:
+    print(f"  {label:<44} {timing.seconds * 1000:9.1f} ms  {timing.peak_mib:7.1f} MiB  {note}")
+
+
+def startup(env: dict[str, str], runs: int) -> None:
+    print(f"Start-up on the shipped data (median of {runs} runs, cache warm)")
+    base = median([sys.executable, "-c", "pass"], env, runs)
+    row("python -c pass", base)
+    command = [*iranclash(), "events", "--since", "2021-07-05"]
+    run_once(command, env)
+    for label, extra, target in (("events --since 2021-07-05 --json", ["--json"], 6), ("... as a table", [], 10)):
+        timing = median(command + extra, env, runs)
+        ratio = timing.seconds / base.seconds
+        row(label, timing, f"{ratio:4.1f}x python -c pass (target <= {target}x)")
+    print()
+
+
+def scale(env: dict[str, str], events: int, files: int, runs: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="iranclash-bench-") as scratch:
+        folder = Path(scratch) / "data"
+        print(f"Scale: {events:,} events in {files} files (generated from the shipped records)")
+        generate(folder, events, files)
+        size = sum(path.stat().st_size for path in folder.rglob("*.yaml"))
+        print(f"  data: {size / 2**20:.1f} MiB of YAML")
+        base = iranclash()
+        data = ["--data", str(folder)]
+        queries = {
+            "events --since 2021-07-05 --json": ["events", "--since", "2021-07-05", "--json"],
+            "actor \"Kata'ib Hezbollah\" --json": ["actor", "Kata'ib Hezbollah", "--json"],
+            "search rockets --json": ["search", "rockets", "--json"],
+            "summary --json": ["summary", "--json"],
+        }
+        first = [*base, *queries["events --since 2021-07-05 --json"], *data]
+        row("cold: first run (compiles the cache)", run_once(first, env))
+        edited = sorted((folder / "events").glob("*.yaml"))[0]
+        edited.write_text(edited.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        row("cold: after editing 1 file of the events", run_once(first, env))
+        warm: dict[str, Timing] = {}
+        for label, arguments in queries.items():
+            warm[label] = median([*base, *arguments, *data], env, runs)
+        jq = shutil.which("jq")
+        peer: Timing | None = None
+        if jq:
+            as_json = Path(scratch) / "events.json"
+            with open(as_json, "wb") as handle:
+                subprocess.run([*base, "events", "--json", *data], env=env, stdout=handle, check=True)
+            peer = median([jq, '[.[] | select(.date_start >= "2021-07-05")]', str(as_json)], env, max(3, runs // 2))
+        print(f"  warm (median of {runs} runs):")
+        for label, timing in warm.items():
+            note = "target < 200 ms, < 150 MiB"
+            if peer:
+                note += f"; jq filter is {peer.seconds / timing.seconds:4.1f}x slower (target >= 5x)"
+            row("  " + label, timing, note)
+        if peer:
+            row("  peer: jq select(.date_start >= ...) on one JSON file", peer)
+        else:
+            print("  peer: jq is not installed; skipped")
+        print()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--files", type=int, default=10)
+    parser.add_argument("--runs", type=int, default=21, help="runs per start-up median")
+    parser.add_argument("--scale-runs", type=int, default=7, help="runs per warm query median")
+    arguments = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="iranclash-cache-") as cache:
+        env = {**os.environ, "IRANCLASH_CACHE_DIR": cache}
+        env.pop("IRANCLASH_DATA", None)
+        print(f"iranclash benchmark — {os.cpu_count()} cores, Python {sys.version.split()[0]}\n")
+        startup(env, arguments.runs)
+        scale(env, arguments.events, arguments.files, arguments.scale_runs)
+
+
+if __name__ == "__main__":
+    main()

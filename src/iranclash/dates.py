@@ -1,0 +1,66 @@
+"""Dates as precise as their source: a day, a month, a year or a decade."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?|(\d{3})0s")
+
+
+class Precision(str, Enum):
+    DAY = "day"
+    MONTH = "month"
+    YEAR = "year"
+    DECADE = "decade"
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A date as precise as the source: ``2021-07-08``, ``2020-03``, ``2019`` or ``2000s``.
+
+    ``start`` and ``end`` bound it, so filters and sorting treat an imprecise
+    date as the span it covers instead of pretending it is a day.
+    """
+
+    start: dt.date
+    end: dt.date
+    text: str
+    precision: Precision
+
+    @classmethod
+    def parse(cls, text: str) -> PartialDate:
+        match = _DATE.fullmatch(text.strip())
+        if not match:
+            raise ValueError(f"{text!r} is not a date: use YYYY-MM-DD, YYYY-MM, YYYY or a decade like 2000s")
+        year_text, month_text, day_text, decade_text = match.groups()
+        try:
+            if decade_text is not None:
+                first = int(decade_text) * 10
+                return cls(dt.date(first, 1, 1), dt.date(first + 9, 12, 31), text.strip(), Precision.DECADE)
+            year = int(year_text)
+            if month_text is None:
+                return cls(dt.date(year, 1, 1), dt.date(year, 12, 31), text.strip(), Precision.YEAR)
+            month = int(month_text)
+            if day_text is None:
+                last = (
+                    (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+                    if 1 <= month <= 12
+                    else 0
+                )
+                return cls(dt.date(year, month, 1), dt.date(year, month, last), text.strip(), Precision.MONTH)
+            day = dt.date(year, month, int(day_text))
+            return cls(day, day, text.strip(), Precision.DAY)
+        except ValueError:
+            raise ValueError(f"{text!r} is not a real date") from None
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _days_in_month(year: int, month: int) -> int:
+    if not 1 <= month <= 12:
+        raise ValueError(f"month {month} does not exist")
+    return (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day

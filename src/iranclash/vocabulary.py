@@ -1,0 +1,99 @@
+"""The vocabularies the command line filters on: event types (with their ACLED
+equivalents) and the kinds of actors and places.
+
+Apart from ``model`` so that a query answered from the cache need not build the
+record classes.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class EventType(str, Enum):
+    """The event vocabulary; ``ACLED`` maps each to ACLED's event_type / sub_event_type."""
+
+    AIRSTRIKE = "airstrike"
+    DRONE_ATTACK = "drone-attack"
+    ROCKET_ATTACK = "rocket-attack"
+    INTERCEPTION = "interception"
+    TARGETED_KILLING = "targeted-killing"
+    ARMED_CLASH = "armed-clash"
+    RETURN_FIRE = "return-fire"
+    TERRITORY_SEIZED = "territory-seized"
+    TERRITORY_LOST = "territory-lost"
+    BASE_HANDOVER = "base-handover"
+    BORDER_CLOSURE = "border-closure"
+    BORDER_REOPENING = "border-reopening"
+    DEPLOYMENT = "deployment"
+    TROOP_REDUCTION = "troop-reduction"
+    AGREEMENT = "agreement"
+    AGREEMENT_WITHDRAWAL = "agreement-withdrawal"
+    AGREEMENT_LAPSE = "agreement-lapse"
+    LEGISLATIVE_VOTE = "legislative-vote"
+    DIPLOMATIC = "diplomatic"
+    CONDEMNATION = "condemnation"
+    POLITICAL_PRESSURE = "political-pressure"
+    LEADERSHIP_CHANGE = "leadership-change"
+    INSURGENT_ACTIVITY = "insurgent-activity"
+
+
+_REMOTE = "Explosions/Remote violence"
+_BATTLES = "Battles"
+_STRATEGIC = "Strategic developments"
+
+ACLED: dict[EventType, tuple[str, str]] = {
+    EventType.AIRSTRIKE: (_REMOTE, "Air/drone strike"),
+    EventType.DRONE_ATTACK: (_REMOTE, "Air/drone strike"),
+    EventType.ROCKET_ATTACK: (_REMOTE, "Shelling/artillery/missile attack"),
+    EventType.INTERCEPTION: (_STRATEGIC, "Disrupted weapons use"),
+    EventType.TARGETED_KILLING: (_REMOTE, "Air/drone strike"),
+    EventType.ARMED_CLASH: (_BATTLES, "Armed clash"),
+    EventType.RETURN_FIRE: (_BATTLES, "Armed clash"),
+    EventType.TERRITORY_SEIZED: (_BATTLES, "Non-state actor overtakes territory"),
+    EventType.TERRITORY_LOST: (_BATTLES, "Government regains territory"),
+    EventType.BASE_HANDOVER: (_STRATEGIC, "Non-violent transfer of territory"),
+    EventType.BORDER_CLOSURE: (_STRATEGIC, "Other"),
+    EventType.BORDER_REOPENING: (_STRATEGIC, "Other"),
+    EventType.DEPLOYMENT: (_STRATEGIC, "Change to group/activity"),
+    EventType.TROOP_REDUCTION: (_STRATEGIC, "Change to group/activity"),
+    EventType.AGREEMENT: (_STRATEGIC, "Agreement"),
+    EventType.AGREEMENT_WITHDRAWAL: (_STRATEGIC, "Agreement"),
+    EventType.AGREEMENT_LAPSE: (_STRATEGIC, "Agreement"),
+    EventType.LEGISLATIVE_VOTE: (_STRATEGIC, "Other"),
+    EventType.DIPLOMATIC: (_STRATEGIC, "Other"),
+    EventType.CONDEMNATION: (_STRATEGIC, "Other"),
+    EventType.POLITICAL_PRESSURE: (_STRATEGIC, "Other"),
+    EventType.LEADERSHIP_CHANGE: (_STRATEGIC, "Other"),
+    EventType.INSURGENT_ACTIVITY: (_STRATEGIC, "Change to group/activity"),
+}
+
+
+class ActorKind(str, Enum):
+    MILITIA = "militia"
+    UMBRELLA = "umbrella"
+    STATE = "state"
+    GOVERNMENT = "government"
+    ARMED_FORCES = "armed-forces"
+    SECURITY_FORCES = "security-forces"
+    LEGISLATURE = "legislature"
+    INTELLIGENCE_OR_GUARD = "intelligence-or-guard"
+    ORGANIZATION = "organization"
+    PERSON = "person"
+    ARMED_GROUP = "armed-group"
+    COALITION = "coalition"
+
+
+class PlaceKind(str, Enum):
+    BORDER_CROSSING = "border-crossing"
+    AIR_BASE = "air-base"
+    BASE = "base"
+    AIRPORT = "airport"
+    EMBASSY = "embassy"
+    OIL_FIELD = "oil-field"
+    CITY = "city"
+    DISTRICT = "district"
+    PROVINCE = "province"
+    REGION = "region"
+    ZONE = "zone"
+    COUNTRY = "country"
