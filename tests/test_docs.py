@@ -53,3 +53,9 @@ def test_every_command_has_a_readme_example(command: str) -> None:
 )
 def test_readme_example_output_is_real(command_line: str, expected: str) -> None:
     assert run(command_line) == expected, "README is stale: run python tests/readme_examples.py"
+
+
+def test_every_kind_of_data_file_has_a_record_class() -> None:
+    from iranclash import folder, model
+
+    assert set(folder.KINDS) == set(model.FILES)

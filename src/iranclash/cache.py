@@ -36,9 +36,10 @@ from pathlib import Path
 
 from . import __version__, folder
 from .errors import DataError
-from .store import SCHEMA_VERSION
 
 CACHE_ENV = "IRANCLASH_CACHE_DIR"
+#: Bumped whenever ``store``'s tables or the JSON it stores change, so old caches are rebuilt.
+SCHEMA_VERSION = 2
 #: An mtime this close to a build may hide a later edit within the same clock tick
 #: (2 s covers the coarsest common timestamps, FAT's).
 RACY_WINDOW_NS = 2_000_000_000
@@ -264,7 +265,11 @@ def _rebuild(
             with connection:
                 connection.executemany(
                     "INSERT INTO meta VALUES (?, ?)",
-                    [("iranclash_version", __version__), ("folder", str(data_folder.resolve()))],
+                    [
+                        ("iranclash_version", __version__),
+                        ("schema_version", str(SCHEMA_VERSION)),
+                        ("folder", str(data_folder.resolve())),
+                    ],
                 )
         finally:
             connection.close()

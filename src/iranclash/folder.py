@@ -10,10 +10,11 @@ import os
 import stat
 from pathlib import Path
 
-from . import model
 from .errors import DataError
 
 ENV_VAR = "IRANCLASH_DATA"
+#: The kinds of data file, in load order (sources first: everything cites them).
+KINDS = ("sources", "actors", "places", "analysts", "events")
 
 
 def builtin_data_dir() -> Path:
@@ -47,7 +48,7 @@ def resolve_data_dir(explicit: Path | None = None) -> Path:
 def data_files(folder: Path) -> list[tuple[str, Path]]:
     """Each data file of a folder with its kind: ``events.yaml`` and ``events/*.yaml`` etc."""
     found: list[tuple[str, Path]] = []
-    for kind in model.FILES:
+    for kind in KINDS:
         for suffix in (".yaml", ".yml"):
             single = folder / f"{kind}{suffix}"
             if single.exists() or single.is_symlink():
@@ -60,6 +61,6 @@ def data_files(folder: Path) -> list[tuple[str, Path]]:
                 raise DataError.single(part_folder, f"cannot list: {error.strerror or error}") from None
             found.extend((kind, path) for path in parts)
     if not found:
-        names = ", ".join(f"{kind}.yaml" for kind in model.FILES)
+        names = ", ".join(f"{kind}.yaml" for kind in KINDS)
         raise DataError.single(folder, f"holds no data files (expected any of {names})")
     return found

@@ -237,7 +237,7 @@ class Source:
 
 Record = Event | Actor | Place | Analyst | Source
 
-#: The data files of a folder, in load order, and the record class each holds.
+#: The record class each kind of data file holds (``folder.KINDS`` gives the load order).
 FILES: dict[str, type[Event] | type[Actor] | type[Place] | type[Analyst] | type[Source]] = {
     "sources": Source,
     "actors": Actor,

@@ -17,9 +17,6 @@ from .model import ACLED, Actor, Analyst, Event, Place, Quote, Record, Source, t
 if TYPE_CHECKING:
     from .load import FileRecords
 
-#: Bumped whenever the schema or the stored JSON changes, so old caches are rebuilt.
-SCHEMA_VERSION = 2
-
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE record(
@@ -77,7 +74,6 @@ def create(connection: sqlite3.Connection, files: Iterable[FileRecords]) -> None
         _gather(rows, seq, record, places)
     connection.executescript(SCHEMA)
     with connection:
-        connection.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
         for table, statement in _INSERT.items():
             connection.executemany(statement, rows[table])
 
