@@ -39,7 +39,7 @@ from .errors import DataError
 
 CACHE_ENV = "IRANCLASH_CACHE_DIR"
 #: Bumped whenever ``store``'s tables or the JSON it stores change, so old caches are rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 7
 #: An mtime this close to a build may hide a later edit within the same clock tick
 #: (2 s covers the coarsest common timestamps, FAT's).
 RACY_WINDOW_NS = 2_000_000_000
@@ -111,6 +111,10 @@ def open_store(
         if warn:
             warn(f"could not write the cache ({error}); loading without it")
         return _in_memory(files, progress)
+    return _open_read_only(target)
+
+
+def _open_read_only(target: Path) -> sqlite3.Connection:
     return sqlite3.connect(target.as_uri() + "?mode=ro", uri=True)
 
 
@@ -151,7 +155,7 @@ def _open_if_fresh(
     if not target.is_file():
         return None
     try:
-        connection = sqlite3.connect(target.as_uri() + "?mode=ro", uri=True)
+        connection = _open_read_only(target)
     except sqlite3.Error:
         return None
     try:

@@ -163,15 +163,21 @@ def _output(output: OutputFormat, as_json: bool) -> OutputFormat:
     return OutputFormat.JSON if as_json else output
 
 
-Answer = TypeVar("Answer")
+Question = Callable[[sqlite3.Connection], "query.Listing | query.Detail"]
 
 
-def _ask(data: Path | None, no_cache: bool, question: Callable[[sqlite3.Connection], Answer]) -> Answer:
-    """Open the data (from the cache when fresh) and ask; a cache that turns out to be
-    damaged is dropped and the question asked again of the data files themselves."""
+def _answer(
+    data: Path | None, no_cache: bool, question: Question, output: OutputFormat, as_json: bool
+) -> None:
+    """Open the data (from the cache when fresh), ask and print the answer.
+
+    A cache that turns out to be damaged is dropped and the question asked again of
+    the data files themselves; one that fails halfway through printing gives an error.
+    """
     from .cache import open_store
     from .folder import resolve_data_dir
 
+    chosen = _output(output, as_json)
     folder = resolve_data_dir(data)
     progress = _ProgressLine() if sys.stderr.isatty() else None
     try:
@@ -180,12 +186,18 @@ def _ask(data: Path | None, no_cache: bool, question: Callable[[sqlite3.Connecti
         if progress:
             progress.close()
     try:
-        return question(connection)
+        try:
+            result = question(connection)
+        except sqlite3.DatabaseError as error:
+            if no_cache:
+                raise
+            _warn(f"the cache is damaged ({error}); loading without it")
+            connection.close()
+            connection = open_store(folder, use_cache=False)
+            result = question(connection)
+        render(result, chosen, sys.stdout)
     except sqlite3.DatabaseError as error:
-        if no_cache:
-            raise
-        _warn(f"the cache is damaged ({error}); loading without it")
-        return question(open_store(folder, use_cache=False))
+        raise DataError.single(None, f"the cache is damaged ({error}); run 'iranclash cache clear'") from None
     finally:
         connection.close()
 
@@ -240,7 +252,7 @@ def events_command(
     Example: iranclash events --since 2021-07-05 --actor "Kata'ib Hezbollah" --json
     """
     filters = query.EventFilter(since, until, actor, place, country, tuple(event_type or ()))
-    _show(_ask(data, no_cache, lambda store: query.events(store, filters)), output, as_json)
+    _answer(data, no_cache, lambda store: query.events(store, filters), output, as_json)
 
 
 @command("event")
@@ -255,7 +267,7 @@ def event_command(
 
     Example: iranclash event 2021-07-07-ain-al-assad-14-rockets
     """
-    _show(_ask(data, no_cache, lambda store: query.event(store, event_id)), output, as_json)
+    _answer(data, no_cache, lambda store: query.event(store, event_id), output, as_json)
 
 
 @command("actors")
@@ -270,9 +282,8 @@ def actors_command(
 
     Example: iranclash actors --kind militia
     """
-    _show(
-        _ask(data, no_cache, lambda store: query.actors(store, kind.value if kind else None)), output, as_json
-    )
+    subkind = kind.value if kind else None
+    _answer(data, no_cache, lambda store: query.actors(store, subkind), output, as_json)
 
 
 @command("actor")
@@ -287,7 +298,7 @@ def actor_command(
 
     Example: iranclash actor "Kata'ib Hezbollah"
     """
-    _show(_ask(data, no_cache, lambda store: query.actor(store, name)), output, as_json)
+    _answer(data, no_cache, lambda store: query.actor(store, name), output, as_json)
 
 
 @command("places")
@@ -302,9 +313,8 @@ def places_command(
 
     Example: iranclash places --kind air-base
     """
-    _show(
-        _ask(data, no_cache, lambda store: query.places(store, kind.value if kind else None)), output, as_json
-    )
+    subkind = kind.value if kind else None
+    _answer(data, no_cache, lambda store: query.places(store, subkind), output, as_json)
 
 
 @command("place")
@@ -319,7 +329,7 @@ def place_command(
 
     Example: iranclash place "Ain al-Asad"
     """
-    _show(_ask(data, no_cache, lambda store: query.place(store, name)), output, as_json)
+    _answer(data, no_cache, lambda store: query.place(store, name), output, as_json)
 
 
 @command("crossings")
@@ -333,7 +343,7 @@ def crossings_command(
 
     Example: iranclash crossings --format csv
     """
-    _show(_ask(data, no_cache, lambda store: query.crossings(store)), output, as_json)
+    _answer(data, no_cache, lambda store: query.crossings(store), output, as_json)
 
 
 @command("analysts")
@@ -347,7 +357,7 @@ def analysts_command(
 
     Example: iranclash analysts
     """
-    _show(_ask(data, no_cache, lambda store: query.analysts(store)), output, as_json)
+    _answer(data, no_cache, lambda store: query.analysts(store), output, as_json)
 
 
 @command("analyst")
@@ -362,7 +372,7 @@ def analyst_command(
 
     Example: iranclash analyst Heras
     """
-    _show(_ask(data, no_cache, lambda store: query.analyst(store, name)), output, as_json)
+    _answer(data, no_cache, lambda store: query.analyst(store, name), output, as_json)
 
 
 @command("search")
@@ -377,7 +387,7 @@ def search_command(
 
     Example: iranclash search rockets
     """
-    _show(_ask(data, no_cache, lambda store: query.search(store, text)), output, as_json)
+    _answer(data, no_cache, lambda store: query.search(store, text), output, as_json)
 
 
 @command("summary")
@@ -400,7 +410,7 @@ def summary_command(
     Example: iranclash summary --since 2021-06
     """
     filters = query.EventFilter(since, until, actor, place, country, tuple(event_type or ()))
-    _show(_ask(data, no_cache, lambda store: query.summary(store, filters)), output, as_json)
+    _answer(data, no_cache, lambda store: query.summary(store, filters), output, as_json)
 
 
 @command("validate")

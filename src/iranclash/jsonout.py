@@ -8,14 +8,43 @@ then obey them. They are escaped here as ``\\uXXXX``.
 from __future__ import annotations
 
 import json
+import os
 import re
 
 _UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069]")
 
 
+class Raw:
+    """JSON text made by ``dumps`` already, to be put into a larger document as it is.
+
+    A lookup that nests thousands of stored records would otherwise parse each one
+    only to encode it again.
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
 def dumps(value: object, *, indent: int | None = None) -> str:
-    text = json.dumps(value, ensure_ascii=False, indent=indent)
-    return _UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    spliced: list[str] = []
+    token = ""
+
+    def placeholder(item: object) -> str:
+        nonlocal token
+        if not isinstance(item, Raw):
+            raise TypeError(f"cannot write {type(item).__name__} as JSON")
+        # A token no data can guess, so that no string in the data is taken for a placeholder.
+        token = token or os.urandom(8).hex()
+        spliced.append(item.text)
+        return f"{token}{len(spliced) - 1}"
+
+    text = json.dumps(value, ensure_ascii=False, indent=indent, default=placeholder)
+    text = _UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    if spliced:
+        text = re.sub(f'"{token}(\\d+)"', lambda match: spliced[int(match.group(1))], text)
+    return text
 
 
 _NON_ASCII = re.compile("[^\x00-\x7f]")

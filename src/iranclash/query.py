@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, overload
 
 from . import jsonout, names
 from .dates import PartialDate
 from .errors import NotFound, UsageProblem
+from .jsonout import Raw
 from .vocabulary import EventType
 
 Row = dict[str, Any]
@@ -33,10 +34,15 @@ class Column:
 
 @dataclass(frozen=True)
 class Listing:
-    """Records of one question, in order; ``items`` are their JSON texts."""
+    """Records of one question, in order; ``items`` are their JSON texts.
+
+    ``items`` may be read once only: it streams from the database, so that a
+    hundred thousand records are printed without being held in memory. A table
+    reads ``rows`` instead.
+    """
 
     title: str
-    items: Sequence[str]
+    items: Iterable[str]
     columns: tuple[Column, ...]
 
     @cached_property
@@ -44,11 +50,32 @@ class Listing:
         return [json.loads(item) for item in self.items]
 
 
+class ParsedRows(Sequence[Row]):
+    """Stored JSON texts read as rows only when a table needs them."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.texts = texts
+
+    @cached_property
+    def _rows(self) -> list[Row]:
+        return [json.loads(text) for text in self.texts]
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    @overload
+    def __getitem__(self, index: int) -> Row: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Row]: ...
+    def __getitem__(self, index: int | slice) -> Row | list[Row]:
+        return self._rows[index]
+
+
 @dataclass(frozen=True)
 class Section:
     title: str
     columns: tuple[Column, ...]
-    rows: list[Row]
+    rows: Sequence[Row]
 
 
 @dataclass(frozen=True)
@@ -219,7 +246,7 @@ def _casualties_label(row: Row) -> str:
 
 
 def _labels_of(store: sqlite3.Connection) -> dict[str, str]:
-    return dict(store.execute("SELECT id, name FROM record WHERE kind IN ('actor', 'place', 'event')"))
+    return dict(store.execute("SELECT id, name FROM record WHERE kind IN ('actor', 'place')"))
 
 
 def event_columns(store: sqlite3.Connection) -> tuple[Column, ...]:
@@ -240,15 +267,10 @@ def event_columns(store: sqlite3.Connection) -> tuple[Column, ...]:
 def events(store: sqlite3.Connection, filters: EventFilter = EventFilter()) -> Listing:
     """Events matching every filter, oldest first (an imprecise date sorts by its start)."""
     where, params = _event_where(store, filters)
-    items = [
-        row[0]
-        for row in store.execute(
-            "SELECT r.json FROM event e JOIN record r ON r.id = e.id"
-            f"{where} ORDER BY e.date_start, e.date_end, e.seq",
-            params,
-        )
-    ]
-    return Listing("Events", items, event_columns(store))
+    cursor = store.execute(
+        f"SELECT j.json FROM event e JOIN event_json j ON j.seq = e.seq{where} ORDER BY e.seq", params
+    )
+    return Listing("Events", (row[0] for row in cursor), event_columns(store))
 
 
 def _record(store: sqlite3.Connection, record_id: str) -> Row:
@@ -298,12 +320,19 @@ _QUOTE_COLUMNS = (
 
 
 def _events_linked(store: sqlite3.Connection, sql: str, params: Sequence[object]) -> list[Row]:
-    return _records(
-        store,
-        "SELECT r.json FROM event e JOIN record r ON r.id = e.id"
-        f" WHERE e.id IN ({sql}) ORDER BY e.date_start, e.date_end, e.seq",
-        params,
-    )
+    return [json.loads(text) for text in _event_texts(store, sql, params)]
+
+
+def _event_texts(store: sqlite3.Connection, sql: str, params: Sequence[object]) -> list[str]:
+    """The stored JSON of the events whose ids ``sql`` selects, oldest first."""
+    return [
+        row[0]
+        for row in store.execute(
+            "SELECT j.json FROM event e JOIN event_json j ON j.seq = e.seq"
+            f" WHERE e.id IN ({sql}) ORDER BY e.seq",
+            tuple(params),
+        )
+    ]
 
 
 def _quotes_about(store: sqlite3.Connection, record_id: str) -> list[Row]:
@@ -318,7 +347,7 @@ def _quotes_about(store: sqlite3.Connection, record_id: str) -> list[Row]:
 def event(store: sqlite3.Connection, event_id: str) -> Detail:
     """One event with its actors, places, the events it answers and those answering it."""
     row = store.execute(
-        "SELECT r.json FROM record r WHERE r.id = ? AND r.kind = 'event'", (event_id,)
+        "SELECT j.json FROM event e JOIN event_json j ON j.seq = e.seq WHERE e.id = ?", (event_id,)
     ).fetchone()
     if row is None:
         raise NotFound(f"no event with id {event_id!r}", _suggest_ids(store, "event", event_id))
@@ -442,16 +471,16 @@ def actor(store: sqlite3.Connection, name: str) -> Detail:
     data["members"] = linked("member_of", reverse=True)
     data["backed_by"] = linked("backed_by", reverse=False)
     data["backs"] = linked("backed_by", reverse=True)
-    roles = dict(
-        store.execute(
-            "SELECT event_id, group_concat(role, ', ') FROM event_actor WHERE actor_id = ? GROUP BY event_id",
+    # Each event's stored JSON, with the actor's role put in front, spliced in unparsed.
+    events = [
+        '{"role": ' + json.dumps(role) + ", " + text[1:]
+        for text, role in store.execute(
+            "SELECT j.json, group_concat(a.role, ', ') FROM event_actor a JOIN event e ON e.id = a.event_id"
+            " JOIN event_json j ON j.seq = e.seq WHERE a.actor_id = ? GROUP BY e.seq ORDER BY e.seq",
             (actor_id,),
         )
-    )
-    data["events"] = [
-        {**row, "role": roles.get(row["id"])}
-        for row in _events_linked(store, "SELECT event_id FROM event_actor WHERE actor_id = ?", (actor_id,))
     ]
+    data["events"] = [Raw(text) for text in events]
     data["quotes"] = _quotes_about(store, actor_id)
     data["sources"] = _source_titles(store, data)
     fields = (
@@ -470,7 +499,7 @@ def actor(store: sqlite3.Connection, name: str) -> Detail:
         Section(
             "Events",
             (*_EVENT_BRIEF_COLUMNS[:2], Column("Role", lambda row: row["role"]), _EVENT_BRIEF_COLUMNS[2]),
-            data["events"],
+            ParsedRows(events),
         ),
         Section("Quotes about it", _QUOTE_COLUMNS, data["quotes"]),
         Section("Sources", _CITATION_COLUMNS, data["sources"]),
@@ -540,7 +569,8 @@ def place(store: sqlite3.Connection, name: str) -> Detail:
             )
         ],
     )
-    data["events"] = _events_linked(store, "SELECT event_id FROM event_place WHERE place_id = ?", (place_id,))
+    events = _event_texts(store, "SELECT event_id FROM event_place WHERE place_id = ?", (place_id,))
+    data["events"] = [Raw(text) for text in events]
     data["quotes"] = _quotes_about(store, place_id)
     data["sources"] = _source_titles(store, data)
     sides = " / ".join(f"{side['name']} ({side['country']})" for side in data["sides"])
@@ -560,7 +590,7 @@ def place(store: sqlite3.Connection, name: str) -> Detail:
         ("Also known as (general knowledge)", ", ".join(data["known_as"])),
     )
     sections = (
-        Section("Events", _EVENT_BRIEF_COLUMNS, data["events"]),
+        Section("Events", _EVENT_BRIEF_COLUMNS, ParsedRows(events)),
         Section("Quotes about it", _QUOTE_COLUMNS, data["quotes"]),
         Section("Sources", _CITATION_COLUMNS, data["sources"]),
     )
@@ -626,11 +656,6 @@ def analyst(store: sqlite3.Connection, name: str) -> Detail:
 
 # --- search and summary ----------------------------------------------------------------
 
-_KIND_ORDER = (
-    "CASE kind WHEN 'actor' THEN 0 WHEN 'place' THEN 1 WHEN 'analyst' THEN 2"
-    " WHEN 'event' THEN 3 WHEN 'quote' THEN 4 ELSE 5 END"
-)
-
 
 def search(store: sqlite3.Connection, text: str) -> Listing:
     """Every record mentioning all words of ``text``; name matches first, then titles, then text."""
@@ -638,23 +663,46 @@ def search(store: sqlite3.Connection, text: str) -> Listing:
     words = phrase.split()
     if not words:
         raise UsageProblem("search needs at least one letter or digit")
-    where = " AND ".join("instr(text_norm || ' ' || names_norm, ?) > 0" for _ in words)
-    score = (
-        "(CASE WHEN instr(' | ' || names_norm || ' | ', ' | ' || ? || ' | ') > 0 THEN 8 ELSE 0 END)"
-        " + (CASE WHEN instr(names_norm, ?) > 0 THEN 4 ELSE 0 END)"
-        " + (CASE WHEN instr(text_norm, ?) > 0 THEN 2 ELSE 0 END)"
+
+    # Records with the word in their names or in one of their texts; each distinct text
+    # is stored, and scanned, once however many records cite it.
+    in_texts = (
+        "SELECT record_rowid FROM record_text WHERE text_id IN (SELECT id FROM text WHERE instr(norm, ?) > 0)"
     )
+    with_word = f"{in_texts} UNION SELECT rowid FROM record WHERE instr(names_norm, ?) > 0"
     rows = store.execute(
-        f"SELECT kind, id, name, json, {score} AS score FROM record WHERE {where}"
-        f" ORDER BY score DESC, {_KIND_ORDER}, seq, rowid",
-        (phrase, phrase, phrase, *words),
+        f"WITH phrase_in_text(rowid) AS MATERIALIZED ({in_texts})"
+        " SELECT r.kind, r.id, r.name, r.names_norm, coalesce(j.json, r.json), r.seq,"
+        " r.rowid IN phrase_in_text FROM record r LEFT JOIN event_json j ON j.seq = r.event_seq WHERE "
+        + " AND ".join(
+            "r.rowid IN (SELECT rowid FROM phrase_in_text UNION SELECT rowid FROM record"
+            " WHERE instr(names_norm, ?) > 0)"
+            if len(words) == 1
+            else f"r.rowid IN ({with_word})"
+            for _ in words
+        ),
+        (phrase, *(word for word in words for _ in range(1 if len(words) == 1 else 2))),
+    ).fetchall()
+    ranked = sorted(
+        (
+            (
+                _search_score(phrase, names_norm, bool(phrase_in_text)),
+                kind,
+                record_id,
+                name,
+                body,
+                seq,
+            )
+            for kind, record_id, name, names_norm, body, seq, phrase_in_text in rows
+        ),
+        key=lambda row: (-row[0], _KINDS.index(row[1]), row[5]),
     )
-    # The record's stored JSON is spliced in as it is, not parsed and dumped again.
-    items = [
-        f'{{"kind": "{kind}", "id": {jsonout.dumps(record_id)}, "name": {jsonout.dumps(name)},'
+    # Ids are validated slugs, safe in JSON as they are.
+    items = (
+        f'{{"kind": "{kind}", "id": "{record_id}", "name": {jsonout.dumps(name)},'
         f' "score": {score}, "record": {body}}}'
-        for kind, record_id, name, body, score in rows
-    ]
+        for score, kind, record_id, name, body, _seq in ranked
+    )
     return Listing(
         f"Search: {text}",
         items,
@@ -664,6 +712,19 @@ def search(store: sqlite3.Connection, text: str) -> Listing:
             Column("ID", lambda row: row["id"]),
         ),
     )
+
+
+_KINDS = ("actor", "place", "analyst", "event", "quote", "source")
+
+
+def _search_score(phrase: str, names_norm: str, in_text: bool) -> int:
+    """A name that is the phrase scores 8, a name containing it 4, a text containing it 2."""
+    score = 2 if in_text else 0
+    if phrase in names_norm:
+        score += 4
+        if phrase in names_norm.split(" | "):
+            score += 8
+    return score
 
 
 def summary(store: sqlite3.Connection, filters: EventFilter = EventFilter()) -> Detail:

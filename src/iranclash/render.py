@@ -13,7 +13,7 @@ import csv
 import io
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from enum import Enum
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -45,13 +45,13 @@ def visible(text: str) -> str:
 def render(result: Listing | Detail, output: OutputFormat, out: TextIO) -> None:
     if output is OutputFormat.JSON:
         if isinstance(result, Listing):
-            text = "[\n" + ",\n".join(result.items) + "\n]\n" if result.items else "[]\n"
+            _json_array(result.items, out)
         else:
-            text = jsonout.dumps(result.data, indent=2) + "\n"
-        out.write(_json_for(out, text))
+            out.write(_json_for(out, jsonout.dumps(result.data, indent=2) + "\n"))
     elif output is OutputFormat.JSONL:
         if isinstance(result, Listing):
-            out.writelines(_json_for(out, item + "\n") for item in result.items)
+            safe = _json_encoder(out)
+            out.writelines(safe(item) + "\n" for item in result.items)
         else:
             out.write(_json_for(out, jsonout.dumps(result.data) + "\n"))
     elif output is OutputFormat.CSV:
@@ -60,15 +60,29 @@ def render(result: Listing | Detail, output: OutputFormat, out: TextIO) -> None:
         _table(result, out)
 
 
-def _json_for(out: TextIO, text: str) -> str:
-    """JSON text ``out`` can carry: on a stream that is not UTF-8 (``PYTHONIOENCODING=ascii``),
+def _json_encoder(out: TextIO) -> Callable[[str], str]:
+    """What makes JSON text fit ``out``: on a stream that is not UTF-8 (``PYTHONIOENCODING=ascii``),
     other characters are written as ``\\uXXXX`` escapes instead of being replaced by '?'."""
     encoding = getattr(out, "encoding", None) or "utf-8"
     try:
         utf = codecs.lookup(encoding).name.startswith("utf")
     except LookupError:
         utf = False
-    return text if utf else jsonout.ascii_only(text)
+    return str if utf else jsonout.ascii_only
+
+
+def _json_for(out: TextIO, text: str) -> str:
+    return _json_encoder(out)(text)
+
+
+def _json_array(items: Iterable[str], out: TextIO) -> None:
+    """A JSON array of stored records, one per line, written as the records stream in."""
+    safe = _json_encoder(out)
+    opened = False
+    for item in items:
+        out.write((",\n" if opened else "[\n") + safe(item))
+        opened = True
+    out.write("\n]\n" if opened else "[]\n")
 
 
 def _cell(value: object) -> str:
@@ -140,7 +154,7 @@ def _table(result: Listing | Detail, out: TextIO) -> None:
     console = _console(out)
     if isinstance(result, Listing):
         section = Section(result.title, result.columns, result.rows)
-        console.print(_section_table(section, f"{len(result.items)} found", narrow=console.width < NARROW))
+        console.print(_section_table(section, f"{len(section.rows)} found", narrow=console.width < NARROW))
         _flush(console, out)
         return
     from rich.table import Table

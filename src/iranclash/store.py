@@ -20,14 +20,18 @@ if TYPE_CHECKING:
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE record(
-    id TEXT PRIMARY KEY, kind TEXT NOT NULL, subkind TEXT, name TEXT NOT NULL,
-    seq INTEGER NOT NULL, json TEXT NOT NULL, names_norm TEXT NOT NULL, text_norm TEXT NOT NULL
+    id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, subkind TEXT, name TEXT NOT NULL,
+    seq INTEGER NOT NULL, json TEXT NOT NULL, names_norm TEXT NOT NULL, event_seq INTEGER
 );
+CREATE TABLE text(id INTEGER PRIMARY KEY, norm TEXT NOT NULL);
+CREATE TABLE record_text(record_rowid INTEGER NOT NULL, text_id INTEGER NOT NULL);
+CREATE INDEX record_text_text ON record_text(text_id);
 CREATE INDEX record_kind ON record(kind, seq);
 CREATE TABLE event(
-    id TEXT PRIMARY KEY, date_start TEXT NOT NULL, date_end TEXT NOT NULL, type TEXT NOT NULL,
-    certainty TEXT NOT NULL, killed INTEGER, injured INTEGER, seq INTEGER NOT NULL
+    id TEXT NOT NULL UNIQUE, date_start TEXT NOT NULL, date_end TEXT NOT NULL, type TEXT NOT NULL,
+    certainty TEXT NOT NULL, killed INTEGER, injured INTEGER, seq INTEGER PRIMARY KEY
 );
+CREATE TABLE event_json(seq INTEGER PRIMARY KEY, json TEXT NOT NULL);
 CREATE INDEX event_date ON event(date_start, date_end, seq);
 CREATE TABLE event_actor(event_id TEXT NOT NULL, actor_id TEXT NOT NULL, role TEXT NOT NULL);
 CREATE INDEX event_actor_actor ON event_actor(actor_id, event_id);
@@ -50,6 +54,8 @@ CREATE INDEX name_key ON name(key);
 _INSERT = {
     "record": "INSERT INTO record VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     "event": "INSERT INTO event VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    "event_json": "INSERT INTO event_json VALUES (?, ?)",
+    "record_text": "INSERT INTO record_text VALUES (?, ?)",
     "event_actor": "INSERT INTO event_actor VALUES (?, ?, ?)",
     "event_place": "INSERT INTO event_place VALUES (?, ?)",
     "event_country": "INSERT INTO event_country VALUES (?, ?)",
@@ -70,10 +76,20 @@ def create(connection: sqlite3.Connection, files: Iterable[FileRecords]) -> None
     records = [record for file in files for record in file.records]
     places = {record.id: record for record in records if isinstance(record, Place)}
     rows: Rows = {table: [] for table in _INSERT}
+    texts: dict[str, int] = {}
     for seq, record in enumerate(records):
-        _gather(rows, seq, record, places)
+        _gather(rows, texts, seq, record, places)
+    # Events get their seq in date order, so that a date range is read from consecutive pages.
+    order = sorted(range(len(rows["event"])), key=lambda index: rows["event"][index][1:3])
+    rows["event"] = [(*rows["event"][index][:7], rank) for rank, index in enumerate(order)]
+    rows["event_json"] = [(rank, rows["event_json"][index][1]) for rank, index in enumerate(order)]
+    event_seq = {row[0]: row[7] for row in rows["event"]}
+    rows["record"] = [
+        (*row[:7], event_seq.get(row[0]) if row[1] == "event" else None) for row in rows["record"]
+    ]
     connection.executescript(SCHEMA)
     with connection:
+        connection.executemany("INSERT INTO text VALUES (?, ?)", [(i, t) for t, i in texts.items()])
         for table, statement in _INSERT.items():
             connection.executemany(statement, rows[table])
 
@@ -110,9 +126,11 @@ def _countries(event: Event, places: dict[str, Place]) -> Iterator[str]:
             place = places.get(place.located_in)
 
 
-def _gather(rows: Rows, seq: int, record: Record, places: dict[str, Place]) -> None:
+def _gather(rows: Rows, texts: dict[str, int], seq: int, record: Record, places: dict[str, Place]) -> None:
     if isinstance(record, Event):
-        _gather_event(rows, seq, record, event_data(record, places))
+        data = event_data(record, places)
+        _gather_event(rows, seq, record, data)
+        _gather_texts(rows, texts, data)
         return
     data = _data_of(record)
     name = record.title if isinstance(record, Source) else record.name
@@ -127,9 +145,9 @@ def _gather(rows: Rows, seq: int, record: Record, places: dict[str, Place]) -> N
             seq,
             jsonout.dumps(data),
             " | ".join(names.normalize(label) for label in labels),
-            _search_text(data),
         )
     )
+    _gather_texts(rows, texts, data)
     rows["name"].extend(
         (key, record.id, record.KIND, label)
         for label in [record.id, *labels]
@@ -142,12 +160,12 @@ def _gather(rows: Rows, seq: int, record: Record, places: dict[str, Place]) -> N
         _links(rows, record.id, "located_in", (record.located_in,))
     elif isinstance(record, Analyst):
         for quote in record.quotes:
-            _gather_quote(rows, seq, record, quote)
+            _gather_quote(rows, texts, seq, record, quote)
     elif isinstance(record, Source) and record.part_of:
         _links(rows, record.id, "part_of", (record.part_of,))
 
 
-def _gather_quote(rows: Rows, seq: int, analyst: Analyst, quote: Quote) -> None:
+def _gather_quote(rows: Rows, texts: dict[str, int], seq: int, analyst: Analyst, quote: Quote) -> None:
     """Quotes are records of their own too, so search and lookups find them directly."""
     data = _data_of(quote)
     data["analyst"] = analyst.id
@@ -161,15 +179,16 @@ def _gather_quote(rows: Rows, seq: int, analyst: Analyst, quote: Quote) -> None:
             seq,
             jsonout.dumps(data),
             "",
-            _search_text(data),
         )
     )
+    _gather_texts(rows, texts, data)
     _links(rows, quote.id, "quote_of", (analyst.id,))
     _links(rows, quote.id, "about", quote.about)
 
 
 def _gather_event(rows: Rows, seq: int, event: Event, data: dict[str, object]) -> None:
-    """Events are found by filters and search, not by name, so they get no name rows."""
+    """Events are found by filters and search, not by name, so they get no name rows;
+    their JSON is kept in the event table only."""
     rows["record"].append(
         (
             event.id,
@@ -177,9 +196,8 @@ def _gather_event(rows: Rows, seq: int, event: Event, data: dict[str, object]) -
             event.type.value,
             event.title,
             seq,
-            jsonout.dumps(data),
+            "",
             names.normalize(event.title),
-            _search_text(data),
         )
     )
     casualties = event.casualties
@@ -195,6 +213,7 @@ def _gather_event(rows: Rows, seq: int, event: Event, data: dict[str, object]) -
             seq,
         )
     )
+    rows["event_json"].append((seq, jsonout.dumps(data)))
     rows["event_actor"].extend((event.id, link.actor, link.role.value) for link in event.actors)
     rows["event_place"].extend((event.id, place) for place in event.places)
     countries = data["countries"]
@@ -211,8 +230,21 @@ def _links(rows: Rows, subject: str, predicate: str, objects: Iterable[str]) -> 
     rows["link"].extend((subject, predicate, item) for item in objects)
 
 
-def _search_text(data: object) -> str:
-    return " ".join(names.normalize(text) for text in _texts(data))
+def _gather_texts(rows: Rows, texts: dict[str, int], data: object) -> None:
+    """Link the record gathered last to each normalized text in it, each distinct text stored once.
+
+    Records cite the same sentences again and again; search scans each text once. Records
+    are inserted in gathering order, so the record's rowid is its position plus one.
+    """
+    rowid = len(rows["record"])
+    for text in dict.fromkeys(names.normalize(text) for text in _texts(data)):
+        if text:
+            text_id = texts.setdefault(text, len(texts))
+            rows["record_text"].append((rowid, text_id))
+
+
+#: Keys whose values are identifiers and dates, not words anybody searches for.
+_NOT_TEXT = frozenset({"id", "date", "date_start", "date_end", "responds_to"})
 
 
 def _texts(value: object) -> Iterator[str]:
@@ -220,8 +252,9 @@ def _texts(value: object) -> Iterator[str]:
     if isinstance(value, str):
         yield value
     elif isinstance(value, dict):
-        for item in value.values():
-            yield from _texts(item)
+        for key, item in value.items():
+            if key not in _NOT_TEXT:
+                yield from _texts(item)
     elif isinstance(value, list):
         for item in value:
             yield from _texts(item)
