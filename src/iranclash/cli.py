@@ -413,6 +413,54 @@ def summary_command(
     _answer(data, no_cache, lambda store: query.summary(store, filters), output, as_json)
 
 
+@command("info")
+def info_command(
+    data: DataOption = None,
+    output: FormatOption = OutputFormat.TABLE,
+    as_json: JsonOption = False,
+) -> None:
+    """Show the version, the data folder in use, and where its cache is and whether it is fresh.
+
+    Example: iranclash info
+    """
+    import platform
+
+    from . import cache
+    from .folder import data_files, resolve_data_dir
+
+    folder = resolve_data_dir(data)
+    target = cache.cache_path(folder)
+    details = {
+        "version": __version__,
+        "python": platform.python_version(),
+        "data_folder": str(folder),
+        "data_files": len(data_files(folder)),
+        "cache_dir": str(cache.cache_dir()),
+        "cache_file": str(target),
+        "cache_status": cache.status(folder),
+        "cache_bytes": target.stat().st_size if target.exists() else 0,
+    }
+    fields = tuple((key.replace("_", " ").capitalize(), value) for key, value in details.items())
+    _show(query.Detail("iranclash", details, fields), output, as_json)
+
+
+cache_app = typer.Typer(**{**_SETTINGS, "help": "Manage the compiled cache of data folders."})
+app.add_typer(cache_app, name="cache")
+
+
+@cache_app.command("clear")
+@_guarded
+def cache_clear_command() -> None:
+    """Delete every compiled cache file; the next query rebuilds what it needs.
+
+    Example: iranclash cache clear
+    """
+    from . import cache
+
+    removed = cache.clear()
+    _error(f"removed {removed} cache file{'s' if removed != 1 else ''} from {cache.cache_dir()}")
+
+
 @command("validate")
 def validate_command(
     folder: Annotated[

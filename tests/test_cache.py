@@ -1,0 +1,250 @@
+"""The compiled cache never gives a wrong answer: edits, races, damage and versions."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import Run
+from iranclash import cache, load
+
+EVENT = """
+- id: {id}
+  date: "2022-03-04"
+  type: rocket-attack
+  title: {title}
+  sources:
+    - {{source: report, quote: "x"}}
+"""
+
+
+def _titles(cli: Callable[..., Run], folder: Path, *extra: str) -> list[str]:
+    run = cli("events", "--data", str(folder), "--json", *extra)
+    assert run.exit_code == 0, run
+    return [event["title"] for event in run.json()]
+
+
+def _cache_files(directory: Path) -> list[Path]:
+    return sorted(path for path in (directory / "iranclash").glob("*") if path.is_file())
+
+
+@pytest.fixture
+def cache_home() -> Path:
+    return Path(os.environ["XDG_CACHE_HOME"])
+
+
+@pytest.fixture
+def count_parses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The files the loader parses, in order."""
+    parsed: list[Path] = []
+    real = load.load_bytes
+
+    def counting(kind: str, path: Path, data: bytes) -> load.FileRecords:
+        parsed.append(path)
+        return real(kind, path, data)
+
+    monkeypatch.setattr(load, "load_bytes", counting)
+    return parsed
+
+
+def test_second_query_reads_no_yaml(
+    cli: Callable[..., Run], make_data: Callable[..., Path], count_parses: list[Path], cache_home: Path
+) -> None:
+    folder = make_data()
+    first = _titles(cli, folder)
+    assert len(count_parses) == 4
+    assert len(_cache_files(cache_home)) == 1
+    assert _titles(cli, folder) == first
+    assert len(count_parses) == 4
+
+
+def test_editing_one_file_of_several_reparses_only_that_file(
+    cli: Callable[..., Run], make_data: Callable[..., Path], count_parses: list[Path]
+) -> None:
+    folder = make_data(
+        {
+            "events/a.yaml": EVENT.format(id="a", title="Alpha"),
+            "events/b.yaml": EVENT.format(id="b", title="Bravo"),
+        }
+    )
+    assert "Bravo" in _titles(cli, folder)
+    count_parses.clear()
+    (folder / "events" / "b.yaml").write_text(EVENT.format(id="b", title="Bravissimo"), encoding="utf-8")
+    assert "Bravissimo" in _titles(cli, folder)
+    assert count_parses == [folder / "events" / "b.yaml"]
+
+
+def test_an_edit_keeping_size_and_mtime_is_seen(
+    cli: Callable[..., Run], make_data: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """git's "racily clean" case: on a filesystem whose stat shows nothing but size and
+    mtime, an edit of the same size within the same clock tick must still be seen."""
+    monkeypatch.setattr(
+        cache.Fingerprint,
+        "of",
+        classmethod(lambda cls, info: cls(info.st_size, info.st_mtime_ns, 0, 0)),
+    )
+    folder = make_data({"events.yaml": EVENT.format(id="a", title="Alpha")})
+    events = folder / "events.yaml"
+    assert _titles(cli, folder) == ["Alpha"]
+    before = events.stat()
+    events.write_text(EVENT.format(id="a", title="Omega").lstrip("\n"), encoding="utf-8")
+    os.utime(events, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert events.stat().st_size == before.st_size
+    assert _titles(cli, folder) == ["Omega"]
+
+
+def test_a_file_stops_being_hashed_once_its_clock_tick_has_passed(
+    make_data: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = make_data()
+    cache.open_store(folder).close()
+    target = cache.cache_path(folder)
+    with sqlite3.connect(target) as connection:
+        assert connection.execute("SELECT count(*) FROM source_file WHERE racy = 1").fetchone()[0] == 4
+    connection.close()
+    monkeypatch.setattr(cache, "RACY_WINDOW_NS", 0)
+    cache.open_store(folder).close()
+    with sqlite3.connect(target) as connection:
+        assert connection.execute("SELECT count(*) FROM source_file WHERE racy = 1").fetchone()[0] == 0
+    connection.close()
+
+
+def test_added_and_removed_files_are_seen(cli: Callable[..., Run], make_data: Callable[..., Path]) -> None:
+    folder = make_data({"events/a.yaml": EVENT.format(id="a", title="Alpha")})
+    assert "Alpha" in _titles(cli, folder)
+    (folder / "events" / "b.yaml").write_text(EVENT.format(id="b", title="Bravo"), encoding="utf-8")
+    assert "Bravo" in _titles(cli, folder)
+    (folder / "events" / "a.yaml").unlink()
+    assert "Alpha" not in _titles(cli, folder)
+
+
+def test_a_damaged_cache_is_rebuilt(
+    cli: Callable[..., Run], make_data: Callable[..., Path], cache_home: Path
+) -> None:
+    folder = make_data()
+    expected = _titles(cli, folder)
+    (target,) = _cache_files(cache_home)
+    for damage in (b"", b"not a database at all" * 100, target.read_bytes()[: target.stat().st_size // 2]):
+        target.write_bytes(damage)
+        run = cli("events", "--data", str(folder), "--json")
+        assert run.exit_code == 0, run
+        assert [event["title"] for event in run.json()] == expected
+        assert "Traceback" not in run.stderr
+
+
+def test_a_cache_of_another_version_is_not_used(
+    cli: Callable[..., Run], make_data: Callable[..., Path], cache_home: Path, count_parses: list[Path]
+) -> None:
+    folder = make_data()
+    expected = _titles(cli, folder)
+    (target,) = _cache_files(cache_home)
+    with sqlite3.connect(target) as connection:
+        connection.execute("UPDATE meta SET value = '0.0.1' WHERE key = 'iranclash_version'")
+    connection.close()
+    count_parses.clear()
+    assert _titles(cli, folder) == expected
+    assert len(count_parses) == 4, "records pickled by another version must not be reused"
+
+
+def test_an_unwritable_cache_location_falls_back_to_memory(
+    cli: Callable[..., Run], make_data: Callable[..., Path], tmp_path: Path
+) -> None:
+    folder = make_data()
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    run = cli("events", "--data", str(folder), "--json", env={"IRANCLASH_CACHE_DIR": str(blocker / "cache")})
+    assert run.exit_code == 0
+    assert len(run.json()) == 2
+    assert "warning: not using the cache" in run.stderr
+
+
+def test_a_cache_folder_others_can_write_is_not_trusted(
+    cli: Callable[..., Run], make_data: Callable[..., Path], tmp_path: Path
+) -> None:
+    folder = make_data()
+    shared = tmp_path / "shared-cache"
+    shared.mkdir()
+    shared.chmod(0o777)
+    run = cli("events", "--data", str(folder), "--json", env={"IRANCLASH_CACHE_DIR": str(shared)})
+    assert run.exit_code == 0
+    assert "writable by other users" in run.stderr
+    assert list(shared.iterdir()) == []
+
+
+def test_no_cache_neither_reads_nor_writes_it(
+    cli: Callable[..., Run], make_data: Callable[..., Path], cache_home: Path
+) -> None:
+    folder = make_data()
+    assert len(_titles(cli, folder, "--no-cache")) == 2
+    assert _cache_files(cache_home) == []
+
+
+def test_two_processes_building_at_once_both_answer_right(
+    make_data: Callable[..., Path], tmp_path: Path
+) -> None:
+    folder = make_data({"events.yaml": "".join(EVENT.format(id=f"e{n}", title=f"T{n}") for n in range(400))})
+    env = {**os.environ, "IRANCLASH_CACHE_DIR": str(tmp_path / "cache")}
+    command = [sys.executable, "-m", "iranclash", "events", "--data", str(folder), "--json"]
+    processes = [
+        subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(3)
+    ]
+    outputs = [process.communicate(timeout=120) for process in processes]
+    for process, (stdout, stderr) in zip(processes, outputs, strict=True):
+        assert process.returncode == 0, stderr
+        assert len(json.loads(stdout)) == 400
+    assert [path.suffix for path in (tmp_path / "cache").iterdir()] == [".sqlite"]
+
+
+def test_an_interrupted_build_leaves_no_partial_file(
+    cli: Callable[..., Run], make_data: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, cache_home: Path
+) -> None:
+    def interrupted(kind: str, path: Path, data: bytes) -> load.FileRecords:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(load, "load_bytes", interrupted)
+    run = cli("events", "--data", str(make_data()))
+    assert run.exit_code == 130
+    assert run.stderr == "iranclash: interrupted\n"
+    assert _cache_files(cache_home) == []
+
+
+def test_cache_clear_and_info(
+    cli: Callable[..., Run], make_data: Callable[..., Path], cache_home: Path
+) -> None:
+    folder = make_data()
+    info = cli("info", "--data", str(folder), "--json").json()
+    assert info["cache_status"] == "missing"
+    assert info["cache_file"].startswith(str(cache_home))
+    _titles(cli, folder)
+    assert cli("info", "--data", str(folder), "--json").json()["cache_status"] == "fresh"
+    (folder / "events.yaml").write_text(EVENT.format(id="a", title="Changed"), encoding="utf-8")
+    assert cli("info", "--data", str(folder), "--json").json()["cache_status"] == "stale"
+    run = cli("cache", "clear")
+    assert run.exit_code == 0
+    assert "removed 1 cache file" in run.stderr
+    assert _cache_files(cache_home) == []
+
+
+def test_a_json_query_imports_neither_rich_nor_yaml(tmp_path: Path) -> None:
+    """Start-up stays fast: a warm --json query needs neither the table renderer nor the parser."""
+    env = {**os.environ, "IRANCLASH_CACHE_DIR": str(tmp_path)}
+    probe = (
+        "import sys\n"
+        "from iranclash.cli import main\n"
+        "sys.argv = ['iranclash', 'events', '--since', '2021-07-05', '--json']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in {'rich', 'yaml', 'pickle', 'hashlib'})\n"
+        "sys.stderr.write(repr(heavy))\n"
+    )
+    subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, check=True)
+    warm = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, check=True)
+    assert json.loads(warm.stdout)
+    assert warm.stderr.decode() == "[]"
