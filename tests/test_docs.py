@@ -14,25 +14,10 @@ COMMANDS = sorted(info.name or "" for info in app.registered_commands)
 
 
 def test_commands_are_all_documented() -> None:
-    assert (
-        sorted(
-            [
-                "actor",
-                "actors",
-                "analyst",
-                "analysts",
-                "crossings",
-                "event",
-                "events",
-                "place",
-                "places",
-                "search",
-                "summary",
-                "validate",
-            ]
-        )
-        == COMMANDS
+    expected = (
+        "actor actors analyst analysts crossings event events info place places search summary validate"
     )
+    assert expected.split() == COMMANDS
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -44,8 +29,11 @@ def test_every_command_has_help_with_an_example(cli: Callable[..., Run], command
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_a_readme_example(command: str) -> None:
-    shown = {line.split()[1] for line, _output in examples(README.read_text(encoding="utf-8"))}
-    assert command in shown
+    """Each command is shown with its output; ``info``'s output names this machine's paths,
+    so its example is shown without being checked."""
+    text = README.read_text(encoding="utf-8")
+    shown = {line.split()[1] for line, _output in examples(text)}
+    assert command in shown or f"$ iranclash {command}\n" in text
 
 
 @pytest.mark.parametrize(
