@@ -55,7 +55,9 @@ def generate(out: Path, events: int, files: int) -> None:
     shipped = yaml.load((DATA / "events.yaml").read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     copies = -(-events // len(shipped))
     generated = [
-        copy_event(event, copy, (copy % 41) - 20 if copy else 0) for copy in range(copies) for event in shipped
+        copy_event(event, copy, (copy % 41) - 20 if copy else 0)
+        for copy in range(copies)
+        for event in shipped
     ][:events]
     part_folder = out / "events"
     part_folder.mkdir(exist_ok=True)
@@ -67,7 +69,9 @@ def generate(out: Path, events: int, files: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("out", type=Path)
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--files", type=int, default=10)

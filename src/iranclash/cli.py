@@ -62,7 +62,8 @@ def _root(
 
 
 def _error(message: str) -> None:
-    sys.stderr.write(f"iranclash: {visible(message)}\n")
+    """One line on stderr, whatever the message holds."""
+    sys.stderr.write(f"iranclash: {' '.join(visible(message).splitlines())}\n")
 
 
 F = TypeVar("F", bound=Callable[..., None])
@@ -81,7 +82,11 @@ def _guarded(command: F) -> F:
         except KeyboardInterrupt:
             _error("interrupted")
             raise typer.Exit(130) from None
-        except (typer.Exit, typer.Abort, BrokenPipeError):
+        except BrokenPipeError:
+            # The reader of our output has gone (``| head -1``): nothing is wrong.
+            _silence_stdout()
+            raise typer.Exit(0) from None
+        except (typer.Exit, typer.Abort):
             raise
         except Exception as error:
             if _state["debug"]:
@@ -519,6 +524,11 @@ def main() -> None:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
+    # Under a non-UTF-8 locale Python keeps undecodable argument bytes as lone surrogates,
+    # which no database or output stream accepts: read the arguments as UTF-8 instead.
+    sys.argv[1:] = [
+        argument.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for argument in sys.argv[1:]
+    ]
     try:
         _app_for(sys.argv[1:])()
     except KeyboardInterrupt:

@@ -85,7 +85,14 @@ def check(files: Iterable[FileRecords]) -> list[Problem]:
                 )
             elif wanted is not None and found != wanted:
                 problems.append(
-                    Problem(path, f"{target!r} is a {found}, not a {wanted}", line, None, record.id, field)
+                    Problem(
+                        path,
+                        f"{target!r} is {_article(found)} {found}, not {_article(wanted)} {wanted}",
+                        line,
+                        None,
+                        record.id,
+                        field,
+                    )
                 )
         if isinstance(record, Analyst) and record.interview is not None:
             interview = by_id.get(record.interview)
@@ -128,3 +135,7 @@ def _references(record: Record) -> Iterable[tuple[str, str, str | None]]:
         if record.interviewee is not None:
             yield ("interviewee", record.interviewee, "analyst")
     yield from (("sources", citation.source, "source") for citation in citations)
+
+
+def _article(noun: str) -> str:
+    return "an" if noun[0] in "aeiou" else "a"
