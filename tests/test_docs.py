@@ -47,3 +47,11 @@ def test_every_kind_of_data_file_has_a_record_class() -> None:
     from iranclash import folder, model
 
     assert set(folder.KINDS) == set(model.FILES)
+
+
+def test_readme_states_the_real_limits() -> None:
+    from iranclash import reader
+
+    text = README.read_text(encoding="utf-8")
+    assert f"larger than **{reader.MAX_FILE_BYTES // 2**20} MiB**" in text
+    assert f"nesting deeper than {reader.MAX_DEPTH} levels" in text
