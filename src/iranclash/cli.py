@@ -113,7 +113,7 @@ def command(name: str | None = None) -> Callable[[F], F]:
 
 def _parse_date(text: str) -> PartialDate:
     try:
-        return PartialDate.parse(text)
+        return PartialDate.parse(text.strip())
     except ValueError as error:
         raise typer.BadParameter(str(error)) from None
 

@@ -32,35 +32,29 @@ class PartialDate:
 
     @classmethod
     def parse(cls, text: str) -> PartialDate:
-        match = _DATE.fullmatch(text.strip())
+        """Read a date exactly as written: ASCII digits, no surrounding blanks."""
+        match = _DATE.fullmatch(text)
         if not match:
-            raise ValueError(f"{text!r} is not a date: use YYYY-MM-DD, YYYY-MM, YYYY or a decade like 2000s")
+            raise ValueError(
+                f"{text[:40]!r} is not a date: use YYYY-MM-DD, YYYY-MM, YYYY or a decade like 2000s"
+            )
         year_text, month_text, day_text, decade_text = match.groups()
         try:
             if decade_text is not None:
                 first = int(decade_text) * 10
-                return cls(dt.date(first, 1, 1), dt.date(first + 9, 12, 31), text.strip(), Precision.DECADE)
+                return cls(dt.date(first, 1, 1), dt.date(first + 9, 12, 31), text, Precision.DECADE)
             year = int(year_text)
             if month_text is None:
-                return cls(dt.date(year, 1, 1), dt.date(year, 12, 31), text.strip(), Precision.YEAR)
+                return cls(dt.date(year, 1, 1), dt.date(year, 12, 31), text, Precision.YEAR)
             month = int(month_text)
             if day_text is None:
-                last = (
-                    (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
-                    if 1 <= month <= 12
-                    else 0
-                )
-                return cls(dt.date(year, month, 1), dt.date(year, month, last), text.strip(), Precision.MONTH)
+                start = dt.date(year, month, 1)
+                following = dt.date(year + month // 12, month % 12 + 1, 1)
+                return cls(start, following - dt.timedelta(days=1), text, Precision.MONTH)
             day = dt.date(year, month, int(day_text))
-            return cls(day, day, text.strip(), Precision.DAY)
+            return cls(day, day, text, Precision.DAY)
         except ValueError:
             raise ValueError(f"{text!r} is not a real date") from None
 
     def __str__(self) -> str:
         return self.text
-
-
-def _days_in_month(year: int, month: int) -> int:
-    if not 1 <= month <= 12:
-        raise ValueError(f"month {month} does not exist")
-    return (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
