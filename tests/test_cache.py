@@ -248,3 +248,21 @@ def test_a_json_query_imports_neither_rich_nor_yaml(tmp_path: Path) -> None:
     warm = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, check=True)
     assert json.loads(warm.stdout)
     assert warm.stderr.decode() == "[]"
+
+
+def test_a_compile_of_more_than_a_second_shows_a_progress_bar(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from iranclash import cli
+
+    clock = iter([100.0, 100.2, 101.5, 102.0])
+    monkeypatch.setattr(cli.time, "monotonic", lambda: next(clock))
+    progress = cli._ProgressLine()
+    progress(1, 4)
+    assert capsys.readouterr().err == "", "nothing is shown during the first second"
+    progress(2, 4)
+    progress(4, 4)
+    progress.close()
+    shown = capsys.readouterr().err
+    assert "[###############...............] 2/4 files" in shown
+    assert shown.endswith("] 4/4 files\n")
