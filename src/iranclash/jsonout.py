@@ -47,6 +47,14 @@ def dumps(value: object, *, indent: int | None = None) -> str:
     return text
 
 
+def string(text: str) -> str:
+    """One JSON string, as ``dumps`` would write it, without its general machinery."""
+    encoded = json.dumps(text, ensure_ascii=False)
+    if _UNSAFE.search(encoded):
+        encoded = _UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", encoded)
+    return encoded
+
+
 _NON_ASCII = re.compile("[^\x00-\x7f]")
 
 

@@ -669,13 +669,13 @@ def search(store: sqlite3.Connection, text: str) -> Listing:
     in_texts = (
         "SELECT record_rowid FROM record_text WHERE text_id IN (SELECT id FROM text WHERE instr(norm, ?) > 0)"
     )
-    with_word = f"{in_texts} UNION SELECT rowid FROM record WHERE instr(names_norm, ?) > 0"
+    with_word = f"{in_texts} UNION ALL SELECT rowid FROM record WHERE instr(names_norm, ?) > 0"
     rows = store.execute(
         f"WITH phrase_in_text(rowid) AS MATERIALIZED ({in_texts})"
         " SELECT r.kind, r.id, r.name, r.names_norm, coalesce(j.json, r.json), r.seq,"
         " r.rowid IN phrase_in_text FROM record r LEFT JOIN event_json j ON j.seq = r.event_seq WHERE "
         + " AND ".join(
-            "r.rowid IN (SELECT rowid FROM phrase_in_text UNION SELECT rowid FROM record"
+            "r.rowid IN (SELECT rowid FROM phrase_in_text UNION ALL SELECT rowid FROM record"
             " WHERE instr(names_norm, ?) > 0)"
             if len(words) == 1
             else f"r.rowid IN ({with_word})"
@@ -699,7 +699,7 @@ def search(store: sqlite3.Connection, text: str) -> Listing:
     )
     # Ids are validated slugs, safe in JSON as they are.
     items = (
-        f'{{"kind": "{kind}", "id": "{record_id}", "name": {jsonout.dumps(name)},'
+        f'{{"kind": "{kind}", "id": "{record_id}", "name": {jsonout.string(name)},'
         f' "score": {score}, "record": {body}}}'
         for score, kind, record_id, name, body, _seq in ranked
     )
