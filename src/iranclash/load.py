@@ -1,7 +1,8 @@
-"""Find a data folder, read its files strictly and build records.
+"""Build records from a data file, strictly, by the record schema.
 
-This module knows the file layout and the record schema (taken from the type
-hints in ``model``); it never prints and never imports typer or rich.
+The schema is the type hints in ``model``: each field is read as the type it
+declares or reported as a problem with its line. Finding the files is
+``folder``'s job; this module never prints and never imports typer or rich.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import dataclasses
 import re
 import types
 import typing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from functools import cache
@@ -19,7 +20,6 @@ from typing import Any
 
 from . import model, reader
 from .errors import DataError, Problem
-from .folder import data_files
 from .reader import Mapping, Node, Scalar, Sequence
 
 _INT = re.compile(r"0|[1-9][0-9]{0,8}")
@@ -250,15 +250,3 @@ _SCALARS: dict[Any, Callable[[Scalar], Any]] = {
     bool: _bool,
     model.PartialDate: _date,
 }
-
-
-def iter_file_records(folder: Path) -> Iterator[FileRecords]:
-    """Every file of a folder read into records, stopping at the first unreadable file."""
-    problems: list[Problem] = []
-    for kind, path in data_files(folder):
-        try:
-            yield load_file(kind, path)
-        except DataError as error:
-            problems.extend(error.problems)
-    if problems:
-        raise DataError(problems)

@@ -431,10 +431,6 @@ def _kind_listing(
     return Listing(title, items, columns)
 
 
-def _joined(key: str) -> Callable[[Row], object]:
-    return lambda row: ", ".join(row[key])
-
-
 def actors(store: sqlite3.Connection, kind: str | None = None) -> Listing:
     labels = _labels_of(store)
     return _kind_listing(
