@@ -266,3 +266,23 @@ def test_a_compile_of_more_than_a_second_shows_a_progress_bar(
     shown = capsys.readouterr().err
     assert "[###############...............] 2/4 files" in shown
     assert shown.endswith("] 4/4 files\n")
+
+
+def test_a_cache_damaged_past_its_header_is_rebuilt(
+    cli: Callable[..., Run], make_data: Callable[..., Path], cache_home: Path
+) -> None:
+    """Damage the freshness check cannot see (the record pages) still gives the right answer,
+    and the next run finds a sound cache again."""
+    folder = make_data()
+    expected = _titles(cli, folder)
+    (target,) = _cache_files(cache_home)
+    with sqlite3.connect(target) as connection:
+        connection.execute("DROP TABLE event_json")
+    connection.close()
+    run = cli("events", "--data", str(folder), "--json")
+    assert run.exit_code == 0, run
+    assert [event["title"] for event in run.json()] == expected
+    assert "rebuilding" in run.stderr
+    again = cli("events", "--data", str(folder), "--json")
+    assert again.stderr == ""
+    assert [event["title"] for event in again.json()] == expected

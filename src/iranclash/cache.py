@@ -135,6 +135,11 @@ def status(data_folder: Path) -> str:
     return "fresh"
 
 
+def discard(data_folder: Path) -> None:
+    """Remove the cache of one data folder (found damaged); the next open rebuilds it."""
+    cache_path(data_folder).unlink(missing_ok=True)
+
+
 def clear() -> int:
     """Remove every cache file; the number removed."""
     directory = cache_dir()

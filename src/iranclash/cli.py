@@ -176,10 +176,10 @@ def _answer(
 ) -> None:
     """Open the data (from the cache when fresh), ask and print the answer.
 
-    A cache that turns out to be damaged is dropped and the question asked again of
-    the data files themselves; one that fails halfway through printing gives an error.
+    A cache that turns out to be damaged is dropped, rebuilt from the data files and
+    asked again; one that fails halfway through printing gives an error.
     """
-    from .cache import open_store
+    from .cache import discard, open_store
     from .folder import resolve_data_dir
 
     chosen = _output(output, as_json)
@@ -196,9 +196,10 @@ def _answer(
         except sqlite3.DatabaseError as error:
             if no_cache:
                 raise
-            _warn(f"the cache is damaged ({error}); loading without it")
+            _warn(f"the cache is damaged ({error}); rebuilding it")
             connection.close()
-            connection = open_store(folder, use_cache=False)
+            discard(folder)
+            connection = open_store(folder, warn=_warn)
             result = question(connection)
         render(result, chosen, sys.stdout)
     except sqlite3.DatabaseError as error:
