@@ -23,18 +23,17 @@ user's own private cache directory).
 
 from __future__ import annotations
 
-import gc
 import os
 import sqlite3
 import stat
 import time
 import zlib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__, folder
+from .collector import paused
 from .errors import DataError
 
 CACHE_ENV = "IRANCLASH_CACHE_DIR"
@@ -326,7 +325,7 @@ def _compile(
     loaded: list[load.FileRecords] = []
     compiled: list[_Compiled] = []
     problems = []
-    with _collector_paused():
+    with paused():
         for done, (kind, path) in enumerate(files):
             try:
                 info = os.stat(path)
@@ -386,16 +385,3 @@ def _write_source_files(connection: sqlite3.Connection, entries: list[_Compiled]
                 for entry in entries
             ],
         )
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Loading builds millions of small objects and no cycles; the cycle collector
-    would rescan them again and again (loading 100,000 events took twice as long)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

@@ -18,6 +18,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any, TextIO
 
 from . import jsonout
+from .collector import paused
 from .query import Detail, Listing, Section
 
 if TYPE_CHECKING:
@@ -115,7 +116,9 @@ def _csv(result: Listing | Detail, out: TextIO) -> None:
 def _console(out: TextIO) -> Console:
     """A console for ``out``; off a terminal: no colour, no escape codes, and no width limit
     (unless $COLUMNS sets one) so that no cell is cut short."""
-    from rich.console import Console
+    with paused(freeze=True):
+        from rich.console import Console
+        from rich.table import Table  # noqa: F401  (imported here, with the collector paused)
 
     if out.isatty():
         return Console(file=out, markup=False, emoji=False, highlight=False)
