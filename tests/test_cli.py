@@ -307,3 +307,10 @@ def test_version(cli: Callable[..., Run]) -> None:
     run = cli("--version")
     assert run.exit_code == 0
     assert run.stdout.startswith("iranclash ")
+
+
+def test_search_matches_word_starts_only(cli: Callable[..., Run]) -> None:
+    ids = [item["id"] for item in cli("search", "ain rockets", "--json").json()]
+    assert ids[:2] == ["2021-07-05-ain-al-assad-3-rockets", "2021-07-07-ain-al-assad-14-rockets"]
+    assert "2021-06-28-rockets-at-al-omar-oil-field" not in ids, "'ain' is not a word of 'against'"
+    assert "kataib-hezbollah" in {item["id"] for item in cli("search", "hezb", "--json").json()}

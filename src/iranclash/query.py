@@ -654,30 +654,26 @@ def analyst(store: sqlite3.Connection, name: str) -> Detail:
 
 
 def search(store: sqlite3.Connection, text: str) -> Listing:
-    """Every record mentioning all words of ``text``; name matches first, then titles, then text."""
+    """Every record with a word starting with each word of ``text``; name matches first."""
     phrase = names.normalize(text)
     words = phrase.split()
     if not words:
         raise UsageProblem("search needs at least one letter or digit")
 
-    # Records with the word in their names or in one of their texts; each distinct text
-    # is stored, and scanned, once however many records cite it.
+    # Records with the word at the start of a word in one of their texts ("rocket" finds
+    # "rockets", "ain" does not find "against"); names and aliases are texts too. Each
+    # distinct text is stored, and scanned, once however many records cite it.
     in_texts = (
-        "SELECT record_rowid FROM record_text WHERE text_id IN (SELECT id FROM text WHERE instr(norm, ?) > 0)"
+        "SELECT record_rowid FROM record_text WHERE text_id IN"
+        " (SELECT id FROM text WHERE instr(' ' || norm, ' ' || ?) > 0)"
     )
-    with_word = f"{in_texts} UNION ALL SELECT rowid FROM record WHERE instr(names_norm, ?) > 0"
+    each_word = " AND ".join(f"r.rowid IN ({in_texts})" for _ in words) if len(words) > 1 else ""
     rows = store.execute(
         f"WITH phrase_in_text(rowid) AS MATERIALIZED ({in_texts})"
         " SELECT r.kind, r.id, r.name, r.names_norm, coalesce(j.json, r.json), r.seq,"
-        " r.rowid IN phrase_in_text FROM record r LEFT JOIN event_json j ON j.seq = r.event_seq WHERE "
-        + " AND ".join(
-            "r.rowid IN (SELECT rowid FROM phrase_in_text UNION ALL SELECT rowid FROM record"
-            " WHERE instr(names_norm, ?) > 0)"
-            if len(words) == 1
-            else f"r.rowid IN ({with_word})"
-            for _ in words
-        ),
-        (phrase, *(word for word in words for _ in range(1 if len(words) == 1 else 2))),
+        " r.rowid IN phrase_in_text FROM record r LEFT JOIN event_json j ON j.seq = r.event_seq"
+        f" WHERE {each_word or 'r.rowid IN phrase_in_text'}",
+        (phrase, *(words if len(words) > 1 else [])),
     ).fetchall()
     ranked = sorted(
         (
@@ -714,12 +710,17 @@ _KINDS = ("actor", "place", "analyst", "event", "quote", "source")
 
 
 def _search_score(phrase: str, names_norm: str, in_text: bool) -> int:
-    """A name that is the phrase scores 8, a name containing it 4, a text containing it 2."""
+    """A name that is the phrase scores 8, a name containing it 4, a text containing it 2,
+    and each of its words in a name 1 more."""
     score = 2 if in_text else 0
-    if phrase in names_norm:
+    spaced = " " + names_norm
+    if " " + phrase in spaced:
         score += 4
         if phrase in names_norm.split(" | "):
             score += 8
+    words = phrase.split()
+    if len(words) > 1:
+        score += sum(" " + word in spaced for word in words)
     return score
 
 
