@@ -55,3 +55,10 @@ def test_readme_states_the_real_limits() -> None:
     text = README.read_text(encoding="utf-8")
     assert f"larger than **{reader.MAX_FILE_BYTES // 2**20} MiB**" in text
     assert f"nesting deeper than {reader.MAX_DEPTH} levels" in text
+
+
+def test_ci_runs_the_readme_test_line() -> None:
+    text = README.read_text(encoding="utf-8")
+    test_line = next(line.strip() for line in text.splitlines() if "pytest" in line and "pip install" in line)
+    ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
+    assert test_line in ci.splitlines()
