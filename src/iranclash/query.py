@@ -268,7 +268,9 @@ def events(store: sqlite3.Connection, filters: EventFilter = EventFilter()) -> L
     """Events matching every filter, oldest first (an imprecise date sorts by its start)."""
     where, params = _event_where(store, filters)
     cursor = store.execute(
-        f"SELECT j.json FROM event e JOIN event_json j ON j.seq = e.seq{where} ORDER BY e.seq", params
+        f"SELECT j.json FROM event e JOIN event_json j ON j.seq = e.seq{where}"
+        " ORDER BY e.date_start, e.date_end, e.seq",
+        params,
     )
     return Listing("Events", (row[0] for row in cursor), event_columns(store))
 
