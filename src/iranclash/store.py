@@ -25,7 +25,7 @@ CREATE TABLE record(
 );
 CREATE TABLE text(id INTEGER PRIMARY KEY, norm TEXT NOT NULL);
 CREATE TABLE record_text(record_rowid INTEGER NOT NULL, text_id INTEGER NOT NULL);
-CREATE INDEX record_text_text ON record_text(text_id);
+CREATE INDEX record_text_text ON record_text(text_id, record_rowid);
 CREATE INDEX record_kind ON record(kind, seq);
 CREATE TABLE event(
     id TEXT NOT NULL UNIQUE, date_start TEXT NOT NULL, date_end TEXT NOT NULL, type TEXT NOT NULL,
