@@ -17,7 +17,7 @@ class Precision(str, Enum):
     DECADE = "decade"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class PartialDate:
     """A date as precise as the source: ``2021-07-08``, ``2020-03``, ``2019`` or ``2000s``.
 

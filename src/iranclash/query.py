@@ -3,7 +3,8 @@
 Every function takes an open store (an SQLite connection built by ``store``)
 and returns a :class:`Listing` or a :class:`Detail`: the records as JSON text
 ready to print, plus the columns and sections a table would show. Nothing here
-prints or knows about output formats.
+prints or knows about output formats. ``names`` is imported by the functions that
+fold names, so that a plain listing does not pay for it at start-up.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, overload
 
-from . import jsonout, names
+from . import jsonout
 from .dates import PartialDate
 from .errors import NotFound, UsageProblem
 from .jsonout import Raw
@@ -110,6 +111,8 @@ def resolve(store: sqlite3.Connection, kind: str, text: str) -> str:
     surname alone matches when one person has it. A name matching several
     records, or none, is never answered with a guess.
     """
+    from . import names
+
     keys = names.name_keys(text)
     if not keys:
         raise NotFound(f"no {kind} named {text!r}")
@@ -132,6 +135,8 @@ def resolve(store: sqlite3.Connection, kind: str, text: str) -> str:
 
 def _surname_matches(store: sqlite3.Connection, kind: str, key: str) -> list[str]:
     """People whose last name is the single word typed (analysts are all people)."""
+    from . import names
+
     if " " in key or not key:
         return []
     sql = "SELECT id, name FROM record WHERE kind = ?"
@@ -155,6 +160,8 @@ def _close_matches(word: str, candidates: list[str], *, n: int, cutoff: float) -
 
 
 def _suggest(store: sqlite3.Connection, kind: str, text: str, extra: list[str]) -> tuple[str, ...]:
+    from . import names
+
     labels: dict[str, str] = {}
     for key, record_id in store.execute("SELECT key, id FROM name WHERE kind = ?", (kind,)):
         labels.setdefault(key, record_id)
@@ -203,6 +210,8 @@ def _event_where(store: sqlite3.Connection, filters: EventFilter) -> tuple[str, 
 
 
 def _resolve_country(store: sqlite3.Connection, text: str) -> str:
+    from . import names
+
     key = names.normalize(text)
     known = [row[0] for row in store.execute("SELECT DISTINCT country FROM event_country")]
     if key in known:
@@ -657,6 +666,8 @@ def analyst(store: sqlite3.Connection, name: str) -> Detail:
 
 def search(store: sqlite3.Connection, text: str) -> Listing:
     """Every record with a word starting with each word of ``text``; name matches first."""
+    from . import names
+
     phrase = names.normalize(text)
     words = phrase.split()
     if not words:

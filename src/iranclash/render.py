@@ -9,7 +9,6 @@ scripted ``--json`` calls start fast.
 from __future__ import annotations
 
 import codecs
-import csv
 import io
 import os
 import re
@@ -105,6 +104,8 @@ def _csv(result: Listing | Detail, out: TextIO) -> None:
     # Rows end in "\n", but the writer is told "\r\n": the csv module quotes a field only for
     # the characters of its line terminator, and a bare "\r" in a field must be quoted too.
     buffer = io.StringIO()
+    import csv
+
     writer = csv.writer(buffer, lineterminator="\r\n")
     for row in rows:
         buffer.seek(0)
