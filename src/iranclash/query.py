@@ -238,8 +238,12 @@ def _role(link: Row) -> str:
 def _munitions_label(row: Row) -> str:
     parts = []
     for item in row["munitions"]:
-        count = "" if item["count"] is None else ("≥" if item["at_least"] else "") + f"{item['count']} "
-        text = f"{count}{item['weapon']}"
+        weapon = item["weapon"]
+        if item["count"] is None:
+            text = weapon
+        else:
+            plural = "" if item["count"] == 1 or weapon.endswith("s") else "s"
+            text = ("≥" if item["at_least"] else "") + f"{item['count']} {weapon}{plural}"
         if item["intercepted"]:
             text += f" ({item['intercepted']} intercepted)"
         parts.append(text)
