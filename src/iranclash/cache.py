@@ -119,7 +119,7 @@ def _open_read_only(target: Path) -> sqlite3.Connection:
 
 def compile_folder(data_folder: Path, connection: sqlite3.Connection) -> None:
     """Read, check and compile every file of ``data_folder`` into an empty database."""
-    _compile(folder.data_files(data_folder), connection, None, {})
+    _compile(folder.data_files(data_folder), connection, None)
 
 
 def status(data_folder: Path) -> str:
@@ -253,23 +253,21 @@ def _private_directory_problem(directory: Path) -> str | None:
 
 def _in_memory(files: list[tuple[str, Path]], progress: Progress | None) -> sqlite3.Connection:
     connection = sqlite3.connect(":memory:")
-    _compile(files, connection, progress, {})
+    _compile(files, connection, progress)
     return connection
 
 
 def _rebuild(
     target: Path, data_folder: Path, files: list[tuple[str, Path]], progress: Progress | None
 ) -> None:
-    reusable = _reusable_records(target)
     temporary = target.with_name(f"{target.name}.{os.getpid()}.{time.time_ns()}.tmp")
     try:
         connection = sqlite3.connect(temporary)
         try:
             connection.execute("PRAGMA journal_mode = OFF")
             connection.execute("PRAGMA synchronous = OFF")
-            started_ns = time.time_ns()
-            entries = _compile(files, connection, progress, reusable)
-            _write_source_files(connection, entries, started_ns)
+            with _Previous(target) as previous:
+                _compile(files, connection, progress, _SourceFiles(connection, previous))
             with connection:
                 connection.executemany(
                     "INSERT INTO meta VALUES (?, ?)",
@@ -286,66 +284,110 @@ def _rebuild(
         temporary.unlink(missing_ok=True)
 
 
-@dataclass(frozen=True)
-class _Compiled:
-    """What the cache keeps of one data file: its fingerprint, hash and parsed records."""
+class _Previous:
+    """The cache being replaced: its files' fingerprints, and their parsed records on request.
 
-    path: Path
-    fingerprint: Fingerprint
-    sha256: str
-    records: bytes
+    Records are read one file at a time, so that a rebuild never holds them all twice.
+    """
+
+    def __init__(self, target: Path) -> None:
+        self.connection: sqlite3.Connection | None = None
+        self.entries: dict[str, CachedFile] = {}
+        if not target.is_file():
+            return
+        try:
+            self.connection = _open_read_only(target)
+            if _same_version(dict(self.connection.execute("SELECT key, value FROM meta"))):
+                self.entries = {entry.path: entry for entry in _cached_files(self.connection)}
+        except sqlite3.Error:
+            self.entries = {}
+
+    def __enter__(self) -> _Previous:
+        return self
+
+    def __exit__(self, *_exception: object) -> None:
+        if self.connection is not None:
+            self.connection.close()
+
+    def records(self, path: Path, fingerprint: Fingerprint) -> tuple[str, bytes] | None:
+        """The hash and pickled records of ``path``, if the file is unchanged since."""
+        entry = self.entries.get(str(path))
+        if entry is None or self.connection is None or not _unchanged(entry, fingerprint, path):
+            return None
+        try:
+            row = self.connection.execute(
+                "SELECT records FROM source_file WHERE path = ?", (str(path),)
+            ).fetchone()
+        except sqlite3.Error:
+            return None
+        return (entry.sha256, row[0]) if row else None
 
 
-def _reusable_records(target: Path) -> dict[str, tuple[CachedFile, bytes]]:
-    """The parsed records of an old cache of this version, by file; empty if unreadable."""
-    if not target.is_file():
-        return {}
-    try:
-        with sqlite3.connect(target.as_uri() + "?mode=ro", uri=True) as connection:
-            if not _same_version(dict(connection.execute("SELECT key, value FROM meta"))):
-                return {}
-            blobs = dict(connection.execute("SELECT path, records FROM source_file"))
-            reusable = {entry.path: (entry, blobs[entry.path]) for entry in _cached_files(connection)}
-        connection.close()
-        return reusable
-    except sqlite3.Error:
-        return {}
+class _SourceFiles:
+    """Records each data file (fingerprint, hash, pickled records) in the new cache as soon
+    as it is read, for the next freshness check; offers the old cache's unchanged files."""
+
+    def __init__(self, connection: sqlite3.Connection, previous: _Previous) -> None:
+        self.connection = connection
+        self.previous = previous
+        self.started_ns = time.time_ns()
+        connection.execute(
+            "CREATE TABLE source_file(path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, ino INTEGER,"
+            " ctime_ns INTEGER, sha256 TEXT, racy INTEGER, records BLOB)"
+        )
+
+    def add(self, path: Path, fingerprint: Fingerprint, sha256: str, records: bytes) -> None:
+        racy = fingerprint.mtime_ns >= self.started_ns - RACY_WINDOW_NS
+        self.connection.execute(
+            "INSERT INTO source_file VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                str(path),
+                fingerprint.size,
+                fingerprint.mtime_ns,
+                fingerprint.ino,
+                fingerprint.ctime_ns,
+                sha256,
+                int(racy),
+                records,
+            ),
+        )
 
 
 def _compile(
     files: list[tuple[str, Path]],
     connection: sqlite3.Connection,
     progress: Progress | None,
-    reusable: dict[str, tuple[CachedFile, bytes]],
-) -> list[_Compiled]:
+    source_files: _SourceFiles | None = None,
+) -> None:
+    """Read (or take from the old cache), check and compile every file; with ``source_files``,
+    also record each file for the next freshness check."""
     import pickle
 
     from . import load, reader, store, validate
 
     loaded: list[load.FileRecords] = []
-    compiled: list[_Compiled] = []
     problems = []
     with paused():
         for done, (kind, path) in enumerate(files):
             try:
-                info = os.stat(path)
-                fingerprint = Fingerprint.of(info)
-                previous = reusable.get(str(path))
-                if previous is not None and _unchanged(previous[0], fingerprint, path):
-                    records = pickle.loads(previous[1])
-                    sha, blob = previous[0].sha256, previous[1]
+                fingerprint = Fingerprint.of(os.stat(path))
+                kept = source_files.previous.records(path, fingerprint) if source_files else None
+                if kept is not None:
+                    sha, blob = kept
+                    records = pickle.loads(blob)
                 else:
                     data = reader.read_bytes(path)
                     records = load.load_bytes(kind, path, data)
-                    sha = _sha256_of(data)
-                    blob = pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL)
+                    if source_files:
+                        sha, blob = _sha256_of(data), pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL)
+                if source_files:
+                    source_files.add(path, fingerprint, sha, blob)
             except DataError as error:
                 problems.extend(error.problems)
                 continue
             except OSError as error:
                 raise DataError.single(path, f"cannot read: {error.strerror or error}") from None
             loaded.append(records)
-            compiled.append(_Compiled(path, fingerprint, sha, blob))
             if progress:
                 progress(done + 1, len(files))
         if problems:
@@ -354,34 +396,9 @@ def _compile(
         if problems:
             raise DataError(problems)
         store.create(connection, loaded)
-    return compiled
 
 
 def _unchanged(previous: CachedFile, fingerprint: Fingerprint, path: Path) -> bool:
     if previous.fingerprint != fingerprint:
         return False
     return not previous.racy or _sha256(path) == previous.sha256
-
-
-def _write_source_files(connection: sqlite3.Connection, entries: list[_Compiled], started_ns: int) -> None:
-    connection.execute(
-        "CREATE TABLE source_file(path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, ino INTEGER,"
-        " ctime_ns INTEGER, sha256 TEXT, racy INTEGER, records BLOB)"
-    )
-    with connection:
-        connection.executemany(
-            "INSERT INTO source_file VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    str(entry.path),
-                    entry.fingerprint.size,
-                    entry.fingerprint.mtime_ns,
-                    entry.fingerprint.ino,
-                    entry.fingerprint.ctime_ns,
-                    entry.sha256,
-                    int(entry.fingerprint.mtime_ns >= started_ns - RACY_WINDOW_NS),
-                    entry.records,
-                )
-                for entry in entries
-            ],
-        )
