@@ -226,8 +226,11 @@ def _cached_files(connection: sqlite3.Connection) -> list[CachedFile]:
 def _sha256(path: Path) -> str:
     import hashlib
 
+    digest = hashlib.sha256()
     with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _sha256_of(data: bytes) -> str:
