@@ -35,6 +35,13 @@ def _cache_files(directory: Path) -> list[Path]:
     return sorted(path for path in (directory / "iranclash").glob("*") if path.is_file())
 
 
+def _alter(cache_file: Path, statement: str) -> None:
+    """Change a cache file behind iranclash's back."""
+    with sqlite3.connect(cache_file) as connection:
+        connection.execute(statement)
+    connection.close()
+
+
 @pytest.fixture
 def cache_home() -> Path:
     return Path(os.environ["XDG_CACHE_HOME"])
@@ -146,9 +153,7 @@ def test_a_cache_of_another_version_is_not_used(
     folder = make_data()
     expected = _titles(cli, folder)
     (target,) = _cache_files(cache_home)
-    with sqlite3.connect(target) as connection:
-        connection.execute("UPDATE meta SET value = '0.0.1' WHERE key = 'iranclash_version'")
-    connection.close()
+    _alter(target, "UPDATE meta SET value = '0.0.1' WHERE key = 'iranclash_version'")
     count_parses.clear()
     assert _titles(cli, folder) == expected
     assert len(count_parses) == 4, "records pickled by another version must not be reused"
@@ -276,9 +281,7 @@ def test_a_cache_damaged_past_its_header_is_rebuilt(
     folder = make_data()
     expected = _titles(cli, folder)
     (target,) = _cache_files(cache_home)
-    with sqlite3.connect(target) as connection:
-        connection.execute("DROP TABLE event_json")
-    connection.close()
+    _alter(target, "DROP TABLE event_json")
     run = cli("events", "--data", str(folder), "--json")
     assert run.exit_code == 0, run
     assert [event["title"] for event in run.json()] == expected

@@ -183,13 +183,10 @@ def _matches(connection: sqlite3.Connection, data_folder: Path, files: list[tupl
     for _kind, path in files:
         entry = cached[str(path)]
         info = os.stat(path)
-        if Fingerprint.of(info) != entry.fingerprint:
+        if not _unchanged(entry, Fingerprint.of(info), path):
             return False
-        if entry.racy:
-            if _sha256(path) != entry.sha256:
-                return False
-            if time.time_ns() - info.st_mtime_ns > RACY_WINDOW_NS:
-                settled.append(entry.path)
+        if entry.racy and time.time_ns() - info.st_mtime_ns > RACY_WINDOW_NS:
+            settled.append(entry.path)
     if settled:
         _settle(connection, settled)
     return True
@@ -402,6 +399,7 @@ def _compile(
 
 
 def _unchanged(previous: CachedFile, fingerprint: Fingerprint, path: Path) -> bool:
+    """Same fingerprint, and for a racily clean file the same content too."""
     if previous.fingerprint != fingerprint:
         return False
     return not previous.racy or _sha256(path) == previous.sha256
