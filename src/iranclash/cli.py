@@ -1,19 +1,23 @@
 """The command line: parse options, open the data, ask ``query``, hand the result to ``render``.
 
 Every command runs inside :func:`_guarded`, the one place that turns the
-library's errors into a line on stderr and an exit code: 1 for data that is
-missing or bad, 2 for usage, 70 for a bug (with ``--debug`` for its traceback).
+library's errors into a line on stderr and an exit status (``errors.ExitStatus``).
+The options most commands share (where the data is, how to print) are declared
+once, as option groups that :func:`command` adds to each command that asks for
+them and hands over as one value.
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
 import os
 import sqlite3
 import sys
 import time
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -21,11 +25,10 @@ import typer
 
 from . import __version__, query
 from .dates import PartialDate
-from .errors import DataError, IranclashError, Problem, UsageProblem
+from .errors import DataError, ExitStatus, IranclashError, Problem, UsageProblem
 from .render import OutputFormat, render, visible
+from .results import Column, Detail, Listing
 from .vocabulary import ActorKind, EventType, PlaceKind
-
-EXIT_BUG = 70
 
 _SETTINGS: dict[str, Any] = {
     "pretty_exceptions_enable": False,
@@ -81,7 +84,7 @@ def _guarded(command: F) -> F:
             raise typer.Exit(error.exit_code) from None
         except KeyboardInterrupt:
             _error("interrupted")
-            raise typer.Exit(130) from None
+            raise typer.Exit(ExitStatus.INTERRUPTED) from None
         except BrokenPipeError:
             # The reader of our output has gone (``| head -1``): nothing is wrong.
             _silence_stdout()
@@ -96,19 +99,9 @@ def _guarded(command: F) -> F:
                     f"internal error: {type(error).__name__}: {error} "
                     "(run with --debug for the traceback, and report it)"
                 )
-            raise typer.Exit(EXIT_BUG) from None
+            raise typer.Exit(ExitStatus.INTERNAL) from None
 
     return run  # type: ignore[return-value]
-
-
-def command(name: str | None = None) -> Callable[[F], F]:
-    """Register a guarded command; its docstring is its help."""
-
-    def register(function: F) -> F:
-        app.command(name)(_guarded(function))
-        return function
-
-    return register
 
 
 def _parse_date(text: str) -> PartialDate:
@@ -118,48 +111,35 @@ def _parse_date(text: str) -> PartialDate:
         raise typer.BadParameter(str(error)) from None
 
 
-DataOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--data",
-        help="Data folder laid out like the shipped data/ (default: $IRANCLASH_DATA, else the shipped data).",
-        show_default=False,
-    ),
-]
-FormatOption = Annotated[
-    OutputFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Same as --format json.")]
-NoCacheOption = Annotated[
-    bool, typer.Option("--no-cache", help="Read the data files directly; neither use nor write the cache.")
-]
-SinceOption = Annotated[
-    PartialDate | None,
-    typer.Option(
-        parser=_parse_date,
-        metavar="DATE",
-        help="Events on or after DATE (YYYY-MM-DD, YYYY-MM or YYYY; 2021-07 means from 1 July).",
-    ),
-]
-UntilOption = Annotated[
-    PartialDate | None,
-    typer.Option(
-        parser=_parse_date,
-        metavar="DATE",
-        help="Events on or before DATE (2021-07 means up to 31 July).",
-    ),
-]
-ActorOption = Annotated[
-    str | None, typer.Option("--actor", help="Events this actor took part in (any name or alias).")
-]
-PlaceOption = Annotated[
-    str | None,
-    typer.Option("--place", help="Events at this place or anywhere inside it (any name or alias)."),
-]
-CountryOption = Annotated[str | None, typer.Option("--country", help="Events in this country.")]
-TypeOption = Annotated[
-    list[EventType] | None, typer.Option("--type", help="Events of this type (repeat for several).")
-]
+# --- options shared by several commands ----------------------------------------------
+
+
+def _option(name: str, annotation: Any, default: Any) -> inspect.Parameter:
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+
+
+@dataclass(frozen=True)
+class OptionGroup:
+    """Options several commands take, given to each command function as one value.
+
+    ``command`` adds ``parameters`` to the command's own, and passes what they
+    parsed to ``collect``; the function receives the result as ``keyword``.
+    """
+
+    keyword: str
+    parameters: tuple[inspect.Parameter, ...]
+    collect: Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class DataChoice:
+    """Which data folder to read, and whether through the cache."""
+
+    folder: Path | None
+    use_cache: bool
+
+    def answer(self, question: Question, output: OutputFormat) -> None:
+        _answer(self.folder, not self.use_cache, question, output)
 
 
 def _output(output: OutputFormat, as_json: bool) -> OutputFormat:
@@ -168,12 +148,159 @@ def _output(output: OutputFormat, as_json: bool) -> OutputFormat:
     return OutputFormat.JSON if as_json else output
 
 
-Question = Callable[[sqlite3.Connection], "query.Listing | query.Detail"]
+DATA = OptionGroup(
+    "source",
+    (
+        _option(
+            "data",
+            Annotated[
+                Path | None,
+                typer.Option(
+                    "--data",
+                    metavar="DIR",
+                    help="Data folder laid out like the shipped data/ "
+                    "(default: $IRANCLASH_DATA, else the shipped data).",
+                    show_default=False,
+                ),
+            ],
+            None,
+        ),
+        _option(
+            "no_cache",
+            Annotated[
+                bool,
+                typer.Option(
+                    "--no-cache",
+                    help="Read the data files directly; neither use nor write the cache.",
+                ),
+            ],
+            False,
+        ),
+    ),
+    lambda data, no_cache: DataChoice(data, not no_cache),
+)
+OUTPUT = OptionGroup(
+    "output",
+    (
+        _option(
+            "output_format",
+            Annotated[
+                OutputFormat,
+                typer.Option(
+                    "--format",
+                    "-f",
+                    help="Output format.",
+                    case_sensitive=False,
+                ),
+            ],
+            OutputFormat.TABLE,
+        ),
+        _option("as_json", Annotated[bool, typer.Option("--json", help="Same as --format json.")], False),
+    ),
+    lambda output_format, as_json: _output(output_format, as_json),
+)
+FILTERS = OptionGroup(
+    "filters",
+    (
+        _option(
+            "since",
+            Annotated[
+                PartialDate | None,
+                typer.Option(
+                    parser=_parse_date,
+                    metavar="DATE",
+                    help="Events on or after DATE (YYYY-MM-DD, YYYY-MM or YYYY; 2021-07 means from 1 July).",
+                ),
+            ],
+            None,
+        ),
+        _option(
+            "until",
+            Annotated[
+                PartialDate | None,
+                typer.Option(
+                    parser=_parse_date,
+                    metavar="DATE",
+                    help="Events on or before DATE (2021-07 means up to 31 July).",
+                ),
+            ],
+            None,
+        ),
+        _option(
+            "actor",
+            Annotated[
+                str | None,
+                typer.Option(
+                    "--actor",
+                    metavar="NAME",
+                    help="Events this actor took part in (any name or alias).",
+                ),
+            ],
+            None,
+        ),
+        _option(
+            "place",
+            Annotated[
+                str | None,
+                typer.Option(
+                    "--place",
+                    metavar="NAME",
+                    help="Events at this place or anywhere inside it (any name or alias).",
+                ),
+            ],
+            None,
+        ),
+        _option(
+            "country",
+            Annotated[str | None, typer.Option("--country", metavar="NAME", help="Events in this country.")],
+            None,
+        ),
+        _option(
+            "event_type",
+            Annotated[
+                list[EventType] | None,
+                typer.Option(
+                    "--type",
+                    help="Events of this type (repeat for several).",
+                ),
+            ],
+            None,
+        ),
+    ),
+    lambda since, until, actor, place, country, event_type: query.EventFilter(
+        since, until, actor, place, country, tuple(event_type or ())
+    ),
+)
 
 
-def _answer(
-    data: Path | None, no_cache: bool, question: Question, output: OutputFormat, as_json: bool
-) -> None:
+def command(name: str, *groups: OptionGroup, parent: typer.Typer | None = None) -> Callable[[F], F]:
+    """Register a guarded command with the option groups it takes; its docstring is its help."""
+
+    def register(function: F) -> F:
+        own = inspect.signature(function, eval_str=True)
+        keywords = {group.keyword for group in groups}
+        parameters = [parameter for parameter in own.parameters.values() if parameter.name not in keywords]
+
+        def run(**arguments: Any) -> None:
+            for group in groups:
+                values = {parameter.name: arguments.pop(parameter.name) for parameter in group.parameters}
+                arguments[group.keyword] = group.collect(**values)
+            function(**arguments)
+
+        shared = [parameter for group in groups for parameter in group.parameters]
+        run.__name__ = function.__name__
+        run.__doc__ = function.__doc__
+        setattr(run, "__signature__", own.replace(parameters=[*parameters, *shared]))  # noqa: B010
+        (parent or app).command(name)(_guarded(run))
+        return function
+
+    return register
+
+
+Question = Callable[[sqlite3.Connection], Listing | Detail]
+
+
+def _answer(data: Path | None, no_cache: bool, question: Question, chosen: OutputFormat) -> None:
     """Open the data (from the cache when fresh), ask and print the answer.
 
     A cache that turns out to be damaged is dropped, rebuilt from the data files and
@@ -182,7 +309,6 @@ def _answer(
     from .cache import discard, open_store
     from .folder import resolve_data_dir
 
-    chosen = _output(output, as_json)
     folder = resolve_data_dir(data)
     progress = _ProgressLine() if sys.stderr.isatty() else None
     try:
@@ -234,197 +360,145 @@ class _ProgressLine:
             sys.stderr.write("\n")
 
 
-def _show(result: query.Listing | query.Detail, output: OutputFormat, as_json: bool) -> None:
-    render(result, _output(output, as_json), sys.stdout)
+def _show(result: Listing | Detail, output: OutputFormat) -> None:
+    render(result, output, sys.stdout)
 
 
-@command("events")
-def events_command(
-    since: SinceOption = None,
-    until: UntilOption = None,
-    actor: ActorOption = None,
-    place: PlaceOption = None,
-    country: CountryOption = None,
-    event_type: TypeOption = None,
-    data: DataOption = None,
-    no_cache: NoCacheOption = False,
-    output: FormatOption = OutputFormat.TABLE,
-    as_json: JsonOption = False,
-) -> None:
+# --- commands ------------------------------------------------------------------------
+
+IdArgument = Annotated[str, typer.Argument(metavar="ID", help="The event's id (see 'iranclash events').")]
+NameArgument = Annotated[
+    str, typer.Argument(metavar="NAME", help="Any name, alias, abbreviation or spelling.")
+]
+
+
+@command("events", FILTERS, DATA, OUTPUT)
+def events_command(*, filters: query.EventFilter, source: DataChoice, output: OutputFormat) -> None:
     """List events, oldest first; filters compose.
 
     An imprecise date (2020-03, 2019) matches only when all of it lies inside the range.
 
     Example: iranclash events --since 2021-07-05 --actor "Kata'ib Hezbollah" --json
     """
-    filters = query.EventFilter(since, until, actor, place, country, tuple(event_type or ()))
-    _answer(data, no_cache, lambda store: query.events(store, filters), output, as_json)
+    source.answer(lambda store: query.events(store, filters), output)
 
 
-@command("event")
-def event_command(
-    event_id: Annotated[str, typer.Argument(metavar="ID", help="The event's id (see 'iranclash events').")],
-    data: DataOption = None,
-    no_cache: NoCacheOption = False,
-    output: FormatOption = OutputFormat.TABLE,
-    as_json: JsonOption = False,
-) -> None:
+@command("event", DATA, OUTPUT)
+def event_command(event_id: IdArgument, *, source: DataChoice, output: OutputFormat) -> None:
     """Show one event with everything known about it and its sources.
 
     Example: iranclash event 2021-07-07-ain-al-assad-14-rockets
     """
-    _answer(data, no_cache, lambda store: query.event(store, event_id), output, as_json)
+    source.answer(lambda store: query.event(store, event_id), output)
 
 
-@command("actors")
+@command("actors", DATA, OUTPUT)
 def actors_command(
     kind: Annotated[ActorKind | None, typer.Option("--kind", help="Only actors of this kind.")] = None,
-    data: DataOption = None,
-    no_cache: NoCacheOption = False,
-    output: FormatOption = OutputFormat.TABLE,
-    as_json: JsonOption = False,
+    *,
+    source: DataChoice,
+    output: OutputFormat,
 ) -> None:
     """List actors: militias, states, forces, people.
 
     Example: iranclash actors --kind militia
     """
     subkind = kind.value if kind else None
-    _answer(data, no_cache, lambda store: query.actors(store, subkind), output, as_json)
+    source.answer(lambda store: query.actors(store, subkind), output)
 
 
-@command("actor")
-def actor_command(
-    name: Annotated[str, typer.Argument(help="Any name, alias, abbreviation or spelling.")],
-    data: DataOption = None,
-    no_cache: NoCacheOption = False,
-    output: FormatOption = OutputFormat.TABLE,
-    as_json: JsonOption = False,
-) -> None:
+@command("actor", DATA, OUTPUT)
+def actor_command(name: NameArgument, *, source: DataChoice, output: OutputFormat) -> None:
     """Show an actor: aliases, umbrella and members, backers, events, quotes about it.
 
     Example: iranclash actor "Kata'ib Hezbollah"
     """
-    _answer(data, no_cache, lambda store: query.actor(store, name), output, as_json)
+    source.answer(lambda store: query.actor(store, name), output)
 
 
-@command("places")
+@command("places", DATA, OUTPUT)
 def places_command(
     kind: Annotated[PlaceKind | None, typer.Option("--kind", help="Only places of this kind.")] = None,
-    data: DataOption = None,
-    no_cache: NoCacheOption = False,
-    output: FormatOption = OutputFormat.TABLE,
-    as_json: JsonOption = False,
+    *,
+    source: DataChoice,
+    output: OutputFormat,
 ) -> None:
     """List places: border crossings, bases, cities, provinces.
 
     Example: iranclash places --kind air-base
     """
     subkind = kind.value if kind else None
-    _answer(data, no_cache, lambda store: query.places(store, subkind), output, as_json)
+    source.answer(lambda store: query.places(store, subkind), output)
 
 
-@command("place")
-def place_command(
-    name: Annotated[str, typer.Argument(help="Any name, alias or spelling.")],
-    data: DataOption = None,
-    no_cache: NoCacheOption = False,
-    output: FormatOption = OutputFormat.TABLE,
-    as_json: JsonOption = False,
-) -> None:
+@command("place", DATA, OUTPUT)
+def place_command(name: NameArgument, *, source: DataChoice, output: OutputFormat) -> None:
     """Show a place with its events, what it lies in, and why it matters.
 
     Example: iranclash place "Ain al-Asad"
     """
-    _answer(data, no_cache, lambda store: query.place(store, name), output, as_json)
+    source.answer(lambda store: query.place(store, name), output)
 
 
-@command("crossings")
-def crossings_command(
-    data: DataOption = None,
-    no_cache: NoCacheOption = False,
-    output: FormatOption = OutputFormat.TABLE,
-    as_json: JsonOption = False,
-) -> None:
+@command("crossings", DATA, OUTPUT)
+def crossings_command(*, source: DataChoice, output: OutputFormat) -> None:
     """List the Iraq-Syria border crossings: both sides, status, since when, significance.
 
     Example: iranclash crossings --format csv
     """
-    _answer(data, no_cache, lambda store: query.crossings(store), output, as_json)
+    source.answer(query.crossings, output)
 
 
-@command("analysts")
-def analysts_command(
-    data: DataOption = None,
-    no_cache: NoCacheOption = False,
-    output: FormatOption = OutputFormat.TABLE,
-    as_json: JsonOption = False,
-) -> None:
+@command("analysts", DATA, OUTPUT)
+def analysts_command(*, source: DataChoice, output: OutputFormat) -> None:
     """List the analysts quoted, with their affiliations.
 
     Example: iranclash analysts
     """
-    _answer(data, no_cache, lambda store: query.analysts(store), output, as_json)
+    source.answer(query.analysts, output)
 
 
-@command("analyst")
+@command("analyst", DATA, OUTPUT)
 def analyst_command(
-    name: Annotated[str, typer.Argument(help="Name or surname.")],
-    data: DataOption = None,
-    no_cache: NoCacheOption = False,
-    output: FormatOption = OutputFormat.TABLE,
-    as_json: JsonOption = False,
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Name or surname.")],
+    *,
+    source: DataChoice,
+    output: OutputFormat,
 ) -> None:
     """Show an analyst: affiliation, interview, every quote with its footnote.
 
     Example: iranclash analyst Heras
     """
-    _answer(data, no_cache, lambda store: query.analyst(store, name), output, as_json)
+    source.answer(lambda store: query.analyst(store, name), output)
 
 
-@command("search")
+@command("search", DATA, OUTPUT)
 def search_command(
-    text: Annotated[str, typer.Argument(help="Words to look for (all must appear).")],
-    data: DataOption = None,
-    no_cache: NoCacheOption = False,
-    output: FormatOption = OutputFormat.TABLE,
-    as_json: JsonOption = False,
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="Words to look for (all must appear).")],
+    *,
+    source: DataChoice,
+    output: OutputFormat,
 ) -> None:
     """Find every record that mentions TEXT, best matches first.
 
     Example: iranclash search rockets
     """
-    _answer(data, no_cache, lambda store: query.search(store, text), output, as_json)
+    source.answer(lambda store: query.search(store, text), output)
 
 
-@command("summary")
-def summary_command(
-    since: SinceOption = None,
-    until: UntilOption = None,
-    actor: ActorOption = None,
-    place: PlaceOption = None,
-    country: CountryOption = None,
-    event_type: TypeOption = None,
-    data: DataOption = None,
-    no_cache: NoCacheOption = False,
-    output: FormatOption = OutputFormat.TABLE,
-    as_json: JsonOption = False,
-) -> None:
+@command("summary", FILTERS, DATA, OUTPUT)
+def summary_command(*, filters: query.EventFilter, source: DataChoice, output: OutputFormat) -> None:
     """The picture at a glance: counts by type, month, place and actor; munitions; casualties.
 
     Takes the same filters as 'events'.
 
     Example: iranclash summary --since 2021-06
     """
-    filters = query.EventFilter(since, until, actor, place, country, tuple(event_type or ()))
-    _answer(data, no_cache, lambda store: query.summary(store, filters), output, as_json)
+    source.answer(lambda store: query.summary(store, filters), output)
 
 
-@command("info")
-def info_command(
-    data: DataOption = None,
-    output: FormatOption = OutputFormat.TABLE,
-    as_json: JsonOption = False,
-) -> None:
+@command("info", DATA, OUTPUT)
+def info_command(*, source: DataChoice, output: OutputFormat) -> None:
     """Show the version, the data folder in use, and where its cache is and whether it is fresh.
 
     Example: iranclash info
@@ -434,7 +508,7 @@ def info_command(
     from . import cache
     from .folder import data_files, resolve_data_dir
 
-    folder = resolve_data_dir(data)
+    folder = resolve_data_dir(source.folder)
     target = cache.cache_path(folder)
     details = {
         "version": __version__,
@@ -443,19 +517,18 @@ def info_command(
         "data_files": len(data_files(folder)),
         "cache_dir": str(cache.cache_dir()),
         "cache_file": str(target),
-        "cache_status": cache.status(folder),
+        "cache_status": cache.status(folder) if source.use_cache else "not used (--no-cache)",
         "cache_bytes": target.stat().st_size if target.exists() else 0,
     }
     fields = tuple((key.replace("_", " ").capitalize(), value) for key, value in details.items())
-    _show(query.Detail("iranclash", details, fields), output, as_json)
+    _show(Detail("iranclash", details, fields), output)
 
 
 cache_app = typer.Typer(**{**_SETTINGS, "help": "Manage the compiled cache of data folders."})
 app.add_typer(cache_app, name="cache")
 
 
-@cache_app.command("clear")
-@_guarded
+@command("clear", parent=cache_app)
 def cache_clear_command() -> None:
     """Delete every compiled cache file; the next query rebuilds what it needs.
 
@@ -467,13 +540,13 @@ def cache_clear_command() -> None:
     _error(f"removed {removed} cache file{'s' if removed != 1 else ''} from {cache.cache_dir()}")
 
 
-@command("validate")
+@command("validate", OUTPUT)
 def validate_command(
     folder: Annotated[
         Path | None, typer.Argument(metavar="[DIR]", help="Data folder to check (default: as for --data).")
     ] = None,
-    output: FormatOption = OutputFormat.TABLE,
-    as_json: JsonOption = False,
+    *,
+    output: OutputFormat,
 ) -> None:
     """Check a data folder and list every problem with its file and line; exit 1 if any.
 
@@ -487,20 +560,20 @@ def validate_command(
     try:
         compile_folder(target, connection)
     except DataError as error:
-        _show(_problem_listing(error.problems), output, as_json)
+        _show(_problem_listing(error.problems), output)
         _error(f"error: {len(error.problems)} problem{'s' if len(error.problems) > 1 else ''} in {target}")
-        raise typer.Exit(1) from None
+        raise typer.Exit(ExitStatus.ERROR) from None
     counts = dict(connection.execute("SELECT kind, count(*) FROM record GROUP BY kind ORDER BY kind"))
     shown = "built-in data" if target == builtin_data_dir() else str(target)
-    detail = query.Detail(
+    detail = Detail(
         f"{shown}: valid",
         {"folder": str(target), "valid": True, "records": counts},
         tuple((f"{kind}s", count) for kind, count in counts.items()),
     )
-    _show(detail, output, as_json)
+    _show(detail, output)
 
 
-def _problem_listing(problems: list[Problem]) -> query.Listing:
+def _problem_listing(problems: list[Problem]) -> Listing:
     from . import jsonout
 
     items = [
@@ -517,7 +590,7 @@ def _problem_listing(problems: list[Problem]) -> query.Listing:
         )
         for problem in problems
     ]
-    return query.Listing("Problems", items, (query.Column("Problem", lambda row: row["text"]),))
+    return Listing("Problems", items, (Column("Problem", lambda row: row["text"]),))
 
 
 def main() -> None:
@@ -534,7 +607,7 @@ def main() -> None:
         _app_for(sys.argv[1:])()
     except KeyboardInterrupt:
         _error("interrupted")
-        sys.exit(130)
+        sys.exit(ExitStatus.INTERRUPTED)
     except BrokenPipeError:
         _silence_stdout()
         sys.exit(0)

@@ -7,13 +7,28 @@ The CLI turns each into one line on stderr and an exit code, in one place
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum
 from pathlib import Path
+
+
+class ExitStatus(IntEnum):
+    """Every exit status the command line ends with, and what each means to a script."""
+
+    OK = 0
+    #: A name or id that matches nothing, or data that cannot be used.
+    ERROR = 1
+    #: Options or arguments that make no sense.
+    USAGE = 2
+    #: A bug of ours; ``--debug`` shows its traceback.
+    INTERNAL = 70
+    #: Ctrl-C (SIGINT), as shells report a process ended by it.
+    INTERRUPTED = 130
 
 
 class IranclashError(Exception):
     """Base class: an expected failure with a message fit for one line."""
 
-    exit_code = 1
+    exit_code = ExitStatus.ERROR
 
 
 @dataclass(frozen=True)
@@ -89,4 +104,4 @@ class NotFound(IranclashError):
 class UsageProblem(IranclashError):
     """Options that parse but make no sense together (e.g. --until before --since)."""
 
-    exit_code = 2
+    exit_code = ExitStatus.USAGE

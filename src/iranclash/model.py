@@ -247,20 +247,6 @@ FILES: dict[str, type[Event] | type[Actor] | type[Place] | type[Analyst] | type[
 }
 
 
-@dataclass(frozen=True)
-class Dataset:
-    """Every record of a data folder, in file order."""
-
-    events: tuple[Event, ...] = ()
-    actors: tuple[Actor, ...] = ()
-    places: tuple[Place, ...] = ()
-    analysts: tuple[Analyst, ...] = ()
-    sources: tuple[Source, ...] = ()
-
-    def records(self) -> tuple[Record, ...]:
-        return (*self.sources, *self.actors, *self.places, *self.analysts, *self.events)
-
-
 def to_data(value: object) -> object:
     """A record as plain JSON-ready data: enums as their values, dates as their text.
 

@@ -11,82 +11,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Any, overload
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from . import jsonout
 from .dates import PartialDate
 from .errors import NotFound, UsageProblem
 from .jsonout import Raw
+from .results import Column, Detail, Listing, ParsedRows, Row, Section
 from .vocabulary import EventType
-
-Row = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of a table or CSV: a header and how to read its cell from a record."""
-
-    header: str
-    cell: Callable[[Row], object]
-
-
-@dataclass(frozen=True)
-class Listing:
-    """Records of one question, in order; ``items`` are their JSON texts.
-
-    ``items`` may be read once only: it streams from the database, so that a
-    hundred thousand records are printed without being held in memory. A table
-    reads ``rows`` instead.
-    """
-
-    title: str
-    items: Iterable[str]
-    columns: tuple[Column, ...]
-
-    @cached_property
-    def rows(self) -> list[Row]:
-        return [json.loads(item) for item in self.items]
-
-
-class ParsedRows(Sequence[Row]):
-    """Stored JSON texts read as rows only when a table needs them."""
-
-    def __init__(self, texts: list[str]) -> None:
-        self.texts = texts
-
-    @cached_property
-    def _rows(self) -> list[Row]:
-        return [json.loads(text) for text in self.texts]
-
-    def __len__(self) -> int:
-        return len(self.texts)
-
-    @overload
-    def __getitem__(self, index: int) -> Row: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[Row]: ...
-    def __getitem__(self, index: int | slice) -> Row | list[Row]:
-        return self._rows[index]
-
-
-@dataclass(frozen=True)
-class Section:
-    title: str
-    columns: tuple[Column, ...]
-    rows: Sequence[Row]
-
-
-@dataclass(frozen=True)
-class Detail:
-    """One record (or a summary) with what is related to it nested inside ``data``."""
-
-    title: str
-    data: Row
-    fields: tuple[tuple[str, object], ...]
-    sections: tuple[Section, ...] = field(default=())
 
 
 @dataclass(frozen=True)

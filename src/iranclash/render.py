@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from . import jsonout
 from .collector import paused
-from .query import Detail, Listing, Section
+from .results import Detail, Listing, Section
 
 if TYPE_CHECKING:
     from rich.console import Console
