@@ -135,7 +135,8 @@ def test_ambiguous_name_is_not_answered(cli: Callable[..., Run], make_data: Call
     run = cli("analyst", "Smith", "--data", str(folder))
     assert run.exit_code == 1
     assert "Ann Smith" in run.stderr and "Bob Smith" in run.stderr
-    assert cli("analyst", "smith ann", "--data", str(folder)).exit_code == 1
+    assert cli("analyst", "smith carl", "--data", str(folder)).exit_code == 1
+    assert cli("analyst", "smith ann", "--data", str(folder), "--json").json()["id"] == "ann-smith"
     assert cli("analyst", "ann smith", "--data", str(folder), "--json").json()["id"] == "ann-smith"
 
 

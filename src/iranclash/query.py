@@ -34,55 +34,11 @@ class EventFilter:
     types: tuple[EventType, ...] = ()
 
 
-# --- names -------------------------------------------------------------------------
-
-
 def resolve(store: sqlite3.Connection, kind: str, text: str) -> str:
-    """The id of the one record of ``kind`` that ``text`` names, or NotFound with candidates.
-
-    Any id, name, alias or known spelling variant matches exactly; a person's
-    surname alone matches when one person has it. A name matching several
-    records, or none, is never answered with a guess.
-    """
+    """The id of the one record of ``kind`` that ``text`` names (see ``names.resolve``)."""
     from . import names
 
-    keys = names.name_keys(text)
-    if not keys:
-        raise NotFound(f"no {kind} named {text!r}")
-    marks = ",".join("?" * len(keys))
-    found = {
-        row[0]
-        for row in store.execute(
-            f"SELECT DISTINCT id FROM name WHERE kind = ? AND key IN ({marks})", (kind, *keys)
-        )
-    }
-    if len(found) == 1:
-        return str(found.pop())
-    if len(found) > 1:
-        raise NotFound(f"{text!r} names more than one {kind}", _labels(store, sorted(found)))
-    surname_matches = _surname_matches(store, kind, names.normalize(text))
-    if len(surname_matches) == 1:
-        return surname_matches[0]
-    raise NotFound(f"no {kind} named {text!r}", _suggest(store, kind, text, surname_matches))
-
-
-def _surname_matches(store: sqlite3.Connection, kind: str, key: str) -> list[str]:
-    """People whose last name is the single word typed (analysts are all people)."""
-    from . import names
-
-    if " " in key or not key:
-        return []
-    sql = "SELECT id, name FROM record WHERE kind = ?"
-    if kind != "analyst":
-        sql += " AND subkind = 'person'"
-    rows = store.execute(sql, (kind,))
-    return [record_id for record_id, name in rows if names.normalize(name).split()[-1:] == [key]]
-
-
-def _labels(store: sqlite3.Connection, ids: Sequence[str]) -> tuple[str, ...]:
-    marks = ",".join("?" * len(ids))
-    rows = store.execute(f"SELECT id, name FROM record WHERE id IN ({marks}) ORDER BY name", tuple(ids))
-    return tuple(f"{name} ({record_id})" for record_id, name in rows)
+    return names.resolve(store, kind, text)
 
 
 def _close_matches(word: str, candidates: list[str], *, n: int, cutoff: float) -> list[str]:
@@ -90,19 +46,6 @@ def _close_matches(word: str, candidates: list[str], *, n: int, cutoff: float) -
     import difflib
 
     return difflib.get_close_matches(word, candidates, n=n, cutoff=cutoff)
-
-
-def _suggest(store: sqlite3.Connection, kind: str, text: str, extra: list[str]) -> tuple[str, ...]:
-    from . import names
-
-    labels: dict[str, str] = {}
-    for key, record_id in store.execute("SELECT key, id FROM name WHERE kind = ?", (kind,)):
-        labels.setdefault(key, record_id)
-    wanted = names.normalize(text)
-    close = _close_matches(wanted, list(labels), n=8, cutoff=0.6)
-    containing = [key for key in labels if wanted and (wanted in key or key in wanted) and len(key) > 2]
-    ids = list(dict.fromkeys([*extra, *(labels[key] for key in close + containing)]))[:5]
-    return _labels(store, ids) if ids else ()
 
 
 # --- events --------------------------------------------------------------------------
@@ -150,7 +93,7 @@ def _resolve_country(store: sqlite3.Connection, text: str) -> str:
     if key in known:
         return key
     close = tuple(_close_matches(key, known, n=3, cutoff=0.5))
-    raise NotFound(f"no events in a country named {text!r}", close)
+    raise NotFound(f"no events in a country named {names.quoted(text)}", close)
 
 
 def _place_label(labels: dict[str, str]) -> Callable[[Row], object]:
@@ -224,7 +167,7 @@ def events(store: sqlite3.Connection, filters: EventFilter = EventFilter()) -> L
 def _record(store: sqlite3.Connection, record_id: str) -> Row:
     row = store.execute("SELECT json FROM record WHERE id = ?", (record_id,)).fetchone()
     if row is None:
-        raise NotFound(f"no record with id {record_id!r}")
+        raise NotFound(f"no record with id {record_id}")
     result: Row = json.loads(row[0])
     return result
 
@@ -294,11 +237,13 @@ def _quotes_about(store: sqlite3.Connection, record_id: str) -> list[Row]:
 
 def event(store: sqlite3.Connection, event_id: str) -> Detail:
     """One event with its actors, places, the events it answers and those answering it."""
-    row = store.execute(
-        "SELECT j.json FROM event e JOIN event_json j ON j.seq = e.seq WHERE e.id = ?", (event_id,)
-    ).fetchone()
+    sql = "SELECT j.json FROM event e JOIN event_json j ON j.seq = e.seq WHERE e.id = ?"
+    row = store.execute(sql, (event_id,)).fetchone()
     if row is None:
-        raise NotFound(f"no event with id {event_id!r}", _suggest_ids(store, "event", event_id))
+        from . import names
+
+        event_id = names.resolve_event(store, event_id)
+        row = store.execute(sql, (event_id,)).fetchone()
     data: Row = json.loads(row[0])
     labels = _labels_of(store)
     data["actors"] = [{**link, "name": labels.get(link["actor"], link["actor"])} for link in data["actors"]]
@@ -357,11 +302,6 @@ def _casualties_detail(casualties: Row | None) -> str:
 def _events_brief(store: sqlite3.Connection, ids: Sequence[str]) -> list[Row]:
     rows = _events_linked(store, "SELECT value FROM json_each(?)", (json.dumps(list(ids)),))
     return [{"id": row["id"], "date": row["date"], "title": row["title"]} for row in rows]
-
-
-def _suggest_ids(store: sqlite3.Connection, kind: str, text: str) -> tuple[str, ...]:
-    ids = [row[0] for row in store.execute("SELECT id FROM record WHERE kind = ?", (kind,))]
-    return tuple(_close_matches(text, ids, n=5, cutoff=0.5))
 
 
 # --- actors, places, analysts -------------------------------------------------------------
