@@ -188,6 +188,29 @@ def _brief(store: sqlite3.Connection, ids: Sequence[str]) -> list[Row]:
     return [found[record_id] for record_id in ids if record_id in found]
 
 
+#: Fields of a record that hold the ids of other records.
+_REFERENCES = ("places", "responds_to", "member_of", "backed_by", "located_in", "interview")
+
+
+def _linked(store: sqlite3.Connection, data: Row) -> dict[str, Row]:
+    """The kind and name of every record that ``data``'s own fields refer to, by id.
+
+    A lookup prints a record exactly as its listing does (ids stay ids) and adds this map,
+    so a script reads ``linked[id].name`` instead of a field whose shape changes."""
+    ids: list[str] = []
+    for key in _REFERENCES:
+        value = data.get(key)
+        ids.extend([value] if isinstance(value, str) else value or [])
+    ids.extend(link["actor"] for link in data.get("actors", []))
+    ids.extend(citation["source"] for citation in data.get("sources", []))
+    ids.extend(item for quote in data.get("quotes", []) for item in quote.get("about", []))
+    return _brief_map(store, list(dict.fromkeys(ids)))
+
+
+def _brief_map(store: sqlite3.Connection, ids: Sequence[str]) -> dict[str, Row]:
+    return {row["id"]: {"kind": row["kind"], "name": row["name"]} for row in _brief(store, ids)}
+
+
 def _source_titles(store: sqlite3.Connection, row: Row) -> list[Row]:
     titles = dict(store.execute("SELECT id, name FROM record WHERE kind = 'source'"))
     return [{**citation, "source_title": titles.get(citation["source"])} for citation in row["sources"]]
@@ -245,10 +268,11 @@ def event(store: sqlite3.Connection, event_id: str) -> Detail:
         event_id = names.resolve_event(store, event_id)
         row = store.execute(sql, (event_id,)).fetchone()
     data: Row = json.loads(row[0])
+    data["linked"] = _linked(store, data)
     labels = _labels_of(store)
-    data["actors"] = [{**link, "name": labels.get(link["actor"], link["actor"])} for link in data["actors"]]
-    data["places"] = _brief(store, data["places"])
-    data["responds_to"] = _events_brief(store, data["responds_to"])
+    actors = [{**link, "name": labels.get(link["actor"], link["actor"])} for link in data["actors"]]
+    places = _brief(store, data["places"])
+    responds_to = _events_brief(store, data["responds_to"])
     data["responses"] = _events_brief(
         store,
         [
@@ -259,7 +283,7 @@ def event(store: sqlite3.Connection, event_id: str) -> Detail:
             )
         ],
     )
-    data["sources"] = _source_titles(store, data)
+    sources = _source_titles(store, data)
     data["quotes"] = _quotes_about(store, event_id)
     fields = (
         ("Date", data["date"] + (f" ({data['date_note']})" if data["date_note"] else "")),
@@ -269,7 +293,7 @@ def event(store: sqlite3.Connection, event_id: str) -> Detail:
         ),
         ("Certainty", data["certainty"]),
         ("Summary", data["summary"]),
-        ("Places", ", ".join(place["name"] for place in data["places"])),
+        ("Places", ", ".join(place["name"] for place in places)),
         ("Countries", ", ".join(data["countries"])),
         ("Munitions", _munitions_label(data)),
         ("Casualties", _casualties_detail(data["casualties"])),
@@ -278,11 +302,11 @@ def event(store: sqlite3.Connection, event_id: str) -> Detail:
         Section(
             "Actors",
             (Column("Actor", lambda row: row["name"]), Column("Role", _role)),
-            data["actors"],
+            actors,
         ),
-        Section("Responds to", _EVENT_BRIEF_COLUMNS, data["responds_to"]),
+        Section("Responds to", _EVENT_BRIEF_COLUMNS, responds_to),
         Section("Responses", _EVENT_BRIEF_COLUMNS, data["responses"]),
-        Section("Sources", _CITATION_COLUMNS, data["sources"]),
+        Section("Sources", _CITATION_COLUMNS, sources),
         Section("Quotes about it", _QUOTE_COLUMNS, data["quotes"]),
     )
     return Detail(data["title"], data, fields, sections)
@@ -342,6 +366,7 @@ def actor(store: sqlite3.Connection, name: str) -> Detail:
     """An actor with its umbrella, members, backers, clients, events and quotes about it."""
     actor_id = resolve(store, "actor", name)
     data = _record(store, actor_id)
+    data["linked"] = _linked(store, data)
 
     def linked(predicate: str, *, reverse: bool) -> list[Row]:
         sql = (
@@ -351,9 +376,9 @@ def actor(store: sqlite3.Connection, name: str) -> Detail:
         )
         return _brief(store, [row[0] for row in store.execute(sql, (predicate, actor_id))])
 
-    data["member_of"] = linked("member_of", reverse=False)
+    member_of = linked("member_of", reverse=False)
     data["members"] = linked("member_of", reverse=True)
-    data["backed_by"] = linked("backed_by", reverse=False)
+    backed_by = linked("backed_by", reverse=False)
     data["backs"] = linked("backed_by", reverse=True)
     # Each event's stored JSON, with the actor's role put in front, spliced in unparsed.
     events = [
@@ -366,7 +391,7 @@ def actor(store: sqlite3.Connection, name: str) -> Detail:
     ]
     data["events"] = [Raw(text) for text in events]
     data["quotes"] = _quotes_about(store, actor_id)
-    data["sources"] = _source_titles(store, data)
+    sources = _source_titles(store, data)
     fields = (
         ("Kind", data["kind"]),
         ("Title", data["title"]),
@@ -374,9 +399,9 @@ def actor(store: sqlite3.Connection, name: str) -> Detail:
         ("Aliases (in the article)", ", ".join(data["aliases"])),
         ("Also known as (general knowledge)", ", ".join(data["known_as"])),
         ("Description", data["description"]),
-        ("Member of", ", ".join(item["name"] for item in data["member_of"])),
+        ("Member of", ", ".join(item["name"] for item in member_of)),
         ("Members", ", ".join(item["name"] for item in data["members"])),
-        ("Backed by", ", ".join(item["name"] for item in data["backed_by"])),
+        ("Backed by", ", ".join(item["name"] for item in backed_by)),
         ("Backs", ", ".join(item["name"] for item in data["backs"])),
     )
     sections = (
@@ -386,7 +411,7 @@ def actor(store: sqlite3.Connection, name: str) -> Detail:
             ParsedRows(events),
         ),
         Section("Quotes about it", _QUOTE_COLUMNS, data["quotes"]),
-        Section("Sources", _CITATION_COLUMNS, data["sources"]),
+        Section("Sources", _CITATION_COLUMNS, sources),
     )
     return Detail(data["name"], data, fields, sections)
 
@@ -443,7 +468,8 @@ def place(store: sqlite3.Connection, name: str) -> Detail:
     """A place with what it lies in, what lies in it, its events and quotes about it."""
     place_id = resolve(store, "place", name)
     data = _record(store, place_id)
-    data["located_in"] = _brief(store, [data["located_in"]] if data["located_in"] else [])
+    data["linked"] = _linked(store, data)
+    located_in = _brief(store, [data["located_in"]] if data["located_in"] else [])
     data["contains"] = _brief(
         store,
         [
@@ -456,7 +482,7 @@ def place(store: sqlite3.Connection, name: str) -> Detail:
     events = _event_texts(store, "SELECT event_id FROM event_place WHERE place_id = ?", (place_id,))
     data["events"] = [Raw(text) for text in events]
     data["quotes"] = _quotes_about(store, place_id)
-    data["sources"] = _source_titles(store, data)
+    sources = _source_titles(store, data)
     sides = " / ".join(f"{side['name']} ({side['country']})" for side in data["sides"])
     fields = (
         ("Kind", data["kind"]),
@@ -467,7 +493,7 @@ def place(store: sqlite3.Connection, name: str) -> Detail:
             (data["status"] or "") + (f" since {data['status_since']}" if data["status_since"] else ""),
         ),
         ("Significance", data["significance"]),
-        ("Located in", ", ".join(item["name"] for item in data["located_in"])),
+        ("Located in", ", ".join(item["name"] for item in located_in)),
         ("Contains", ", ".join(item["name"] for item in data["contains"])),
         ("Coordinates (general knowledge)", _coordinates_label(data)),
         ("Aliases (in the article)", ", ".join(data["aliases"])),
@@ -476,7 +502,7 @@ def place(store: sqlite3.Connection, name: str) -> Detail:
     sections = (
         Section("Events", _EVENT_BRIEF_COLUMNS, ParsedRows(events)),
         Section("Quotes about it", _QUOTE_COLUMNS, data["quotes"]),
-        Section("Sources", _CITATION_COLUMNS, data["sources"]),
+        Section("Sources", _CITATION_COLUMNS, sources),
     )
     return Detail(data["name"], data, fields, sections)
 
@@ -500,11 +526,11 @@ def analyst(store: sqlite3.Connection, name: str) -> Detail:
     """An analyst with the interview behind the quotes and every quote with its footnote."""
     analyst_id = resolve(store, "analyst", name)
     data = _record(store, analyst_id)
+    data["linked"] = _linked(store, data)
     interview = _record(store, data["interview"]) if data["interview"] else None
-    data["interview"] = interview
+    data["interview_source"] = interview
     labels = dict(store.execute("SELECT id, name FROM record"))
-    data["quotes"] = [{**quote, "about": _brief(store, quote["about"])} for quote in data["quotes"]]
-    data["sources"] = _source_titles(store, data)
+    sources = _source_titles(store, data)
     interview_text = ""
     if interview:
         interview_text = ", ".join(
@@ -528,12 +554,12 @@ def analyst(store: sqlite3.Connection, name: str) -> Detail:
                 Column("Quote", lambda row: row["text"]),
                 Column(
                     "About",
-                    lambda row: ", ".join(labels.get(item["id"], item["id"]) for item in row["about"]),
+                    lambda row: ", ".join(labels.get(item, item) for item in row["about"]),
                 ),
             ),
             data["quotes"],
         ),
-        Section("Sources", _CITATION_COLUMNS, data["sources"]),
+        Section("Sources", _CITATION_COLUMNS, sources),
     )
     return Detail(data["name"], data, fields, sections)
 
@@ -626,8 +652,9 @@ def summary(store: sqlite3.Connection, filters: EventFilter = EventFilter()) -> 
         return {str(key): count for key, count in store.execute(sql, params)}
 
     def named(sql: str) -> dict[str, int]:
-        found = [(labels.get(key, key), count) for key, count in store.execute(sql, params)]
-        return dict(sorted(found, key=lambda item: (-item[1], item[0])))
+        """Counts keyed by record id (names are in ``linked``), most first, then by name."""
+        found = list(store.execute(sql, params))
+        return dict(sorted(found, key=lambda item: (-item[1], labels.get(item[0], item[0]))))
 
     total, first, last = store.execute(
         f"SELECT count(*), min(e.date_start), max(e.date_end) FROM event e{where}", params
@@ -676,6 +703,8 @@ def summary(store: sqlite3.Connection, filters: EventFilter = EventFilter()) -> 
             "events_with_unknown_injured": unknown_injured or 0,
         },
     }
+    # by_place and by_actor are keyed by id; the names are here, as in every lookup.
+    data["linked"] = _brief_map(store, [*by_place, *by_actor])
     count_columns = (Column("", lambda row: row["key"]), Column("Events", lambda row: row["count"]))
 
     def section(title: str, mapping: dict[str, int]) -> Section:
@@ -694,8 +723,10 @@ def summary(store: sqlite3.Connection, filters: EventFilter = EventFilter()) -> 
     sections = (
         section("By type", by_type),
         section("By month", by_month),
-        section("By place", by_place),
-        section("By actor", by_actor),
+        *(
+            Section(title, count_columns, [{"key": labels.get(k, k), "count": n} for k, n in counts.items()])
+            for title, counts in (("By place", by_place), ("By actor", by_actor))
+        ),
         Section(
             "Munitions",
             (
