@@ -111,6 +111,24 @@ def _parse_date(text: str) -> PartialDate:
         raise typer.BadParameter(str(error)) from None
 
 
+# --- shell completion ------------------------------------------------------------------
+
+
+def _completer(kind: str | None) -> Callable[[typer.Context, str], list[tuple[str, str]]]:
+    """Shell completion of record ids of ``kind`` (None: the kind the command looks up),
+    read from the data the command line names so far (``--data``), else the default."""
+
+    def complete(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+        from .complete import LOOKUPS, record_ids
+
+        wanted = kind or LOOKUPS.get(ctx.command.name or "")
+        data = ctx.params.get("data")  # a string: completion parses without converting
+        folder = Path(data) if isinstance(data, (str, Path)) and str(data) else None
+        return record_ids(wanted, incomplete, folder) if wanted else []
+
+    return complete
+
+
 # --- options shared by several commands ----------------------------------------------
 
 
@@ -234,6 +252,7 @@ FILTERS = OptionGroup(
                     "--actor",
                     metavar="NAME",
                     help="Events this actor took part in (any name or alias).",
+                    autocompletion=_completer("actor"),
                 ),
             ],
             None,
@@ -246,6 +265,7 @@ FILTERS = OptionGroup(
                     "--place",
                     metavar="NAME",
                     help="Events at this place or anywhere inside it (any name or alias).",
+                    autocompletion=_completer("place"),
                 ),
             ],
             None,
@@ -366,9 +386,17 @@ def _show(result: Listing | Detail, output: OutputFormat) -> None:
 
 # --- commands ------------------------------------------------------------------------
 
-IdArgument = Annotated[str, typer.Argument(metavar="ID", help="The event's id (see 'iranclash events').")]
+IdArgument = Annotated[
+    str,
+    typer.Argument(
+        metavar="ID", help="The event's id (see 'iranclash events').", autocompletion=_completer(None)
+    ),
+]
 NameArgument = Annotated[
-    str, typer.Argument(metavar="NAME", help="Any name, alias, abbreviation or spelling.")
+    str,
+    typer.Argument(
+        metavar="NAME", help="Any name, alias, abbreviation or spelling.", autocompletion=_completer(None)
+    ),
 ]
 
 
@@ -460,7 +488,9 @@ def analysts_command(*, source: DataChoice, output: OutputFormat) -> None:
 
 @command("analyst", DATA, OUTPUT)
 def analyst_command(
-    name: Annotated[str, typer.Argument(metavar="NAME", help="Name or surname.")],
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="Name or surname.", autocompletion=_completer(None))
+    ],
     *,
     source: DataChoice,
     output: OutputFormat,
@@ -603,6 +633,9 @@ def main() -> None:
     sys.argv[1:] = [
         argument.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for argument in sys.argv[1:]
     ]
+    if _COMPLETE_VAR in os.environ:
+        _complete()
+        return
     try:
         _app_for(sys.argv[1:])()
     except KeyboardInterrupt:
@@ -616,6 +649,30 @@ def main() -> None:
             sys.stdout.flush()
         except BrokenPipeError:
             _silence_stdout()
+
+
+#: Set by the shell completion scripts (README: "Shell completion") to ask for candidates.
+_COMPLETE_VAR = "_IRANCLASH_COMPLETE"
+
+
+def _complete() -> None:
+    """Answer a shell's completion request through Typer's completion protocol, building only
+    the command being completed once its name has been typed."""
+    from typer._completion_classes import completion_init  # run by Typer only with add_completion
+
+    completion_init()
+    _app_for(_completed_words()[:1])(prog_name="iranclash", complete_var=_COMPLETE_VAR)
+
+
+def _completed_words() -> list[str]:
+    """The words after the program's name that the shell has finished, not the one at the cursor."""
+    if "COMP_WORDS" in os.environ:  # bash
+        words = os.environ["COMP_WORDS"].split()
+        cursor = int(os.environ.get("COMP_CWORD") or 0)
+        return words[1:cursor]
+    line = os.environ.get("_TYPER_COMPLETE_ARGS", "")  # zsh and fish
+    words = line.split()[1:]
+    return words if line.endswith(" ") else words[:-1]
 
 
 def _app_for(arguments: list[str]) -> typer.Typer:
