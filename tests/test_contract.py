@@ -128,6 +128,18 @@ SHAPES: dict[str, list[str]] = {
     "date_span": ["first", "last"],
     "summary munition": ["count", "at_least", "intercepted", "events", "events_without_count"],
     "summary casualties": ["killed", "injured", "events_with_unknown_killed", "events_with_unknown_injured"],
+    "info": [
+        "version",
+        "python",
+        "data_folder",
+        "data_files",
+        "cache_dir",
+        "cache_file",
+        "cache_status",
+        "cache_bytes",
+    ],
+    "validate": ["folder", "valid", "records"],
+    "problem": ["file", "line", "column", "record", "field", "message", "text"],
 }
 
 
@@ -216,6 +228,23 @@ def test_summary_shape_is_keyed_by_id(cli: Cli) -> None:
     assert set(summary["linked"]) == set(summary["by_place"]) | set(summary["by_actor"])
     assert summary["linked"]["iraq-country"] == {"kind": "place", "name": "Iraq"}
     assert summary["linked"]["iraq"] == {"kind": "actor", "name": "Iraq"}
+
+
+def test_info_and_validate_shapes(cli: Cli, tmp_path: Path) -> None:
+    assert keys(cli("info", "--json").json()) == SHAPES["info"]
+    valid = cli("validate", "--json").json()
+    assert keys(valid) == SHAPES["validate"]
+    assert valid["valid"] is True and set(valid["records"]) == {
+        "actor",
+        "analyst",
+        "event",
+        "place",
+        "quote",
+        "source",
+    }
+    problems = cli("validate", str(tmp_path), "--json")
+    assert problems.exit_code == 1
+    every(problems.json(), "problem")
 
 
 # --- CSV -------------------------------------------------------------------------------
