@@ -126,6 +126,26 @@ def test_zsh_gets_ids_with_names_escaped_for_its_eval(make_data: Callable[..., P
     assert complete("zsh", "iranclash actor zzz").stdout == "_files\n"
 
 
+def test_names_shown_beside_ids_carry_no_control_characters(make_data: Callable[..., Path]) -> None:
+    folder = make_data(
+        {
+            "actors.yaml": """
+                - id: alpha-brigade
+                  name: "Alpha\\e]52;c;aGk=\\a\\tBrigade\\e[31m\\u202e"
+                  kind: militia
+                  sources: [{source: report, quote: "x"}]
+            """
+        }
+    )
+    for shell in ("zsh", "fish"):
+        for line in ("iranclash actor al", "iranclash actor --json al"):
+            run = complete(shell, line, IRANCLASH_DATA=str(folder))
+            assert run.returncode == 0, run
+            assert "alpha-brigade" in run.stdout
+            assert not any(char in run.stdout for char in "\x1b\x07\u202e"), (shell, line, run.stdout)
+            assert "Alpha]52;c;aGk= Brigade[31m" in run.stdout
+
+
 def test_fish_gets_ids_with_names_and_is_told_whether_there_are_any() -> None:
     run = complete("fish", "iranclash analyst nich")
     assert run.stdout == "nicholas-heras\tNicholas Heras\n"

@@ -27,8 +27,8 @@ LIMIT = 200
 
 
 def record_ids(kind: str, incomplete: str, data: Path | None = None) -> list[tuple[str, str]]:
-    """``(id, name)`` of each record of ``kind`` whose id starts with ``incomplete``, by id;
-    nothing at all when the data cannot be read."""
+    """``(id, name)`` of each record of ``kind`` whose id starts with ``incomplete``, by id, the
+    name made safe to show; nothing at all when the data cannot be read."""
     try:
         connection = _connect(data)
     except Exception:  # a completion must answer, if only with nothing
@@ -42,7 +42,7 @@ def record_ids(kind: str, incomplete: str, data: Path | None = None) -> list[tup
         return []
     finally:
         connection.close()
-    return [(str(record_id), str(name)) for record_id, name in rows]
+    return [(str(record_id), _help(str(name))) for record_id, name in rows]
 
 
 def _connect(data: Path | None) -> sqlite3.Connection:
@@ -110,17 +110,16 @@ def _formatted(shell: str, candidates: list[tuple[str, str]]) -> str:
     if shell == "bash":
         return "\n".join(record_id for record_id, _name in candidates)
     if shell == "fish":
-        return "\n".join(f"{record_id}\t{_help(name)}" for record_id, name in candidates)
+        return "\n".join(f"{record_id}\t{name}" for record_id, name in candidates)
     if not candidates:
         return "_files"
-    items = "\n".join(
-        f'"{_zsh_escape(record_id)}":"{_zsh_escape(_help(name))}"' for record_id, name in candidates
-    )
+    items = "\n".join(f'"{_zsh_escape(record_id)}":"{_zsh_escape(name)}"' for record_id, name in candidates)
     return f"_arguments '*: :(({items}))'"
 
 
 def _help(name: str) -> str:
-    """A name fit to show beside a candidate: one line, printable characters only."""
+    """A name fit to show beside a candidate: one line, printable characters only (a name
+    from a data file may hold escape sequences, and zsh and fish print it to the terminal)."""
     return "".join(char for char in re.sub(r"\s", " ", name) if char.isprintable())
 
 
