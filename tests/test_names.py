@@ -219,6 +219,20 @@ def test_an_event_id_prefix_shared_by_several_lists_them(store: sqlite3.Connecti
     ]
 
 
+def test_many_candidates_are_counted_not_all_listed(
+    store: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(names, "_SHOWN", 2)
+    with pytest.raises(NotFound) as raised:
+        names.resolve_event(store, "2022")
+    assert str(raised.value).startswith('4 event ids start with "2022": ')
+    assert raised.value.candidates == (
+        "2022-03-04-rockets-north (Rockets in the north)",
+        "2022-03-04-rockets-north-again (More rockets in the north)",
+        "and 2 more",
+    )
+
+
 def test_a_mistyped_event_id_suggests_the_nearest(store: sqlite3.Connection) -> None:
     with pytest.raises(NotFound) as raised:
         names.resolve_event(store, "2022-03-05-drone-sooth")
@@ -285,7 +299,7 @@ def test_an_event_id_prefix_resolves_on_the_shipped_data(cli: Cli) -> None:
     assert run.json()["id"] == "2021-07-08-rockets-at-us-embassy-green-zone"
     several = cli("event", "2021-07-07")
     assert several.exit_code == 1
-    assert several.stderr.startswith('iranclash: error: more than one event id starts with "2021-07-07": ')
+    assert several.stderr.startswith('iranclash: error: 2 event ids start with "2021-07-07": ')
     assert "2021-07-07-ain-al-assad-14-rockets (" in several.stderr
     assert "2021-07-07-drone-attack-thwarted-at-al-omar (" in several.stderr
 

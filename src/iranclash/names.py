@@ -137,22 +137,31 @@ def resolve_event(store: sqlite3.Connection, text: str) -> str:
     wanted = text.strip().casefold()
     if not wanted:
         raise NotFound("no event with an empty id")
-    found = _ids_starting(store, wanted)
-    if wanted in found or len(found) == 1:
-        return wanted if wanted in found else found[0]
+    found = _ids_starting(store, wanted, _SHOWN)
+    # An id sorts before every longer id it starts, so an exact match comes first.
+    if found[:1] == [wanted] or len(found) == 1:
+        return found[0]
     if found:
+        (total,) = store.execute(
+            "SELECT count(*) FROM event WHERE id >= ? AND id < ?", (wanted, wanted + _LAST)
+        ).fetchone()
         raise NotFound(
-            f"more than one event id starts with {quoted(text)}", _labels(store, found), ambiguous=True
+            f"{total} event ids start with {quoted(text)}", _labels(store, found, total), ambiguous=True
         )
     raise NotFound(f"no event with id {quoted(text)}", _suggest_event(store, wanted))
 
 
-def _ids_starting(store: sqlite3.Connection, start: str) -> list[str]:
-    """Event ids starting with ``start``: a range of the id index, however many events there are."""
+#: Sorts after every character: ``start + _LAST`` bounds the ids that begin with ``start``.
+_LAST = "\U0010ffff"
+
+
+def _ids_starting(store: sqlite3.Connection, start: str, limit: int) -> list[str]:
+    """The first event ids starting with ``start``: a range of the id index, however many
+    events there are."""
     return [
         str(row[0])
         for row in store.execute(
-            "SELECT id FROM event WHERE id >= ? AND id < ? ORDER BY id", (start, start + "\U0010ffff")
+            "SELECT id FROM event WHERE id >= ? AND id < ? ORDER BY id LIMIT ?", (start, start + _LAST, limit)
         )
     ]
 
@@ -189,27 +198,27 @@ def _whole_word_matches(store: sqlite3.Connection, kind: str, key: str) -> list[
     wanted = _content_words(key)
     if not wanted:
         return []
-    if kind == "actor":
-        people = {
-            row[0]
-            for row in store.execute("SELECT id FROM record WHERE kind = 'actor' AND subkind = 'person'")
-        }
     named = _named_by(store, kind)
+    if kind == "actor":
+        people = {row[0] for row in store.execute("SELECT id FROM record WHERE subkind = 'person'")}
+        named = {record_id: labels for record_id, labels in named.items() if record_id in people}
     return sorted(
         record_id
         for record_id, labels in named.items()
-        if (kind != "actor" or record_id in people)
-        and any(wanted <= _content_words(normalize(label)) for label in labels)
+        if any(wanted <= _content_words(normalize(label)) for label in labels)
     )
 
 
-def _labels(store: sqlite3.Connection, ids: Sequence[str]) -> tuple[str, ...]:
-    """Candidates as ``id (name)``: the id can be pasted back as it is, the name says what it is."""
-    marks = ",".join("?" * len(ids))
-    names = dict(store.execute(f"SELECT id, name FROM record WHERE id IN ({marks})", tuple(ids)))
-    shown = [f"{record_id} ({names[record_id]})" for record_id in ids[:_SHOWN] if record_id in names]
-    if len(ids) > _SHOWN:
-        shown.append(f"and {len(ids) - _SHOWN} more")
+def _labels(store: sqlite3.Connection, ids: Sequence[str], total: int = 0) -> tuple[str, ...]:
+    """Candidates as ``id (name)``, the id first so it can be pasted back as it is; at most
+    ``_SHOWN`` of them, then how many more of ``total`` (default: of ``ids``) there are."""
+    shown_ids = tuple(ids[:_SHOWN])
+    marks = ",".join("?" * len(shown_ids))
+    names = dict(store.execute(f"SELECT id, name FROM record WHERE id IN ({marks})", shown_ids))
+    shown = [f"{record_id} ({names[record_id]})" for record_id in shown_ids if record_id in names]
+    more = max(total, len(ids)) - len(shown_ids)
+    if more > 0:
+        shown.append(f"and {more} more")
     return tuple(shown)
 
 
@@ -251,7 +260,7 @@ def _suggest_event(store: sqlite3.Connection, wanted: str) -> tuple[str, ...]:
 
     ids: list[str] = []
     for length in range(len(wanted), 0, -1):
-        ids = _ids_starting(store, wanted[:length])
+        ids = _ids_starting(store, wanted[:length], 500)
         if ids:
             break
     scores = {record_id: SequenceMatcher(None, wanted, record_id).ratio() for record_id in ids}
