@@ -320,3 +320,12 @@ def test_errors_quote_what_was_typed_one_way(cli: Cli) -> None:
         run = cli("place", typed)
         assert run.exit_code == 1
         assert run.stderr == f'iranclash: error: no place named "{typed}"\n'
+
+
+def test_suggestions_are_not_near_for_sharing_al(cli: Cli) -> None:
+    # "al-" begins many names; it must not make al-Qa'im or al-Anbar near "al-Omr".
+    run = cli("place", "al-Omr")
+    assert run.exit_code == 1
+    assert run.stderr == (
+        'iranclash: error: no place named "al-Omr"; did you mean al-omar-oil-field (al-Omar oil field)?\n'
+    )

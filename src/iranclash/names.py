@@ -6,7 +6,7 @@ common transliterations of Arabic names onto one key, so "Kataib Hizballah",
 knowledge about transliteration, not facts about any record.
 
 ``resolve`` turns what a reader typed into the one record it names, or an error
-listing the candidates nearest to it. Only lookups import this module, so a plain
+listing the candidates nearest to it. Queries import this module only to resolve a name, so a plain
 listing does not pay for compiling its patterns.
 """
 
@@ -226,9 +226,11 @@ def closeness(typed: str, name: str) -> float:
     """How near a typed key is to a name's key, from 0 to 1: the whole text's likeness, or
     (a little lower) how well the worst typed word matches its nearest word of the name, so
     that a misspelt word ("Hezbolah") finds the long name it is part of, while a common word
-    ("base") alone does not make every base near."""
+    ("base") alone does not make every base near. Articles are left out of both: "al-"
+    would make every "al-" name near another."""
     from difflib import SequenceMatcher
 
+    typed, name = _without_articles(typed), _without_articles(name)
     whole = SequenceMatcher(None, typed, name).ratio()
     typed_words = typed.split()
     words = name.split()
@@ -236,6 +238,10 @@ def closeness(typed: str, name: str) -> float:
         return whole
     per_word = min(max(SequenceMatcher(None, t, w).ratio() for w in words) for t in typed_words)
     return max(whole, 0.95 * per_word)
+
+
+def _without_articles(key: str) -> str:
+    return " ".join(word for word in key.split() if word not in _ARTICLES) or key
 
 
 #: Below this closeness a name is not offered as a suggestion.
