@@ -6,8 +6,8 @@ common transliterations of Arabic names onto one key, so "Kataib Hizballah",
 knowledge about transliteration, not facts about any record.
 
 ``resolve`` turns what a reader typed into the one record it names, or an error
-listing the candidates nearest to it. Queries import this module only to resolve a name, so a plain
-listing does not pay for compiling its patterns.
+listing the candidates nearest to it. Queries import this module only to resolve a
+name, so a plain listing does not pay for compiling its patterns.
 """
 
 from __future__ import annotations
