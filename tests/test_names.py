@@ -329,3 +329,14 @@ def test_suggestions_are_not_near_for_sharing_al(cli: Cli) -> None:
     assert run.stderr == (
         'iranclash: error: no place named "al-Omr"; did you mean al-omar-oil-field (al-Omar oil field)?\n'
     )
+
+
+@pytest.mark.parametrize(
+    ("listing", "lookup"), [("actors", "actor"), ("places", "place"), ("analysts", "analyst")]
+)
+def test_every_name_and_alias_the_data_prints_finds_its_record(cli: Cli, listing: str, lookup: str) -> None:
+    for record in cli(listing, "--json").json():
+        for name in [record["name"], *record["aliases"], *record["known_as"]]:
+            run = cli(lookup, name, "--json")
+            assert run.exit_code == 0, (name, run)
+            assert run.json()["id"] == record["id"], name
