@@ -220,7 +220,7 @@ def test_json_contradicting_format_is_a_usage_error(cli: Callable[..., Run]) -> 
 
 
 def test_piped_tables_have_no_escape_codes_and_no_cut_cells(cli: Callable[..., Run]) -> None:
-    run = cli("crossings")
+    run = cli("crossings", "--wide")
     assert "\x1b" not in run.stdout
     assert "…" not in run.stdout
     significance = cli("crossings", "--json").json()[0]["significance"]

@@ -26,7 +26,7 @@ import typer
 from . import __version__, query
 from .dates import PartialDate
 from .errors import DataError, ExitStatus, IranclashError, Problem, UsageProblem
-from .render import OutputFormat, render, visible
+from .render import Output, OutputFormat, render, visible
 from .results import Column, Detail, Listing
 from .vocabulary import ActorKind, EventType, PlaceKind
 
@@ -138,14 +138,14 @@ class DataChoice:
     folder: Path | None
     use_cache: bool
 
-    def answer(self, question: Question, output: OutputFormat) -> None:
+    def answer(self, question: Question, output: Output) -> None:
         _answer(self.folder, not self.use_cache, question, output)
 
 
-def _output(output: OutputFormat, as_json: bool) -> OutputFormat:
+def _output(output: OutputFormat, as_json: bool, wide: bool) -> Output:
     if as_json and output not in (OutputFormat.TABLE, OutputFormat.JSON):
         raise UsageProblem(f"--json contradicts --format {output.value}")
-    return OutputFormat.JSON if as_json else output
+    return Output(OutputFormat.JSON if as_json else output, wide)
 
 
 DATA = OptionGroup(
@@ -196,8 +196,19 @@ OUTPUT = OptionGroup(
             OutputFormat.TABLE,
         ),
         _option("as_json", Annotated[bool, typer.Option("--json", help="Same as --format json.")], False),
+        _option(
+            "wide",
+            Annotated[
+                bool,
+                typer.Option(
+                    "--wide",
+                    help="Tables show every column and cut no text (CSV and JSON always have everything).",
+                ),
+            ],
+            False,
+        ),
     ),
-    lambda output_format, as_json: _output(output_format, as_json),
+    lambda output_format, as_json, wide: _output(output_format, as_json, wide),
 )
 FILTERS = OptionGroup(
     "filters",
@@ -300,7 +311,7 @@ def command(name: str, *groups: OptionGroup, parent: typer.Typer | None = None) 
 Question = Callable[[sqlite3.Connection], Listing | Detail]
 
 
-def _answer(data: Path | None, no_cache: bool, question: Question, chosen: OutputFormat) -> None:
+def _answer(data: Path | None, no_cache: bool, question: Question, chosen: Output) -> None:
     """Open the data (from the cache when fresh), ask and print the answer.
 
     A cache that turns out to be damaged is dropped, rebuilt from the data files and
@@ -360,7 +371,7 @@ class _ProgressLine:
             sys.stderr.write("\n")
 
 
-def _show(result: Listing | Detail, output: OutputFormat) -> None:
+def _show(result: Listing | Detail, output: Output) -> None:
     render(result, output, sys.stdout)
 
 
@@ -373,7 +384,7 @@ NameArgument = Annotated[
 
 
 @command("events", FILTERS, DATA, OUTPUT)
-def events_command(*, filters: query.EventFilter, source: DataChoice, output: OutputFormat) -> None:
+def events_command(*, filters: query.EventFilter, source: DataChoice, output: Output) -> None:
     """List events, oldest first; filters compose.
 
     An imprecise date (2020-03, 2019) matches only when all of it lies inside the range.
@@ -384,7 +395,7 @@ def events_command(*, filters: query.EventFilter, source: DataChoice, output: Ou
 
 
 @command("event", DATA, OUTPUT)
-def event_command(event_id: IdArgument, *, source: DataChoice, output: OutputFormat) -> None:
+def event_command(event_id: IdArgument, *, source: DataChoice, output: Output) -> None:
     """Show one event with everything known about it and its sources.
 
     Example: iranclash event 2021-07-07-ain-al-assad-14-rockets
@@ -397,7 +408,7 @@ def actors_command(
     kind: Annotated[ActorKind | None, typer.Option("--kind", help="Only actors of this kind.")] = None,
     *,
     source: DataChoice,
-    output: OutputFormat,
+    output: Output,
 ) -> None:
     """List actors: militias, states, forces, people.
 
@@ -408,7 +419,7 @@ def actors_command(
 
 
 @command("actor", DATA, OUTPUT)
-def actor_command(name: NameArgument, *, source: DataChoice, output: OutputFormat) -> None:
+def actor_command(name: NameArgument, *, source: DataChoice, output: Output) -> None:
     """Show an actor: aliases, umbrella and members, backers, events, quotes about it.
 
     Example: iranclash actor "Kata'ib Hezbollah"
@@ -421,7 +432,7 @@ def places_command(
     kind: Annotated[PlaceKind | None, typer.Option("--kind", help="Only places of this kind.")] = None,
     *,
     source: DataChoice,
-    output: OutputFormat,
+    output: Output,
 ) -> None:
     """List places: border crossings, bases, cities, provinces.
 
@@ -432,7 +443,7 @@ def places_command(
 
 
 @command("place", DATA, OUTPUT)
-def place_command(name: NameArgument, *, source: DataChoice, output: OutputFormat) -> None:
+def place_command(name: NameArgument, *, source: DataChoice, output: Output) -> None:
     """Show a place with its events, what it lies in, and why it matters.
 
     Example: iranclash place "Ain al-Asad"
@@ -441,7 +452,7 @@ def place_command(name: NameArgument, *, source: DataChoice, output: OutputForma
 
 
 @command("crossings", DATA, OUTPUT)
-def crossings_command(*, source: DataChoice, output: OutputFormat) -> None:
+def crossings_command(*, source: DataChoice, output: Output) -> None:
     """List the Iraq-Syria border crossings: both sides, status, since when, significance.
 
     Example: iranclash crossings --format csv
@@ -450,7 +461,7 @@ def crossings_command(*, source: DataChoice, output: OutputFormat) -> None:
 
 
 @command("analysts", DATA, OUTPUT)
-def analysts_command(*, source: DataChoice, output: OutputFormat) -> None:
+def analysts_command(*, source: DataChoice, output: Output) -> None:
     """List the analysts quoted, with their affiliations.
 
     Example: iranclash analysts
@@ -463,7 +474,7 @@ def analyst_command(
     name: Annotated[str, typer.Argument(metavar="NAME", help="Name or surname.")],
     *,
     source: DataChoice,
-    output: OutputFormat,
+    output: Output,
 ) -> None:
     """Show an analyst: affiliation, interview, every quote with its footnote.
 
@@ -477,7 +488,7 @@ def search_command(
     text: Annotated[str, typer.Argument(metavar="TEXT", help="Words to look for (all must appear).")],
     *,
     source: DataChoice,
-    output: OutputFormat,
+    output: Output,
 ) -> None:
     """Find every record that mentions TEXT, best matches first.
 
@@ -487,7 +498,7 @@ def search_command(
 
 
 @command("summary", FILTERS, DATA, OUTPUT)
-def summary_command(*, filters: query.EventFilter, source: DataChoice, output: OutputFormat) -> None:
+def summary_command(*, filters: query.EventFilter, source: DataChoice, output: Output) -> None:
     """The picture at a glance: counts by type, month, place and actor; munitions; casualties.
 
     Takes the same filters as 'events'.
@@ -498,7 +509,7 @@ def summary_command(*, filters: query.EventFilter, source: DataChoice, output: O
 
 
 @command("info", DATA, OUTPUT)
-def info_command(*, source: DataChoice, output: OutputFormat) -> None:
+def info_command(*, source: DataChoice, output: Output) -> None:
     """Show the version, the data folder in use, and where its cache is and whether it is fresh.
 
     Example: iranclash info
@@ -546,7 +557,7 @@ def validate_command(
         Path | None, typer.Argument(metavar="[DIR]", help="Data folder to check (default: as for --data).")
     ] = None,
     *,
-    output: OutputFormat,
+    output: Output,
 ) -> None:
     """Check a data folder and list every problem with its file and line; exit 1 if any.
 

@@ -18,7 +18,7 @@ from . import jsonout
 from .dates import PartialDate
 from .errors import NotFound, UsageProblem
 from .jsonout import Raw
-from .results import Column, Detail, Listing, ParsedRows, Row, Section
+from .results import Column, Detail, Fit, Listing, ParsedRows, Row, Section, id_column
 from .vocabulary import EventType
 
 
@@ -198,15 +198,15 @@ def _labels_of(store: sqlite3.Connection) -> dict[str, str]:
 def event_columns(store: sqlite3.Connection) -> tuple[Column, ...]:
     labels = _labels_of(store)
     return (
-        Column("Date", lambda row: row["date"]),
-        Column("Type", lambda row: row["type"]),
-        Column("Title", lambda row: row["title"]),
-        Column("Place", _place_label(labels)),
-        Column("Actors", _actor_label(labels)),
-        Column("Munitions", _munitions_label),
-        Column("Casualties", _casualties_label),
-        Column("Certainty", lambda row: row["certainty"]),
-        Column("ID", lambda row: row["id"]),
+        Column("Date", lambda row: row["date"], Fit.WHOLE),
+        Column("Type", lambda row: row["type"], Fit.WHOLE),
+        Column("Title", lambda row: row["title"], Fit.CUT),
+        Column("Place", _place_label(labels), Fit.CUT),
+        Column("Actors", _actor_label(labels), Fit.CUT, wide=True),
+        Column("Munitions", _munitions_label, Fit.CUT, wide=True),
+        Column("Casualties", _casualties_label, Fit.CUT, wide=True),
+        Column("Certainty", lambda row: row["certainty"], Fit.WHOLE, wide=True),
+        id_column(),
     )
 
 
@@ -251,18 +251,18 @@ def _source_titles(store: sqlite3.Connection, row: Row) -> list[Row]:
 
 
 _CITATION_COLUMNS = (
-    Column("Footnote", lambda row: row["footnote"]),
+    Column("Footnote", lambda row: row["footnote"], Fit.WHOLE),
     Column("Quote", lambda row: row["quote"]),
     Column("Source", lambda row: row["source_title"] or row["source"]),
 )
 _EVENT_BRIEF_COLUMNS = (
-    Column("Date", lambda row: row["date"]),
+    Column("Date", lambda row: row["date"], Fit.WHOLE),
     Column("Title", lambda row: row["title"]),
-    Column("ID", lambda row: row["id"]),
+    id_column(),
 )
 _QUOTE_COLUMNS = (
     Column("Analyst", lambda row: row["analyst_name"]),
-    Column("Footnote", lambda row: row["footnote"]),
+    Column("Footnote", lambda row: row["footnote"], Fit.WHOLE),
     Column("Quote", lambda row: row["text"]),
 )
 
@@ -387,13 +387,23 @@ def actors(store: sqlite3.Connection, kind: str | None = None) -> Listing:
         kind,
         "Actors",
         (
-            Column("Name", lambda row: row["name"]),
-            Column("Kind", lambda row: row["kind"]),
-            Column("Country", lambda row: row["country"]),
-            Column("Member of", lambda row: ", ".join(labels.get(i, i) for i in row["member_of"])),
-            Column("Backed by", lambda row: ", ".join(labels.get(i, i) for i in row["backed_by"])),
-            Column("Also", lambda row: ", ".join([*row["aliases"], *row["known_as"]])),
-            Column("ID", lambda row: row["id"]),
+            Column("Name", lambda row: row["name"], Fit.CUT),
+            Column("Kind", lambda row: row["kind"], Fit.WHOLE),
+            Column("Country", lambda row: row["country"], Fit.CUT),
+            Column(
+                "Member of",
+                lambda row: ", ".join(labels.get(i, i) for i in row["member_of"]),
+                Fit.CUT,
+                wide=True,
+            ),
+            Column(
+                "Backed by",
+                lambda row: ", ".join(labels.get(i, i) for i in row["backed_by"]),
+                Fit.CUT,
+                wide=True,
+            ),
+            Column("Also", lambda row: ", ".join([*row["aliases"], *row["known_as"]]), Fit.CUT, wide=True),
+            id_column(),
         ),
     )
 
@@ -453,11 +463,15 @@ def actor(store: sqlite3.Connection, name: str) -> Detail:
 
 def _place_columns() -> tuple[Column, ...]:
     return (
-        Column("Name", lambda row: row["name"]),
-        Column("Kind", lambda row: row["kind"]),
-        Column("Country", lambda row: row["country"] or " / ".join(side["country"] for side in row["sides"])),
-        Column("Coordinates", _coordinates_label),
-        Column("ID", lambda row: row["id"]),
+        Column("Name", lambda row: row["name"], Fit.CUT),
+        Column("Kind", lambda row: row["kind"], Fit.WHOLE),
+        Column(
+            "Country",
+            lambda row: row["country"] or " / ".join(side["country"] for side in row["sides"]),
+            Fit.CUT,
+        ),
+        Column("Coordinates", _coordinates_label, Fit.WHOLE, wide=True),
+        id_column(),
     )
 
 
@@ -488,13 +502,13 @@ def crossings(store: sqlite3.Connection) -> Listing:
         "border-crossing",
         "Border crossings",
         (
-            Column("Crossing", lambda row: row["name"]),
-            Column("Side A", side(0)),
-            Column("Side B", side(1)),
-            Column("Status", lambda row: row["status"]),
-            Column("Since", lambda row: row["status_since"]),
-            Column("Significance", lambda row: row["significance"]),
-            Column("ID", lambda row: row["id"]),
+            Column("Crossing", lambda row: row["name"], Fit.CUT),
+            Column("Side A", side(0), Fit.CUT),
+            Column("Side B", side(1), Fit.CUT),
+            Column("Status", lambda row: row["status"], Fit.WHOLE),
+            Column("Since", lambda row: row["status_since"], Fit.WHOLE),
+            Column("Significance", lambda row: row["significance"], Fit.CUT, wide=True),
+            id_column(),
         ),
     )
 
@@ -548,10 +562,10 @@ def analysts(store: sqlite3.Connection) -> Listing:
         None,
         "Analysts",
         (
-            Column("Name", lambda row: row["name"]),
-            Column("Affiliation", lambda row: row["affiliation"]),
-            Column("Quotes", lambda row: len(row["quotes"])),
-            Column("ID", lambda row: row["id"]),
+            Column("Name", lambda row: row["name"], Fit.CUT),
+            Column("Affiliation", lambda row: row["affiliation"], Fit.CUT),
+            Column("Quotes", lambda row: len(row["quotes"]), Fit.WHOLE),
+            id_column(),
         ),
     )
 
@@ -584,7 +598,7 @@ def analyst(store: sqlite3.Connection, name: str) -> Detail:
         Section(
             "Quotes",
             (
-                Column("Footnote", lambda row: row["footnote"]),
+                Column("Footnote", lambda row: row["footnote"], Fit.WHOLE),
                 Column("Quote", lambda row: row["text"]),
                 Column(
                     "About",
@@ -649,9 +663,9 @@ def search(store: sqlite3.Connection, text: str) -> Listing:
         f"Search: {text}",
         items,
         (
-            Column("Kind", lambda row: row["kind"]),
-            Column("Name", lambda row: row["name"]),
-            Column("ID", lambda row: row["id"]),
+            Column("Kind", lambda row: row["kind"], Fit.WHOLE),
+            Column("Name", lambda row: row["name"], Fit.CUT),
+            id_column(),
         ),
     )
 
