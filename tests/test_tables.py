@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -170,6 +171,83 @@ def test_lookups_fit_the_terminal_and_keep_ids_whole(cli: Cli, command: list[str
     ]
     for identifier in linked:
         assert any(token(identifier).search(line) for line in screen.lines), identifier
+
+
+# --- the sources of an event ------------------------------------------------------------
+
+
+def test_event_sources_list_each_quote_once_and_the_source_once_beneath(cli: Cli) -> None:
+    event_id = "2021-07-08-rockets-at-us-embassy-green-zone"
+    data = cli("event", event_id, "--json").json()
+    for screen_text in (cli("event", event_id).stdout, run_in_terminal("event", event_id, columns=80).text):
+        flat = re.sub(r"\s+", " ", screen_text)
+        for citation in data["sources"]:
+            assert flat.count(citation["quote"]) == 1, citation["quote"]
+        title = "U.S.-Iran Clashes in Syria and Iraq: Exchange of Messages or Serious Escalation?"
+        assert flat.count(title) == 1
+        after_quotes = flat[flat.index(data["sources"][-1]["quote"]) :]
+        for label, value in [
+            ("Source", title),
+            ("Author", "Abdulaziz Kilani"),
+            ("Publisher", "Gulf International Forum"),
+            ("Date", "2021-07"),
+        ]:
+            assert f"{label} {value}" in after_quotes
+
+
+def test_a_quote_cited_twice_is_listed_once_with_both_footnotes(
+    cli: Cli, make_data: Callable[..., Path]
+) -> None:
+    folder = make_data(
+        {
+            "sources.yaml": """
+                - id: report
+                  kind: report
+                  title: A field report
+                  author: Jane Roe
+                  publisher: Field Press
+                  date: "2022-04"
+                - id: memo
+                  kind: other
+                  title: An internal memo
+            """,
+            "events.yaml": """
+                - id: first-attack
+                  date: "2022-03-04"
+                  type: rocket-attack
+                  title: Rockets hit North Base
+                  sources:
+                    - {source: report, quote: "Three rockets hit North Base.", footnote: 4}
+                    - {source: report, quote: "Three rockets hit North Base.", footnote: 9}
+                    - {source: report, quote: "Nobody was hurt."}
+                    - {source: memo, quote: "Rockets, again."}
+            """,
+        }
+    )
+    run = cli("event", "first-attack", "--data", str(folder))
+    assert run.exit_code == 0, run
+    lines = run.stdout.splitlines()
+    assert run.stdout.count("Three rockets hit North Base.") == 1
+    assert "  4, 9      Three rockets hit North Base." in lines
+    assert "Sources (1 of 2)" in lines and "Sources (2 of 2)" in lines
+    first = lines.index("Sources (1 of 2)")
+    second = lines.index("Sources (2 of 2)")
+    assert lines[first : second - 1] == [
+        "Sources (1 of 2)",
+        "",
+        "  Footnote  Quote",
+        " " + "─" * 40,
+        "  4, 9      Three rockets hit North Base.",
+        "            Nobody was hurt.",
+        "",
+        "  Source     A field report",
+        "  Author     Jane Roe",
+        "  Publisher  Field Press",
+        "  Date       2022-04",
+    ]
+    # A source without footnotes gets no footnote column.
+    assert "  Quote" in lines[second:]
+    assert "  Source  An internal memo" in lines[second:]
 
 
 # --- piped ------------------------------------------------------------------------------

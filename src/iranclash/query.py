@@ -337,10 +337,42 @@ def event(store: sqlite3.Connection, event_id: str) -> Detail:
         ),
         Section("Responds to", _EVENT_BRIEF_COLUMNS, data["responds_to"]),
         Section("Responses", _EVENT_BRIEF_COLUMNS, data["responses"]),
-        Section("Sources", _CITATION_COLUMNS, data["sources"]),
+        *_citation_sections(store, data["sources"]),
         Section("Quotes about it", _QUOTE_COLUMNS, data["quotes"]),
     )
     return Detail(data["title"], data, fields, sections)
+
+
+_SOURCE_NOTES = (("Source", "title"), ("Author", "author"), ("Publisher", "publisher"), ("Date", "date"))
+
+
+def _citation_sections(store: sqlite3.Connection, citations: list[Row]) -> list[Section]:
+    """The quotes a record rests on, each once with its footnotes, under each source they
+    come from; the source's title, author, publisher and date shown once beneath them."""
+    by_source: dict[str, dict[str, list[int]]] = {}
+    for citation in citations:
+        footnotes = by_source.setdefault(citation["source"], {}).setdefault(citation["quote"], [])
+        if citation["footnote"] is not None and citation["footnote"] not in footnotes:
+            footnotes.append(citation["footnote"])
+    sections = []
+    for number, (source_id, quotes) in enumerate(by_source.items(), start=1):
+        found = store.execute("SELECT json FROM record WHERE id = ?", (source_id,)).fetchone()
+        source: Row = json.loads(found[0]) if found else {"title": source_id}
+        notes = tuple((label, str(source[key])) for label, key in _SOURCE_NOTES if source.get(key))
+        rows = [
+            {"footnote": ", ".join(str(footnote) for footnote in footnotes), "quote": quote}
+            for quote, footnotes in quotes.items()
+        ]
+        title = "Sources" if len(by_source) == 1 else f"Sources ({number} of {len(by_source)})"
+        columns = _QUOTE_ONCE_COLUMNS if any(row["footnote"] for row in rows) else _QUOTE_ONCE_COLUMNS[1:]
+        sections.append(Section(title, columns, rows, notes))
+    return sections
+
+
+_QUOTE_ONCE_COLUMNS = (
+    Column("Footnote", lambda row: row["footnote"], Fit.WHOLE),
+    Column("Quote", lambda row: row["quote"]),
+)
 
 
 def _casualties_detail(casualties: Row | None) -> str:

@@ -141,6 +141,9 @@ def _table(result: Listing | Detail, out: TextIO, *, wide: bool) -> None:
                 continue
             lines += [(), ((visible(section.title), "bold"),), ()]
             lines += tables.table_lines(_grid(section.columns, section.rows, wide=wide, cut=False), width)
+            if section.notes:
+                lines.append(())
+                lines += _labelled_lines(section.notes, width, indent=tables.INDENT)
     _write(lines, out, console)
 
 

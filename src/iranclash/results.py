@@ -93,9 +93,13 @@ class ParsedRows(Sequence[Row]):
 
 @dataclass(frozen=True)
 class Section:
+    """Records related to a looked-up one, as a table; ``notes`` are ``(label, text)``
+    lines shown once beneath it (the source its quotes come from)."""
+
     title: str
     columns: tuple[Column, ...]
     rows: Sequence[Row]
+    notes: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
