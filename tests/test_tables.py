@@ -145,7 +145,7 @@ def test_every_listing_fits_with_its_ids_whole(cli: Cli, command: list[str], wid
     assert max(len(chunk) for chunk in chunks) <= 2, screen.text
 
 
-@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("width", [60, *WIDTHS])
 @pytest.mark.parametrize(
     "command",
     [
@@ -339,10 +339,12 @@ def test_an_id_moves_beneath_its_row_before_a_table_turns_into_blocks() -> None:
         "H0  2022-01-01",
         "H1  a title of some length",
         "    that will not fit",
-        "H2",
-        "an-identifier-of-thirty-chars-x"[:30],
+        "H2:",
+        "an-identifier-of-thirty-chars-",
         "x",
     ]
+    # An id that fits the width, though not beside its label, stays whole beneath it.
+    assert plain(tables.table_lines(grid(rows, fits), 32))[-2:] == ["H2:", "an-identifier-of-thirty-chars-x"]
 
 
 def test_narrow_text_columns_stay_whole_while_long_ones_share_the_rest() -> None:
@@ -352,6 +354,19 @@ def test_narrow_text_columns_stay_whole_while_long_ones_share_the_rest() -> None
     assert lines[2].startswith("  Walid (Iraq)  x x")
     assert lines[2].endswith("…  Tanf (Syria)  tanf-walid")
     assert max(len(line) for line in lines) <= 70
+
+
+def test_values_too_cramped_beside_long_labels_go_beneath_them() -> None:
+    lines = plain(
+        tables.labelled("Also known as (general knowledge)", "Kataib Hezbollah, KH", Fit.WRAP, 33, 60)
+    )
+    assert lines == ["Also known as (general knowledge): Kataib Hezbollah, KH"]
+    lines = plain(tables.labelled("Description", "word " * 20, Fit.WRAP, 33, 40))
+    assert lines == ["Description:", *["  " + " ".join(["word"] * 7)] * 2, "  " + " ".join(["word"] * 6)]
+    lines = plain(
+        tables.labelled("Also known as (general knowledge)", "Kataib Hezbollah, KH", Fit.WRAP, 33, 80)
+    )
+    assert lines == ["Also known as (general knowledge)  Kataib Hezbollah, KH"]
 
 
 def test_prose_wraps_and_rows_of_wrapped_prose_stand_apart() -> None:
@@ -370,3 +385,14 @@ def test_piped_tables_are_unbounded() -> None:
     rows = [["x" * 300, "y-" * 100]]
     lines = plain(tables.table_lines(grid(rows, [Fit.CUT, Fit.ID]), None))
     assert lines[2] == "  " + "x" * 300 + "  " + "y-" * 100
+
+
+def test_a_narrow_terminal_wraps_titles_too() -> None:
+    screen = run_in_terminal("event", "2021-07-08-rockets-at-us-embassy-green-zone", columns=40)
+    assert screen.code == 0
+    assert screen.lines[:3] == [
+        "Two rockets fired at the U.S. Embassy in",
+        "the Green Zone",
+        "Date        2021-07-08 (morning)",
+    ]
+    assert all(tables.cell_len(line) <= 40 for line in screen.lines), screen.text

@@ -129,17 +129,17 @@ def _table(result: Listing | Detail, out: TextIO, *, wide: bool) -> None:
     width = console.width if console else None
     if isinstance(result, Listing):
         rows = result.rows
-        lines: list[tables.Line] = [((visible(result.title), "bold"),), ()]
+        lines = [*tables.heading(visible(result.title), width), ()]
         lines += tables.table_lines(_grid(result.columns, rows, wide=wide, cut=not wide), width)
         lines += [(), ((" " * tables.INDENT + f"{len(rows)} found", ""),)]
     else:
-        lines = [((visible(result.title), "bold"),)]
+        lines = tables.heading(visible(result.title), width)
         fields = [(label, value) for label, value in result.fields if value not in (None, "")]
         lines += _labelled_lines(fields, width, indent=0)
         for section in result.sections:
             if not section.rows:
                 continue
-            lines += [(), ((visible(section.title), "bold"),), ()]
+            lines += [(), *tables.heading(visible(section.title), width), ()]
             lines += tables.table_lines(_grid(section.columns, section.rows, wide=wide, cut=False), width)
             if section.notes:
                 lines.append(())

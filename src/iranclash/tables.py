@@ -29,7 +29,8 @@ GAP = 2
 ONE_LINE_TEXT = 24
 #: ...and when the id has moved to a line of its own; narrower than this, records become blocks.
 MIN_TEXT = 16
-#: In a block, values narrower than this go beneath their label instead of beside it.
+#: Values get at least this much room beside their labels (and as much as the labels
+#: take), or follow them as "label: value".
 MIN_VALUE = 20
 
 _UNBROKEN = (Fit.ID, Fit.WHOLE)
@@ -177,13 +178,26 @@ def labelled(label: str, value: str, fit: Fit, label_width: int, width: int | No
     if width is None:
         return [(label_cell, (value, ""))]
     beside = width - label_width - GAP
-    if beside >= MIN_VALUE and (fit not in _UNBROKEN or cell_len(value) <= beside):
+    if beside >= max(MIN_VALUE, label_width) and (fit not in _UNBROKEN or cell_len(value) <= beside):
         parts = wrap(value, beside)
         return [
             (label_cell, (parts[0], "")),
             *(((" " * (label_width + GAP) + part, ""),) for part in parts[1:]),
         ]
-    return [((label, "bold"),), *(((part, ""),) for part in wrap(value, width))]
+    # Too little room beside the labels: "label: value", the rest of the value indented beneath.
+    head = label + ":"
+    if fit in _UNBROKEN and cell_len(value) > width - GAP:
+        return [((head, "bold"),), *(((part, ""),) for part in _chop(value, width))]
+    parts = wrap(value, max(width - GAP, 1))
+    rest: list[Line] = [((" " * GAP + part, ""),) for part in parts]
+    if cell_len(head) + 1 + cell_len(parts[0]) <= width:
+        return [((head, "bold"), (" " + parts[0], "")), *rest[1:]]
+    return [((head, "bold"),), *rest]
+
+
+def heading(text: str, width: int | None) -> list[Line]:
+    """A title in bold, wrapped to ``width``."""
+    return [((part, "bold"),) for part in ([one_line(text)] if width is None else wrap(text, width))]
 
 
 def wrap(text: str, width: int) -> list[str]:
