@@ -340,3 +340,22 @@ def test_every_name_and_alias_the_data_prints_finds_its_record(cli: Cli, listing
             run = cli(lookup, name, "--json")
             assert run.exit_code == 0, (name, run)
             assert run.json()["id"] == record["id"], name
+
+
+def test_undecodable_input_is_not_found_not_a_crash(store: sqlite3.Connection) -> None:
+    # A lone surrogate: what Python makes of argument bytes that are not valid UTF-8.
+    for resolve in (
+        lambda text: names.resolve(store, "place", text),
+        lambda text: names.resolve_event(store, text),
+    ):
+        with pytest.raises(NotFound):
+            resolve("\ud800")
+        with pytest.raises(NotFound):
+            resolve("2022-\udcff")
+
+
+@pytest.mark.parametrize("command", ["event", "actor", "place", "analyst"])
+def test_undecodable_input_through_the_command_line(cli: Cli, command: str) -> None:
+    run = cli(command, "\ud800")
+    assert run.exit_code == 1, run
+    assert run.stderr.startswith("iranclash: error: no "), run

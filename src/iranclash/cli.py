@@ -12,12 +12,15 @@ from __future__ import annotations
 import functools
 import inspect
 import os
+import re
 import sqlite3
 import sys
+import textwrap
 import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -26,7 +29,7 @@ import typer
 from . import __version__, query
 from .dates import PartialDate
 from .errors import DataError, ExitStatus, IranclashError, Problem, UsageProblem
-from .render import OutputFormat, render, visible
+from .render import Output, OutputFormat, render, visible
 from .results import Column, Detail, Listing
 from .vocabulary import ActorKind, EventType, PlaceKind
 
@@ -35,6 +38,7 @@ _SETTINGS: dict[str, Any] = {
     "rich_markup_mode": None,
     "no_args_is_help": True,
     "add_completion": False,
+    "context_settings": {"help_option_names": ["-h", "--help"]},
     "help": "Look up facts on the U.S.-Iran proxy conflict in Iraq and Syria: events, actors, "
     "places, border crossings, analysts and their quotes, each with its source.",
 }
@@ -104,6 +108,49 @@ def _guarded(command: F) -> F:
     return run  # type: ignore[return-value]
 
 
+E = TypeVar("E", bound=Enum)
+
+
+def _choice_option(name: str, vocabulary: type[E], noun: str, help: str, metavar: str) -> Any:
+    """An option taking a value of ``vocabulary`` (in any case), with the values in its help
+    and its completions. A value not among them is a usage error that names the nearest
+    values rather than listing all of them."""
+    values = [str(member.value) for member in vocabulary]
+
+    def parse(text: str) -> str:
+        typed = "-".join(text.casefold().replace("_", " ").split())
+        if typed in values:
+            return typed
+        near = _nearest(typed, values)
+        hint = f"; did you mean {' or '.join(repr(value) for value in near)}?" if near else ""
+        raise typer.BadParameter(f"{text!r} is not {noun}{hint} (see --help for all)")
+
+    def complete(incomplete: str) -> list[str]:
+        return [value for value in values if value.startswith(incomplete.casefold())]
+
+    # Lines of whole words, never broken at a hyphen; "\b" keeps click from re-flowing them.
+    text = textwrap.fill(f"{help} {metavar} is one of: {', '.join(values)}.", 52, break_on_hyphens=False)
+    return typer.Option(name, metavar=metavar, help="\b\n" + text, parser=parse, autocompletion=complete)
+
+
+def _nearest(typed: str, values: list[str]) -> list[str]:
+    """Up to three values close to ``typed``: those it spells without their hyphens, those it
+    begins or is a part of, then those spelled alike."""
+    import difflib
+
+    joined = typed.replace("-", "")
+    same = [value for value in values if value.replace("-", "") == joined]
+    parts = [value for value in values if typed and (value.startswith(typed) or typed in value.split("-"))]
+    alike = difflib.get_close_matches(typed, values, n=3, cutoff=0.6)
+    return list(dict.fromkeys([*same, *parts, *alike]))[:3]
+
+
+def _help(doc: str | None) -> str:
+    """A docstring as help: its Examples paragraph kept line by line, not re-flowed."""
+    text = inspect.cleandoc(doc or "")
+    return re.sub(r"\n(Examples?:\n)", "\n\b\n\\1", text)
+
+
 def _parse_date(text: str) -> PartialDate:
     try:
         return PartialDate.parse(text.strip())
@@ -156,14 +203,14 @@ class DataChoice:
     folder: Path | None
     use_cache: bool
 
-    def answer(self, question: Question, output: OutputFormat) -> None:
+    def answer(self, question: Question, output: Output) -> None:
         _answer(self.folder, not self.use_cache, question, output)
 
 
-def _output(output: OutputFormat, as_json: bool) -> OutputFormat:
+def _output(output: OutputFormat, as_json: bool, wide: bool) -> Output:
     if as_json and output not in (OutputFormat.TABLE, OutputFormat.JSON):
         raise UsageProblem(f"--json contradicts --format {output.value}")
-    return OutputFormat.JSON if as_json else output
+    return Output(OutputFormat.JSON if as_json else output, wide)
 
 
 DATA = OptionGroup(
@@ -207,15 +254,27 @@ OUTPUT = OptionGroup(
                 typer.Option(
                     "--format",
                     "-f",
-                    help="Output format.",
+                    metavar="FORMAT",
+                    help="Output format: table, json, jsonl or csv.",
                     case_sensitive=False,
                 ),
             ],
             OutputFormat.TABLE,
         ),
         _option("as_json", Annotated[bool, typer.Option("--json", help="Same as --format json.")], False),
+        _option(
+            "wide",
+            Annotated[
+                bool,
+                typer.Option(
+                    "--wide",
+                    help="Tables show every column and cut no text (CSV and JSON always have everything).",
+                ),
+            ],
+            False,
+        ),
     ),
-    lambda output_format, as_json: _output(output_format, as_json),
+    lambda output_format, as_json, wide: _output(output_format, as_json, wide),
 )
 FILTERS = OptionGroup(
     "filters",
@@ -279,9 +338,8 @@ FILTERS = OptionGroup(
             "event_type",
             Annotated[
                 list[EventType] | None,
-                typer.Option(
-                    "--type",
-                    help="Events of this type (repeat for several).",
+                _choice_option(
+                    "--type", EventType, "an event type", "Events of this type (repeat for several).", "TYPE"
                 ),
             ],
             None,
@@ -309,7 +367,7 @@ def command(name: str, *groups: OptionGroup, parent: typer.Typer | None = None) 
 
         shared = [parameter for group in groups for parameter in group.parameters]
         run.__name__ = function.__name__
-        run.__doc__ = function.__doc__
+        run.__doc__ = _help(function.__doc__)
         setattr(run, "__signature__", own.replace(parameters=[*parameters, *shared]))  # noqa: B010
         (parent or app).command(name)(_guarded(run))
         return function
@@ -320,7 +378,7 @@ def command(name: str, *groups: OptionGroup, parent: typer.Typer | None = None) 
 Question = Callable[[sqlite3.Connection], Listing | Detail]
 
 
-def _answer(data: Path | None, no_cache: bool, question: Question, chosen: OutputFormat) -> None:
+def _answer(data: Path | None, no_cache: bool, question: Question, chosen: Output) -> None:
     """Open the data (from the cache when fresh), ask and print the answer.
 
     A cache that turns out to be damaged is dropped, rebuilt from the data files and
@@ -380,7 +438,7 @@ class _ProgressLine:
             sys.stderr.write("\n")
 
 
-def _show(result: Listing | Detail, output: OutputFormat) -> None:
+def _show(result: Listing | Detail, output: Output) -> None:
     render(result, output, sys.stdout)
 
 
@@ -401,87 +459,110 @@ NameArgument = Annotated[
 
 
 @command("events", FILTERS, DATA, OUTPUT)
-def events_command(*, filters: query.EventFilter, source: DataChoice, output: OutputFormat) -> None:
+def events_command(*, filters: query.EventFilter, source: DataChoice, output: Output) -> None:
     """List events, oldest first; filters compose.
 
     An imprecise date (2020-03, 2019) matches only when all of it lies inside the range.
 
-    Example: iranclash events --since 2021-07-05 --actor "Kata'ib Hezbollah" --json
+    Examples:
+      iranclash events --since 2021-07-05
+      iranclash events --type rocket-attack --actor "Kata'ib Hezbollah" --wide
+      iranclash events --place Anbar --json
     """
     source.answer(lambda store: query.events(store, filters), output)
 
 
 @command("event", DATA, OUTPUT)
-def event_command(event_id: IdArgument, *, source: DataChoice, output: OutputFormat) -> None:
+def event_command(event_id: IdArgument, *, source: DataChoice, output: Output) -> None:
     """Show one event with everything known about it and its sources.
 
-    Example: iranclash event 2021-07-07-ain-al-assad-14-rockets
+    Examples:
+      iranclash event 2021-07-07-ain-al-assad-14-rockets
+      iranclash event 2021-07-07-ain-al-assad-14-rockets --json
     """
     source.answer(lambda store: query.event(store, event_id), output)
 
 
 @command("actors", DATA, OUTPUT)
 def actors_command(
-    kind: Annotated[ActorKind | None, typer.Option("--kind", help="Only actors of this kind.")] = None,
+    kind: Annotated[
+        ActorKind | None,
+        _choice_option("--kind", ActorKind, "an actor kind", "Only actors of this kind.", "KIND"),
+    ] = None,
     *,
     source: DataChoice,
-    output: OutputFormat,
+    output: Output,
 ) -> None:
     """List actors: militias, states, forces, people.
 
-    Example: iranclash actors --kind militia
+    Examples:
+      iranclash actors --kind militia
+      iranclash actors --wide
     """
     subkind = kind.value if kind else None
     source.answer(lambda store: query.actors(store, subkind), output)
 
 
 @command("actor", DATA, OUTPUT)
-def actor_command(name: NameArgument, *, source: DataChoice, output: OutputFormat) -> None:
+def actor_command(name: NameArgument, *, source: DataChoice, output: Output) -> None:
     """Show an actor: aliases, umbrella and members, backers, events, quotes about it.
 
-    Example: iranclash actor "Kata'ib Hezbollah"
+    Examples:
+      iranclash actor "Kata'ib Hezbollah"
+      iranclash actor KH --json
     """
     source.answer(lambda store: query.actor(store, name), output)
 
 
 @command("places", DATA, OUTPUT)
 def places_command(
-    kind: Annotated[PlaceKind | None, typer.Option("--kind", help="Only places of this kind.")] = None,
+    kind: Annotated[
+        PlaceKind | None,
+        _choice_option("--kind", PlaceKind, "a place kind", "Only places of this kind.", "KIND"),
+    ] = None,
     *,
     source: DataChoice,
-    output: OutputFormat,
+    output: Output,
 ) -> None:
     """List places: border crossings, bases, cities, provinces.
 
-    Example: iranclash places --kind air-base
+    Examples:
+      iranclash places --kind air-base
+      iranclash places --wide
     """
     subkind = kind.value if kind else None
     source.answer(lambda store: query.places(store, subkind), output)
 
 
 @command("place", DATA, OUTPUT)
-def place_command(name: NameArgument, *, source: DataChoice, output: OutputFormat) -> None:
+def place_command(name: NameArgument, *, source: DataChoice, output: Output) -> None:
     """Show a place with its events, what it lies in, and why it matters.
 
-    Example: iranclash place "Ain al-Asad"
+    Examples:
+      iranclash place "Ain al-Asad"
+      iranclash place Anbar --json
     """
     source.answer(lambda store: query.place(store, name), output)
 
 
 @command("crossings", DATA, OUTPUT)
-def crossings_command(*, source: DataChoice, output: OutputFormat) -> None:
+def crossings_command(*, source: DataChoice, output: Output) -> None:
     """List the Iraq-Syria border crossings: both sides, status, since when, significance.
 
-    Example: iranclash crossings --format csv
+    Examples:
+      iranclash crossings --wide
+      iranclash crossings --format csv
     """
     source.answer(query.crossings, output)
 
 
 @command("analysts", DATA, OUTPUT)
-def analysts_command(*, source: DataChoice, output: OutputFormat) -> None:
+def analysts_command(*, source: DataChoice, output: Output) -> None:
     """List the analysts quoted, with their affiliations.
 
-    Example: iranclash analysts
+    Examples:
+      iranclash analysts
+      iranclash analysts --json
     """
     source.answer(query.analysts, output)
 
@@ -493,11 +574,13 @@ def analyst_command(
     ],
     *,
     source: DataChoice,
-    output: OutputFormat,
+    output: Output,
 ) -> None:
     """Show an analyst: affiliation, interview, every quote with its footnote.
 
-    Example: iranclash analyst Heras
+    Examples:
+      iranclash analyst Heras
+      iranclash analyst "Khalil Jahshan" --json
     """
     source.answer(lambda store: query.analyst(store, name), output)
 
@@ -507,31 +590,37 @@ def search_command(
     text: Annotated[str, typer.Argument(metavar="TEXT", help="Words to look for (all must appear).")],
     *,
     source: DataChoice,
-    output: OutputFormat,
+    output: Output,
 ) -> None:
     """Find every record that mentions TEXT, best matches first.
 
-    Example: iranclash search rockets
+    Examples:
+      iranclash search rockets
+      iranclash search "Green Zone" --format jsonl
     """
     source.answer(lambda store: query.search(store, text), output)
 
 
 @command("summary", FILTERS, DATA, OUTPUT)
-def summary_command(*, filters: query.EventFilter, source: DataChoice, output: OutputFormat) -> None:
+def summary_command(*, filters: query.EventFilter, source: DataChoice, output: Output) -> None:
     """The picture at a glance: counts by type, month, place and actor; munitions; casualties.
 
     Takes the same filters as 'events'.
 
-    Example: iranclash summary --since 2021-06
+    Examples:
+      iranclash summary --since 2021-06
+      iranclash summary --actor "Kata'ib Hezbollah" --json
     """
     source.answer(lambda store: query.summary(store, filters), output)
 
 
 @command("info", DATA, OUTPUT)
-def info_command(*, source: DataChoice, output: OutputFormat) -> None:
+def info_command(*, source: DataChoice, output: Output) -> None:
     """Show the version, the data folder in use, and where its cache is and whether it is fresh.
 
-    Example: iranclash info
+    Examples:
+      iranclash info
+      iranclash info --json
     """
     import platform
 
@@ -562,7 +651,8 @@ app.add_typer(cache_app, name="cache")
 def cache_clear_command() -> None:
     """Delete every compiled cache file; the next query rebuilds what it needs.
 
-    Example: iranclash cache clear
+    Example:
+      iranclash cache clear
     """
     from . import cache
 
@@ -576,11 +666,13 @@ def validate_command(
         Path | None, typer.Argument(metavar="[DIR]", help="Data folder to check (default: as for --data).")
     ] = None,
     *,
-    output: OutputFormat,
+    output: Output,
 ) -> None:
     """Check a data folder and list every problem with its file and line; exit 1 if any.
 
-    Example: iranclash validate ./my-data
+    Examples:
+      iranclash validate
+      iranclash validate ./my-data --json
     """
     from .cache import compile_folder
     from .folder import builtin_data_dir, resolve_data_dir

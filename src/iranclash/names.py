@@ -111,6 +111,7 @@ def resolve(store: sqlite3.Connection, kind: str, text: str) -> str:
     organization's name is often the name of another: "Hezbollah" is not
     Kata'ib Hezbollah. Two or more matches, or none, are never answered with a guess.
     """
+    text = _encodable(text)
     keys = name_keys(text)
     if not keys:
         raise NotFound(f"no {kind} named {quoted(text)}")
@@ -134,6 +135,7 @@ def resolve(store: sqlite3.Connection, kind: str, text: str) -> str:
 
 def resolve_event(store: sqlite3.Connection, text: str) -> str:
     """The id of the one event whose id is ``text`` or starts with it ("2021-07-08")."""
+    text = _encodable(text)
     wanted = text.strip().casefold()
     if not wanted:
         raise NotFound("no event with an empty id")
@@ -164,6 +166,11 @@ def _ids_starting(store: sqlite3.Connection, start: str, limit: int) -> list[str
             "SELECT id FROM event WHERE id >= ? AND id < ? ORDER BY id LIMIT ?", (start, start + _LAST, limit)
         )
     ]
+
+
+def _encodable(text: str) -> str:
+    """Text SQLite accepts: a lone surrogate (from undecodable input) becomes "?"."""
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def quoted(text: str) -> str:
