@@ -18,9 +18,14 @@ from __future__ import annotations
 import os
 import re
 import shlex
-import sqlite3
 import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+# sqlite3 is imported only once ids are wanted: a request for a command or an option goes
+# on to Typer, and should not pay for it here.
+if TYPE_CHECKING:
+    import sqlite3
+    from pathlib import Path
 
 #: At most this many candidates: a shell shows no more usefully.
 LIMIT = 200
@@ -29,6 +34,8 @@ LIMIT = 200
 def record_ids(kind: str, incomplete: str, data: Path | None = None) -> list[tuple[str, str]]:
     """``(id, name)`` of each record of ``kind`` whose id starts with ``incomplete``, by id, the
     name made safe to show; nothing at all when the data cannot be read."""
+    import sqlite3
+
     try:
         connection = _connect(data)
     except Exception:  # a completion must answer, if only with nothing
@@ -52,6 +59,8 @@ def _connect(data: Path | None) -> sqlite3.Connection:
     folder = resolve_data_dir(data)
     target = cache.cache_path(folder)
     if target.is_file():
+        import sqlite3
+
         return sqlite3.connect(target.as_uri() + "?mode=ro", uri=True)
     return cache.open_store(folder)
 
