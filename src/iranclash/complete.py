@@ -10,7 +10,7 @@ and every command accepts them as they are; the name goes with each as its help.
 Typer answers completion requests for commands, options and choices (``cli``), but
 it must import and build the command line first. The commonest request, an id for a
 lookup or for ``--actor``/``--place``, is answered here before any of that
-(:func:`answer`), in Typer's format for each shell: the same answer, a third of the time.
+(:func:`answer`), in Typer's format for each shell: the same answer in half the time.
 """
 
 from __future__ import annotations
