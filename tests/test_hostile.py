@@ -1014,3 +1014,11 @@ def test_debug_shows_the_traceback_of_a_bug(cli: Cli, args: list[str], env: dict
     assert "Traceback" in run.stderr
     assert "RuntimeError: boom" in run.stderr
     assert "TOP-SECRET-LOCAL" not in run.stderr
+
+
+@pytest.mark.parametrize("arguments", [["actor", "KH", "--data", "\udd00"], ["validate", "\udd00"]])
+def test_a_folder_name_no_file_can_have_is_a_usage_error(cli: Cli, arguments: list[str]) -> None:
+    """Found by the property test: Click's path type stats the name and raised UnicodeEncodeError."""
+    run = cli(*arguments)
+    assert run.exit_code == 2
+    assert "is not a file name" in run.stderr

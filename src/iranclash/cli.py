@@ -158,6 +158,16 @@ def _parse_date(text: str) -> PartialDate:
         raise typer.BadParameter(str(error)) from None
 
 
+def _parse_folder(text: str) -> Path:
+    """A folder name as typed; Click's own path type would stat it, and fail on text that
+    no file name can hold (a lone surrogate) with a traceback instead of a usage error."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise typer.BadParameter(f"{text!a} is not a file name") from None
+    return Path(text)
+
+
 # --- shell completion ------------------------------------------------------------------
 
 
@@ -222,6 +232,7 @@ DATA = OptionGroup(
                 Path | None,
                 typer.Option(
                     "--data",
+                    parser=_parse_folder,
                     metavar="DIR",
                     help="Data folder laid out like the shipped data/ "
                     "(default: $IRANCLASH_DATA, else the shipped data).",
@@ -663,7 +674,10 @@ def cache_clear_command() -> None:
 @command("validate", OUTPUT)
 def validate_command(
     folder: Annotated[
-        Path | None, typer.Argument(metavar="[DIR]", help="Data folder to check (default: as for --data).")
+        Path | None,
+        typer.Argument(
+            parser=_parse_folder, metavar="[DIR]", help="Data folder to check (default: as for --data)."
+        ),
     ] = None,
     *,
     output: Output,
