@@ -14,6 +14,8 @@ from functools import lru_cache
 
 _APOSTROPHES = re.compile("['’‘ʿʾʼ`´′ʹ]")
 _SEPARATORS = re.compile(r"[^\w]+|_")
+#: A thousands separator inside a number ("2,500"), dropped so that 2500 finds it.
+_DIGIT_GROUP = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 
 #: Transliteration variants of one word, each mapped to one spelling.
 _VARIANTS: dict[str, tuple[str, ...]] = {
@@ -54,7 +56,7 @@ def fold(text: str) -> str:
     """Case, diacritics, apostrophes and punctuation folded; words kept."""
     if not text.isascii():
         text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
-    text = _APOSTROPHES.sub("", text).casefold()
+    text = _DIGIT_GROUP.sub("", _APOSTROPHES.sub("", text)).casefold()
     return " ".join(_SEPARATORS.sub(" ", text).split())
 
 

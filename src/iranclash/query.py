@@ -9,10 +9,12 @@ fold names, so that a plain listing does not pay for it at start-up.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from . import jsonout
 from .dates import PartialDate
@@ -24,7 +26,11 @@ from .vocabulary import EventType
 
 @dataclass(frozen=True)
 class EventFilter:
-    """Filters that compose: each given one narrows the events further."""
+    """Filters that compose: each given one narrows the events further.
+
+    An imprecise date matches ``since``/``until`` only when all of it lies inside the
+    range, unless ``overlap`` is set: then any part of it inside the range will do.
+    """
 
     since: PartialDate | None = None
     until: PartialDate | None = None
@@ -32,6 +38,7 @@ class EventFilter:
     place: str | None = None
     country: str | None = None
     types: tuple[EventType, ...] = ()
+    overlap: bool = False
 
 
 # --- names -------------------------------------------------------------------------
@@ -114,10 +121,10 @@ def _event_where(store: sqlite3.Connection, filters: EventFilter) -> tuple[str, 
     clauses: list[str] = []
     params: list[object] = []
     if filters.since:
-        clauses.append("e.date_start >= ?")
+        clauses.append("e.date_end >= ?" if filters.overlap else "e.date_start >= ?")
         params.append(filters.since.start.isoformat())
     if filters.until:
-        clauses.append("e.date_end <= ?")
+        clauses.append("e.date_start <= ?" if filters.overlap else "e.date_end <= ?")
         params.append(filters.until.end.isoformat())
     if filters.actor:
         actor = resolve(store, "actor", filters.actor)
@@ -140,6 +147,18 @@ def _event_where(store: sqlite3.Connection, filters: EventFilter) -> tuple[str, 
         clauses.append(f"e.type IN ({','.join('?' * len(filters.types))})")
         params.extend(event_type.value for event_type in filters.types)
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def imprecise_left_out(store: sqlite3.Connection, filters: EventFilter) -> int:
+    """How many events a date range leaves out although their imprecise dates overlap it
+    (an event dated "2021" may fall after 27 June 2021): those ``overlap`` would add."""
+    if filters.overlap or not (filters.since or filters.until):
+        return 0
+    counted = []
+    for overlap in (True, False):
+        where, params = _event_where(store, dataclasses.replace(filters, overlap=overlap))
+        counted.append(store.execute(f"SELECT count(*) FROM event e{where}", params).fetchone()[0])
+    return int(counted[0] - counted[1])
 
 
 def _resolve_country(store: sqlite3.Connection, text: str) -> str:
@@ -187,7 +206,10 @@ def _casualties_label(row: Row) -> str:
     casualties = row["casualties"]
     if not casualties:
         return ""
-    parts = [f"{casualties[key]} {key}" for key in ("killed", "injured") if casualties[key] is not None]
+    prefix = "at least " if casualties.get("at_least") else ""
+    parts = [
+        f"{prefix}{casualties[key]} {key}" for key in ("killed", "injured") if casualties[key] is not None
+    ]
     return ", ".join(parts)
 
 
@@ -317,7 +339,7 @@ def event(store: sqlite3.Connection, event_id: str) -> Detail:
     data["sources"] = _source_titles(store, data)
     data["quotes"] = _quotes_about(store, event_id)
     fields = (
-        ("Date", data["date"] + (f" ({data['date_note']})" if data["date_note"] else "")),
+        ("Date", _date_detail(data)),
         (
             "Type",
             f"{data['type']} (ACLED: {data['acled']['event_type']} / {data['acled']['sub_event_type']})",
@@ -343,11 +365,22 @@ def event(store: sqlite3.Connection, event_id: str) -> Detail:
     return Detail(data["title"], data, fields, sections)
 
 
+#: Shown beside a date whose year the source does not state.
+YEAR_INFERRED = "year inferred: the source does not state it"
+
+
+def _date_detail(row: Row) -> str:
+    notes = [note for note in (row["date_note"], row.get("year_inferred") and YEAR_INFERRED) if note]
+    return str(row["date"]) + (f" ({'; '.join(notes)})" if notes else "")
+
+
 def _casualties_detail(casualties: Row | None) -> str:
     if not casualties:
         return "unknown"
+    prefix = "at least " if casualties.get("at_least") else ""
     parts = [
-        f"{key}: {'unknown' if casualties[key] is None else casualties[key]}" for key in ("killed", "injured")
+        f"{key}: {'unknown' if casualties[key] is None else prefix + str(casualties[key])}"
+        for key in ("killed", "injured")
     ]
     if casualties["note"]:
         parts.append(f"({casualties['note']})")
@@ -415,11 +448,13 @@ def actor(store: sqlite3.Connection, name: str) -> Detail:
     data["members"] = linked("member_of", reverse=True)
     data["backed_by"] = linked("backed_by", reverse=False)
     data["backs"] = linked("backed_by", reverse=True)
-    # Each event's stored JSON, with the actor's role put in front, spliced in unparsed.
+    # Each event's stored JSON, with the actor's role and how firmly the source attributes
+    # it put in front, spliced in unparsed.
     events = [
-        '{"role": ' + json.dumps(role) + ", " + text[1:]
-        for text, role in store.execute(
-            "SELECT j.json, group_concat(a.role, ', ') FROM event_actor a JOIN event e ON e.id = a.event_id"
+        '{"role": ' + json.dumps(role) + ', "role_certainty": ' + json.dumps(certainty) + ", " + text[1:]
+        for text, role, certainty in store.execute(
+            "SELECT j.json, group_concat(a.role, ', '), group_concat(a.certainty, ', ')"
+            " FROM event_actor a JOIN event e ON e.id = a.event_id"
             " JOIN event_json j ON j.seq = e.seq WHERE a.actor_id = ? GROUP BY e.seq ORDER BY e.seq",
             (actor_id,),
         )
@@ -442,13 +477,24 @@ def actor(store: sqlite3.Connection, name: str) -> Detail:
     sections = (
         Section(
             "Events",
-            (*_EVENT_BRIEF_COLUMNS[:2], Column("Role", lambda row: row["role"]), _EVENT_BRIEF_COLUMNS[2]),
+            (
+                *_EVENT_BRIEF_COLUMNS[:2],
+                Column("Role", _roles_of_actor),
+                Column("Certainty", lambda row: row["certainty"]),
+                _EVENT_BRIEF_COLUMNS[2],
+            ),
             ParsedRows(events),
         ),
         Section("Quotes about it", _QUOTE_COLUMNS, data["quotes"]),
         Section("Sources", _CITATION_COLUMNS, data["sources"]),
     )
     return Detail(data["name"], data, fields, sections)
+
+
+def _roles_of_actor(row: Row) -> str:
+    """An actor's roles in one event, each with its hedge ("attacker, believed")."""
+    pairs = zip(row["role"].split(", "), row["role_certainty"].split(", "), strict=False)
+    return "; ".join(_role({"role": role, "certainty": certainty}) for role, certainty in pairs)
 
 
 def _place_columns() -> tuple[Column, ...]:
@@ -476,11 +522,7 @@ def crossings(store: sqlite3.Connection) -> Listing:
     """The border crossings with both sides, their status and since when."""
 
     def side(index: int) -> Callable[[Row], object]:
-        return lambda row: (
-            f"{row['sides'][index]['name']} ({row['sides'][index]['country']})"
-            if len(row["sides"]) > index
-            else ""
-        )
+        return lambda row: _side_label(row["sides"][index]) if len(row["sides"]) > index else ""
 
     return _kind_listing(
         store,
@@ -497,6 +539,12 @@ def crossings(store: sqlite3.Connection) -> Listing:
             Column("ID", lambda row: row["id"]),
         ),
     )
+
+
+def _side_label(side: Row) -> str:
+    """A crossing's side; which town lies on which side is marked when the source does not say."""
+    known = "; general knowledge" if side.get("general_knowledge") else ""
+    return f"{side['name']} ({side['country']}{known})"
 
 
 def place(store: sqlite3.Connection, name: str) -> Detail:
@@ -517,7 +565,7 @@ def place(store: sqlite3.Connection, name: str) -> Detail:
     data["events"] = [Raw(text) for text in events]
     data["quotes"] = _quotes_about(store, place_id)
     data["sources"] = _source_titles(store, data)
-    sides = " / ".join(f"{side['name']} ({side['country']})" for side in data["sides"])
+    sides = " / ".join(_side_label(side) for side in data["sides"])
     fields = (
         ("Kind", data["kind"]),
         ("Country", data["country"]),
@@ -534,7 +582,16 @@ def place(store: sqlite3.Connection, name: str) -> Detail:
         ("Also known as (general knowledge)", ", ".join(data["known_as"])),
     )
     sections = (
-        Section("Events", _EVENT_BRIEF_COLUMNS, ParsedRows(events)),
+        Section(
+            "Events",
+            (
+                *_EVENT_BRIEF_COLUMNS[:2],
+                Column("Actors", _actor_label(_labels_of(store))),
+                Column("Certainty", lambda row: row["certainty"]),
+                _EVENT_BRIEF_COLUMNS[2],
+            ),
+            ParsedRows(events),
+        ),
         Section("Quotes about it", _QUOTE_COLUMNS, data["quotes"]),
         Section("Sources", _CITATION_COLUMNS, data["sources"]),
     )
@@ -656,7 +713,7 @@ def search(store: sqlite3.Connection, text: str) -> Listing:
     )
 
 
-_KINDS = ("actor", "place", "analyst", "event", "quote", "source")
+_KINDS = ("actor", "place", "analyst", "event", "source", "quote")
 
 
 def _search_score(phrase: str, names_norm: str, in_text: bool) -> int:
@@ -675,11 +732,18 @@ def _search_score(phrase: str, names_norm: str, in_text: bool) -> int:
 
 
 def summary(store: sqlite3.Connection, filters: EventFilter = EventFilter()) -> Detail:
-    """Counts by type, month, place and actor; munitions and casualty totals; the date span."""
+    """Counts by type, month, place and actor; munitions and casualty totals; the date span.
+
+    Totals follow ``totals``: a missing figure makes a total "at least N" or "unknown",
+    never 0, and an aggregate record is never added to the records it may include.
+    """
+    from . import totals
+
     where, params = _event_where(store, filters)
     # Without filters every event is in scope, and leaving the IN (...) out keeps the
     # counts index-only: a summary of 100,000 events stays well under 100 ms.
     within = f" WHERE event_id IN (SELECT e.id FROM event e{where})" if where else ""
+    also = " AND" if within else " WHERE"
     labels = dict(store.execute("SELECT id, name FROM record WHERE kind IN ('actor', 'place')"))
 
     def counts(sql: str) -> dict[str, int]:
@@ -689,9 +753,15 @@ def summary(store: sqlite3.Connection, filters: EventFilter = EventFilter()) -> 
         found = [(labels.get(key, key), count) for key, count in store.execute(sql, params)]
         return dict(sorted(found, key=lambda item: (-item[1], item[0])))
 
-    total, first, last = store.execute(
-        f"SELECT count(*), min(e.date_start), max(e.date_end) FROM event e{where}", params
+    total, first_seq, last_seq = store.execute(
+        f"SELECT count(*), min(e.seq), max(e.seq) FROM event e{where}", params
     ).fetchone()
+    # Event seqs follow date order, so the first and last events are those of the lowest and
+    # highest seq; their dates are shown as written ("2000s", not 2000-01-01).
+    date_of = "SELECT json_extract(json, '$.date') FROM event_json WHERE seq = ?"
+    first, last = (
+        None if seq is None else store.execute(date_of, (seq,)).fetchone()[0] for seq in (first_seq, last_seq)
+    )
     by_type = counts(
         f"SELECT e.type, count(*) FROM event e{where} GROUP BY e.type ORDER BY count(*) DESC, e.type"
     )
@@ -702,24 +772,75 @@ def summary(store: sqlite3.Connection, filters: EventFilter = EventFilter()) -> 
     )
     by_place = named(f"SELECT place_id, count(*) FROM event_place{within} GROUP BY place_id")
     by_actor = named(f"SELECT actor_id, count(DISTINCT event_id) FROM event_actor{within} GROUP BY actor_id")
-    munitions = {
-        weapon: {
-            "count": count,
-            "at_least": bool(at_least),
-            "intercepted": intercepted,
-            "events": events_count,
-            "events_without_count": uncounted,
-        }
-        for weapon, count, at_least, intercepted, events_count, uncounted in store.execute(
-            "SELECT weapon, sum(count), max(at_least), sum(coalesce(intercepted, 0)),"
-            f" count(DISTINCT event_id), sum(count IS NULL) FROM munition{within}"
-            " GROUP BY weapon ORDER BY sum(count) DESC, weapon",
+    hedged_by_actor = named(
+        f"SELECT actor_id, count(DISTINCT event_id) FROM event_actor{within}{also} hedged GROUP BY actor_id"
+    )
+
+    def dated(rows: Iterable[tuple[Any, ...]]) -> list[totals.Dated]:
+        """(start, end, sum, records, missing, any at_least) rows as dated totals."""
+        return [
+            totals.Dated(
+                start,
+                end,
+                totals.of_records(known, records=records, missing=missing, any_at_least=bool(at_least)),
+                records,
+            )
+            for start, end, known, records, missing, at_least in rows
+        ]
+
+    def figures(value: str, at_least: str, source: str, aggregate: bool) -> dict[str, list[totals.Dated]]:
+        """Figures of ``value`` per weapon (or one group ''), grouped by date span."""
+        found: dict[str, list[totals.Dated]] = {}
+        rows = store.execute(
+            f"SELECT {'m.weapon' if source == 'munition' else chr(39) * 2}, e.date_start, e.date_end,"
+            f" sum({value}), count(*), sum({value} IS NULL), max({at_least})"
+            + (
+                " FROM munition m JOIN event e ON e.id = m.event_id"
+                if source == "munition"
+                else " FROM event e"
+            )
+            + f" WHERE {'' if aggregate else 'NOT '}e.aggregate"
+            + (f" AND e.id IN (SELECT e.id FROM event e{where})" if where else "")
+            + " GROUP BY 1, e.date_start, e.date_end",
             params,
         )
-    }
-    killed, injured, unknown_killed, unknown_injured = store.execute(
-        f"SELECT sum(killed), sum(injured), sum(killed IS NULL), sum(injured IS NULL) FROM event e{where}",
+        for group, *rest in rows:
+            found.setdefault(group, []).extend(dated([tuple(rest)]))
+        return found
+
+    separate_counts = figures("m.count", "m.at_least", "munition", aggregate=False)
+    aggregate_counts = figures("m.count", "m.at_least", "munition", aggregate=True)
+    separate_intercepted = figures("m.intercepted", "0", "munition", aggregate=False)
+    aggregate_intercepted = figures("m.intercepted", "0", "munition", aggregate=True)
+    munitions = {}
+    for weapon, events_count, uncounted, aggregates in store.execute(
+        "SELECT weapon, count(DISTINCT event_id), sum(count IS NULL), sum(aggregate)"
+        f" FROM munition{within} GROUP BY weapon",
         params,
+    ):
+        count = totals.combined(separate_counts.get(weapon, []), aggregate_counts.get(weapon, []))
+        intercepted = totals.combined(
+            separate_intercepted.get(weapon, []), aggregate_intercepted.get(weapon, [])
+        )
+        munitions[weapon] = {
+            "count": count.value,
+            "at_least": count.at_least,
+            "intercepted": intercepted.value,
+            "intercepted_at_least": intercepted.at_least,
+            "events": events_count,
+            "events_without_count": uncounted,
+            "aggregate_events": aggregates,
+        }
+    munitions = dict(sorted(munitions.items(), key=lambda item: (-int(item[1]["count"] or 0), item[0])))
+    casualty_totals = {
+        key: totals.combined(
+            figures(f"e.{key}", "e.casualties_at_least", "event", aggregate=False).get("", []),
+            figures(f"e.{key}", "e.casualties_at_least", "event", aggregate=True).get("", []),
+        )
+        for key in ("killed", "injured")
+    }
+    unknown_killed, unknown_injured = store.execute(
+        f"SELECT sum(killed IS NULL), sum(injured IS NULL) FROM event e{where}", params
     ).fetchone()
     data: Row = {
         "events": total,
@@ -728,10 +849,13 @@ def summary(store: sqlite3.Connection, filters: EventFilter = EventFilter()) -> 
         "by_month": by_month,
         "by_place": by_place,
         "by_actor": by_actor,
+        "hedged_by_actor": hedged_by_actor,
         "munitions": munitions,
         "casualties": {
-            "killed": killed or 0,
-            "injured": injured or 0,
+            "killed": casualty_totals["killed"].value,
+            "killed_at_least": casualty_totals["killed"].at_least,
+            "injured": casualty_totals["injured"].value,
+            "injured_at_least": casualty_totals["injured"].at_least,
             "events_with_unknown_killed": unknown_killed or 0,
             "events_with_unknown_injured": unknown_injured or 0,
         },
@@ -741,12 +865,15 @@ def summary(store: sqlite3.Connection, filters: EventFilter = EventFilter()) -> 
     def section(title: str, mapping: dict[str, int]) -> Section:
         return Section(title, count_columns, [{"key": key, "count": count} for key, count in mapping.items()])
 
+    def shown(value: int | None, at_least: bool) -> str:
+        return str(totals.Total(value, at_least))
+
     fields = (
         ("Events", total),
-        ("Date span", f"{first} to {last}" if total else ""),
+        ("Date span", f"{first} – {last}" if total else ""),
         (
             "Casualties",
-            f"{data['casualties']['killed']} killed, {data['casualties']['injured']} injured"
+            f"{casualty_totals['killed']} killed, {casualty_totals['injured']} injured"
             f" (killed unknown in {data['casualties']['events_with_unknown_killed']} events,"
             f" injured unknown in {data['casualties']['events_with_unknown_injured']})",
         ),
@@ -755,22 +882,28 @@ def summary(store: sqlite3.Connection, filters: EventFilter = EventFilter()) -> 
         section("By type", by_type),
         section("By month", by_month),
         section("By place", by_place),
-        section("By actor", by_actor),
+        Section(
+            "By actor",
+            (
+                *count_columns,
+                # Events in which the actor's part, or the event itself, is only believed,
+                # reported or expected: how much of its count rests on hedged links.
+                Column("Hedged", lambda row: row["hedged"]),
+            ),
+            [
+                {"key": key, "count": count, "hedged": hedged_by_actor.get(key, 0)}
+                for key, count in by_actor.items()
+            ],
+        ),
         Section(
             "Munitions",
             (
                 Column("Weapon", lambda row: row["weapon"]),
-                Column(
-                    "Count",
-                    lambda row: (
-                        "unknown"
-                        if row["count"] is None
-                        else ("≥" if row["at_least"] else "") + str(row["count"])
-                    ),
-                ),
-                Column("Intercepted", lambda row: row["intercepted"]),
+                Column("Count", lambda row: shown(row["count"], row["at_least"])),
+                Column("Intercepted", lambda row: shown(row["intercepted"], row["intercepted_at_least"])),
                 Column("Events", lambda row: row["events"]),
                 Column("Events without a count", lambda row: row["events_without_count"]),
+                Column("Aggregates", lambda row: row["aggregate_events"]),
             ),
             [{"weapon": weapon, **values} for weapon, values in munitions.items()],
         ),
