@@ -80,6 +80,8 @@ def test_summary_never_adds_an_aggregate_to_the_events_it_may_include(
     assert data["munitions"]["drone"]["aggregate_events"] == 1
     table = cli("summary", "--data", str(drones)).stdout
     assert "at least 8" in table
+    assert "may include events recorded on" in cli("event", "drones-this-year", "--data", str(drones)).stdout
+    assert "Aggregate" not in cli("event", "drone-one", "--data", str(drones)).stdout
     july = cli("summary", "--data", str(drones), "--since", "2022", "--json").json()
     assert (july["munitions"]["drone"]["count"], july["munitions"]["drone"]["at_least"]) == (5, True)
 
@@ -134,6 +136,8 @@ def test_hedged_attributions_show_in_every_view(cli: Callable[..., Run], drones:
     assert summary["hedged_by_actor"]["Alpha Brigade"] == 2
     by_actor = [line.split() for line in cli("summary", "--data", str(drones)).stdout.splitlines()]
     assert ["Alpha", "Brigade", "3", "2"] in by_actor
+    of_actor = cli("summary", "--data", str(drones), "--actor", "AB").stdout
+    assert "2 of 3 events link Alpha Brigade only as believed, reported or expected" in of_actor
 
 
 def test_a_hedged_event_counts_as_hedged_for_its_actors(

@@ -350,6 +350,7 @@ def event(store: sqlite3.Connection, event_id: str) -> Detail:
         ("Countries", ", ".join(data["countries"])),
         ("Munitions", _munitions_label(data)),
         ("Casualties", _casualties_detail(data["casualties"])),
+        ("Aggregate", AGGREGATE if data.get("aggregate") else None),
     )
     sections = (
         Section(
@@ -365,6 +366,11 @@ def event(store: sqlite3.Connection, event_id: str) -> Detail:
     return Detail(data["title"], data, fields, sections)
 
 
+#: What an aggregate event is, shown with it.
+AGGREGATE = (
+    "sums up incidents the source does not list one by one; it may include events recorded on "
+    "their own, so totals never add it to them"
+)
 #: Shown beside a date whose year the source does not state.
 YEAR_INFERRED = "year inferred: the source does not state it"
 
@@ -868,8 +874,16 @@ def summary(store: sqlite3.Connection, filters: EventFilter = EventFilter()) -> 
     def shown(value: int | None, at_least: bool) -> str:
         return str(totals.Total(value, at_least))
 
+    hedged_note = None
+    if filters.actor:
+        # Every figure of an actor's summary rests on its links to the events: say how many
+        # of those links the sources only believe, report or expect.
+        name = labels.get(resolve(store, "actor", filters.actor), filters.actor)
+        hedged = hedged_by_actor.get(name, 0)
+        hedged_note = f"{hedged} of {total} events link {name} only as believed, reported or expected"
     fields = (
         ("Events", total),
+        ("Hedged", hedged_note),
         ("Date span", f"{first} – {last}" if total else ""),
         (
             "Casualties",
