@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -782,72 +782,138 @@ def summary(store: sqlite3.Connection, filters: EventFilter = EventFilter()) -> 
         f"SELECT actor_id, count(DISTINCT event_id) FROM event_actor{within}{also} hedged GROUP BY actor_id"
     )
 
-    def dated(rows: Iterable[tuple[Any, ...]]) -> list[totals.Dated]:
-        """(start, end, sum, records, missing, any at_least) rows as dated totals."""
-        return [
-            totals.Dated(
-                start,
-                end,
-                totals.of_records(known, records=records, missing=missing, any_at_least=bool(at_least)),
-                records,
-            )
-            for start, end, known, records, missing, at_least in rows
-        ]
+    def tally(known: int | None, records: int, missing: int, at_least: object) -> totals.Total:
+        return totals.of_records(known, records=records, missing=missing, any_at_least=bool(at_least))
 
-    def figures(value: str, at_least: str, source: str, aggregate: bool) -> dict[str, list[totals.Dated]]:
-        """Figures of ``value`` per weapon (or one group ''), grouped by date span."""
-        found: dict[str, list[totals.Dated]] = {}
-        rows = store.execute(
-            f"SELECT {'m.weapon' if source == 'munition' else chr(39) * 2}, e.date_start, e.date_end,"
-            f" sum({value}), count(*), sum({value} IS NULL), max({at_least})"
-            + (
-                " FROM munition m JOIN event e ON e.id = m.event_id"
-                if source == "munition"
-                else " FROM event e"
-            )
-            + f" WHERE {'' if aggregate else 'NOT '}e.aggregate"
-            + (f" AND e.id IN (SELECT e.id FROM event e{where})" if where else "")
-            + " GROUP BY 1, e.date_start, e.date_end",
-            params,
-        )
-        for group, *rest in rows:
-            found.setdefault(group, []).extend(dated([tuple(rest)]))
-        return found
-
-    separate_counts = figures("m.count", "m.at_least", "munition", aggregate=False)
-    aggregate_counts = figures("m.count", "m.at_least", "munition", aggregate=True)
-    separate_intercepted = figures("m.intercepted", "0", "munition", aggregate=False)
-    aggregate_intercepted = figures("m.intercepted", "0", "munition", aggregate=True)
-    munitions = {}
-    for weapon, events_count, uncounted, aggregates in store.execute(
-        "SELECT weapon, count(DISTINCT event_id), sum(count IS NULL), sum(aggregate)"
+    # Munitions: one pass per weapon; only weapons with aggregate records in scope need
+    # their figures by date span, to tell which separate records an aggregate may include.
+    munitions: dict[str, dict[str, Any]] = {}
+    spans: dict[str, dict[str, tuple[list[totals.Dated], list[totals.Dated]]]] = {}
+    with_aggregates: list[str] = []
+    for (
+        weapon,
+        events_count,
+        rows,
+        counted,
+        uncounted,
+        at_least,
+        intercepted,
+        not_intercepted,
+        aggregates,
+    ) in store.execute(
+        "SELECT weapon, count(DISTINCT event_id), count(*), sum(count), sum(count IS NULL),"
+        " max(at_least), sum(intercepted), sum(intercepted IS NULL), sum(aggregate)"
         f" FROM munition{within} GROUP BY weapon",
         params,
     ):
-        count = totals.combined(separate_counts.get(weapon, []), aggregate_counts.get(weapon, []))
-        intercepted = totals.combined(
-            separate_intercepted.get(weapon, []), aggregate_intercepted.get(weapon, [])
-        )
         munitions[weapon] = {
-            "count": count.value,
-            "at_least": count.at_least,
-            "intercepted": intercepted.value,
-            "intercepted_at_least": intercepted.at_least,
+            "count": tally(counted, rows, uncounted, at_least),
+            "intercepted": tally(intercepted, rows, not_intercepted, False),
             "events": events_count,
             "events_without_count": uncounted,
             "aggregate_events": aggregates,
         }
-    munitions = dict(sorted(munitions.items(), key=lambda item: (-int(item[1]["count"] or 0), item[0])))
-    casualty_totals = {
-        key: totals.combined(
-            figures(f"e.{key}", "e.casualties_at_least", "event", aggregate=False).get("", []),
-            figures(f"e.{key}", "e.casualties_at_least", "event", aggregate=True).get("", []),
+        if aggregates:
+            with_aggregates.append(weapon)
+    if with_aggregates:
+        for (
+            weapon,
+            aggregate,
+            start,
+            end,
+            rows,
+            counted,
+            uncounted,
+            at_least,
+            intercepted,
+            not_intercepted,
+        ) in store.execute(
+            "SELECT m.weapon, m.aggregate, e.date_start, e.date_end, count(*), sum(m.count),"
+            " sum(m.count IS NULL), max(m.at_least), sum(m.intercepted), sum(m.intercepted IS NULL)"
+            " FROM munition m JOIN event e ON e.id = m.event_id"
+            f" WHERE m.weapon IN ({','.join('?' * len(with_aggregates))})"
+            + (f" AND e.id IN (SELECT e.id FROM event e{where})" if where else "")
+            + " GROUP BY 1, 2, 3, 4",
+            (*with_aggregates, *params),
+        ):
+            for figure, known, missing, lower in (
+                ("count", counted, uncounted, at_least),
+                ("intercepted", intercepted, not_intercepted, False),
+            ):
+                lists = spans.setdefault(weapon, {}).setdefault(figure, ([], []))
+                lists[1 if aggregate else 0].append(
+                    totals.Dated(start, end, tally(known, rows, missing, lower), rows)
+                )
+        for weapon, by_figure in spans.items():
+            for figure, (separate_spans, aggregate_spans) in by_figure.items():
+                munitions[weapon][figure] = totals.combined(separate_spans, aggregate_spans)
+    for values in munitions.values():
+        count, intercepted = values.pop("count"), values.pop("intercepted")
+        values.update(
+            count=count.value,
+            at_least=count.at_least,
+            intercepted=intercepted.value,
+            intercepted_at_least=intercepted.at_least,
         )
-        for key in ("killed", "injured")
-    }
-    unknown_killed, unknown_injured = store.execute(
-        f"SELECT sum(killed IS NULL), sum(injured IS NULL) FROM event e{where}", params
+    munitions = dict(sorted(munitions.items(), key=lambda item: (-(item[1]["count"] or 0), item[0])))
+
+    # Casualties: aggregate records are rare and seldom give a figure; only when one does
+    # are the events' figures needed by date span.
+    is_separate = "NOT e.aggregate"
+    figured = "e.aggregate AND (e.killed IS NOT NULL OR e.injured IS NOT NULL)"
+    (
+        records,
+        killed,
+        unknown_separate_killed,
+        injured,
+        unknown_separate_injured,
+        at_least,
+        aggregates,
+        figured_aggregates,
+        unknown_killed,
+        unknown_injured,
+        first_start,
+        last_end,
+    ) = store.execute(
+        f"SELECT count(*) FILTER (WHERE {is_separate}), sum(e.killed) FILTER (WHERE {is_separate}),"
+        f" sum(e.killed IS NULL) FILTER (WHERE {is_separate}), sum(e.injured) FILTER (WHERE {is_separate}),"
+        f" sum(e.injured IS NULL) FILTER (WHERE {is_separate}),"
+        f" max(e.casualties_at_least) FILTER (WHERE {is_separate}),"
+        f" count(*) FILTER (WHERE e.aggregate), count(*) FILTER (WHERE {figured}),"
+        " sum(e.killed IS NULL), sum(e.injured IS NULL), min(e.date_start), max(e.date_end)"
+        f" FROM event e{where}",
+        params,
     ).fetchone()
+    casualty_spans: dict[str, tuple[list[totals.Dated], list[totals.Dated]]] = {
+        "killed": ([], []),
+        "injured": ([], []),
+    }
+    if figured_aggregates:
+        for start, end, aggregate, rows, *figures in store.execute(
+            "SELECT e.date_start, e.date_end, e.aggregate, count(*), sum(e.killed), sum(e.killed IS NULL),"
+            " sum(e.injured), sum(e.injured IS NULL), max(e.casualties_at_least)"
+            f" FROM event e{where} GROUP BY 1, 2, 3",
+            params,
+        ):
+            for key, known, missing in (("killed", *figures[0:2]), ("injured", *figures[2:4])):
+                casualty_spans[key][1 if aggregate else 0].append(
+                    totals.Dated(start, end, tally(known, rows, missing, figures[4]), rows)
+                )
+    else:
+        for key, known, missing in (
+            ("killed", killed, unknown_separate_killed),
+            ("injured", injured, unknown_separate_injured),
+        ):
+            if records:
+                casualty_spans[key][0].append(
+                    totals.Dated(first_start, last_end, tally(known, records, missing, at_least), records)
+                )
+            if aggregates:
+                # Aggregates without a figure: their incidents' casualties are unknown.
+                casualty_spans[key][1].append(
+                    totals.Dated(first_start, last_end, totals.figure(None), aggregates)
+                )
+    casualty_totals = {key: totals.combined(*lists) for key, lists in casualty_spans.items()}
     data: Row = {
         "events": total,
         "date_span": {"first": first, "last": last},

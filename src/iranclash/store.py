@@ -38,7 +38,7 @@ CREATE TABLE event_actor(
     event_id TEXT NOT NULL, actor_id TEXT NOT NULL, role TEXT NOT NULL, certainty TEXT NOT NULL,
     hedged INTEGER NOT NULL
 );
-CREATE INDEX event_actor_actor ON event_actor(actor_id, event_id);
+CREATE INDEX event_actor_actor ON event_actor(actor_id, event_id, hedged);
 CREATE TABLE event_place(event_id TEXT NOT NULL, place_id TEXT NOT NULL);
 CREATE INDEX event_place_place ON event_place(place_id, event_id);
 CREATE TABLE event_country(event_id TEXT NOT NULL, country TEXT NOT NULL);
