@@ -200,3 +200,30 @@ def test_a_date_range_says_what_imprecise_dates_it_leaves_out(cli: Callable[...,
     until = cli("events", "--data", str(drones), "--until", "2009", "--overlap", "--json").json()
     assert [event["id"] for event in until] == ["insurgency"]
     assert cli("events", "--data", str(drones)).stderr == ""
+
+
+def test_casualties_of_an_aggregate_are_not_added_to_the_events_it_may_include(
+    cli: Callable[..., Run], make_data: Callable[..., Path]
+) -> None:
+    def event(event_id: str, date: str, killed: int, aggregate: bool = False) -> str:
+        return f"""
+            - id: {event_id}
+              date: "{date}"
+              type: armed-clash
+              aggregate: {str(aggregate).lower()}
+              title: {event_id}
+              casualties: {{killed: {killed}, injured: 0}}
+              sources: [{{source: report, quote: "{event_id}"}}]
+        """
+
+    folder = make_data(
+        {
+            "events.yaml": event("clashes-this-year", "2022", 3, aggregate=True)
+            + event("clash-in-march", "2022-03-04", 2)
+            + event("clash-last-year", "2021-05-01", 1)
+        }
+    )
+    casualties = cli("summary", "--data", str(folder), "--json").json()["casualties"]
+    # 1 last year + at least 3 this year (which may include March's 2): not 6, not 3.
+    assert (casualties["killed"], casualties["killed_at_least"]) == (4, True)
+    assert (casualties["injured"], casualties["injured_at_least"]) == (0, True)

@@ -14,7 +14,7 @@ import json
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import jsonout
 from .dates import PartialDate
@@ -22,6 +22,9 @@ from .errors import NotFound, UsageProblem
 from .jsonout import Raw
 from .results import Column, Detail, Listing, ParsedRows, Row, Section
 from .vocabulary import EventType
+
+if TYPE_CHECKING:
+    from .totals import Total
 
 
 @dataclass(frozen=True)
@@ -782,138 +785,8 @@ def summary(store: sqlite3.Connection, filters: EventFilter = EventFilter()) -> 
         f"SELECT actor_id, count(DISTINCT event_id) FROM event_actor{within}{also} hedged GROUP BY actor_id"
     )
 
-    def tally(known: int | None, records: int, missing: int, at_least: object) -> totals.Total:
-        return totals.of_records(known, records=records, missing=missing, any_at_least=bool(at_least))
-
-    # Munitions: one pass per weapon; only weapons with aggregate records in scope need
-    # their figures by date span, to tell which separate records an aggregate may include.
-    munitions: dict[str, dict[str, Any]] = {}
-    spans: dict[str, dict[str, tuple[list[totals.Dated], list[totals.Dated]]]] = {}
-    with_aggregates: list[str] = []
-    for (
-        weapon,
-        events_count,
-        rows,
-        counted,
-        uncounted,
-        at_least,
-        intercepted,
-        not_intercepted,
-        aggregates,
-    ) in store.execute(
-        "SELECT weapon, count(DISTINCT event_id), count(*), sum(count), sum(count IS NULL),"
-        " max(at_least), sum(intercepted), sum(intercepted IS NULL), sum(aggregate)"
-        f" FROM munition{within} GROUP BY weapon",
-        params,
-    ):
-        munitions[weapon] = {
-            "count": tally(counted, rows, uncounted, at_least),
-            "intercepted": tally(intercepted, rows, not_intercepted, False),
-            "events": events_count,
-            "events_without_count": uncounted,
-            "aggregate_events": aggregates,
-        }
-        if aggregates:
-            with_aggregates.append(weapon)
-    if with_aggregates:
-        for (
-            weapon,
-            aggregate,
-            start,
-            end,
-            rows,
-            counted,
-            uncounted,
-            at_least,
-            intercepted,
-            not_intercepted,
-        ) in store.execute(
-            "SELECT m.weapon, m.aggregate, e.date_start, e.date_end, count(*), sum(m.count),"
-            " sum(m.count IS NULL), max(m.at_least), sum(m.intercepted), sum(m.intercepted IS NULL)"
-            " FROM munition m JOIN event e ON e.id = m.event_id"
-            f" WHERE m.weapon IN ({','.join('?' * len(with_aggregates))})"
-            + (f" AND e.id IN (SELECT e.id FROM event e{where})" if where else "")
-            + " GROUP BY 1, 2, 3, 4",
-            (*with_aggregates, *params),
-        ):
-            for figure, known, missing, lower in (
-                ("count", counted, uncounted, at_least),
-                ("intercepted", intercepted, not_intercepted, False),
-            ):
-                lists = spans.setdefault(weapon, {}).setdefault(figure, ([], []))
-                lists[1 if aggregate else 0].append(
-                    totals.Dated(start, end, tally(known, rows, missing, lower), rows)
-                )
-        for weapon, by_figure in spans.items():
-            for figure, (separate_spans, aggregate_spans) in by_figure.items():
-                munitions[weapon][figure] = totals.combined(separate_spans, aggregate_spans)
-    for values in munitions.values():
-        count, intercepted = values.pop("count"), values.pop("intercepted")
-        values.update(
-            count=count.value,
-            at_least=count.at_least,
-            intercepted=intercepted.value,
-            intercepted_at_least=intercepted.at_least,
-        )
-    munitions = dict(sorted(munitions.items(), key=lambda item: (-(item[1]["count"] or 0), item[0])))
-
-    # Casualties: aggregate records are rare and seldom give a figure; only when one does
-    # are the events' figures needed by date span.
-    is_separate = "NOT e.aggregate"
-    figured = "e.aggregate AND (e.killed IS NOT NULL OR e.injured IS NOT NULL)"
-    (
-        records,
-        killed,
-        unknown_separate_killed,
-        injured,
-        unknown_separate_injured,
-        at_least,
-        aggregates,
-        figured_aggregates,
-        unknown_killed,
-        unknown_injured,
-        first_start,
-        last_end,
-    ) = store.execute(
-        f"SELECT count(*) FILTER (WHERE {is_separate}), sum(e.killed) FILTER (WHERE {is_separate}),"
-        f" sum(e.killed IS NULL) FILTER (WHERE {is_separate}), sum(e.injured) FILTER (WHERE {is_separate}),"
-        f" sum(e.injured IS NULL) FILTER (WHERE {is_separate}),"
-        f" max(e.casualties_at_least) FILTER (WHERE {is_separate}),"
-        f" count(*) FILTER (WHERE e.aggregate), count(*) FILTER (WHERE {figured}),"
-        " sum(e.killed IS NULL), sum(e.injured IS NULL), min(e.date_start), max(e.date_end)"
-        f" FROM event e{where}",
-        params,
-    ).fetchone()
-    casualty_spans: dict[str, tuple[list[totals.Dated], list[totals.Dated]]] = {
-        "killed": ([], []),
-        "injured": ([], []),
-    }
-    if figured_aggregates:
-        for start, end, aggregate, rows, *figures in store.execute(
-            "SELECT e.date_start, e.date_end, e.aggregate, count(*), sum(e.killed), sum(e.killed IS NULL),"
-            " sum(e.injured), sum(e.injured IS NULL), max(e.casualties_at_least)"
-            f" FROM event e{where} GROUP BY 1, 2, 3",
-            params,
-        ):
-            for key, known, missing in (("killed", *figures[0:2]), ("injured", *figures[2:4])):
-                casualty_spans[key][1 if aggregate else 0].append(
-                    totals.Dated(start, end, tally(known, rows, missing, figures[4]), rows)
-                )
-    else:
-        for key, known, missing in (
-            ("killed", killed, unknown_separate_killed),
-            ("injured", injured, unknown_separate_injured),
-        ):
-            if records:
-                casualty_spans[key][0].append(
-                    totals.Dated(first_start, last_end, tally(known, records, missing, at_least), records)
-                )
-            if aggregates:
-                # Aggregates without a figure: their incidents' casualties are unknown.
-                casualty_spans[key][1].append(
-                    totals.Dated(first_start, last_end, totals.figure(None), aggregates)
-                )
-    casualty_totals = {key: totals.combined(*lists) for key, lists in casualty_spans.items()}
+    munitions = _munition_totals(store, where, within, params)
+    casualty_totals, unknown_killed, unknown_injured = _casualty_totals(store, where, params)
     data: Row = {
         "events": total,
         "date_span": {"first": first, "last": last},
@@ -928,8 +801,8 @@ def summary(store: sqlite3.Connection, filters: EventFilter = EventFilter()) -> 
             "killed_at_least": casualty_totals["killed"].at_least,
             "injured": casualty_totals["injured"].value,
             "injured_at_least": casualty_totals["injured"].at_least,
-            "events_with_unknown_killed": unknown_killed or 0,
-            "events_with_unknown_injured": unknown_injured or 0,
+            "events_with_unknown_killed": unknown_killed,
+            "events_with_unknown_injured": unknown_injured,
         },
     }
     count_columns = (Column("", lambda row: row["key"]), Column("Events", lambda row: row["count"]))
@@ -989,3 +862,143 @@ def summary(store: sqlite3.Connection, filters: EventFilter = EventFilter()) -> 
         ),
     )
     return Detail("Summary", data, fields, sections)
+
+
+def _tally(known: int | None, records: int, missing: int, at_least: object) -> Total:
+    from .totals import of_records
+
+    return of_records(known, records=records, missing=missing, any_at_least=bool(at_least))
+
+
+def _munition_totals(
+    store: sqlite3.Connection, where: str, within: str, params: Sequence[object]
+) -> dict[str, dict[str, Any]]:
+    """Per weapon: its count and intercepted totals (by ``totals``' rules) and its events."""
+    from . import totals
+
+    # Munitions: one pass per weapon; only weapons with aggregate records in scope need
+    # their figures by date span, to tell which separate records an aggregate may include.
+    munitions: dict[str, dict[str, Any]] = {}
+    spans: dict[str, dict[str, tuple[list[totals.Dated], list[totals.Dated]]]] = {}
+    with_aggregates: list[str] = []
+    for (
+        weapon,
+        events_count,
+        rows,
+        counted,
+        uncounted,
+        at_least,
+        intercepted,
+        not_intercepted,
+        aggregates,
+    ) in store.execute(
+        "SELECT weapon, count(DISTINCT event_id), count(*), sum(count), sum(count IS NULL),"
+        " max(at_least), sum(intercepted), sum(intercepted IS NULL), sum(aggregate)"
+        f" FROM munition{within} GROUP BY weapon",
+        params,
+    ):
+        munitions[weapon] = {
+            "count": _tally(counted, rows, uncounted, at_least),
+            "intercepted": _tally(intercepted, rows, not_intercepted, False),
+            "events": events_count,
+            "events_without_count": uncounted,
+            "aggregate_events": aggregates,
+        }
+        if aggregates:
+            with_aggregates.append(weapon)
+    if with_aggregates:
+        for (
+            weapon,
+            aggregate,
+            start,
+            end,
+            rows,
+            counted,
+            uncounted,
+            at_least,
+            intercepted,
+            not_intercepted,
+        ) in store.execute(
+            "SELECT weapon, aggregate, date_start, date_end, count(*), sum(count),"
+            " sum(count IS NULL), max(at_least), sum(intercepted), sum(intercepted IS NULL)"
+            f" FROM munition WHERE weapon IN ({','.join('?' * len(with_aggregates))})"
+            + (f" AND event_id IN (SELECT e.id FROM event e{where})" if where else "")
+            + " GROUP BY 1, 2, 3, 4",
+            (*with_aggregates, *params),
+        ):
+            for figure, known, missing, lower in (
+                ("count", counted, uncounted, at_least),
+                ("intercepted", intercepted, not_intercepted, False),
+            ):
+                lists = spans.setdefault(weapon, {}).setdefault(figure, ([], []))
+                lists[1 if aggregate else 0].append(
+                    totals.Dated(start, end, _tally(known, rows, missing, lower), rows)
+                )
+        for weapon, by_figure in spans.items():
+            for figure, (separate_spans, aggregate_spans) in by_figure.items():
+                munitions[weapon][figure] = totals.combined(separate_spans, aggregate_spans)
+    for values in munitions.values():
+        count, intercepted = values.pop("count"), values.pop("intercepted")
+        values.update(
+            count=count.value,
+            at_least=count.at_least,
+            intercepted=intercepted.value,
+            intercepted_at_least=intercepted.at_least,
+        )
+    return dict(sorted(munitions.items(), key=lambda item: (-(item[1]["count"] or 0), item[0])))
+
+
+def _casualty_totals(
+    store: sqlite3.Connection, where: str, params: Sequence[object]
+) -> tuple[dict[str, Total], int, int]:
+    """Killed and injured totals (by ``totals``' rules), and how many events give no figure."""
+    from . import totals
+
+    # Aggregate records are rare (a partial index finds them) and seldom give a figure: the
+    # separate events' figures are those of all events less the aggregates', and only when an
+    # aggregate gives a figure are the events' figures needed by date span.
+    columns = (
+        "count(*), coalesce(sum(e.killed), 0), sum(e.killed IS NULL), coalesce(sum(e.injured), 0),"
+        " sum(e.injured IS NULL), coalesce(sum(e.casualties_at_least), 0), min(e.date_start), max(e.date_end)"
+    )
+    every = store.execute(f"SELECT {columns} FROM event e{where}", params).fetchone()
+    of_aggregates = store.execute(
+        f"SELECT {columns} FROM event e{where}{' AND' if where else ' WHERE'} e.aggregate", params
+    ).fetchone()
+    records, killed, unknown_separate_killed, injured, unknown_separate_injured, at_least = (
+        (total or 0) - (part or 0) for total, part in zip(every[:6], of_aggregates[:6], strict=True)
+    )
+    aggregates = of_aggregates[0]
+    figured_aggregates = aggregates and (of_aggregates[2] < aggregates or of_aggregates[4] < aggregates)
+    unknown_killed, unknown_injured, first_start, last_end = every[2], every[4], every[6], every[7]
+    casualty_spans: dict[str, tuple[list[totals.Dated], list[totals.Dated]]] = {
+        "killed": ([], []),
+        "injured": ([], []),
+    }
+    if figured_aggregates:
+        for start, end, aggregate, rows, *figures in store.execute(
+            "SELECT e.date_start, e.date_end, e.aggregate, count(*), sum(e.killed), sum(e.killed IS NULL),"
+            " sum(e.injured), sum(e.injured IS NULL), max(e.casualties_at_least)"
+            f" FROM event e{where} GROUP BY 1, 2, 3",
+            params,
+        ):
+            for key, known, missing in (("killed", *figures[0:2]), ("injured", *figures[2:4])):
+                casualty_spans[key][1 if aggregate else 0].append(
+                    totals.Dated(start, end, _tally(known, rows, missing, figures[4]), rows)
+                )
+    else:
+        for key, known, missing in (
+            ("killed", killed, unknown_separate_killed),
+            ("injured", injured, unknown_separate_injured),
+        ):
+            if records:
+                casualty_spans[key][0].append(
+                    totals.Dated(first_start, last_end, _tally(known, records, missing, at_least), records)
+                )
+            if aggregates:
+                # Aggregates without a figure: their incidents' casualties are unknown.
+                casualty_spans[key][1].append(
+                    totals.Dated(first_start, last_end, totals.figure(None), aggregates)
+                )
+    found = {key: totals.combined(*lists) for key, lists in casualty_spans.items()}
+    return found, unknown_killed or 0, unknown_injured or 0

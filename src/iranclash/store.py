@@ -34,6 +34,7 @@ CREATE TABLE event(
 );
 CREATE TABLE event_json(seq INTEGER PRIMARY KEY, json TEXT NOT NULL);
 CREATE INDEX event_date ON event(date_start, date_end, seq);
+CREATE INDEX event_aggregate ON event(seq) WHERE aggregate;
 CREATE TABLE event_actor(
     event_id TEXT NOT NULL, actor_id TEXT NOT NULL, role TEXT NOT NULL, certainty TEXT NOT NULL,
     hedged INTEGER NOT NULL
@@ -45,8 +46,9 @@ CREATE TABLE event_country(event_id TEXT NOT NULL, country TEXT NOT NULL);
 CREATE INDEX event_country_country ON event_country(country, event_id);
 CREATE TABLE munition(
     event_id TEXT NOT NULL, weapon TEXT NOT NULL, count INTEGER, at_least INTEGER NOT NULL,
-    intercepted INTEGER, aggregate INTEGER NOT NULL
+    intercepted INTEGER, aggregate INTEGER NOT NULL, date_start TEXT NOT NULL, date_end TEXT NOT NULL
 );
+CREATE INDEX munition_span ON munition(weapon, aggregate, date_start, date_end);
 CREATE TABLE link(subject TEXT NOT NULL, predicate TEXT NOT NULL, object TEXT NOT NULL);
 CREATE INDEX link_object ON link(object, predicate);
 CREATE INDEX link_subject ON link(subject, predicate);
@@ -63,7 +65,7 @@ _INSERT = {
     "event_actor": "INSERT INTO event_actor VALUES (?, ?, ?, ?, ?)",
     "event_place": "INSERT INTO event_place VALUES (?, ?)",
     "event_country": "INSERT INTO event_country VALUES (?, ?)",
-    "munition": "INSERT INTO munition VALUES (?, ?, ?, ?, ?, ?)",
+    "munition": "INSERT INTO munition VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     "link": "INSERT INTO link VALUES (?, ?, ?)",
     "name": "INSERT INTO name VALUES (?, ?, ?, ?)",
 }
@@ -235,8 +237,18 @@ def _gather_event(rows: Rows, seq: int, event: Event, data: dict[str, object]) -
     countries = data["countries"]
     assert isinstance(countries, list)
     rows["event_country"].extend((event.id, names.normalize(country)) for country in countries)
+    # The event's dates are repeated here so that totals by date span (``totals``) need no join.
     rows["munition"].extend(
-        (event.id, item.weapon.value, item.count, int(item.at_least), item.intercepted, int(event.aggregate))
+        (
+            event.id,
+            item.weapon.value,
+            item.count,
+            int(item.at_least),
+            item.intercepted,
+            int(event.aggregate),
+            event.date.start.isoformat(),
+            event.date.end.isoformat(),
+        )
         for item in event.munitions
     )
     _links(rows, event.id, "responds_to", event.responds_to)
