@@ -160,7 +160,7 @@ def test_analyst_shows_interview_and_quotes(cli: Callable[..., Run]) -> None:
     data = cli("analyst", "Khalil Jahshan", "--json").json()
     assert data["interview_source"]["mode"] == "telephone"
     assert data["interview_source"]["date"] == "2021-06-30"
-    assert [quote["footnote"] for quote in data["quotes"] if quote["footnote"]] == [8, 9, 10]
+    assert [quote["footnote"] for quote in data["quotes"]] == [8, 8, 9, 10]
 
 
 def test_event_shows_everything(cli: Callable[..., Run]) -> None:
@@ -192,10 +192,19 @@ def test_search_with_no_match_is_empty(cli: Callable[..., Run]) -> None:
 def test_summary_totals(cli: Callable[..., Run]) -> None:
     data = cli("summary", "--json").json()
     assert data["events"] == 35
-    assert data["date_span"]["first"] == "2000-01-01"
+    assert data["date_span"] == {"first": "2000s", "last": "2021-07-08"}
     assert data["by_type"]["rocket-attack"] == 4
-    assert data["munitions"]["rocket"]["count"] == 19
-    assert data["casualties"]["injured"] == 2
+    rockets = data["munitions"]["rocket"]
+    assert (rockets["count"], rockets["at_least"]) == (19, True), "al-Omar's rockets are not counted"
+    drones = data["munitions"]["drone"]
+    assert (drones["count"], drones["at_least"]) == (5, True), "the aggregate overlaps the July drones"
+    casualties = data["casualties"]
+    assert (casualties["killed"], casualties["killed_at_least"]) == (2, True)
+    assert (casualties["injured"], casualties["injured_at_least"]) == (2, True)
+    table = cli("summary").stdout
+    assert "Date span   2000s – 2021-07-08" in table
+    assert "at least 2 killed, at least 2 injured" in table
+    assert "≥7" not in table and "0 killed" not in table
     july = cli("summary", "--since", "2021-07", "--json").json()
     assert july["events"] == 6
     assert july["by_month"] == {"2021-07": 6}

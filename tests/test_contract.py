@@ -38,6 +38,8 @@ SHAPES: dict[str, list[str]] = {
         "munitions",
         "casualties",
         "responds_to",
+        "year_inferred",
+        "aggregate",
         "date_start",
         "date_end",
         "date_precision",
@@ -48,7 +50,7 @@ SHAPES: dict[str, list[str]] = {
     "citation": ["source", "quote", "footnote"],
     "event actor": ["actor", "role", "certainty"],
     "munition": ["weapon", "count", "at_least", "intercepted"],
-    "casualties": ["killed", "injured", "note"],
+    "casualties": ["killed", "injured", "note", "at_least"],
     "acled": ["event_type", "sub_event_type"],
     "linked": ["kind", "name"],
     "brief": ["id", "kind", "name"],
@@ -84,7 +86,7 @@ SHAPES: dict[str, list[str]] = {
         "coordinates",
     ],
     "place lookup adds": ["linked", "contains", "events", "quotes"],
-    "side": ["country", "name"],
+    "side": ["country", "name", "general_knowledge"],
     "coordinates": ["lat", "lon", "precision"],
     "analyst": [
         "id",
@@ -121,13 +123,29 @@ SHAPES: dict[str, list[str]] = {
         "by_month",
         "by_place",
         "by_actor",
+        "hedged_by_actor",
         "munitions",
         "casualties",
         "linked",
     ],
     "date_span": ["first", "last"],
-    "summary munition": ["count", "at_least", "intercepted", "events", "events_without_count"],
-    "summary casualties": ["killed", "injured", "events_with_unknown_killed", "events_with_unknown_injured"],
+    "summary munition": [
+        "events",
+        "events_without_count",
+        "aggregate_events",
+        "count",
+        "at_least",
+        "intercepted",
+        "intercepted_at_least",
+    ],
+    "summary casualties": [
+        "killed",
+        "killed_at_least",
+        "injured",
+        "injured_at_least",
+        "events_with_unknown_killed",
+        "events_with_unknown_injured",
+    ],
     "info": [
         "version",
         "python",
@@ -184,7 +202,9 @@ def test_lookup_shapes(cli: Cli) -> None:
     actor = cli("actor", "PMU", "--json").json()
     assert lookup_extras(actor, "actor") == SHAPES["actor lookup adds"]
     every(actor["members"], "brief")
-    assert [keys(item) for item in actor["events"]] == [["role", *SHAPES["event"]]] * len(actor["events"])
+    assert [keys(item) for item in actor["events"]] == [["role", "role_certainty", *SHAPES["event"]]] * len(
+        actor["events"]
+    )
     every(cli("actor", "Iran", "--json").json()["quotes"], "quote")
     place = cli("place", "Anbar", "--json").json()
     assert lookup_extras(place, "place") == SHAPES["place lookup adds"]
@@ -277,7 +297,10 @@ EVENT_COLUMNS = [
     "casualties.killed",
     "casualties.injured",
     "casualties.note",
+    "casualties.at_least",
     "responds_to",
+    "year_inferred",
+    "aggregate",
     "date_start",
     "date_end",
     "date_precision",

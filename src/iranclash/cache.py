@@ -38,7 +38,7 @@ from .errors import DataError
 
 CACHE_ENV = "IRANCLASH_CACHE_DIR"
 #: Bumped whenever ``store``'s tables or the JSON it stores change, so old caches are rebuilt.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 #: An mtime this close to a build may hide a later edit within the same clock tick
 #: (2 s covers the coarsest common timestamps, FAT's).
 RACY_WINDOW_NS = 2_000_000_000

@@ -355,9 +355,21 @@ FILTERS = OptionGroup(
             ],
             None,
         ),
+        _option(
+            "overlap",
+            Annotated[
+                bool,
+                typer.Option(
+                    "--overlap",
+                    help="With --since/--until: also events whose imprecise dates (2021, 2020-03) "
+                    "only partly fall in the range.",
+                ),
+            ],
+            False,
+        ),
     ),
-    lambda since, until, actor, place, country, event_type: query.EventFilter(
-        since, until, actor, place, country, tuple(event_type or ())
+    lambda since, until, actor, place, country, event_type, overlap: query.EventFilter(
+        since, until, actor, place, country, tuple(event_type or ()), overlap
     ),
 )
 
@@ -469,18 +481,43 @@ NameArgument = Annotated[
 ]
 
 
+def _filtered(
+    filters: query.EventFilter,
+    ask: Callable[[sqlite3.Connection, query.EventFilter], Listing | Detail],
+    source: DataChoice,
+    output: Output,
+) -> None:
+    """Answer a date-filtered question; in a table, say on stderr how many events with
+    imprecise dates the range left out (JSON and CSV stay exactly the answer)."""
+    left_out = [0]
+
+    def question(store: sqlite3.Connection) -> Listing | Detail:
+        if output.format is OutputFormat.TABLE:
+            left_out[0] = query.imprecise_left_out(store, filters)
+        return ask(store, filters)
+
+    source.answer(question, output)
+    if left_out[0]:
+        count = left_out[0]
+        _error(
+            f"note: {count} more event{'s' if count != 1 else ''} with imprecise dates may fall in "
+            "this range: --overlap includes them"
+        )
+
+
 @command("events", FILTERS, DATA, OUTPUT)
 def events_command(*, filters: query.EventFilter, source: DataChoice, output: Output) -> None:
     """List events, oldest first; filters compose.
 
-    An imprecise date (2020-03, 2019) matches only when all of it lies inside the range.
+    An imprecise date (2020-03, 2019) matches only when all of it lies inside the range;
+    --overlap also takes those that only partly do.
 
     Examples:
       iranclash events --since 2021-07-05
       iranclash events --type rocket-attack --actor "Kata'ib Hezbollah" --wide
       iranclash events --place Anbar --json
     """
-    source.answer(lambda store: query.events(store, filters), output)
+    _filtered(filters, query.events, source, output)
 
 
 @command("event", DATA, OUTPUT)
@@ -616,13 +653,14 @@ def search_command(
 def summary_command(*, filters: query.EventFilter, source: DataChoice, output: Output) -> None:
     """The picture at a glance: counts by type, month, place and actor; munitions; casualties.
 
-    Takes the same filters as 'events'.
+    Takes the same filters as 'events'. Totals never say more than the sources: a missing
+    figure makes a total "at least N" or "unknown", never 0.
 
     Examples:
       iranclash summary --since 2021-06
       iranclash summary --actor "Kata'ib Hezbollah" --json
     """
-    source.answer(lambda store: query.summary(store, filters), output)
+    _filtered(filters, query.summary, source, output)
 
 
 @command("info", DATA, OUTPUT)

@@ -108,11 +108,17 @@ class Munition:
 
 @dataclass(frozen=True)
 class Casualties:
-    """Absent figures are unknown, never zero."""
+    """Absent figures are unknown, never zero; ``at_least`` marks the figures given as
+    lower bounds (the source names these casualties, not necessarily all)."""
 
     killed: int | None = None
     injured: int | None = None
     note: str | None = None
+    at_least: bool = False
+
+    def __post_init__(self) -> None:
+        if self.at_least and self.killed is None and self.injured is None:
+            raise ValueError("at_least needs a figure (killed or injured) to be a lower bound of")
 
 
 @dataclass(frozen=True)
@@ -132,12 +138,24 @@ class Coordinates:
 
 @dataclass(frozen=True)
 class CrossingSide:
+    """One side of a border crossing; ``general_knowledge`` when the source does not say
+    which town lies on which side."""
+
     country: str
     name: str
+    general_knowledge: bool = False
 
 
 @dataclass(frozen=True)
 class Event:
+    """Something that happened (or is expected), as precisely as the source dates it.
+
+    ``year_inferred`` marks a date whose year the source does not state ("on June 27",
+    "last year"); ``aggregate`` marks a record that sums up incidents the source does
+    not list one by one ("at least five drone attacks this year"), which may include
+    events recorded on their own, so totals never add the two together.
+    """
+
     KIND: ClassVar[str] = "event"
     id: str
     date: PartialDate
@@ -152,6 +170,12 @@ class Event:
     munitions: tuple[Munition, ...] = ()
     casualties: Casualties | None = None
     responds_to: tuple[str, ...] = ()
+    year_inferred: bool = False
+    aggregate: bool = False
+
+    def __post_init__(self) -> None:
+        if self.year_inferred and self.date.precision is Precision.DECADE:
+            raise ValueError(f"year_inferred: {self.date} is a decade, with no year to infer")
 
 
 @dataclass(frozen=True)

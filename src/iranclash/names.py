@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 _APOSTROPHES = re.compile("['’‘ʿʾʼ`´′ʹ]")
 _SEPARATORS = re.compile(r"[^\w]+|_")
+#: A thousands separator inside a number ("2,500"), dropped so that 2500 finds it.
+_DIGIT_GROUP = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 
 #: Transliteration variants of one word, each mapped to one spelling.
 _VARIANTS: dict[str, tuple[str, ...]] = {
@@ -67,7 +69,7 @@ def fold(text: str) -> str:
     text = _APOSTROPHES.sub("", text)
     if not text.isascii():
         text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
-    text = text.casefold()
+    text = _DIGIT_GROUP.sub("", text).casefold()
     return " ".join(_SEPARATORS.sub(" ", text).split())
 
 

@@ -9,10 +9,12 @@ fold names, so that a plain listing does not pay for it at start-up.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from . import jsonout
 from .dates import PartialDate
@@ -21,10 +23,17 @@ from .jsonout import Raw
 from .results import Column, Detail, Fit, Listing, ParsedRows, Row, Section, id_column
 from .vocabulary import EventType
 
+if TYPE_CHECKING:
+    from .totals import Total
+
 
 @dataclass(frozen=True)
 class EventFilter:
-    """Filters that compose: each given one narrows the events further."""
+    """Filters that compose: each given one narrows the events further.
+
+    An imprecise date matches ``since``/``until`` only when all of it lies inside the
+    range, unless ``overlap`` is set: then any part of it inside the range will do.
+    """
 
     since: PartialDate | None = None
     until: PartialDate | None = None
@@ -32,6 +41,7 @@ class EventFilter:
     place: str | None = None
     country: str | None = None
     types: tuple[EventType, ...] = ()
+    overlap: bool = False
 
 
 def resolve(store: sqlite3.Connection, kind: str, text: str) -> str:
@@ -57,10 +67,10 @@ def _event_where(store: sqlite3.Connection, filters: EventFilter) -> tuple[str, 
     clauses: list[str] = []
     params: list[object] = []
     if filters.since:
-        clauses.append("e.date_start >= ?")
+        clauses.append("e.date_end >= ?" if filters.overlap else "e.date_start >= ?")
         params.append(filters.since.start.isoformat())
     if filters.until:
-        clauses.append("e.date_end <= ?")
+        clauses.append("e.date_start <= ?" if filters.overlap else "e.date_end <= ?")
         params.append(filters.until.end.isoformat())
     if filters.actor:
         actor = resolve(store, "actor", filters.actor)
@@ -83,6 +93,18 @@ def _event_where(store: sqlite3.Connection, filters: EventFilter) -> tuple[str, 
         clauses.append(f"e.type IN ({','.join('?' * len(filters.types))})")
         params.extend(event_type.value for event_type in filters.types)
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def imprecise_left_out(store: sqlite3.Connection, filters: EventFilter) -> int:
+    """How many events a date range leaves out although their imprecise dates overlap it
+    (an event dated "2021" may fall after 27 June 2021): those ``overlap`` would add."""
+    if filters.overlap or not (filters.since or filters.until):
+        return 0
+    counted = []
+    for overlap in (True, False):
+        where, params = _event_where(store, dataclasses.replace(filters, overlap=overlap))
+        counted.append(store.execute(f"SELECT count(*) FROM event e{where}", params).fetchone()[0])
+    return int(counted[0] - counted[1])
 
 
 def _resolve_country(store: sqlite3.Connection, text: str) -> str:
@@ -130,7 +152,10 @@ def _casualties_label(row: Row) -> str:
     casualties = row["casualties"]
     if not casualties:
         return ""
-    parts = [f"{casualties[key]} {key}" for key in ("killed", "injured") if casualties[key] is not None]
+    prefix = "at least " if casualties.get("at_least") else ""
+    parts = [
+        f"{prefix}{casualties[key]} {key}" for key in ("killed", "injured") if casualties[key] is not None
+    ]
     return ", ".join(parts)
 
 
@@ -211,16 +236,6 @@ def _brief_map(store: sqlite3.Connection, ids: Sequence[str]) -> dict[str, Row]:
     return {row["id"]: {"kind": row["kind"], "name": row["name"]} for row in _brief(store, ids)}
 
 
-def _source_titles(store: sqlite3.Connection, row: Row) -> list[Row]:
-    titles = dict(store.execute("SELECT id, name FROM record WHERE kind = 'source'"))
-    return [{**citation, "source_title": titles.get(citation["source"])} for citation in row["sources"]]
-
-
-_CITATION_COLUMNS = (
-    Column("Footnote", lambda row: row["footnote"], Fit.WHOLE),
-    Column("Quote", lambda row: row["quote"]),
-    Column("Source", lambda row: row["source_title"] or row["source"]),
-)
 _EVENT_BRIEF_COLUMNS = (
     Column("Date", lambda row: row["date"], Fit.WHOLE),
     Column("Title", lambda row: row["title"]),
@@ -286,7 +301,7 @@ def event(store: sqlite3.Connection, event_id: str) -> Detail:
     )
     data["quotes"] = _quotes_about(store, event_id)
     fields = (
-        ("Date", data["date"] + (f" ({data['date_note']})" if data["date_note"] else "")),
+        ("Date", _date_detail(data)),
         (
             "Type",
             f"{data['type']} (ACLED: {data['acled']['event_type']} / {data['acled']['sub_event_type']})",
@@ -297,6 +312,7 @@ def event(store: sqlite3.Connection, event_id: str) -> Detail:
         ("Countries", ", ".join(data["countries"])),
         ("Munitions", _munitions_label(data)),
         ("Casualties", _casualties_detail(data["casualties"])),
+        ("Aggregate", AGGREGATE if data.get("aggregate") else None),
     )
     sections = (
         Section(
@@ -344,11 +360,27 @@ _QUOTE_ONCE_COLUMNS = (
 )
 
 
+#: What an aggregate event is, shown with it.
+AGGREGATE = (
+    "sums up incidents the source does not list one by one; it may include events recorded on "
+    "their own, so totals never add it to them"
+)
+#: Shown beside a date whose year the source does not state.
+YEAR_INFERRED = "year inferred: the source does not state it"
+
+
+def _date_detail(row: Row) -> str:
+    notes = [note for note in (row["date_note"], row.get("year_inferred") and YEAR_INFERRED) if note]
+    return str(row["date"]) + (f" ({'; '.join(notes)})" if notes else "")
+
+
 def _casualties_detail(casualties: Row | None) -> str:
     if not casualties:
         return "unknown"
+    prefix = "at least " if casualties.get("at_least") else ""
     parts = [
-        f"{key}: {'unknown' if casualties[key] is None else casualties[key]}" for key in ("killed", "injured")
+        f"{key}: {'unknown' if casualties[key] is None else prefix + str(casualties[key])}"
+        for key in ("killed", "injured")
     ]
     if casualties["note"]:
         parts.append(f"({casualties['note']})")
@@ -422,18 +454,19 @@ def actor(store: sqlite3.Connection, name: str) -> Detail:
     data["members"] = linked("member_of", reverse=True)
     backed_by = linked("backed_by", reverse=False)
     data["backs"] = linked("backed_by", reverse=True)
-    # Each event's stored JSON, with the actor's role put in front, spliced in unparsed.
+    # Each event's stored JSON, with the actor's role and how firmly the source attributes
+    # it put in front, spliced in unparsed.
     events = [
-        '{"role": ' + json.dumps(role) + ", " + text[1:]
-        for text, role in store.execute(
-            "SELECT j.json, group_concat(a.role, ', ') FROM event_actor a JOIN event e ON e.id = a.event_id"
+        '{"role": ' + json.dumps(role) + ', "role_certainty": ' + json.dumps(certainty) + ", " + text[1:]
+        for text, role, certainty in store.execute(
+            "SELECT j.json, group_concat(a.role, ', '), group_concat(a.certainty, ', ')"
+            " FROM event_actor a JOIN event e ON e.id = a.event_id"
             " JOIN event_json j ON j.seq = e.seq WHERE a.actor_id = ? GROUP BY e.seq ORDER BY e.seq",
             (actor_id,),
         )
     ]
     data["events"] = [Raw(text) for text in events]
     data["quotes"] = _quotes_about(store, actor_id)
-    sources = _source_titles(store, data)
     fields = (
         ("Kind", data["kind"]),
         ("Title", data["title"]),
@@ -449,13 +482,24 @@ def actor(store: sqlite3.Connection, name: str) -> Detail:
     sections = (
         Section(
             "Events",
-            (*_EVENT_BRIEF_COLUMNS[:2], Column("Role", lambda row: row["role"]), _EVENT_BRIEF_COLUMNS[2]),
+            (
+                *_EVENT_BRIEF_COLUMNS[:2],
+                Column("Role", _roles_of_actor),
+                Column("Certainty", lambda row: row["certainty"]),
+                _EVENT_BRIEF_COLUMNS[2],
+            ),
             ParsedRows(events),
         ),
         Section("Quotes about it", _QUOTE_COLUMNS, data["quotes"]),
-        Section("Sources", _CITATION_COLUMNS, sources),
+        *_citation_sections(store, data["sources"]),
     )
     return Detail(data["name"], data, fields, sections)
+
+
+def _roles_of_actor(row: Row) -> str:
+    """An actor's roles in one event, each with its hedge ("attacker, believed")."""
+    pairs = zip(row["role"].split(", "), row["role_certainty"].split(", "), strict=False)
+    return "; ".join(_role({"role": role, "certainty": certainty}) for role, certainty in pairs)
 
 
 def _place_columns() -> tuple[Column, ...]:
@@ -487,11 +531,7 @@ def crossings(store: sqlite3.Connection) -> Listing:
     """The border crossings with both sides, their status and since when."""
 
     def side(index: int) -> Callable[[Row], object]:
-        return lambda row: (
-            f"{row['sides'][index]['name']} ({row['sides'][index]['country']})"
-            if len(row["sides"]) > index
-            else ""
-        )
+        return lambda row: _side_label(row["sides"][index]) if len(row["sides"]) > index else ""
 
     return _kind_listing(
         store,
@@ -508,6 +548,12 @@ def crossings(store: sqlite3.Connection) -> Listing:
             id_column(),
         ),
     )
+
+
+def _side_label(side: Row) -> str:
+    """A crossing's side; which town lies on which side is marked when the source does not say."""
+    known = "; general knowledge" if side.get("general_knowledge") else ""
+    return f"{side['name']} ({side['country']}{known})"
 
 
 def place(store: sqlite3.Connection, name: str) -> Detail:
@@ -528,8 +574,7 @@ def place(store: sqlite3.Connection, name: str) -> Detail:
     events = _event_texts(store, "SELECT event_id FROM event_place WHERE place_id = ?", (place_id,))
     data["events"] = [Raw(text) for text in events]
     data["quotes"] = _quotes_about(store, place_id)
-    sources = _source_titles(store, data)
-    sides = " / ".join(f"{side['name']} ({side['country']})" for side in data["sides"])
+    sides = " / ".join(_side_label(side) for side in data["sides"])
     fields = (
         ("Kind", data["kind"]),
         ("Country", data["country"]),
@@ -546,9 +591,18 @@ def place(store: sqlite3.Connection, name: str) -> Detail:
         ("Also known as (general knowledge)", ", ".join(data["known_as"])),
     )
     sections = (
-        Section("Events", _EVENT_BRIEF_COLUMNS, ParsedRows(events)),
+        Section(
+            "Events",
+            (
+                *_EVENT_BRIEF_COLUMNS[:2],
+                Column("Actors", _actor_label(_labels_of(store))),
+                Column("Certainty", lambda row: row["certainty"]),
+                _EVENT_BRIEF_COLUMNS[2],
+            ),
+            ParsedRows(events),
+        ),
         Section("Quotes about it", _QUOTE_COLUMNS, data["quotes"]),
-        Section("Sources", _CITATION_COLUMNS, sources),
+        *_citation_sections(store, data["sources"]),
     )
     return Detail(data["name"], data, fields, sections)
 
@@ -576,7 +630,6 @@ def analyst(store: sqlite3.Connection, name: str) -> Detail:
     interview = _record(store, data["interview"]) if data["interview"] else None
     data["interview_source"] = interview
     labels = dict(store.execute("SELECT id, name FROM record"))
-    sources = _source_titles(store, data)
     interview_text = ""
     if interview:
         interview_text = ", ".join(
@@ -605,7 +658,7 @@ def analyst(store: sqlite3.Connection, name: str) -> Detail:
             ),
             data["quotes"],
         ),
-        Section("Sources", _CITATION_COLUMNS, sources),
+        *_citation_sections(store, data["sources"]),
     )
     return Detail(data["name"], data, fields, sections)
 
@@ -668,7 +721,7 @@ def search(store: sqlite3.Connection, text: str) -> Listing:
     )
 
 
-_KINDS = ("actor", "place", "analyst", "event", "quote", "source")
+_KINDS = ("actor", "place", "analyst", "event", "source", "quote")
 
 
 def _search_score(phrase: str, names_norm: str, in_text: bool) -> int:
@@ -687,11 +740,18 @@ def _search_score(phrase: str, names_norm: str, in_text: bool) -> int:
 
 
 def summary(store: sqlite3.Connection, filters: EventFilter = EventFilter()) -> Detail:
-    """Counts by type, month, place and actor; munitions and casualty totals; the date span."""
+    """Counts by type, month, place and actor; munitions and casualty totals; the date span.
+
+    Totals follow ``totals``: a missing figure makes a total "at least N" or "unknown",
+    never 0, and an aggregate record is never added to the records it may include.
+    """
+    from . import totals
+
     where, params = _event_where(store, filters)
     # Without filters every event is in scope, and leaving the IN (...) out keeps the
     # counts index-only: a summary of 100,000 events stays well under 100 ms.
     within = f" WHERE event_id IN (SELECT e.id FROM event e{where})" if where else ""
+    also = " AND" if within else " WHERE"
     labels = dict(store.execute("SELECT id, name FROM record WHERE kind IN ('actor', 'place')"))
 
     def counts(sql: str) -> dict[str, int]:
@@ -702,9 +762,15 @@ def summary(store: sqlite3.Connection, filters: EventFilter = EventFilter()) -> 
         found = list(store.execute(sql, params))
         return dict(sorted(found, key=lambda item: (-item[1], labels.get(item[0], item[0]))))
 
-    total, first, last = store.execute(
-        f"SELECT count(*), min(e.date_start), max(e.date_end) FROM event e{where}", params
+    total, first_seq, last_seq = store.execute(
+        f"SELECT count(*), min(e.seq), max(e.seq) FROM event e{where}", params
     ).fetchone()
+    # Event seqs follow date order, so the first and last events are those of the lowest and
+    # highest seq; their dates are shown as written ("2000s", not 2000-01-01).
+    date_of = "SELECT json_extract(json, '$.date') FROM event_json WHERE seq = ?"
+    first, last = (
+        None if seq is None else store.execute(date_of, (seq,)).fetchone()[0] for seq in (first_seq, last_seq)
+    )
     by_type = counts(
         f"SELECT e.type, count(*) FROM event e{where} GROUP BY e.type ORDER BY count(*) DESC, e.type"
     )
@@ -715,25 +781,12 @@ def summary(store: sqlite3.Connection, filters: EventFilter = EventFilter()) -> 
     )
     by_place = named(f"SELECT place_id, count(*) FROM event_place{within} GROUP BY place_id")
     by_actor = named(f"SELECT actor_id, count(DISTINCT event_id) FROM event_actor{within} GROUP BY actor_id")
-    munitions = {
-        weapon: {
-            "count": count,
-            "at_least": bool(at_least),
-            "intercepted": intercepted,
-            "events": events_count,
-            "events_without_count": uncounted,
-        }
-        for weapon, count, at_least, intercepted, events_count, uncounted in store.execute(
-            "SELECT weapon, sum(count), max(at_least), sum(coalesce(intercepted, 0)),"
-            f" count(DISTINCT event_id), sum(count IS NULL) FROM munition{within}"
-            " GROUP BY weapon ORDER BY sum(count) DESC, weapon",
-            params,
-        )
-    }
-    killed, injured, unknown_killed, unknown_injured = store.execute(
-        f"SELECT sum(killed), sum(injured), sum(killed IS NULL), sum(injured IS NULL) FROM event e{where}",
-        params,
-    ).fetchone()
+    hedged_by_actor = named(
+        f"SELECT actor_id, count(DISTINCT event_id) FROM event_actor{within}{also} hedged GROUP BY actor_id"
+    )
+
+    munitions = _munition_totals(store, where, within, params)
+    casualty_totals, unknown_killed, unknown_injured = _casualty_totals(store, where, params)
     data: Row = {
         "events": total,
         "date_span": {"first": first, "last": last},
@@ -741,12 +794,15 @@ def summary(store: sqlite3.Connection, filters: EventFilter = EventFilter()) -> 
         "by_month": by_month,
         "by_place": by_place,
         "by_actor": by_actor,
+        "hedged_by_actor": hedged_by_actor,
         "munitions": munitions,
         "casualties": {
-            "killed": killed or 0,
-            "injured": injured or 0,
-            "events_with_unknown_killed": unknown_killed or 0,
-            "events_with_unknown_injured": unknown_injured or 0,
+            "killed": casualty_totals["killed"].value,
+            "killed_at_least": casualty_totals["killed"].at_least,
+            "injured": casualty_totals["injured"].value,
+            "injured_at_least": casualty_totals["injured"].at_least,
+            "events_with_unknown_killed": unknown_killed,
+            "events_with_unknown_injured": unknown_injured,
         },
     }
     # by_place and by_actor are keyed by id; the names are here, as in every lookup.
@@ -756,12 +812,24 @@ def summary(store: sqlite3.Connection, filters: EventFilter = EventFilter()) -> 
     def section(title: str, mapping: dict[str, int]) -> Section:
         return Section(title, count_columns, [{"key": key, "count": count} for key, count in mapping.items()])
 
+    def shown(value: int | None, at_least: bool) -> str:
+        return str(totals.Total(value, at_least))
+
+    hedged_note = None
+    if filters.actor:
+        # Every figure of an actor's summary rests on its links to the events: say how many
+        # of those links the sources only believe, report or expect.
+        actor_id = resolve(store, "actor", filters.actor)
+        name = labels.get(actor_id, actor_id)
+        hedged = hedged_by_actor.get(actor_id, 0)
+        hedged_note = f"{hedged} of {total} events link {name} only as believed, reported or expected"
     fields = (
         ("Events", total),
-        ("Date span", f"{first} to {last}" if total else ""),
+        ("Hedged", hedged_note),
+        ("Date span", f"{first} – {last}" if total else ""),
         (
             "Casualties",
-            f"{data['casualties']['killed']} killed, {data['casualties']['injured']} injured"
+            f"{casualty_totals['killed']} killed, {casualty_totals['injured']} injured"
             f" (killed unknown in {data['casualties']['events_with_unknown_killed']} events,"
             f" injured unknown in {data['casualties']['events_with_unknown_injured']})",
         ),
@@ -769,27 +837,175 @@ def summary(store: sqlite3.Connection, filters: EventFilter = EventFilter()) -> 
     sections = (
         section("By type", by_type),
         section("By month", by_month),
-        *(
-            Section(title, count_columns, [{"key": labels.get(k, k), "count": n} for k, n in counts.items()])
-            for title, counts in (("By place", by_place), ("By actor", by_actor))
+        Section(
+            "By place",
+            count_columns,
+            [{"key": labels.get(key, key), "count": count} for key, count in by_place.items()],
+        ),
+        Section(
+            "By actor",
+            (
+                *count_columns,
+                # Events in which the actor's part, or the event itself, is only believed,
+                # reported or expected: how much of its count rests on hedged links.
+                Column("Hedged", lambda row: row["hedged"]),
+            ),
+            [
+                {"key": labels.get(key, key), "count": count, "hedged": hedged_by_actor.get(key, 0)}
+                for key, count in by_actor.items()
+            ],
         ),
         Section(
             "Munitions",
             (
                 Column("Weapon", lambda row: row["weapon"]),
-                Column(
-                    "Count",
-                    lambda row: (
-                        "unknown"
-                        if row["count"] is None
-                        else ("≥" if row["at_least"] else "") + str(row["count"])
-                    ),
-                ),
-                Column("Intercepted", lambda row: row["intercepted"]),
+                Column("Count", lambda row: shown(row["count"], row["at_least"])),
+                Column("Intercepted", lambda row: shown(row["intercepted"], row["intercepted_at_least"])),
                 Column("Events", lambda row: row["events"]),
                 Column("Events without a count", lambda row: row["events_without_count"]),
+                Column("Aggregates", lambda row: row["aggregate_events"]),
             ),
             [{"weapon": weapon, **values} for weapon, values in munitions.items()],
         ),
     )
     return Detail("Summary", data, fields, sections)
+
+
+def _tally(known: int | None, records: int, missing: int, at_least: object) -> Total:
+    from .totals import of_records
+
+    return of_records(known, records=records, missing=missing, any_at_least=bool(at_least))
+
+
+def _munition_totals(
+    store: sqlite3.Connection, where: str, within: str, params: Sequence[object]
+) -> dict[str, dict[str, Any]]:
+    """Per weapon: its count and intercepted totals (by ``totals``' rules) and its events."""
+    from . import totals
+
+    # Munitions: one pass per weapon; only weapons with aggregate records in scope need
+    # their figures by date span, to tell which separate records an aggregate may include.
+    munitions: dict[str, dict[str, Any]] = {}
+    spans: dict[str, dict[str, tuple[list[totals.Dated], list[totals.Dated]]]] = {}
+    with_aggregates: list[str] = []
+    for (
+        weapon,
+        events_count,
+        rows,
+        counted,
+        uncounted,
+        at_least,
+        intercepted,
+        not_intercepted,
+        aggregates,
+    ) in store.execute(
+        "SELECT weapon, count(DISTINCT event_id), count(*), sum(count), sum(count IS NULL),"
+        " max(at_least), sum(intercepted), sum(intercepted IS NULL), sum(aggregate)"
+        f" FROM munition{within} GROUP BY weapon",
+        params,
+    ):
+        munitions[weapon] = {
+            "count": _tally(counted, rows, uncounted, at_least),
+            "intercepted": _tally(intercepted, rows, not_intercepted, False),
+            "events": events_count,
+            "events_without_count": uncounted,
+            "aggregate_events": aggregates,
+        }
+        if aggregates:
+            with_aggregates.append(weapon)
+    if with_aggregates:
+        for (
+            weapon,
+            aggregate,
+            start,
+            end,
+            rows,
+            counted,
+            uncounted,
+            at_least,
+            intercepted,
+            not_intercepted,
+        ) in store.execute(
+            "SELECT weapon, aggregate, date_start, date_end, count(*), sum(count),"
+            " sum(count IS NULL), max(at_least), sum(intercepted), sum(intercepted IS NULL)"
+            f" FROM munition WHERE weapon IN ({','.join('?' * len(with_aggregates))})"
+            + (f" AND event_id IN (SELECT e.id FROM event e{where})" if where else "")
+            + " GROUP BY 1, 2, 3, 4",
+            (*with_aggregates, *params),
+        ):
+            for figure, known, missing, lower in (
+                ("count", counted, uncounted, at_least),
+                ("intercepted", intercepted, not_intercepted, False),
+            ):
+                lists = spans.setdefault(weapon, {}).setdefault(figure, ([], []))
+                lists[1 if aggregate else 0].append(
+                    totals.Dated(start, end, _tally(known, rows, missing, lower), rows)
+                )
+        for weapon, by_figure in spans.items():
+            for figure, (separate_spans, aggregate_spans) in by_figure.items():
+                munitions[weapon][figure] = totals.combined(separate_spans, aggregate_spans)
+    for values in munitions.values():
+        count, intercepted = values.pop("count"), values.pop("intercepted")
+        values.update(
+            count=count.value,
+            at_least=count.at_least,
+            intercepted=intercepted.value,
+            intercepted_at_least=intercepted.at_least,
+        )
+    return dict(sorted(munitions.items(), key=lambda item: (-(item[1]["count"] or 0), item[0])))
+
+
+def _casualty_totals(
+    store: sqlite3.Connection, where: str, params: Sequence[object]
+) -> tuple[dict[str, Total], int, int]:
+    """Killed and injured totals (by ``totals``' rules), and how many events give no figure."""
+    from . import totals
+
+    # Aggregate records are rare (a partial index finds them) and seldom give a figure: the
+    # separate events' figures are those of all events less the aggregates', and only when an
+    # aggregate gives a figure are the events' figures needed by date span.
+    columns = (
+        "count(*), coalesce(sum(e.killed), 0), sum(e.killed IS NULL), coalesce(sum(e.injured), 0),"
+        " sum(e.injured IS NULL), coalesce(sum(e.casualties_at_least), 0), min(e.date_start), max(e.date_end)"
+    )
+    every = store.execute(f"SELECT {columns} FROM event e{where}", params).fetchone()
+    of_aggregates = store.execute(
+        f"SELECT {columns} FROM event e{where}{' AND' if where else ' WHERE'} e.aggregate", params
+    ).fetchone()
+    records, killed, unknown_separate_killed, injured, unknown_separate_injured, at_least = (
+        (total or 0) - (part or 0) for total, part in zip(every[:6], of_aggregates[:6], strict=True)
+    )
+    aggregates = of_aggregates[0]
+    figured_aggregates = aggregates and (of_aggregates[2] < aggregates or of_aggregates[4] < aggregates)
+    unknown_killed, unknown_injured, first_start, last_end = every[2], every[4], every[6], every[7]
+    casualty_spans: dict[str, tuple[list[totals.Dated], list[totals.Dated]]] = {
+        "killed": ([], []),
+        "injured": ([], []),
+    }
+    if figured_aggregates:
+        for start, end, aggregate, rows, *figures in store.execute(
+            "SELECT e.date_start, e.date_end, e.aggregate, count(*), sum(e.killed), sum(e.killed IS NULL),"
+            " sum(e.injured), sum(e.injured IS NULL), max(e.casualties_at_least)"
+            f" FROM event e{where} GROUP BY 1, 2, 3",
+            params,
+        ):
+            for key, known, missing in (("killed", *figures[0:2]), ("injured", *figures[2:4])):
+                casualty_spans[key][1 if aggregate else 0].append(
+                    totals.Dated(start, end, _tally(known, rows, missing, figures[4]), rows)
+                )
+    else:
+        for key, known, missing in (
+            ("killed", killed, unknown_separate_killed),
+            ("injured", injured, unknown_separate_injured),
+        ):
+            if records:
+                casualty_spans[key][0].append(
+                    totals.Dated(first_start, last_end, _tally(known, records, missing, at_least), records)
+                )
+            if aggregates:
+                # Aggregates without a figure: their incidents' casualties are unknown.
+                casualty_spans[key][1].append(
+                    totals.Dated(first_start, last_end, totals.figure(None), aggregates)
+                )
+    found = {key: totals.combined(*lists) for key, lists in casualty_spans.items()}
+    return found, unknown_killed or 0, unknown_injured or 0

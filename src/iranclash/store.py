@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from . import jsonout, names
-from .model import ACLED, Actor, Analyst, Event, Place, Quote, Record, Source, to_data
+from .model import ACLED, Actor, Analyst, Certainty, Event, Place, Quote, Record, Source, to_data
 
 if TYPE_CHECKING:
     from .load import FileRecords
@@ -29,20 +29,26 @@ CREATE INDEX record_text_text ON record_text(text_id, record_rowid);
 CREATE INDEX record_kind ON record(kind, seq);
 CREATE TABLE event(
     id TEXT NOT NULL UNIQUE, date_start TEXT NOT NULL, date_end TEXT NOT NULL, type TEXT NOT NULL,
-    certainty TEXT NOT NULL, killed INTEGER, injured INTEGER, seq INTEGER PRIMARY KEY
+    certainty TEXT NOT NULL, killed INTEGER, injured INTEGER, casualties_at_least INTEGER NOT NULL,
+    aggregate INTEGER NOT NULL, seq INTEGER PRIMARY KEY
 );
 CREATE TABLE event_json(seq INTEGER PRIMARY KEY, json TEXT NOT NULL);
 CREATE INDEX event_date ON event(date_start, date_end, seq);
-CREATE TABLE event_actor(event_id TEXT NOT NULL, actor_id TEXT NOT NULL, role TEXT NOT NULL);
-CREATE INDEX event_actor_actor ON event_actor(actor_id, event_id);
+CREATE INDEX event_aggregate ON event(seq) WHERE aggregate;
+CREATE TABLE event_actor(
+    event_id TEXT NOT NULL, actor_id TEXT NOT NULL, role TEXT NOT NULL, certainty TEXT NOT NULL,
+    hedged INTEGER NOT NULL
+);
+CREATE INDEX event_actor_actor ON event_actor(actor_id, event_id, hedged);
 CREATE TABLE event_place(event_id TEXT NOT NULL, place_id TEXT NOT NULL);
 CREATE INDEX event_place_place ON event_place(place_id, event_id);
 CREATE TABLE event_country(event_id TEXT NOT NULL, country TEXT NOT NULL);
 CREATE INDEX event_country_country ON event_country(country, event_id);
 CREATE TABLE munition(
     event_id TEXT NOT NULL, weapon TEXT NOT NULL, count INTEGER, at_least INTEGER NOT NULL,
-    intercepted INTEGER
+    intercepted INTEGER, aggregate INTEGER NOT NULL, date_start TEXT NOT NULL, date_end TEXT NOT NULL
 );
+CREATE INDEX munition_span ON munition(weapon, aggregate, date_start, date_end);
 CREATE TABLE link(subject TEXT NOT NULL, predicate TEXT NOT NULL, object TEXT NOT NULL);
 CREATE INDEX link_object ON link(object, predicate);
 CREATE INDEX link_subject ON link(subject, predicate);
@@ -53,13 +59,13 @@ CREATE INDEX name_key ON name(key);
 
 _INSERT = {
     "record": "INSERT INTO record VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    "event": "INSERT INTO event VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    "event": "INSERT INTO event VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     "event_json": "INSERT INTO event_json VALUES (?, ?)",
     "record_text": "INSERT INTO record_text VALUES (?, ?)",
-    "event_actor": "INSERT INTO event_actor VALUES (?, ?, ?)",
+    "event_actor": "INSERT INTO event_actor VALUES (?, ?, ?, ?, ?)",
     "event_place": "INSERT INTO event_place VALUES (?, ?)",
     "event_country": "INSERT INTO event_country VALUES (?, ?)",
-    "munition": "INSERT INTO munition VALUES (?, ?, ?, ?, ?)",
+    "munition": "INSERT INTO munition VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     "link": "INSERT INTO link VALUES (?, ?, ?)",
     "name": "INSERT INTO name VALUES (?, ?, ?, ?)",
 }
@@ -81,9 +87,9 @@ def create(connection: sqlite3.Connection, files: Iterable[FileRecords]) -> None
         _gather(rows, texts, seq, record, places)
     # Events get their seq in date order, so that a date range is read from consecutive pages.
     order = sorted(range(len(rows["event"])), key=lambda index: rows["event"][index][1:3])
-    rows["event"] = [(*rows["event"][index][:7], rank) for rank, index in enumerate(order)]
+    rows["event"] = [(*rows["event"][index][:-1], rank) for rank, index in enumerate(order)]
     rows["event_json"] = [(rank, rows["event_json"][index][1]) for rank, index in enumerate(order)]
-    event_seq = {row[0]: row[7] for row in rows["event"]}
+    event_seq = {row[0]: row[-1] for row in rows["event"]}
     rows["record"] = [
         (*row[:7], event_seq.get(row[0]) if row[1] == "event" else None) for row in rows["record"]
     ]
@@ -210,17 +216,39 @@ def _gather_event(rows: Rows, seq: int, event: Event, data: dict[str, object]) -
             event.certainty.value,
             casualties.killed if casualties else None,
             casualties.injured if casualties else None,
+            int(bool(casualties and casualties.at_least)),
+            int(event.aggregate),
             seq,
         )
     )
     rows["event_json"].append((seq, jsonout.dumps(data)))
-    rows["event_actor"].extend((event.id, link.actor, link.role.value) for link in event.actors)
+    # A link is hedged when the attribution or the event itself is less than confirmed.
+    rows["event_actor"].extend(
+        (
+            event.id,
+            link.actor,
+            link.role.value,
+            link.certainty.value,
+            int(link.certainty is not Certainty.CONFIRMED or event.certainty is not Certainty.CONFIRMED),
+        )
+        for link in event.actors
+    )
     rows["event_place"].extend((event.id, place) for place in event.places)
     countries = data["countries"]
     assert isinstance(countries, list)
     rows["event_country"].extend((event.id, names.normalize(country)) for country in countries)
+    # The event's dates are repeated here so that totals by date span (``totals``) need no join.
     rows["munition"].extend(
-        (event.id, item.weapon.value, item.count, int(item.at_least), item.intercepted)
+        (
+            event.id,
+            item.weapon.value,
+            item.count,
+            int(item.at_least),
+            item.intercepted,
+            int(event.aggregate),
+            event.date.start.isoformat(),
+            event.date.end.isoformat(),
+        )
         for item in event.munitions
     )
     _links(rows, event.id, "responds_to", event.responds_to)
@@ -244,7 +272,11 @@ def _gather_texts(rows: Rows, texts: dict[str, int], data: object) -> None:
 
 
 #: Keys whose values are identifiers and dates, not words anybody searches for.
-_NOT_TEXT = frozenset({"id", "date", "date_start", "date_end", "responds_to"})
+#: ``source``, ``part_of`` and ``interview`` hold source ids ("gif-kilani-2021"): searched as
+#: words, the author's name would find every record that cites his article.
+_NOT_TEXT = frozenset(
+    {"id", "date", "date_start", "date_end", "responds_to", "source", "part_of", "interview"}
+)
 
 
 def _texts(value: object) -> Iterator[str]:
