@@ -19,7 +19,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -28,6 +28,9 @@ from .dates import PartialDate
 from .errors import DataError, ExitStatus, IranclashError, Problem, UsageProblem
 from .render import OutputFormat, render, visible
 from .results import Column, Detail, Listing
+
+if TYPE_CHECKING:
+    from .outline import Outline
 from .vocabulary import ActorKind, EventType, PlaceKind
 
 _SETTINGS: dict[str, Any] = {
@@ -297,7 +300,7 @@ def command(name: str, *groups: OptionGroup, parent: typer.Typer | None = None) 
     return register
 
 
-Question = Callable[[sqlite3.Connection], Listing | Detail]
+Question = Callable[[sqlite3.Connection], "Listing | Detail | Outline"]
 
 
 def _answer(data: Path | None, no_cache: bool, question: Question, chosen: OutputFormat) -> None:
@@ -638,3 +641,33 @@ def _silence_stdout() -> None:
     """After the reader of a pipe has gone, send what is left nowhere, without a warning."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
+
+
+# --- analyst views: the timeline, chains -----------------------------------------------
+
+
+@command("timeline", FILTERS, DATA, OUTPUT)
+def timeline_command(*, filters: query.EventFilter, source: DataChoice, output: OutputFormat) -> None:
+    """A chronology grouped by month, with the events that answer each event beneath it.
+
+    Takes the same filters as 'events'. An event the data dates only to a year or
+    decade is shown under that year or decade, never on a made-up month or day.
+
+    Example: iranclash timeline --since 2021-06
+    """
+    from . import timeline
+
+    source.answer(lambda store: timeline.timeline(store, filters), output)
+
+
+@command("chain", DATA, OUTPUT)
+def chain_command(event_id: IdArgument, *, source: DataChoice, output: OutputFormat) -> None:
+    """Everything that led to an event and everything it led to, as trees.
+
+    Follows the 'responds to' links the data states, as far as they go, both ways.
+
+    Example: iranclash chain 2021-06-27-us-airstrikes-iraq-syria-border
+    """
+    from . import timeline
+
+    source.answer(lambda store: timeline.chain(store, event_id), output)

@@ -23,6 +23,8 @@ from .results import Detail, Listing, Section
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from .outline import Outline
+
 
 class OutputFormat(str, Enum):
     TABLE = "table"
@@ -42,7 +44,15 @@ def visible(text: str) -> str:
     return _INVISIBLE.sub(lambda m: f"⟨U+{ord(m.group()):04X}⟩", text)
 
 
-def render(result: Listing | Detail, output: OutputFormat, out: TextIO) -> None:
+def render(result: Listing | Detail | Outline, output: OutputFormat, out: TextIO) -> None:
+    if not isinstance(result, (Listing, Detail)):
+        # An outline is a tree for people and flat records for programs.
+        if output is OutputFormat.TABLE:
+            from .tree import write_tree
+
+            write_tree(result, out)
+            return
+        result = result.flat
     if output is OutputFormat.JSON:
         if isinstance(result, Listing):
             _json_array(result.items, out)
