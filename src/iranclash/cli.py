@@ -30,8 +30,8 @@ from .render import OutputFormat, render, visible
 from .results import Column, Detail, Listing
 
 if TYPE_CHECKING:
-    from .outline import Outline
-from .vocabulary import ActorKind, EventType, PlaceKind
+    from .views import Document, Outline
+from .vocabulary import ActorKind, CitationStyle, EventType, PlaceKind
 
 _SETTINGS: dict[str, Any] = {
     "pretty_exceptions_enable": False,
@@ -300,7 +300,7 @@ def command(name: str, *groups: OptionGroup, parent: typer.Typer | None = None) 
     return register
 
 
-Question = Callable[[sqlite3.Connection], "Listing | Detail | Outline"]
+Question = Callable[[sqlite3.Connection], "Listing | Detail | Outline | Document"]
 
 
 def _answer(data: Path | None, no_cache: bool, question: Question, chosen: OutputFormat) -> None:
@@ -671,3 +671,44 @@ def chain_command(event_id: IdArgument, *, source: DataChoice, output: OutputFor
     from . import timeline
 
     source.answer(lambda store: timeline.chain(store, event_id), output)
+
+
+# --- analyst views: sources and citations ----------------------------------------------
+
+
+@command("sources", DATA, OUTPUT)
+def sources_command(*, source: DataChoice, output: OutputFormat) -> None:
+    """List the sources: articles, the interviews they cite, reports; with how many records cite each.
+
+    Example: iranclash sources
+    """
+    from . import cite
+
+    source.answer(cite.sources, output)
+
+
+@command("cite", DATA, OUTPUT)
+def cite_command(
+    record_id: Annotated[
+        str,
+        typer.Argument(metavar="ID", help="Any record's id: event, actor, place, analyst, quote, source."),
+    ],
+    style: Annotated[
+        CitationStyle,
+        typer.Option("--style", case_sensitive=False, help="Reference style."),
+    ] = CitationStyle.CHICAGO,
+    *,
+    source: DataChoice,
+    output: OutputFormat,
+) -> None:
+    """The evidence behind a record: each verbatim quote with its footnote, whose words and
+    when, and a reference for each source (Chicago note, BibTeX, RIS or CSL-JSON).
+
+    With --style bibtex, ris or csl-json the reference file itself is printed, each entry
+    carrying the quotes as notes, ready for Zotero or LaTeX; --json gives the evidence.
+
+    Example: iranclash cite 2021-07-07-ain-al-assad-14-rockets --style bibtex
+    """
+    from . import cite
+
+    source.answer(lambda store: cite.cite(store, record_id, style), output)

@@ -23,7 +23,7 @@ from .results import Detail, Listing, Section
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from .outline import Outline
+    from .views import Document, Outline
 
 
 class OutputFormat(str, Enum):
@@ -44,13 +44,13 @@ def visible(text: str) -> str:
     return _INVISIBLE.sub(lambda m: f"⟨U+{ord(m.group()):04X}⟩", text)
 
 
-def render(result: Listing | Detail | Outline, output: OutputFormat, out: TextIO) -> None:
+def render(result: Listing | Detail | Outline | Document, output: OutputFormat, out: TextIO) -> None:
     if not isinstance(result, (Listing, Detail)):
-        # An outline is a tree for people and flat records for programs.
+        # An outline is a tree for people, a document text as it is; both are flat records for programs.
         if output is OutputFormat.TABLE:
-            from .tree import write_tree
+            from .tree import write_for_people
 
-            write_tree(result, out)
+            write_for_people(result, out)
             return
         result = result.flat
     if output is OutputFormat.JSON:

@@ -14,24 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from . import jsonout, query
+from .cite import date_text
 from .errors import NotFound
-from .outline import Node, Outline
 from .results import Column, Listing, Row
-
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+from .views import Node, Outline
 
 
 def period(row: Row) -> str:
@@ -45,8 +31,7 @@ def period(row: Row) -> str:
 def period_label(key: str, precision: str) -> str:
     """``June 2021``; ``2021 (month not known)``; ``2000s (year not known)``."""
     if precision in ("day", "month"):
-        year, month = key.split("-")
-        return f"{_MONTHS[int(month) - 1]} {year}"
+        return date_text(key)
     return f"{key} ({'month' if precision == 'year' else 'year'} not known)"
 
 

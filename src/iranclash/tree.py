@@ -1,17 +1,24 @@
-"""Outlines (the timeline, a chain) drawn as trees in the terminal, with Rich.
+"""The analyst views for people: outlines (the timeline, a chain) drawn as trees with Rich,
+documents (a BibTeX reference) printed as they are.
 
-Imported by ``render`` only when a tree is printed. Every text from the data is
-plain ``Text`` (never markup) with control characters made visible.
+Imported by ``render`` only when one of them is printed. Every text from the data
+is plain ``Text`` (never markup) with control characters made visible; a
+document keeps its exact text when it goes to a file or a pipe.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any, TextIO
 
 from .render import _console, _flush, visible
+from .views import Document, Node, Outline
 
-if TYPE_CHECKING:
-    from .outline import Node, Outline
+
+def write_for_people(result: Outline | Document, out: TextIO) -> None:
+    if isinstance(result, Document):
+        out.write(visible(result.text) if out.isatty() else result.text)
+    else:
+        write_tree(result, out)
 
 
 def write_tree(outline: Outline, out: TextIO) -> None:

@@ -97,3 +97,12 @@ class PlaceKind(str, Enum):
     REGION = "region"
     ZONE = "zone"
     COUNTRY = "country"
+
+
+class CitationStyle(str, Enum):
+    """The reference styles ``cite --style`` writes (see ``cite``)."""
+
+    CHICAGO = "chicago"
+    BIBTEX = "bibtex"
+    RIS = "ris"
+    CSL_JSON = "csl-json"

@@ -1,9 +1,11 @@
-"""Results drawn as a tree for people: the timeline and an event's chain.
+"""Result types of the analyst views: trees (the timeline, a chain) and documents (a citation).
 
 An :class:`Outline` holds the tree a person reads and, beside it, the same
 answer as flat records (``flat``) for JSON, JSON lines and CSV, so that a script
-never has to parse indentation. Kept apart from ``results`` so that the views
-added for analysts do not touch the result types every command shares.
+never has to parse indentation. A :class:`Document` is text in a format of its
+own (BibTeX, RIS, CSL-JSON), printed as it is. Kept apart from ``results`` so
+that the views added for analysts do not touch the result types every command
+shares.
 """
 
 from __future__ import annotations
@@ -35,3 +37,13 @@ class Outline:
     nodes: tuple[Node, ...]
     flat: Listing | Detail
     caption: str | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    """Text in a format of its own (a BibTeX file), printed as it is for a person or a file;
+    ``flat`` is the same answer as records for ``--json``, JSON lines and CSV."""
+
+    title: str
+    text: str
+    flat: Listing | Detail
