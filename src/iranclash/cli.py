@@ -30,7 +30,7 @@ from .render import OutputFormat, render, visible
 from .results import Column, Detail, Listing
 
 if TYPE_CHECKING:
-    from .views import Document, Outline
+    from .views import Document, Mapped, Outline
 from .vocabulary import ActorKind, CitationStyle, EventType, PlaceKind
 
 _SETTINGS: dict[str, Any] = {
@@ -142,6 +142,10 @@ class DataChoice:
     use_cache: bool
 
     def answer(self, question: Question, output: OutputFormat) -> None:
+        if output is OutputFormat.GEOJSON:
+            from .geo import mapped
+
+            question = mapped(question)
         _answer(self.folder, not self.use_cache, question, output)
 
 
@@ -300,7 +304,7 @@ def command(name: str, *groups: OptionGroup, parent: typer.Typer | None = None) 
     return register
 
 
-Question = Callable[[sqlite3.Connection], "Listing | Detail | Outline | Document"]
+Question = Callable[[sqlite3.Connection], "Listing | Detail | Outline | Document | Mapped"]
 
 
 def _answer(data: Path | None, no_cache: bool, question: Question, chosen: OutputFormat) -> None:

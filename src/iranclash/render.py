@@ -23,7 +23,7 @@ from .results import Detail, Listing, Section
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from .views import Document, Outline
+    from .views import Document, Mapped, Outline
 
 
 class OutputFormat(str, Enum):
@@ -31,6 +31,8 @@ class OutputFormat(str, Enum):
     JSON = "json"
     JSONL = "jsonl"
     CSV = "csv"
+    GEOJSON = "geojson"
+    MARKDOWN = "markdown"
 
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
@@ -44,7 +46,17 @@ def visible(text: str) -> str:
     return _INVISIBLE.sub(lambda m: f"⟨U+{ord(m.group()):04X}⟩", text)
 
 
-def render(result: Listing | Detail | Outline | Document, output: OutputFormat, out: TextIO) -> None:
+def render(result: Listing | Detail | Outline | Document | Mapped, output: OutputFormat, out: TextIO) -> None:
+    if output is OutputFormat.GEOJSON:
+        from .geo import write_geojson
+
+        write_geojson(result, out, _json_encoder(out))
+        return
+    if output is OutputFormat.MARKDOWN:
+        from .markdown import write_markdown
+
+        write_markdown(result, out)
+        return
     if not isinstance(result, (Listing, Detail)):
         # An outline is a tree for people, a document text as it is; both are flat records for programs.
         if output is OutputFormat.TABLE:
@@ -52,7 +64,9 @@ def render(result: Listing | Detail | Outline | Document, output: OutputFormat, 
 
             write_for_people(result, out)
             return
-        result = result.flat
+        from .views import flat
+
+        result = flat(result)
     if output is OutputFormat.JSON:
         if isinstance(result, Listing):
             _json_array(result.items, out)

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from typing import Any, TextIO
 
-from .render import _console, _flush, visible
-from .views import Document, Node, Outline
+from .render import _console, _flush, _table, visible
+from .views import Document, Mapped, Node, Outline
 
 
-def write_for_people(result: Outline | Document, out: TextIO) -> None:
-    if isinstance(result, Document):
+def write_for_people(result: Outline | Document | Mapped, out: TextIO) -> None:
+    if isinstance(result, Mapped):
+        _table(result.listing, out)
+    elif isinstance(result, Document):
         out.write(visible(result.text) if out.isatty() else result.text)
     else:
         write_tree(result, out)

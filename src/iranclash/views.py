@@ -11,6 +11,7 @@ shares.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from .results import Detail, Listing
 
@@ -47,3 +48,16 @@ class Document:
     title: str
     text: str
     flat: Listing | Detail
+
+
+@dataclass(frozen=True)
+class Mapped:
+    """A list of events or places with every place it may need to be put on a map."""
+
+    listing: Listing
+    places: dict[str, Any]
+
+
+def flat(result: Outline | Document | Mapped) -> Listing | Detail:
+    """The records behind a view, for JSON, JSON lines and CSV."""
+    return result.listing if isinstance(result, Mapped) else result.flat
