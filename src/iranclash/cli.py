@@ -30,8 +30,8 @@ from .render import OutputFormat, render, visible
 from .results import Column, Detail, Listing
 
 if TYPE_CHECKING:
-    from .views import Document, Mapped, Outline
-from .vocabulary import ActorKind, CitationStyle, EventType, PlaceKind
+    from .views import Chart, Document, Mapped, Outline
+from .vocabulary import ActorKind, CitationStyle, EventType, Grain, PlaceKind
 
 _SETTINGS: dict[str, Any] = {
     "pretty_exceptions_enable": False,
@@ -304,7 +304,7 @@ def command(name: str, *groups: OptionGroup, parent: typer.Typer | None = None) 
     return register
 
 
-Question = Callable[[sqlite3.Connection], "Listing | Detail | Outline | Document | Mapped"]
+Question = Callable[[sqlite3.Connection], "Listing | Detail | Outline | Document | Mapped | Chart"]
 
 
 def _answer(data: Path | None, no_cache: bool, question: Question, chosen: OutputFormat) -> None:
@@ -494,13 +494,32 @@ def search_command(
 
 
 @command("summary", FILTERS, DATA, OUTPUT)
-def summary_command(*, filters: query.EventFilter, source: DataChoice, output: OutputFormat) -> None:
+def summary_command(
+    by: Annotated[
+        Grain | None,
+        typer.Option(
+            "--by", case_sensitive=False, help="Count by this, with a bar chart; one row per period or facet."
+        ),
+    ] = None,
+    *,
+    filters: query.EventFilter,
+    source: DataChoice,
+    output: OutputFormat,
+) -> None:
     """The picture at a glance: counts by type, month, place and actor; munitions; casualties.
 
-    Takes the same filters as 'events'.
+    Takes the same filters as 'events'. With --by, the events counted by week, month, year,
+    type, place, actor or country, with munitions and casualties and a bar chart; events
+    too vaguely dated for the period are counted apart.
 
     Example: iranclash summary --since 2021-06
     """
+    if by is not None:
+        from .counts import breakdown
+
+        grain = by
+        source.answer(lambda store: breakdown(store, grain, filters), output)
+        return
     source.answer(lambda store: query.summary(store, filters), output)
 
 

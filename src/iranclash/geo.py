@@ -19,11 +19,11 @@ from typing import TextIO
 from . import jsonout
 from .errors import UsageProblem
 from .results import Detail, Listing, Row
-from .views import Document, Mapped, Outline
+from .views import Chart, Document, Mapped, Outline
 
 _ONLY = "--format geojson is for lists of events or places (events, places, crossings, timeline)"
 
-Question = Callable[[sqlite3.Connection], "Listing | Detail | Outline | Document | Mapped"]
+Question = Callable[[sqlite3.Connection], "Listing | Detail | Outline | Document | Mapped | Chart"]
 
 
 def mapped(question: Question) -> Callable[[sqlite3.Connection], Mapped]:
@@ -127,7 +127,9 @@ def features(result: Mapped) -> Iterable[Row]:
 
 
 def write_geojson(
-    result: Listing | Detail | Outline | Document | Mapped, out: TextIO, encode: Callable[[str], str] = str
+    result: Listing | Detail | Outline | Document | Mapped | Chart,
+    out: TextIO,
+    encode: Callable[[str], str] = str,
 ) -> None:
     """The FeatureCollection, one feature a line (valid JSON, readable with ``grep``)."""
     if not isinstance(result, Mapped):

@@ -16,7 +16,7 @@ from typing import TextIO
 from .errors import UsageProblem
 from .render import _cell, visible
 from .results import Detail, Listing, Row, Section
-from .views import Document, Mapped, Node, Outline
+from .views import Chart, Document, Mapped, Node, Outline
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|&~#])")
 _NUMBERED = re.compile(r"[0-9]+(?=[.)])")
@@ -31,9 +31,11 @@ def text(value: object) -> str:
     return plain[: numbered.end()] + "\\" + plain[numbered.end() :] if numbered else plain
 
 
-def write_markdown(result: Listing | Detail | Outline | Document | Mapped, out: TextIO) -> None:
+def write_markdown(result: Listing | Detail | Outline | Document | Mapped | Chart, out: TextIO) -> None:
     if isinstance(result, Mapped):
         raise UsageProblem("--format markdown and geojson are separate formats")
+    if isinstance(result, Chart):
+        result = result.people
     out.write("\n".join(_document(result)) + "\n")
 
 

@@ -23,7 +23,7 @@ from .results import Detail, Listing, Section
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from .views import Document, Mapped, Outline
+    from .views import Chart, Document, Mapped, Outline
 
 
 class OutputFormat(str, Enum):
@@ -46,7 +46,9 @@ def visible(text: str) -> str:
     return _INVISIBLE.sub(lambda m: f"⟨U+{ord(m.group()):04X}⟩", text)
 
 
-def render(result: Listing | Detail | Outline | Document | Mapped, output: OutputFormat, out: TextIO) -> None:
+def render(
+    result: Listing | Detail | Outline | Document | Mapped | Chart, output: OutputFormat, out: TextIO
+) -> None:
     if output is OutputFormat.GEOJSON:
         from .geo import write_geojson
 

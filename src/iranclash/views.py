@@ -58,6 +58,16 @@ class Mapped:
     places: dict[str, Any]
 
 
-def flat(result: Outline | Document | Mapped) -> Listing | Detail:
+@dataclass(frozen=True)
+class Chart:
+    """Counts drawn for people (``people``: fields, and one section whose column ``bar`` is a
+    bar chart, never wrapped) and the same rows flat for programs (``flat``)."""
+
+    people: Detail
+    flat: Listing
+    bar: int
+
+
+def flat(result: Outline | Document | Mapped | Chart) -> Listing | Detail:
     """The records behind a view, for JSON, JSON lines and CSV."""
     return result.listing if isinstance(result, Mapped) else result.flat

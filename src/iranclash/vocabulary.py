@@ -106,3 +106,15 @@ class CitationStyle(str, Enum):
     BIBTEX = "bibtex"
     RIS = "ris"
     CSL_JSON = "csl-json"
+
+
+class Grain(str, Enum):
+    """What ``summary --by`` counts events by: a span of time, or one of their facets."""
+
+    WEEK = "week"
+    MONTH = "month"
+    YEAR = "year"
+    TYPE = "type"
+    PLACE = "place"
+    ACTOR = "actor"
+    COUNTRY = "country"
