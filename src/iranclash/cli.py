@@ -735,3 +735,56 @@ def cite_command(
     from . import cite
 
     source.answer(lambda store: cite.cite(store, record_id, style), output)
+
+
+# --- analyst views: the one-page report -----------------------------------------------
+
+
+@command("report", FILTERS, DATA)
+def report_command(
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", metavar="FILE", help="Write the report here (default: standard output)."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+    *,
+    filters: query.EventFilter,
+    source: DataChoice,
+) -> None:
+    """Write a one-page HTML report: timeline, chains, map, counts, every quote with its source.
+
+    Takes the same filters as 'events'. The file is self-contained (no network): open it
+    in any browser, on a phone, or print it.
+
+    Example: iranclash report --since 2021-06 --out report.html
+    """
+    import contextlib
+    import tempfile
+
+    from .folder import builtin_data_dir, resolve_data_dir
+    from .report import report
+
+    folder = resolve_data_dir(source.folder)
+    label = "the built-in data" if folder == builtin_data_dir() else f"the data folder {folder.name}"
+    question: Question = lambda store: report(store, filters, label=label)  # noqa: E731
+    if out is None:
+        source.answer(question, OutputFormat.TABLE)
+        return
+    if out.exists() and not force:
+        raise UsageProblem(f"{out} exists; give --force to replace it")
+    target = out.resolve()
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=".iranclash-", suffix=".html", dir=target.parent)
+    except OSError as error:
+        raise UsageProblem(f"cannot write {out}: {error.strerror}") from None
+    try:
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(temporary, 0o666 & ~mask)  # as an ordinary new file, not mkstemp's 0600
+        with os.fdopen(handle, "w", encoding="utf-8") as stream, contextlib.redirect_stdout(stream):
+            source.answer(question, OutputFormat.TABLE)
+        os.replace(temporary, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+    _error(f"wrote {out}")

@@ -53,7 +53,7 @@ def _line(row: Row, prefix: str = "") -> Node:
 
 
 @dataclass(frozen=True)
-class _Links:
+class Links:
     """The ``responds_to`` links of the whole data, both ways, and the events they join."""
 
     causes: dict[str, list[str]]
@@ -61,7 +61,7 @@ class _Links:
     events: dict[str, Row]
 
     @classmethod
-    def read(cls, store: sqlite3.Connection) -> _Links:
+    def read(cls, store: sqlite3.Connection) -> Links:
         causes: dict[str, list[str]] = {}
         responses: dict[str, list[str]] = {}
         for subject, target in store.execute(
@@ -106,7 +106,7 @@ def timeline(store: sqlite3.Connection, filters: query.EventFilter | None = None
     that answer it beneath (and, when it is not shown itself, the event it answers)."""
     texts = list(query.events(store, filters or query.EventFilter()).items)
     rows = [json.loads(text) for text in texts]
-    links = _Links.read(store)
+    links = Links.read(store)
     shown = {row["id"] for row in rows}
     groups: list[tuple[str, str, list[Node]]] = []
     items: list[str] = []
@@ -148,7 +148,7 @@ def chain(store: sqlite3.Connection, event_id: str) -> Outline:
     """Everything that led to an event and everything it led to, following ``responds_to``
     both ways as far as the links go. An event reached twice is drawn again but not
     followed again (marked "shown above"), so a loop in the data cannot run forever."""
-    links = _Links.read(store)
+    links = Links.read(store)
     root = links.events.get(event_id)
     if root is None:
         root = _event(store, event_id)
