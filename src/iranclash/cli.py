@@ -28,6 +28,7 @@ from .dates import PartialDate
 from .errors import DataError, ExitStatus, IranclashError, Problem, UsageProblem
 from .render import OutputFormat, render, visible
 from .results import Column, Detail, Listing
+from .shape import Shape
 
 if TYPE_CHECKING:
     from .views import Chart, Document, Mapped, Outline
@@ -141,7 +142,13 @@ class DataChoice:
     folder: Path | None
     use_cache: bool
 
-    def answer(self, question: Question, output: OutputFormat) -> None:
+    def answer(self, question: Question, output: OutputFormat, shape: Shape | None = None) -> None:
+        if shape is not None and shape.active:
+            from .shape import shaping
+
+            if shape.fields and output is OutputFormat.GEOJSON:
+                raise UsageProblem("--fields does not apply to --format geojson, whose fields are fixed")
+            question = shaping(question, shape)
         if output is OutputFormat.GEOJSON:
             from .geo import mapped
 
@@ -280,6 +287,39 @@ FILTERS = OptionGroup(
 )
 
 
+LIST = OptionGroup(
+    "shape",
+    (
+        _option(
+            "fields",
+            Annotated[
+                str | None,
+                typer.Option(
+                    "--fields",
+                    metavar="A,B,...",
+                    help="Show only these fields, in this order ('--fields list' lists them).",
+                ),
+            ],
+            None,
+        ),
+        _option(
+            "sort",
+            Annotated[str | None, typer.Option("--sort", metavar="FIELD", help="Sort by this field.")],
+            None,
+        ),
+        _option("reverse", Annotated[bool, typer.Option("--reverse", help="Reverse the order.")], False),
+        _option(
+            "limit",
+            Annotated[
+                int | None, typer.Option("--limit", min=0, metavar="N", help="Show at most N records.")
+            ],
+            None,
+        ),
+    ),
+    lambda fields, sort, reverse, limit: Shape.parse(fields, limit, sort, reverse),
+)
+
+
 def command(name: str, *groups: OptionGroup, parent: typer.Typer | None = None) -> Callable[[F], F]:
     """Register a guarded command with the option groups it takes; its docstring is its help."""
 
@@ -379,15 +419,17 @@ NameArgument = Annotated[
 ]
 
 
-@command("events", FILTERS, DATA, OUTPUT)
-def events_command(*, filters: query.EventFilter, source: DataChoice, output: OutputFormat) -> None:
+@command("events", FILTERS, DATA, OUTPUT, LIST)
+def events_command(
+    *, filters: query.EventFilter, source: DataChoice, output: OutputFormat, shape: Shape
+) -> None:
     """List events, oldest first; filters compose.
 
     An imprecise date (2020-03, 2019) matches only when all of it lies inside the range.
 
     Example: iranclash events --since 2021-07-05 --actor "Kata'ib Hezbollah" --json
     """
-    source.answer(lambda store: query.events(store, filters), output)
+    source.answer(lambda store: query.events(store, filters), output, shape)
 
 
 @command("event", DATA, OUTPUT)
@@ -399,19 +441,20 @@ def event_command(event_id: IdArgument, *, source: DataChoice, output: OutputFor
     source.answer(lambda store: query.event(store, event_id), output)
 
 
-@command("actors", DATA, OUTPUT)
+@command("actors", DATA, OUTPUT, LIST)
 def actors_command(
     kind: Annotated[ActorKind | None, typer.Option("--kind", help="Only actors of this kind.")] = None,
     *,
     source: DataChoice,
     output: OutputFormat,
+    shape: Shape,
 ) -> None:
     """List actors: militias, states, forces, people.
 
     Example: iranclash actors --kind militia
     """
     subkind = kind.value if kind else None
-    source.answer(lambda store: query.actors(store, subkind), output)
+    source.answer(lambda store: query.actors(store, subkind), output, shape)
 
 
 @command("actor", DATA, OUTPUT)
@@ -423,19 +466,20 @@ def actor_command(name: NameArgument, *, source: DataChoice, output: OutputForma
     source.answer(lambda store: query.actor(store, name), output)
 
 
-@command("places", DATA, OUTPUT)
+@command("places", DATA, OUTPUT, LIST)
 def places_command(
     kind: Annotated[PlaceKind | None, typer.Option("--kind", help="Only places of this kind.")] = None,
     *,
     source: DataChoice,
     output: OutputFormat,
+    shape: Shape,
 ) -> None:
     """List places: border crossings, bases, cities, provinces.
 
     Example: iranclash places --kind air-base
     """
     subkind = kind.value if kind else None
-    source.answer(lambda store: query.places(store, subkind), output)
+    source.answer(lambda store: query.places(store, subkind), output, shape)
 
 
 @command("place", DATA, OUTPUT)
@@ -447,22 +491,22 @@ def place_command(name: NameArgument, *, source: DataChoice, output: OutputForma
     source.answer(lambda store: query.place(store, name), output)
 
 
-@command("crossings", DATA, OUTPUT)
-def crossings_command(*, source: DataChoice, output: OutputFormat) -> None:
+@command("crossings", DATA, OUTPUT, LIST)
+def crossings_command(*, source: DataChoice, output: OutputFormat, shape: Shape) -> None:
     """List the Iraq-Syria border crossings: both sides, status, since when, significance.
 
     Example: iranclash crossings --format csv
     """
-    source.answer(query.crossings, output)
+    source.answer(query.crossings, output, shape)
 
 
-@command("analysts", DATA, OUTPUT)
-def analysts_command(*, source: DataChoice, output: OutputFormat) -> None:
+@command("analysts", DATA, OUTPUT, LIST)
+def analysts_command(*, source: DataChoice, output: OutputFormat, shape: Shape) -> None:
     """List the analysts quoted, with their affiliations.
 
     Example: iranclash analysts
     """
-    source.answer(query.analysts, output)
+    source.answer(query.analysts, output, shape)
 
 
 @command("analyst", DATA, OUTPUT)
@@ -479,18 +523,19 @@ def analyst_command(
     source.answer(lambda store: query.analyst(store, name), output)
 
 
-@command("search", DATA, OUTPUT)
+@command("search", DATA, OUTPUT, LIST)
 def search_command(
     text: Annotated[str, typer.Argument(metavar="TEXT", help="Words to look for (all must appear).")],
     *,
     source: DataChoice,
     output: OutputFormat,
+    shape: Shape,
 ) -> None:
     """Find every record that mentions TEXT, best matches first.
 
     Example: iranclash search rockets
     """
-    source.answer(lambda store: query.search(store, text), output)
+    source.answer(lambda store: query.search(store, text), output, shape)
 
 
 @command("summary", FILTERS, DATA, OUTPUT)
@@ -699,15 +744,15 @@ def chain_command(event_id: IdArgument, *, source: DataChoice, output: OutputFor
 # --- analyst views: sources and citations ----------------------------------------------
 
 
-@command("sources", DATA, OUTPUT)
-def sources_command(*, source: DataChoice, output: OutputFormat) -> None:
+@command("sources", DATA, OUTPUT, LIST)
+def sources_command(*, source: DataChoice, output: OutputFormat, shape: Shape) -> None:
     """List the sources: articles, the interviews they cite, reports; with how many records cite each.
 
     Example: iranclash sources
     """
     from . import cite
 
-    source.answer(cite.sources, output)
+    source.answer(cite.sources, output, shape)
 
 
 @command("cite", DATA, OUTPUT)
