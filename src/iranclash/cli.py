@@ -535,7 +535,9 @@ def search_command(
 
     Example: iranclash search rockets
     """
-    source.answer(lambda store: query.search(store, text), output, shape)
+    from .snippets import explained
+
+    source.answer(lambda store: explained(query.search(store, text), text), output, shape)
 
 
 @command("summary", FILTERS, DATA, OUTPUT)
