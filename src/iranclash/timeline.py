@@ -59,6 +59,8 @@ class Links:
     causes: dict[str, list[str]]
     responses: dict[str, list[str]]
     events: dict[str, Row]
+    #: Each linked event's place in date order.
+    order: dict[str, int]
 
     @classmethod
     def read(cls, store: sqlite3.Connection) -> Links:
@@ -81,13 +83,12 @@ class Links:
                 )
             )
         }
-        return cls(causes, responses, events)
+        return cls(causes, responses, events, {event_id: index for index, event_id in enumerate(events)})
 
     def in_order(self, ids: Iterable[str]) -> list[Row]:
         """The events of ``ids`` that exist, oldest first (as ``events`` lists them)."""
-        order = {event_id: index for index, event_id in enumerate(self.events)}
         known = [event_id for event_id in dict.fromkeys(ids) if event_id in self.events]
-        return [self.events[event_id] for event_id in sorted(known, key=order.__getitem__)]
+        return [self.events[event_id] for event_id in sorted(known, key=self.order.__getitem__)]
 
 
 _TIMELINE_COLUMNS = (
