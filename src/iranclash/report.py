@@ -203,8 +203,8 @@ def _timeline(nodes: Iterable[Node]) -> str:
 
 
 def _chains(store: sqlite3.Connection, events: list[Row]) -> str:
-    """Each chain of responses that starts in the report: an event nothing in the data
-    answers to... that others answer, with everything that followed from it."""
+    """Each chain of responses that starts in the report: every event others answer whose own
+    causes (if any) are not in the report, with everything that followed from it."""
     links = Links.read(store)
     shown = {row["id"] for row in events}
     roots = [

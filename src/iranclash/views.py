@@ -1,11 +1,12 @@
-"""Result types of the analyst views: trees (the timeline, a chain) and documents (a citation).
+"""Result types of the analyst views: trees, documents, maps and charts.
 
-An :class:`Outline` holds the tree a person reads and, beside it, the same
-answer as flat records (``flat``) for JSON, JSON lines and CSV, so that a script
-never has to parse indentation. A :class:`Document` is text in a format of its
-own (BibTeX, RIS, CSL-JSON), printed as it is. Kept apart from ``results`` so
-that the views added for analysts do not touch the result types every command
-shares.
+Each holds what a person sees and, beside it, the same answer as flat records
+(``flat``) for JSON, JSON lines and CSV, so that a script never has to parse
+indentation or bars: an :class:`Outline` is a tree (the timeline, a chain), a
+:class:`Document` text in a format of its own (BibTeX, RIS, CSL-JSON, HTML), a
+:class:`Mapped` list carries the places it needs for GeoJSON, and a
+:class:`Chart` is counts with bars. Kept apart from ``results`` so that the
+views added for analysts do not touch the result types every command shares.
 """
 
 from __future__ import annotations
