@@ -1,4 +1,5 @@
-"""The one place that turns results into output: a table, JSON, JSON lines or CSV.
+"""The one place that turns results into output: a table, JSON, JSON lines or CSV
+(and, through ``geo``, ``markdown`` and ``tree``, GeoJSON, Markdown and the analyst views).
 
 Text from data files is untrusted: in tables it is shown as plain text (never
 Rich markup) with control and bidirectional-override characters made visible;
@@ -60,7 +61,7 @@ def render(
         write_markdown(result, out)
         return
     if not isinstance(result, (Listing, Detail)):
-        # An outline is a tree for people, a document text as it is; both are flat records for programs.
+        # A view (views.py) has its own form for people and flat records for programs.
         if output is OutputFormat.TABLE:
             from .tree import write_for_people
 
