@@ -121,6 +121,16 @@ def test_report_into_a_missing_folder_is_one_line(cli: Cli, tmp_path: Path) -> N
     assert "Traceback" not in run.stderr
 
 
+def test_report_onto_a_folder_is_refused_and_leaves_nothing_behind(cli: Cli, tmp_path: Path) -> None:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    run = cli("report", "--out", str(folder), "--force")
+    assert run.exit_code == 2
+    assert "is a folder" in run.stderr
+    assert list(folder.iterdir()) == []
+    assert [path.name for path in tmp_path.iterdir()] == ["reports"]
+
+
 def test_hostile_text_is_escaped_in_the_html(cli: Cli, make_data: MakeData) -> None:
     page = _report(cli, "--data", str(make_data(HOSTILE)))
     assert page.count("<script") == 2

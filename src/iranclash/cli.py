@@ -817,6 +817,8 @@ def report_command(
     if out is None:
         source.answer(question, OutputFormat.TABLE)
         return
+    if out.is_dir():
+        raise UsageProblem(f"{out} is a folder; give the report a file name")
     if out.exists() and not force:
         raise UsageProblem(f"{out} exists; give --force to replace it")
     target = out.resolve()
@@ -830,7 +832,10 @@ def report_command(
         os.chmod(temporary, 0o666 & ~mask)  # as an ordinary new file, not mkstemp's 0600
         with os.fdopen(handle, "w", encoding="utf-8") as stream, contextlib.redirect_stdout(stream):
             source.answer(question, OutputFormat.TABLE)
-        os.replace(temporary, target)
+        try:
+            os.replace(temporary, target)
+        except OSError as error:
+            raise UsageProblem(f"cannot write {out}: {error.strerror}") from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
