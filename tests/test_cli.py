@@ -220,7 +220,7 @@ def test_json_contradicting_format_is_a_usage_error(cli: Callable[..., Run]) -> 
 
 
 def test_piped_tables_have_no_escape_codes_and_no_cut_cells(cli: Callable[..., Run]) -> None:
-    run = cli("crossings")
+    run = cli("crossings", "--wide")
     assert "\x1b" not in run.stdout
     assert "…" not in run.stdout
     significance = cli("crossings", "--json").json()[0]["significance"]
@@ -314,3 +314,33 @@ def test_search_matches_word_starts_only(cli: Callable[..., Run]) -> None:
     assert ids[:2] == ["2021-07-05-ain-al-assad-3-rockets", "2021-07-07-ain-al-assad-14-rockets"]
     assert "2021-06-28-rockets-at-al-omar-oil-field" not in ids, "'ain' is not a word of 'against'"
     assert "kataib-hezbollah" in {item["id"] for item in cli("search", "hezb", "--json").json()}
+
+
+@pytest.mark.parametrize(
+    ("command", "typed", "suggested"),
+    [
+        (["events", "--type"], "rocket", ["'rocket-attack'"]),
+        (["events", "--type"], "airstrikes", ["'airstrike'"]),
+        (["events", "--type"], "attack", ["'drone-attack'", "'rocket-attack'"]),
+        (["summary", "--type"], "drone", ["'drone-attack'"]),
+        (["actors", "--kind"], "milita", ["'militia'"]),
+        (["places", "--kind"], "airbase", ["'air-base'", "'base'"]),
+    ],
+)
+def test_a_bad_choice_suggests_the_nearest_not_all(
+    cli: Callable[..., Run], command: list[str], typed: str, suggested: list[str]
+) -> None:
+    run = cli(*command, typed)
+    assert run.exit_code == 2
+    error = run.stderr.strip().splitlines()[-1]
+    assert error.startswith(f"Error: Invalid value for '{command[1]}': '{typed}' is not a")
+    assert f"did you mean {' or '.join(suggested)}?" in error
+    assert "insurgent-activity" not in run.stderr and "coalition" not in run.stderr
+    assert run.stdout == ""
+
+
+@pytest.mark.parametrize("typed", ["Rocket-Attack", "rocket attack", "ROCKET_ATTACK"])
+def test_a_choice_in_another_case_or_spacing_is_accepted(cli: Callable[..., Run], typed: str) -> None:
+    rockets = cli("events", "--type", typed, "--json").json()
+    assert rockets == cli("events", "--type", "rocket-attack", "--json").json()
+    assert {event["type"] for event in rockets} == {"rocket-attack"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import shlex
 from collections.abc import Callable
 from typing import Any
 
@@ -28,11 +30,62 @@ def test_the_registry_holds_every_command_and_sub_command() -> None:
     assert {"events", "event", "summary", "validate"} <= set(COMMANDS)
 
 
+def help_examples(help_text: str) -> list[str]:
+    """The command lines of the Examples paragraph of a command's help, as printed."""
+    paragraph = help_text.split("\n  Example")[1].split("\n\n")[0]
+    return [line.strip() for line in paragraph.splitlines()[1:]]
+
+
+#: Examples that name a folder of the reader's own, which the test cannot run.
+READERS_OWN = {"iranclash validate ./my-data --json"}
+
+
 @pytest.mark.parametrize("command", COMMANDS)
-def test_every_command_has_help_with_an_example(cli: Callable[..., Run], command: str) -> None:
+def test_every_command_has_help_with_examples_that_run(cli: Callable[..., Run], command: str) -> None:
     result = cli(*command.split(), "--help")
     assert result.exit_code == 0
-    assert "Example: iranclash " + command in result.stdout
+    lines = help_examples(result.stdout)
+    assert lines, result.stdout
+    for line in lines:
+        assert line.startswith(f"iranclash {command}"), line
+        if line not in READERS_OWN:
+            run = cli(*shlex.split(line)[1:])
+            assert run.exit_code == 0, (line, run)
+
+
+@pytest.mark.parametrize("command", ["", *COMMANDS])
+def test_dash_h_is_help(cli: Callable[..., Run], command: str) -> None:
+    short = cli(*command.split(), "-h")
+    assert short.exit_code == 0
+    assert re.match(rf"Usage: \S+ {command}".rstrip() + " ", short.stdout), short.stdout
+    assert short.stdout == cli(*command.split(), "--help").stdout
+
+
+def test_help_names_arguments_alike_and_lists_choices_in_lines_that_fit(cli: Callable[..., Run]) -> None:
+    events = cli("events", "--help", env={"COLUMNS": "80"}).stdout
+    for option in (
+        "--since DATE",
+        "--until DATE",
+        "--actor NAME",
+        "--place NAME",
+        "--type TYPE",
+        "--data DIR",
+    ):
+        assert f"  {option} " in events
+    assert max(len(line) for line in events.splitlines()) <= 80
+    listed = " ".join(events.split("TYPE is")[1].split("--data")[0].split())
+    assert "one of: airstrike, drone-attack, rocket-attack," in listed
+    assert "agreement-withdrawal" in listed and "insurgent-activity." in listed
+    # Typer shows a required argument as {NAME}, an optional one as [DIR].
+    for command, argument in [
+        ("event", "{ID}"),
+        ("actor", "{NAME}"),
+        ("search", "{TEXT}"),
+        ("validate", "[DIR]"),
+    ]:
+        usage = cli(command, "--help").stdout.splitlines()[0]
+        shown = (f" {command} [OPTIONS] {argument}", f" {command} [OPTIONS] {argument.strip('{}')}")
+        assert usage.endswith(shown), usage
 
 
 @pytest.mark.parametrize("command", COMMANDS)

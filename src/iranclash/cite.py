@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 from . import jsonout
 from .errors import NotFound
-from .results import Column, Detail, Listing, Row, Section
+from .results import Column, Detail, Fit, Listing, Row, Section, id_column
 from .views import Document
 from .vocabulary import CitationStyle as Style
 
@@ -97,14 +97,14 @@ def sources(store: sqlite3.Connection) -> Listing:
         "Sources",
         items,
         (
-            Column("Title", lambda row: row["title"]),
+            Column("Title", lambda row: row["title"], Fit.CUT),
             Column("Kind", lambda row: row["kind"] + (f" ({row['mode']})" if row.get("mode") else "")),
             Column("Author", lambda row: row["author"]),
             Column("Date", lambda row: row["date"]),
             Column("Part of", lambda row: row["part_of"]),
             Column("Footnotes", lambda row: ", ".join(str(number) for number in row["footnotes"])),
             Column("Cited by", lambda row: row["cited_by"]),
-            Column("ID", lambda row: row["id"]),
+            id_column(),
         ),
     )
 
@@ -214,7 +214,7 @@ _EVIDENCE_COLUMNS = (
     Column("Quote", lambda row: row["quote"]),
     Column("Words of", lambda row: row["said_by"]),
     Column("When", lambda row: row["said_on"]),
-    Column("Source", lambda row: row["reference"]),
+    Column("Source", lambda row: row["reference"], Fit.ID),
 )
 
 
@@ -253,7 +253,7 @@ def cite(store: sqlite3.Connection, record_id: str, style: Style = Style.CHICAGO
             Section("Quotes", _EVIDENCE_COLUMNS, rows),
             Section(
                 f"References ({style.value})",
-                (Column("Reference", lambda row: row["text"]), Column("ID", lambda row: row["id"])),
+                (Column("Reference", lambda row: row["text"]), id_column()),
                 result["references"],
             ),
         ),

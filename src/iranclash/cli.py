@@ -12,12 +12,15 @@ from __future__ import annotations
 import functools
 import inspect
 import os
+import re
 import sqlite3
 import sys
+import textwrap
 import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -26,7 +29,7 @@ import typer
 from . import __version__, query
 from .dates import PartialDate
 from .errors import DataError, ExitStatus, IranclashError, Problem, UsageProblem
-from .render import OutputFormat, render, visible
+from .render import Output, OutputFormat, render, visible
 from .results import Column, Detail, Listing
 from .shape import Shape
 
@@ -39,6 +42,7 @@ _SETTINGS: dict[str, Any] = {
     "rich_markup_mode": None,
     "no_args_is_help": True,
     "add_completion": False,
+    "context_settings": {"help_option_names": ["-h", "--help"]},
     "help": "Look up facts on the U.S.-Iran proxy conflict in Iraq and Syria: events, actors, "
     "places, border crossings, analysts and their quotes, each with its source.",
 }
@@ -108,6 +112,49 @@ def _guarded(command: F) -> F:
     return run  # type: ignore[return-value]
 
 
+E = TypeVar("E", bound=Enum)
+
+
+def _choice_option(name: str, vocabulary: type[E], noun: str, help: str, metavar: str) -> Any:
+    """An option taking a value of ``vocabulary`` (in any case), with the values in its help
+    and its completions. A value not among them is a usage error that names the nearest
+    values rather than listing all of them."""
+    values = [str(member.value) for member in vocabulary]
+
+    def parse(text: str) -> str:
+        typed = "-".join(text.casefold().replace("_", " ").split())
+        if typed in values:
+            return typed
+        near = _nearest(typed, values)
+        hint = f"; did you mean {' or '.join(repr(value) for value in near)}?" if near else ""
+        raise typer.BadParameter(f"{text!r} is not {noun}{hint} (see --help for all)")
+
+    def complete(incomplete: str) -> list[str]:
+        return [value for value in values if value.startswith(incomplete.casefold())]
+
+    # Lines of whole words, never broken at a hyphen; "\b" keeps click from re-flowing them.
+    text = textwrap.fill(f"{help} {metavar} is one of: {', '.join(values)}.", 52, break_on_hyphens=False)
+    return typer.Option(name, metavar=metavar, help="\b\n" + text, parser=parse, autocompletion=complete)
+
+
+def _nearest(typed: str, values: list[str]) -> list[str]:
+    """Up to three values close to ``typed``: those it spells without their hyphens, those it
+    begins or is a part of, then those spelled alike."""
+    import difflib
+
+    joined = typed.replace("-", "")
+    same = [value for value in values if value.replace("-", "") == joined]
+    parts = [value for value in values if typed and (value.startswith(typed) or typed in value.split("-"))]
+    alike = difflib.get_close_matches(typed, values, n=3, cutoff=0.6)
+    return list(dict.fromkeys([*same, *parts, *alike]))[:3]
+
+
+def _help(doc: str | None) -> str:
+    """A docstring as help: its Examples paragraph kept line by line, not re-flowed."""
+    text = inspect.cleandoc(doc or "")
+    return re.sub(r"\n(Examples?:\n)", "\n\b\n\\1", text)
+
+
 def _parse_date(text: str) -> PartialDate:
     try:
         return PartialDate.parse(text.strip())
@@ -142,24 +189,24 @@ class DataChoice:
     folder: Path | None
     use_cache: bool
 
-    def answer(self, question: Question, output: OutputFormat, shape: Shape | None = None) -> None:
+    def answer(self, question: Question, output: Output, shape: Shape | None = None) -> None:
         if shape is not None and shape.active:
             from .shape import shaping
 
-            if shape.fields and output is OutputFormat.GEOJSON:
+            if shape.fields and output.format is OutputFormat.GEOJSON:
                 raise UsageProblem("--fields does not apply to --format geojson, whose fields are fixed")
             question = shaping(question, shape)
-        if output is OutputFormat.GEOJSON:
+        if output.format is OutputFormat.GEOJSON:
             from .geo import mapped
 
             question = mapped(question)
         _answer(self.folder, not self.use_cache, question, output)
 
 
-def _output(output: OutputFormat, as_json: bool) -> OutputFormat:
+def _output(output: OutputFormat, as_json: bool, wide: bool) -> Output:
     if as_json and output not in (OutputFormat.TABLE, OutputFormat.JSON):
         raise UsageProblem(f"--json contradicts --format {output.value}")
-    return OutputFormat.JSON if as_json else output
+    return Output(OutputFormat.JSON if as_json else output, wide)
 
 
 DATA = OptionGroup(
@@ -203,15 +250,27 @@ OUTPUT = OptionGroup(
                 typer.Option(
                     "--format",
                     "-f",
-                    help="Output format.",
+                    metavar="FORMAT",
+                    help="Output format: table, json, jsonl, csv, markdown, or geojson (events, places).",
                     case_sensitive=False,
                 ),
             ],
             OutputFormat.TABLE,
         ),
         _option("as_json", Annotated[bool, typer.Option("--json", help="Same as --format json.")], False),
+        _option(
+            "wide",
+            Annotated[
+                bool,
+                typer.Option(
+                    "--wide",
+                    help="Tables show every column and cut no text (CSV and JSON always have everything).",
+                ),
+            ],
+            False,
+        ),
     ),
-    lambda output_format, as_json: _output(output_format, as_json),
+    lambda output_format, as_json, wide: _output(output_format, as_json, wide),
 )
 FILTERS = OptionGroup(
     "filters",
@@ -273,9 +332,8 @@ FILTERS = OptionGroup(
             "event_type",
             Annotated[
                 list[EventType] | None,
-                typer.Option(
-                    "--type",
-                    help="Events of this type (repeat for several).",
+                _choice_option(
+                    "--type", EventType, "an event type", "Events of this type (repeat for several).", "TYPE"
                 ),
             ],
             None,
@@ -336,7 +394,7 @@ def command(name: str, *groups: OptionGroup, parent: typer.Typer | None = None) 
 
         shared = [parameter for group in groups for parameter in group.parameters]
         run.__name__ = function.__name__
-        run.__doc__ = function.__doc__
+        run.__doc__ = _help(function.__doc__)
         setattr(run, "__signature__", own.replace(parameters=[*parameters, *shared]))  # noqa: B010
         (parent or app).command(name)(_guarded(run))
         return function
@@ -347,7 +405,7 @@ def command(name: str, *groups: OptionGroup, parent: typer.Typer | None = None) 
 Question = Callable[[sqlite3.Connection], "Listing | Detail | Outline | Document | Mapped | Chart"]
 
 
-def _answer(data: Path | None, no_cache: bool, question: Question, chosen: OutputFormat) -> None:
+def _answer(data: Path | None, no_cache: bool, question: Question, chosen: Output) -> None:
     """Open the data (from the cache when fresh), ask and print the answer.
 
     A cache that turns out to be damaged is dropped, rebuilt from the data files and
@@ -407,7 +465,7 @@ class _ProgressLine:
             sys.stderr.write("\n")
 
 
-def _show(result: Listing | Detail, output: OutputFormat) -> None:
+def _show(result: Listing | Detail, output: Output) -> None:
     render(result, output, sys.stdout)
 
 
@@ -420,91 +478,112 @@ NameArgument = Annotated[
 
 
 @command("events", FILTERS, DATA, OUTPUT, LIST)
-def events_command(
-    *, filters: query.EventFilter, source: DataChoice, output: OutputFormat, shape: Shape
-) -> None:
+def events_command(*, filters: query.EventFilter, source: DataChoice, output: Output, shape: Shape) -> None:
     """List events, oldest first; filters compose.
 
     An imprecise date (2020-03, 2019) matches only when all of it lies inside the range.
 
-    Example: iranclash events --since 2021-07-05 --actor "Kata'ib Hezbollah" --json
+    Examples:
+      iranclash events --since 2021-07-05
+      iranclash events --type rocket-attack --actor "Kata'ib Hezbollah" --wide
+      iranclash events --place Anbar --json
     """
     source.answer(lambda store: query.events(store, filters), output, shape)
 
 
 @command("event", DATA, OUTPUT)
-def event_command(event_id: IdArgument, *, source: DataChoice, output: OutputFormat) -> None:
+def event_command(event_id: IdArgument, *, source: DataChoice, output: Output) -> None:
     """Show one event with everything known about it and its sources.
 
-    Example: iranclash event 2021-07-07-ain-al-assad-14-rockets
+    Examples:
+      iranclash event 2021-07-07-ain-al-assad-14-rockets
+      iranclash event 2021-07-07-ain-al-assad-14-rockets --json
     """
     source.answer(lambda store: query.event(store, event_id), output)
 
 
 @command("actors", DATA, OUTPUT, LIST)
 def actors_command(
-    kind: Annotated[ActorKind | None, typer.Option("--kind", help="Only actors of this kind.")] = None,
+    kind: Annotated[
+        ActorKind | None,
+        _choice_option("--kind", ActorKind, "an actor kind", "Only actors of this kind.", "KIND"),
+    ] = None,
     *,
     source: DataChoice,
-    output: OutputFormat,
+    output: Output,
     shape: Shape,
 ) -> None:
     """List actors: militias, states, forces, people.
 
-    Example: iranclash actors --kind militia
+    Examples:
+      iranclash actors --kind militia
+      iranclash actors --wide
     """
     subkind = kind.value if kind else None
     source.answer(lambda store: query.actors(store, subkind), output, shape)
 
 
 @command("actor", DATA, OUTPUT)
-def actor_command(name: NameArgument, *, source: DataChoice, output: OutputFormat) -> None:
+def actor_command(name: NameArgument, *, source: DataChoice, output: Output) -> None:
     """Show an actor: aliases, umbrella and members, backers, events, quotes about it.
 
-    Example: iranclash actor "Kata'ib Hezbollah"
+    Examples:
+      iranclash actor "Kata'ib Hezbollah"
+      iranclash actor KH --json
     """
     source.answer(lambda store: query.actor(store, name), output)
 
 
 @command("places", DATA, OUTPUT, LIST)
 def places_command(
-    kind: Annotated[PlaceKind | None, typer.Option("--kind", help="Only places of this kind.")] = None,
+    kind: Annotated[
+        PlaceKind | None,
+        _choice_option("--kind", PlaceKind, "a place kind", "Only places of this kind.", "KIND"),
+    ] = None,
     *,
     source: DataChoice,
-    output: OutputFormat,
+    output: Output,
     shape: Shape,
 ) -> None:
     """List places: border crossings, bases, cities, provinces.
 
-    Example: iranclash places --kind air-base
+    Examples:
+      iranclash places --kind air-base
+      iranclash places --wide
     """
     subkind = kind.value if kind else None
     source.answer(lambda store: query.places(store, subkind), output, shape)
 
 
 @command("place", DATA, OUTPUT)
-def place_command(name: NameArgument, *, source: DataChoice, output: OutputFormat) -> None:
+def place_command(name: NameArgument, *, source: DataChoice, output: Output) -> None:
     """Show a place with its events, what it lies in, and why it matters.
 
-    Example: iranclash place "Ain al-Asad"
+    Examples:
+      iranclash place "Ain al-Asad"
+      iranclash place Anbar --json
     """
     source.answer(lambda store: query.place(store, name), output)
 
 
 @command("crossings", DATA, OUTPUT, LIST)
-def crossings_command(*, source: DataChoice, output: OutputFormat, shape: Shape) -> None:
+def crossings_command(*, source: DataChoice, output: Output, shape: Shape) -> None:
     """List the Iraq-Syria border crossings: both sides, status, since when, significance.
 
-    Example: iranclash crossings --format csv
+    Examples:
+      iranclash crossings --wide
+      iranclash crossings --format csv
     """
     source.answer(query.crossings, output, shape)
 
 
 @command("analysts", DATA, OUTPUT, LIST)
-def analysts_command(*, source: DataChoice, output: OutputFormat, shape: Shape) -> None:
+def analysts_command(*, source: DataChoice, output: Output, shape: Shape) -> None:
     """List the analysts quoted, with their affiliations.
 
-    Example: iranclash analysts
+    Examples:
+      iranclash analysts
+      iranclash analysts --json
     """
     source.answer(query.analysts, output, shape)
 
@@ -514,11 +593,13 @@ def analyst_command(
     name: Annotated[str, typer.Argument(metavar="NAME", help="Name or surname.")],
     *,
     source: DataChoice,
-    output: OutputFormat,
+    output: Output,
 ) -> None:
     """Show an analyst: affiliation, interview, every quote with its footnote.
 
-    Example: iranclash analyst Heras
+    Examples:
+      iranclash analyst Heras
+      iranclash analyst "Khalil Jahshan" --json
     """
     source.answer(lambda store: query.analyst(store, name), output)
 
@@ -528,12 +609,14 @@ def search_command(
     text: Annotated[str, typer.Argument(metavar="TEXT", help="Words to look for (all must appear).")],
     *,
     source: DataChoice,
-    output: OutputFormat,
+    output: Output,
     shape: Shape,
 ) -> None:
     """Find every record that mentions TEXT, best matches first.
 
-    Example: iranclash search rockets
+    Examples:
+      iranclash search rockets
+      iranclash search "Green Zone" --format jsonl
     """
     from .snippets import explained
 
@@ -544,14 +627,12 @@ def search_command(
 def summary_command(
     by: Annotated[
         Grain | None,
-        typer.Option(
-            "--by", case_sensitive=False, help="Count by this, with a bar chart; one row per period or facet."
-        ),
+        _choice_option("--by", Grain, "a grain", "Count by this, with a bar chart, one row each.", "GRAIN"),
     ] = None,
     *,
     filters: query.EventFilter,
     source: DataChoice,
-    output: OutputFormat,
+    output: Output,
 ) -> None:
     """The picture at a glance: counts by type, month, place and actor; munitions; casualties.
 
@@ -559,22 +640,26 @@ def summary_command(
     type, place, actor or country, with munitions and casualties and a bar chart; events
     too vaguely dated for the period are counted apart.
 
-    Example: iranclash summary --since 2021-06
+    Examples:
+      iranclash summary --since 2021-06
+      iranclash summary --by month --since 2021-06
     """
     if by is not None:
         from .counts import breakdown
 
-        grain = by
+        grain = Grain(by)
         source.answer(lambda store: breakdown(store, grain, filters), output)
         return
     source.answer(lambda store: query.summary(store, filters), output)
 
 
 @command("info", DATA, OUTPUT)
-def info_command(*, source: DataChoice, output: OutputFormat) -> None:
+def info_command(*, source: DataChoice, output: Output) -> None:
     """Show the version, the data folder in use, and where its cache is and whether it is fresh.
 
-    Example: iranclash info
+    Examples:
+      iranclash info
+      iranclash info --json
     """
     import platform
 
@@ -605,7 +690,8 @@ app.add_typer(cache_app, name="cache")
 def cache_clear_command() -> None:
     """Delete every compiled cache file; the next query rebuilds what it needs.
 
-    Example: iranclash cache clear
+    Example:
+      iranclash cache clear
     """
     from . import cache
 
@@ -619,11 +705,13 @@ def validate_command(
         Path | None, typer.Argument(metavar="[DIR]", help="Data folder to check (default: as for --data).")
     ] = None,
     *,
-    output: OutputFormat,
+    output: Output,
 ) -> None:
     """Check a data folder and list every problem with its file and line; exit 1 if any.
 
-    Example: iranclash validate ./my-data
+    Examples:
+      iranclash validate
+      iranclash validate ./my-data --json
     """
     from .cache import compile_folder
     from .folder import builtin_data_dir, resolve_data_dir
@@ -717,13 +805,15 @@ def _silence_stdout() -> None:
 
 
 @command("timeline", FILTERS, DATA, OUTPUT)
-def timeline_command(*, filters: query.EventFilter, source: DataChoice, output: OutputFormat) -> None:
+def timeline_command(*, filters: query.EventFilter, source: DataChoice, output: Output) -> None:
     """A chronology grouped by month, with the events that answer each event beneath it.
 
     Takes the same filters as 'events'. An event the data dates only to a year or
     decade is shown under that year or decade, never on a made-up month or day.
 
-    Example: iranclash timeline --since 2021-06
+    Examples:
+      iranclash timeline --since 2021-06
+      iranclash timeline --actor "Kata'ib Hezbollah" --json
     """
     from . import timeline
 
@@ -731,12 +821,14 @@ def timeline_command(*, filters: query.EventFilter, source: DataChoice, output: 
 
 
 @command("chain", DATA, OUTPUT)
-def chain_command(event_id: IdArgument, *, source: DataChoice, output: OutputFormat) -> None:
+def chain_command(event_id: IdArgument, *, source: DataChoice, output: Output) -> None:
     """Everything that led to an event and everything it led to, as trees.
 
     Follows the 'responds to' links the data states, as far as they go, both ways.
 
-    Example: iranclash chain 2021-06-27-us-airstrikes-iraq-syria-border
+    Examples:
+      iranclash chain 2021-06-27-us-airstrikes-iraq-syria-border
+      iranclash chain 2021-06-28-us-forces-return-fire-at-al-omar --json
     """
     from . import timeline
 
@@ -747,10 +839,12 @@ def chain_command(event_id: IdArgument, *, source: DataChoice, output: OutputFor
 
 
 @command("sources", DATA, OUTPUT, LIST)
-def sources_command(*, source: DataChoice, output: OutputFormat, shape: Shape) -> None:
+def sources_command(*, source: DataChoice, output: Output, shape: Shape) -> None:
     """List the sources: articles, the interviews they cite, reports; with how many records cite each.
 
-    Example: iranclash sources
+    Examples:
+      iranclash sources
+      iranclash sources --fields id,title,cited_by --json
     """
     from . import cite
 
@@ -765,11 +859,11 @@ def cite_command(
     ],
     style: Annotated[
         CitationStyle,
-        typer.Option("--style", case_sensitive=False, help="Reference style."),
+        _choice_option("--style", CitationStyle, "a reference style", "Reference style.", "STYLE"),
     ] = CitationStyle.CHICAGO,
     *,
     source: DataChoice,
-    output: OutputFormat,
+    output: Output,
 ) -> None:
     """The evidence behind a record: each verbatim quote with its footnote, whose words and
     when, and a reference for each source (Chicago note, BibTeX, RIS or CSL-JSON).
@@ -777,11 +871,14 @@ def cite_command(
     With --style bibtex, ris or csl-json the reference file itself is printed, each entry
     carrying the quotes as notes, ready for Zotero or LaTeX; --json gives the evidence.
 
-    Example: iranclash cite 2021-07-07-ain-al-assad-14-rockets --style bibtex
+    Examples:
+      iranclash cite 2021-07-07-ain-al-assad-14-rockets
+      iranclash cite heras-iraq-is-the-prize --style bibtex
     """
     from . import cite
 
-    source.answer(lambda store: cite.cite(store, record_id, style), output)
+    chosen = CitationStyle(style)
+    source.answer(lambda store: cite.cite(store, record_id, chosen), output)
 
 
 # --- analyst views: the one-page report -----------------------------------------------
@@ -803,7 +900,9 @@ def report_command(
     Takes the same filters as 'events'. The file is self-contained (no network): open it
     in any browser, on a phone, or print it.
 
-    Example: iranclash report --since 2021-06 --out report.html
+    Examples:
+      iranclash report --since 2021-06
+      iranclash report --actor "Kata'ib Hezbollah"
     """
     import contextlib
     import tempfile
@@ -815,7 +914,7 @@ def report_command(
     label = "the built-in data" if folder == builtin_data_dir() else f"the data folder {folder.name}"
     question: Question = lambda store: report(store, filters, label=label)  # noqa: E731
     if out is None:
-        source.answer(question, OutputFormat.TABLE)
+        source.answer(question, Output(OutputFormat.TABLE))
         return
     if out.is_dir():
         raise UsageProblem(f"{out} is a folder; give the report a file name")
@@ -831,7 +930,7 @@ def report_command(
         os.umask(mask)
         os.chmod(temporary, 0o666 & ~mask)  # as an ordinary new file, not mkstemp's 0600
         with os.fdopen(handle, "w", encoding="utf-8") as stream, contextlib.redirect_stdout(stream):
-            source.answer(question, OutputFormat.TABLE)
+            source.answer(question, Output(OutputFormat.TABLE))
         try:
             os.replace(temporary, target)
         except OSError as error:
@@ -855,7 +954,9 @@ def export_acled_command(*, filters: query.EventFilter, source: DataChoice) -> N
     Takes the same filters as 'events'. Only events dated to the day are written (ACLED
     would code a vaguer date to a made-up day); how many were left out is said on stderr.
 
-    Example: iranclash export acled --since 2021-06 > iranclash-acled.csv
+    Examples:
+      iranclash export acled
+      iranclash export acled --since 2021-06
     """
     from .acled_export import export
 
@@ -863,4 +964,4 @@ def export_acled_command(*, filters: query.EventFilter, source: DataChoice) -> N
         if count:
             _warn(f"left out {count} event{'s' if count != 1 else ''} dated only to a month, year or decade")
 
-    source.answer(lambda store: export(store, filters, left_out), OutputFormat.CSV)
+    source.answer(lambda store: export(store, filters, left_out), Output(OutputFormat.CSV))

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from . import jsonout, query
 from .cite import date_text
-from .results import Column, Detail, Listing, Row, Section
+from .results import Column, Detail, Fit, Listing, Row, Section
 from .views import Chart
 from .vocabulary import Grain
 
@@ -141,12 +141,16 @@ def breakdown(store: sqlite3.Connection, by: Grain, filters: query.EventFilter |
     data = [bucket.data(by) for bucket in ordered]
     widest = max((row["events"] for row in data), default=0)
     columns = (
-        Column(by.value.capitalize(), lambda row: f"({row['label']})" if row["apart"] else row["label"]),
-        Column("Events", lambda row: row["events"]),
-        Column("Chart", _bar(widest)),
+        Column(
+            by.value.capitalize(),
+            lambda row: f"({row['label']})" if row["apart"] else row["label"],
+            Fit.WHOLE,
+        ),
+        Column("Events", lambda row: row["events"], Fit.WHOLE),
+        Column("Chart", _bar(widest), Fit.WHOLE),
         Column("Munitions", munitions_label),
-        Column("Killed", lambda row: _casualty(row, "killed")),
-        Column("Injured", lambda row: _casualty(row, "injured")),
+        Column("Killed", lambda row: _casualty(row, "killed"), Fit.WHOLE),
+        Column("Injured", lambda row: _casualty(row, "injured"), Fit.WHOLE),
     )
     fields: list[tuple[str, object]] = [("Events", len(rows)), ("Counted by", by.value)]
     if apart.events:
@@ -158,7 +162,7 @@ def breakdown(store: sqlite3.Connection, by: Grain, filters: query.EventFilter |
     data_of = {"by": by.value, "events": len(rows), "rows": data}
     people = Detail(title, data_of, tuple(fields), (Section("Counts", columns, data),))
     flat = Listing(title, [jsonout.dumps(row) for row in data], columns[:2] + columns[3:])
-    return Chart(people, flat, bar=2)
+    return Chart(people, flat)
 
 
 def _bar(widest: int) -> Callable[[Row], str]:

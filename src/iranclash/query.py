@@ -18,7 +18,7 @@ from . import jsonout
 from .dates import PartialDate
 from .errors import NotFound, UsageProblem
 from .jsonout import Raw
-from .results import Column, Detail, Listing, ParsedRows, Row, Section
+from .results import Column, Detail, Fit, Listing, ParsedRows, Row, Section, id_column
 from .vocabulary import EventType
 
 
@@ -198,15 +198,15 @@ def _labels_of(store: sqlite3.Connection) -> dict[str, str]:
 def event_columns(store: sqlite3.Connection) -> tuple[Column, ...]:
     labels = _labels_of(store)
     return (
-        Column("Date", lambda row: row["date"]),
-        Column("Type", lambda row: row["type"]),
-        Column("Title", lambda row: row["title"]),
-        Column("Place", _place_label(labels)),
-        Column("Actors", _actor_label(labels)),
-        Column("Munitions", _munitions_label),
-        Column("Casualties", _casualties_label),
-        Column("Certainty", lambda row: row["certainty"]),
-        Column("ID", lambda row: row["id"]),
+        Column("Date", lambda row: row["date"], Fit.WHOLE),
+        Column("Type", lambda row: row["type"], Fit.WHOLE),
+        Column("Title", lambda row: row["title"], Fit.CUT),
+        Column("Place", _place_label(labels), Fit.CUT),
+        Column("Actors", _actor_label(labels), Fit.CUT, wide=True),
+        Column("Munitions", _munitions_label, Fit.CUT, wide=True),
+        Column("Casualties", _casualties_label, Fit.CUT, wide=True),
+        Column("Certainty", lambda row: row["certainty"], Fit.WHOLE, wide=True),
+        id_column(),
     )
 
 
@@ -251,18 +251,18 @@ def _source_titles(store: sqlite3.Connection, row: Row) -> list[Row]:
 
 
 _CITATION_COLUMNS = (
-    Column("Footnote", lambda row: row["footnote"]),
+    Column("Footnote", lambda row: row["footnote"], Fit.WHOLE),
     Column("Quote", lambda row: row["quote"]),
     Column("Source", lambda row: row["source_title"] or row["source"]),
 )
 _EVENT_BRIEF_COLUMNS = (
-    Column("Date", lambda row: row["date"]),
+    Column("Date", lambda row: row["date"], Fit.WHOLE),
     Column("Title", lambda row: row["title"]),
-    Column("ID", lambda row: row["id"]),
+    id_column(),
 )
 _QUOTE_COLUMNS = (
     Column("Analyst", lambda row: row["analyst_name"]),
-    Column("Footnote", lambda row: row["footnote"]),
+    Column("Footnote", lambda row: row["footnote"], Fit.WHOLE),
     Column("Quote", lambda row: row["text"]),
 )
 
@@ -337,10 +337,42 @@ def event(store: sqlite3.Connection, event_id: str) -> Detail:
         ),
         Section("Responds to", _EVENT_BRIEF_COLUMNS, data["responds_to"]),
         Section("Responses", _EVENT_BRIEF_COLUMNS, data["responses"]),
-        Section("Sources", _CITATION_COLUMNS, data["sources"]),
+        *_citation_sections(store, data["sources"]),
         Section("Quotes about it", _QUOTE_COLUMNS, data["quotes"]),
     )
     return Detail(data["title"], data, fields, sections)
+
+
+_SOURCE_NOTES = (("Source", "title"), ("Author", "author"), ("Publisher", "publisher"), ("Date", "date"))
+
+
+def _citation_sections(store: sqlite3.Connection, citations: list[Row]) -> list[Section]:
+    """The quotes a record rests on, each once with its footnotes, under each source they
+    come from; the source's title, author, publisher and date shown once beneath them."""
+    by_source: dict[str, dict[str, list[int]]] = {}
+    for citation in citations:
+        footnotes = by_source.setdefault(citation["source"], {}).setdefault(citation["quote"], [])
+        if citation["footnote"] is not None and citation["footnote"] not in footnotes:
+            footnotes.append(citation["footnote"])
+    sections = []
+    for number, (source_id, quotes) in enumerate(by_source.items(), start=1):
+        found = store.execute("SELECT json FROM record WHERE id = ?", (source_id,)).fetchone()
+        source: Row = json.loads(found[0]) if found else {"title": source_id}
+        notes = tuple((label, str(source[key])) for label, key in _SOURCE_NOTES if source.get(key))
+        rows = [
+            {"footnote": ", ".join(str(footnote) for footnote in footnotes), "quote": quote}
+            for quote, footnotes in quotes.items()
+        ]
+        title = "Sources" if len(by_source) == 1 else f"Sources ({number} of {len(by_source)})"
+        columns = _QUOTE_ONCE_COLUMNS if any(row["footnote"] for row in rows) else _QUOTE_ONCE_COLUMNS[1:]
+        sections.append(Section(title, columns, rows, notes))
+    return sections
+
+
+_QUOTE_ONCE_COLUMNS = (
+    Column("Footnote", lambda row: row["footnote"], Fit.WHOLE),
+    Column("Quote", lambda row: row["quote"]),
+)
 
 
 def _casualties_detail(casualties: Row | None) -> str:
@@ -387,13 +419,23 @@ def actors(store: sqlite3.Connection, kind: str | None = None) -> Listing:
         kind,
         "Actors",
         (
-            Column("Name", lambda row: row["name"]),
-            Column("Kind", lambda row: row["kind"]),
-            Column("Country", lambda row: row["country"]),
-            Column("Member of", lambda row: ", ".join(labels.get(i, i) for i in row["member_of"])),
-            Column("Backed by", lambda row: ", ".join(labels.get(i, i) for i in row["backed_by"])),
-            Column("Also", lambda row: ", ".join([*row["aliases"], *row["known_as"]])),
-            Column("ID", lambda row: row["id"]),
+            Column("Name", lambda row: row["name"], Fit.CUT),
+            Column("Kind", lambda row: row["kind"], Fit.WHOLE),
+            Column("Country", lambda row: row["country"], Fit.CUT),
+            Column(
+                "Member of",
+                lambda row: ", ".join(labels.get(i, i) for i in row["member_of"]),
+                Fit.CUT,
+                wide=True,
+            ),
+            Column(
+                "Backed by",
+                lambda row: ", ".join(labels.get(i, i) for i in row["backed_by"]),
+                Fit.CUT,
+                wide=True,
+            ),
+            Column("Also", lambda row: ", ".join([*row["aliases"], *row["known_as"]]), Fit.CUT, wide=True),
+            id_column(),
         ),
     )
 
@@ -453,11 +495,15 @@ def actor(store: sqlite3.Connection, name: str) -> Detail:
 
 def _place_columns() -> tuple[Column, ...]:
     return (
-        Column("Name", lambda row: row["name"]),
-        Column("Kind", lambda row: row["kind"]),
-        Column("Country", lambda row: row["country"] or " / ".join(side["country"] for side in row["sides"])),
-        Column("Coordinates", _coordinates_label),
-        Column("ID", lambda row: row["id"]),
+        Column("Name", lambda row: row["name"], Fit.CUT),
+        Column("Kind", lambda row: row["kind"], Fit.WHOLE),
+        Column(
+            "Country",
+            lambda row: row["country"] or " / ".join(side["country"] for side in row["sides"]),
+            Fit.CUT,
+        ),
+        Column("Coordinates", _coordinates_label, Fit.WHOLE, wide=True),
+        id_column(),
     )
 
 
@@ -488,13 +534,13 @@ def crossings(store: sqlite3.Connection) -> Listing:
         "border-crossing",
         "Border crossings",
         (
-            Column("Crossing", lambda row: row["name"]),
-            Column("Side A", side(0)),
-            Column("Side B", side(1)),
-            Column("Status", lambda row: row["status"]),
-            Column("Since", lambda row: row["status_since"]),
-            Column("Significance", lambda row: row["significance"]),
-            Column("ID", lambda row: row["id"]),
+            Column("Crossing", lambda row: row["name"], Fit.CUT),
+            Column("Side A", side(0), Fit.CUT),
+            Column("Side B", side(1), Fit.CUT),
+            Column("Status", lambda row: row["status"], Fit.WHOLE),
+            Column("Since", lambda row: row["status_since"], Fit.WHOLE),
+            Column("Significance", lambda row: row["significance"], Fit.CUT, wide=True),
+            id_column(),
         ),
     )
 
@@ -548,10 +594,10 @@ def analysts(store: sqlite3.Connection) -> Listing:
         None,
         "Analysts",
         (
-            Column("Name", lambda row: row["name"]),
-            Column("Affiliation", lambda row: row["affiliation"]),
-            Column("Quotes", lambda row: len(row["quotes"])),
-            Column("ID", lambda row: row["id"]),
+            Column("Name", lambda row: row["name"], Fit.CUT),
+            Column("Affiliation", lambda row: row["affiliation"], Fit.CUT),
+            Column("Quotes", lambda row: len(row["quotes"]), Fit.WHOLE),
+            id_column(),
         ),
     )
 
@@ -584,7 +630,7 @@ def analyst(store: sqlite3.Connection, name: str) -> Detail:
         Section(
             "Quotes",
             (
-                Column("Footnote", lambda row: row["footnote"]),
+                Column("Footnote", lambda row: row["footnote"], Fit.WHOLE),
                 Column("Quote", lambda row: row["text"]),
                 Column(
                     "About",
@@ -649,9 +695,9 @@ def search(store: sqlite3.Connection, text: str) -> Listing:
         f"Search: {text}",
         items,
         (
-            Column("Kind", lambda row: row["kind"]),
-            Column("Name", lambda row: row["name"]),
-            Column("ID", lambda row: row["id"]),
+            Column("Kind", lambda row: row["kind"], Fit.WHOLE),
+            Column("Name", lambda row: row["name"], Fit.CUT),
+            id_column(),
         ),
     )
 

@@ -3,23 +3,24 @@
 
 Text from data files is untrusted: in tables it is shown as plain text (never
 Rich markup) with control and bidirectional-override characters made visible;
-in JSON they are escaped (``jsonout``). Rich is imported only for tables, so
-scripted ``--json`` calls start fast.
+in JSON they are escaped (``jsonout``). Tables are laid out by ``tables``; Rich
+is imported only to print them on a terminal, so scripted ``--json`` calls and
+piped tables start fast.
 """
 
 from __future__ import annotations
 
 import codecs
 import io
-import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from . import jsonout
+from . import jsonout, tables
 from .collector import paused
-from .results import Detail, Listing, Section
+from .results import Column, Detail, Fit, Listing, Row
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -36,6 +37,14 @@ class OutputFormat(str, Enum):
     MARKDOWN = "markdown"
 
 
+@dataclass(frozen=True)
+class Output:
+    """How to print an answer: the format, and whether tables show every column, uncut."""
+
+    format: OutputFormat = OutputFormat.TABLE
+    wide: bool = False
+
+
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 _INVISIBLE = re.compile("[\x80-\x9f\u061c\u200e\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069]")
 
@@ -48,43 +57,43 @@ def visible(text: str) -> str:
 
 
 def render(
-    result: Listing | Detail | Outline | Document | Mapped | Chart, output: OutputFormat, out: TextIO
+    result: Listing | Detail | Outline | Document | Mapped | Chart, output: Output, out: TextIO
 ) -> None:
-    if output is OutputFormat.GEOJSON:
+    if output.format is OutputFormat.GEOJSON:
         from .geo import write_geojson
 
         write_geojson(result, out, _json_encoder(out))
         return
-    if output is OutputFormat.MARKDOWN:
+    if output.format is OutputFormat.MARKDOWN:
         from .markdown import write_markdown
 
         write_markdown(result, out)
         return
     if not isinstance(result, (Listing, Detail)):
         # A view (views.py) has its own form for people and flat records for programs.
-        if output is OutputFormat.TABLE:
+        if output.format is OutputFormat.TABLE:
             from .tree import write_for_people
 
-            write_for_people(result, out)
+            write_for_people(result, out, wide=output.wide)
             return
         from .views import flat
 
         result = flat(result)
-    if output is OutputFormat.JSON:
+    if output.format is OutputFormat.JSON:
         if isinstance(result, Listing):
             _json_array(result.items, out)
         else:
             out.write(_json_for(out, jsonout.dumps(result.data, indent=2) + "\n"))
-    elif output is OutputFormat.JSONL:
+    elif output.format is OutputFormat.JSONL:
         if isinstance(result, Listing):
             safe = _json_encoder(out)
             out.writelines(safe(item) + "\n" for item in result.items)
         else:
             out.write(_json_for(out, jsonout.dumps(result.data) + "\n"))
-    elif output is OutputFormat.CSV:
+    elif output.format is OutputFormat.CSV:
         _csv(result, out)
     else:
-        _table(result, out)
+        _table(result, out, wide=output.wide)
 
 
 def _json_encoder(out: TextIO) -> Callable[[str], str]:
@@ -141,104 +150,75 @@ def _csv(result: Listing | Detail, out: TextIO) -> None:
         out.write(buffer.getvalue()[:-2] + "\n")
 
 
-def _console(out: TextIO) -> Console:
-    """A console for ``out``; off a terminal: no colour, no escape codes, and no width limit
-    (unless $COLUMNS sets one) so that no cell is cut short."""
-    with paused(freeze=True):
-        from rich.console import Console
-        from rich.table import Table  # noqa: F401  (imported here, with the collector paused)
+def _table(result: Listing | Detail, out: TextIO, *, wide: bool) -> None:
+    """A table for people: fitted to the terminal's width; piped, one line per row, uncut."""
+    console = _console(out) if out.isatty() else None
+    width = console.width if console else None
+    if isinstance(result, Listing):
+        rows = result.rows
+        lines = [*tables.heading(visible(result.title), width), ()]
+        lines += tables.table_lines(_grid(result.columns, rows, wide=wide, cut=not wide), width)
+        lines += [(), ((" " * tables.INDENT + f"{len(rows)} found", ""),)]
+    else:
+        lines = tables.heading(visible(result.title), width)
+        fields = [(label, value) for label, value in result.fields if value not in (None, "")]
+        lines += _labelled_lines(fields, width, indent=0)
+        for section in result.sections:
+            if not section.rows:
+                continue
+            lines += [(), *tables.heading(visible(section.title), width), ()]
+            lines += tables.table_lines(_grid(section.columns, section.rows, wide=wide, cut=False), width)
+            if section.notes:
+                lines.append(())
+                lines += _labelled_lines(section.notes, width, indent=tables.INDENT)
+    _write(lines, out, console)
 
-    if out.isatty():
-        return Console(file=out, markup=False, emoji=False, highlight=False)
-    columns = os.environ.get("COLUMNS", "")
-    return Console(
-        file=io.StringIO(),
-        markup=False,
-        emoji=False,
-        highlight=False,
-        width=int(columns) if columns.isdigit() and int(columns) > 0 else 100_000,
-        force_terminal=False,
-        no_color=True,
-        color_system=None,
-        legacy_windows=False,
+
+def _grid(columns: Sequence[Column], rows: Sequence[Row], *, wide: bool, cut: bool) -> tables.Grid:
+    shown = [column for column in columns if wide or not column.wide]
+    return tables.Grid(
+        [visible(column.header) for column in shown],
+        [column.fit for column in shown],
+        [[visible(_cell(column.cell(row))) for column in shown] for row in rows],
+        cut,
     )
 
 
-def _flush(console: Console, out: TextIO) -> None:
-    """Copy what a captured console printed to ``out``, without Rich's trailing padding."""
-    if isinstance(console.file, io.StringIO):
-        text = console.file.getvalue()
-        out.write("".join(line.rstrip() + "\n" for line in text.splitlines()))
+def _labelled_lines(
+    pairs: Sequence[tuple[str, object]], width: int | None, *, indent: int
+) -> list[tables.Line]:
+    """``label  value`` lines, values aligned and wrapped to ``width``."""
+    labels = [visible(label) for label, _value in pairs]
+    label_width = max((tables.cell_len(label) for label in labels), default=0)
+    lines: list[tables.Line] = []
+    for label, (_label, value) in zip(labels, pairs, strict=True):
+        shown = visible(_cell(value))
+        for line in tables.labelled(
+            label, shown, Fit.WRAP, label_width, None if width is None else width - indent
+        ):
+            lines.append(((" " * indent, ""), *line) if indent else line)
+    return lines
 
 
-def _text(value: object) -> Any:
-    from rich.text import Text
+def _console(out: TextIO) -> Console:
+    """A console for a terminal: it knows the width and which escape codes to use."""
+    with paused(freeze=True):
+        from rich.console import Console
 
-    return Text(visible(_cell(value)))
-
-
-#: Below this width a table of several columns is unreadable; rows are stacked instead.
-NARROW = 60
+    return Console(file=out, markup=False, emoji=False, highlight=False)
 
 
-def _table(result: Listing | Detail, out: TextIO) -> None:
-    console = _console(out)
-    if isinstance(result, Listing):
-        section = Section(result.title, result.columns, result.rows)
-        console.print(_section_table(section, f"{len(section.rows)} found", narrow=console.width < NARROW))
-        _flush(console, out)
+def _write(lines: list[tables.Line], out: TextIO, console: Console | None) -> None:
+    """Lines to ``out``: styled through Rich on a terminal, plain text otherwise."""
+    if console is None:
+        out.writelines("".join(text for text, _style in line).rstrip() + "\n" for line in lines)
         return
-    from rich.table import Table
     from rich.text import Text
 
-    narrow = console.width < NARROW
-    console.print(Text(visible(result.title), style="bold"))
-    fields = [(label, _cell(value)) for label, value in result.fields if value not in (None, "")]
-    if narrow:
-        for label, value in fields:
-            console.print(_labelled(label, value))
-    else:
-        grid = Table.grid(padding=(0, 2))
-        # "fold", not Rich's default "ellipsis": a long id or word is wrapped, never cut short.
-        grid.add_column(style="bold", overflow="fold")
-        grid.add_column(overflow="fold")
-        for label, value in fields:
-            grid.add_row(_text(label), _text(value))
-        console.print(grid)
-    for section in result.sections:
-        if section.rows:
-            console.print()
-            console.print(_section_table(section, None, narrow=narrow))
-    _flush(console, out)
-
-
-def _labelled(label: str, value: str) -> Any:
-    from rich.text import Text
-
-    return Text.assemble((visible(label) + ": ", "bold"), visible(value))
-
-
-def _section_table(section: Section, caption: str | None, *, narrow: bool) -> Any:
-    """A table, or on a narrow terminal each row as ``Header: value`` lines."""
-    from rich import box
-    from rich.console import Group
-    from rich.table import Table
-    from rich.text import Text
-
-    if narrow:
-        parts: list[Any] = [Text(visible(section.title), style="bold")]
-        for row in section.rows:
-            parts.append(Text(""))
-            for column in section.columns:
-                value = _cell(column.cell(row))
-                if value:
-                    parts.append(_labelled(column.header, value))
-        if caption:
-            parts.extend([Text(""), Text(caption)])
-        return Group(*parts)
-    table = Table(title=_text(section.title), caption=caption, box=box.SIMPLE_HEAD, title_justify="left")
-    for column in section.columns:
-        table.add_column(_text(column.header), overflow="fold")
-    for row in section.rows:
-        table.add_row(*(_text(column.cell(row)) for column in section.columns))
-    return table
+    screen = Text()
+    for number, line in enumerate(lines):
+        if number:
+            screen.append("\n")
+        for text, style in line:
+            screen.append(text, style=style or None)
+    console.print(screen, soft_wrap=True)

@@ -11,18 +11,45 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 from functools import cached_property
 from typing import Any, overload
 
 Row = dict[str, Any]
 
 
+class Fit(Enum):
+    """How a cell may be fitted into a narrow column of a table for people."""
+
+    #: The record's id: never wrapped or cut, and moved to a line of its own beneath the
+    #: rest of its row when the row is too wide for the terminal (people copy ids).
+    ID = "id"
+    #: Dates, types, numbers and other short codes: never wrapped or cut.
+    WHOLE = "whole"
+    #: Names and titles in a listing: cut after a whole word with "…" on a terminal, so
+    #: that each record keeps to one line; wrapped with ``--wide`` and in lookups.
+    CUT = "cut"
+    #: Prose (quotes, summaries, messages): wrapped at word ends, never cut.
+    WRAP = "wrap"
+
+
 @dataclass(frozen=True)
 class Column:
-    """One column of a table or CSV: a header and how to read its cell from a record."""
+    """One column of a table or CSV: a header and how to read its cell from a record.
+
+    A ``wide`` column is left out of a table unless ``--wide`` is given; CSV and JSON
+    always have every column.
+    """
 
     header: str
     cell: Callable[[Row], object]
+    fit: Fit = Fit.WRAP
+    wide: bool = False
+
+
+def id_column(header: str = "ID") -> Column:
+    """The column of record ids, which a table keeps whole."""
+    return Column(header, lambda row: row["id"], Fit.ID)
 
 
 @dataclass(frozen=True)
@@ -66,9 +93,13 @@ class ParsedRows(Sequence[Row]):
 
 @dataclass(frozen=True)
 class Section:
+    """Records related to a looked-up one, as a table; ``notes`` are ``(label, text)``
+    lines shown once beneath it (the source its quotes come from)."""
+
     title: str
     columns: tuple[Column, ...]
     rows: Sequence[Row]
+    notes: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 
 from . import jsonout, names
-from .results import Column, Listing, Row
+from .results import Column, Fit, Listing, Row, id_column
 
 #: Characters of context kept on each side of the first marked word.
 CONTEXT = 40
@@ -101,6 +101,16 @@ def snippet(text: str, spans: list[tuple[int, int]]) -> str:
     return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
 
 
+def _lead(text: str, before: int = 12) -> str:
+    """The snippet from a few words before its first mark, so a table that cuts the end of a
+    cell still shows the marked word."""
+    mark = text.find("«")
+    if mark <= before + 1:
+        return text
+    start = text.rfind(" ", 0, mark - before) + 1
+    return "…" + text[start:].lstrip("…")
+
+
 def why(record: Row, query: str) -> tuple[str, str] | None:
     """The field and snippet that show why ``record`` matches ``query``, or None if nothing
     but an id in it does."""
@@ -137,8 +147,8 @@ def explained(listing: Listing, query: str) -> Listing:
         items,
         (
             Column("Kind", lambda row: row["kind"]),
-            Column("Name", lambda row: row["name"]),
-            Column("Why", lambda row: f"{row['field']}: {row['snippet']}"),
-            Column("ID", lambda row: row["id"]),
+            Column("Name", lambda row: row["name"], Fit.CUT),
+            Column("Why", lambda row: f"{row['field']}: {_lead(row['snippet'])}", Fit.CUT),
+            id_column(),
         ),
     )

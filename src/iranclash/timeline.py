@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from . import jsonout, query
 from .cite import date_text
 from .errors import NotFound
-from .results import Column, Listing, Row
+from .results import Column, Listing, Row, id_column
 from .views import Node, Outline
 
 
@@ -98,7 +98,7 @@ _TIMELINE_COLUMNS = (
     Column("Title", lambda row: row["title"]),
     Column("Responds to", lambda row: " ".join(row["responds_to"])),
     Column("Responses", lambda row: " ".join(row["responses"])),
-    Column("ID", lambda row: row["id"]),
+    id_column(),
 )
 
 
@@ -141,7 +141,7 @@ _CHAIN_COLUMNS = (
     Column("Type", lambda row: row["type"]),
     Column("Title", lambda row: row["title"]),
     Column("Via", lambda row: row["via"]),
-    Column("ID", lambda row: row["id"]),
+    id_column(),
 )
 
 

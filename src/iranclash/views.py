@@ -61,12 +61,11 @@ class Mapped:
 
 @dataclass(frozen=True)
 class Chart:
-    """Counts drawn for people (``people``: fields, and one section whose column ``bar`` is a
-    bar chart, never wrapped) and the same rows flat for programs (``flat``)."""
+    """Counts drawn for people (``people``: fields, and a table whose bar column is never
+    wrapped) and the same rows flat for programs (``flat``)."""
 
     people: Detail
     flat: Listing
-    bar: int
 
 
 def flat(result: Outline | Document | Mapped | Chart) -> Listing | Detail:
