@@ -696,7 +696,7 @@ def test_csv_keeps_the_exact_text_for_programs(cli: Cli, control: tuple[Path, st
     run = cli("events", "--data", str(folder), "--format", "csv")
     assert run.exit_code == 0, run
     rows = list(csv.DictReader(io.StringIO(run.stdout, newline="")))
-    assert rows[0]["Title"] == value
+    assert rows[0]["title"] == value
 
 
 def test_control_sequences_in_an_error_message_are_escaped(cli: Cli, make_data: MakeData) -> None:
@@ -888,7 +888,7 @@ SHOWN_IDS: list[tuple[list[str], Callable[[Any], list[str]]]] = [
     (["events", "--since", "2021-07-05"], lambda data: [event["id"] for event in data]),
     (
         ["event", "2021-06-28-us-forces-return-fire-at-al-omar"],
-        lambda data: [event["id"] for event in data["responds_to"] + data["responses"]],
+        lambda data: [*data["responds_to"], *(event["id"] for event in data["responses"])],
     ),
     (["actor", "KH"], lambda data: [event["id"] for event in data["events"]]),
 ]
@@ -1014,3 +1014,11 @@ def test_debug_shows_the_traceback_of_a_bug(cli: Cli, args: list[str], env: dict
     assert "Traceback" in run.stderr
     assert "RuntimeError: boom" in run.stderr
     assert "TOP-SECRET-LOCAL" not in run.stderr
+
+
+@pytest.mark.parametrize("arguments", [["actor", "KH", "--data", "\udd00"], ["validate", "\udd00"]])
+def test_a_folder_name_no_file_can_have_is_a_usage_error(cli: Cli, arguments: list[str]) -> None:
+    """Found by the property test: Click's path type stats the name and raised UnicodeEncodeError."""
+    run = cli(*arguments)
+    assert run.exit_code == 2
+    assert "is not a file name" in run.stderr

@@ -274,7 +274,7 @@ def test_any_field_text_is_shown_safely_and_given_back_exactly(
     assert (record["id"], record["title"], record["summary"]) == (event_id, title, summary)
     assert record["sources"][0]["quote"] == quote
     detail = cli("event", event_id, *data, "--json").json()
-    assert detail["actors"][0]["name"] == actor_name
+    assert detail["linked"][detail["actors"][0]["actor"]]["name"] == actor_name
     for command in (["events"], ["event", event_id], ["actor", "the-actor"], ["summary"]):
         table = cli(*command, *data)
         assert table.exit_code == 0, table

@@ -90,10 +90,10 @@ def test_timeline_table_draws_responses_beneath_and_never_makes_up_a_day(cli: Cl
 def test_timeline_csv_has_one_row_per_event(cli: Cli) -> None:
     run = cli("timeline", "--since", "2021-07", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(run.stdout)))
-    assert [row["ID"] for row in rows] == [
+    assert [row["id"] for row in rows] == [
         event["id"] for event in cli("events", "--since", "2021-07", "--json").json()
     ]
-    assert {row["Period"] for row in rows} == {"2021-07"}
+    assert {row["period"] for row in rows} == {"2021-07"}
 
 
 def test_chain_follows_links_both_ways_as_far_as_they_go(cli: Cli) -> None:
@@ -182,8 +182,11 @@ def test_timeline_on_a_user_folder_groups_by_month_and_year(cli: Cli, make_data:
 
 
 @pytest.mark.parametrize("command", ["chain", "event"])
-def test_unknown_event_id_is_not_found_with_suggestions(cli: Cli, command: str) -> None:
-    run = cli(command, "2021-06-27-us-airstrike")
-    assert run.exit_code == 1
-    assert AIRSTRIKES in run.stderr
-    assert run.stdout == ""
+def test_an_event_id_reads_as_in_event(cli: Cli, command: str) -> None:
+    prefix = cli(command, "2021-06-27-us-airstrikes", "--json")
+    assert prefix.exit_code == 0, prefix
+    assert prefix.stdout == cli(command, AIRSTRIKES, "--json").stdout
+    unknown = cli(command, "2021-06-27-us-airstrike-iraq")
+    assert unknown.exit_code == 1
+    assert AIRSTRIKES in unknown.stderr
+    assert unknown.stdout == ""

@@ -162,6 +162,34 @@ def _parse_date(text: str) -> PartialDate:
         raise typer.BadParameter(str(error)) from None
 
 
+def _parse_folder(text: str) -> Path:
+    """A folder name as typed; Click's own path type would stat it, and fail on text that
+    no file name can hold (a lone surrogate) with a traceback instead of a usage error."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise typer.BadParameter(f"{text!a} is not a file name") from None
+    return Path(text)
+
+
+# --- shell completion ------------------------------------------------------------------
+
+
+def _completer(kind: str | None) -> Callable[[typer.Context, str], list[tuple[str, str]]]:
+    """Shell completion of record ids of ``kind`` (None: the kind the command looks up),
+    read from the data the command line names so far (``--data``), else the default."""
+
+    def complete(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+        from .complete import LOOKUPS, record_ids
+
+        wanted = kind or LOOKUPS.get(ctx.command.name or "")
+        data = ctx.params.get("data")  # a string: completion parses without converting
+        folder = Path(data) if isinstance(data, (str, Path)) and str(data) else None
+        return record_ids(wanted, incomplete, folder) if wanted else []
+
+    return complete
+
+
 # --- options shared by several commands ----------------------------------------------
 
 
@@ -218,6 +246,7 @@ DATA = OptionGroup(
                 Path | None,
                 typer.Option(
                     "--data",
+                    parser=_parse_folder,
                     metavar="DIR",
                     help="Data folder laid out like the shipped data/ "
                     "(default: $IRANCLASH_DATA, else the shipped data).",
@@ -307,6 +336,7 @@ FILTERS = OptionGroup(
                     "--actor",
                     metavar="NAME",
                     help="Events this actor took part in (any name or alias).",
+                    autocompletion=_completer("actor"),
                 ),
             ],
             None,
@@ -319,6 +349,7 @@ FILTERS = OptionGroup(
                     "--place",
                     metavar="NAME",
                     help="Events at this place or anywhere inside it (any name or alias).",
+                    autocompletion=_completer("place"),
                 ),
             ],
             None,
@@ -471,9 +502,17 @@ def _show(result: Listing | Detail, output: Output) -> None:
 
 # --- commands ------------------------------------------------------------------------
 
-IdArgument = Annotated[str, typer.Argument(metavar="ID", help="The event's id (see 'iranclash events').")]
+IdArgument = Annotated[
+    str,
+    typer.Argument(
+        metavar="ID", help="The event's id (see 'iranclash events').", autocompletion=_completer(None)
+    ),
+]
 NameArgument = Annotated[
-    str, typer.Argument(metavar="NAME", help="Any name, alias, abbreviation or spelling.")
+    str,
+    typer.Argument(
+        metavar="NAME", help="Any name, alias, abbreviation or spelling.", autocompletion=_completer(None)
+    ),
 ]
 
 
@@ -590,7 +629,9 @@ def analysts_command(*, source: DataChoice, output: Output, shape: Shape) -> Non
 
 @command("analyst", DATA, OUTPUT)
 def analyst_command(
-    name: Annotated[str, typer.Argument(metavar="NAME", help="Name or surname.")],
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="Name or surname.", autocompletion=_completer(None))
+    ],
     *,
     source: DataChoice,
     output: Output,
@@ -702,7 +743,10 @@ def cache_clear_command() -> None:
 @command("validate", OUTPUT)
 def validate_command(
     folder: Annotated[
-        Path | None, typer.Argument(metavar="[DIR]", help="Data folder to check (default: as for --data).")
+        Path | None,
+        typer.Argument(
+            parser=_parse_folder, metavar="[DIR]", help="Data folder to check (default: as for --data)."
+        ),
     ] = None,
     *,
     output: Output,
@@ -764,6 +808,9 @@ def main() -> None:
     sys.argv[1:] = [
         argument.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for argument in sys.argv[1:]
     ]
+    if _COMPLETE_VAR in os.environ:
+        _complete()
+        return
     try:
         _app_for(sys.argv[1:])()
     except KeyboardInterrupt:
@@ -777,6 +824,30 @@ def main() -> None:
             sys.stdout.flush()
         except BrokenPipeError:
             _silence_stdout()
+
+
+#: Set by the shell completion scripts (README: "Shell completion") to ask for candidates.
+_COMPLETE_VAR = "_IRANCLASH_COMPLETE"
+
+
+def _complete() -> None:
+    """Answer a shell's completion request through Typer's completion protocol, building only
+    the command being completed once its name has been typed."""
+    from typer._completion_classes import completion_init  # run by Typer only with add_completion
+
+    completion_init()
+    _app_for(_completed_words()[:1])(prog_name="iranclash", complete_var=_COMPLETE_VAR)
+
+
+def _completed_words() -> list[str]:
+    """The words after the program's name that the shell has finished, not the one at the cursor."""
+    if "COMP_WORDS" in os.environ:  # bash
+        words = os.environ["COMP_WORDS"].split()
+        cursor = int(os.environ.get("COMP_CWORD") or 0)
+        return words[1:cursor]
+    line = os.environ.get("_TYPER_COMPLETE_ARGS", "")  # zsh and fish
+    words = line.split()[1:]
+    return words if line.endswith(" ") else words[:-1]
 
 
 def _app_for(arguments: list[str]) -> typer.Typer:

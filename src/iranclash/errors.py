@@ -94,10 +94,13 @@ class DataError(IranclashError):
 class NotFound(IranclashError):
     """A name or id that denotes no record, or not one record clearly."""
 
-    def __init__(self, message: str, candidates: tuple[str, ...] = ()) -> None:
+    def __init__(self, message: str, candidates: tuple[str, ...] = (), *, ambiguous: bool = False) -> None:
+        """``candidates`` are printed as they are, so each should start with what can be typed
+        back (an id); ``ambiguous`` says they all match, rather than come near."""
         self.candidates = candidates
         if candidates:
-            message += "; did you mean " + ", ".join(repr(c) for c in candidates) + "?"
+            listed = ", ".join(candidates)
+            message += f": {listed}" if ambiguous else f"; did you mean {listed}?"
         super().__init__(message)
 
 

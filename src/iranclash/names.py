@@ -4,13 +4,24 @@
 common transliterations of Arabic names onto one key, so "Kataib Hizballah",
 "KATA’IB HEZBOLLAH" and "Kata'ib Hezbollah" meet. The variant table is general
 knowledge about transliteration, not facts about any record.
+
+``resolve`` turns what a reader typed into the one record it names, or an error
+listing the candidates nearest to it. Queries import this module only to resolve a
+name, so a plain listing does not pay for compiling its patterns.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from .errors import NotFound
+
+if TYPE_CHECKING:
+    import sqlite3
 
 _APOSTROPHES = re.compile("['’‘ʿʾʼ`´′ʹ]")
 _SEPARATORS = re.compile(r"[^\w]+|_")
@@ -52,9 +63,11 @@ _COMBINING = re.compile(
 
 def fold(text: str) -> str:
     """Case, diacritics, apostrophes and punctuation folded; words kept."""
+    # Apostrophes go first: NFKD would split the acute accent (´) into a space and a mark.
+    text = _APOSTROPHES.sub("", text)
     if not text.isascii():
         text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
-    text = _APOSTROPHES.sub("", text).casefold()
+    text = text.casefold()
     return " ".join(_SEPARATORS.sub(" ", text).split())
 
 
@@ -78,3 +91,191 @@ def name_keys(text: str) -> set[str]:
         keys |= {bare, bare.replace(" ", "")}
     keys.discard("")
     return keys
+
+
+# --- resolving what a reader typed to one record ----------------------------------------
+
+#: Words that may stand before a name or be left out: "al-Omar" and "Omar" are one field.
+_ARTICLES = frozenset({"al", "el", "the", "an"})
+#: How many candidates an error lists at most; beyond that the name needs more words.
+_SHOWN = 8
+
+
+def resolve(store: sqlite3.Connection, kind: str, text: str) -> str:
+    """The id of the one record of ``kind`` that ``text`` names, or NotFound with candidates.
+
+    In order: an id, name, alias or known spelling that matches exactly; then, for
+    places and people, whole words (every word typed is a word of one of the
+    record's names, so "Tanf" and "al-Omar" find their places and "Heras" his
+    analyst). Organizations answer to full names only, because a word of one
+    organization's name is often the name of another: "Hezbollah" is not
+    Kata'ib Hezbollah. Two or more matches, or none, are never answered with a guess.
+    """
+    text = _encodable(text)
+    keys = name_keys(text)
+    if not keys:
+        raise NotFound(f"no {kind} named {quoted(text)}")
+    marks = ",".join("?" * len(keys))
+    found = sorted(
+        {
+            str(row[0])
+            for row in store.execute(
+                f"SELECT DISTINCT id FROM name WHERE kind = ? AND key IN ({marks})", (kind, *keys)
+            )
+        }
+    )
+    if not found:
+        found = _whole_word_matches(store, kind, normalize(text))
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise NotFound(f"{quoted(text)} names more than one {kind}", _labels(store, found), ambiguous=True)
+    raise NotFound(f"no {kind} named {quoted(text)}", _suggest(store, kind, normalize(text)))
+
+
+def resolve_event(store: sqlite3.Connection, text: str) -> str:
+    """The id of the one event whose id is ``text`` or starts with it ("2021-07-08")."""
+    text = _encodable(text)
+    wanted = text.strip().casefold()
+    if not wanted:
+        raise NotFound("no event with an empty id")
+    found = _ids_starting(store, wanted, _SHOWN)
+    # An id sorts before every longer id it starts, so an exact match comes first.
+    if found[:1] == [wanted] or len(found) == 1:
+        return found[0]
+    if found:
+        (total,) = store.execute(
+            "SELECT count(*) FROM event WHERE id >= ? AND id < ?", (wanted, wanted + _LAST)
+        ).fetchone()
+        raise NotFound(
+            f"{total} event ids start with {quoted(text)}", _labels(store, found, total), ambiguous=True
+        )
+    raise NotFound(f"no event with id {quoted(text)}", _suggest_event(store, wanted))
+
+
+#: Sorts after every character: ``start + _LAST`` bounds the ids that begin with ``start``.
+_LAST = "\U0010ffff"
+
+
+def _ids_starting(store: sqlite3.Connection, start: str, limit: int) -> list[str]:
+    """The first event ids starting with ``start``: a range of the id index, however many
+    events there are."""
+    return [
+        str(row[0])
+        for row in store.execute(
+            "SELECT id FROM event WHERE id >= ? AND id < ? ORDER BY id LIMIT ?", (start, start + _LAST, limit)
+        )
+    ]
+
+
+def _encodable(text: str) -> str:
+    """Text SQLite accepts: a lone surrogate (from undecodable input) becomes "?"."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def quoted(text: str) -> str:
+    """Text as typed, in the one quoting style errors use: double quotes, JSON escapes."""
+    import json
+
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _content_words(key: str) -> set[str]:
+    return set(key.split()) - _ARTICLES
+
+
+def _named_by(store: sqlite3.Connection, kind: str) -> dict[str, list[str]]:
+    """Every name of each record of ``kind``: names, aliases, spellings, and for a border
+    crossing the names of its two sides, which ``crossings`` prints."""
+    labels: dict[str, list[str]] = {}
+    for label, record_id in store.execute("SELECT label, id FROM name WHERE kind = ?", (kind,)):
+        labels.setdefault(record_id, []).append(label)
+    if kind == "place":
+        import json
+
+        for record_id, text in store.execute(
+            "SELECT id, json FROM record WHERE kind = 'place' AND subkind = 'border-crossing'"
+        ):
+            labels.setdefault(record_id, []).extend(side["name"] for side in json.loads(text)["sides"])
+    return labels
+
+
+def _whole_word_matches(store: sqlite3.Connection, kind: str, key: str) -> list[str]:
+    """Places and people one of whose names has every word typed (articles optional)."""
+    wanted = _content_words(key)
+    if not wanted:
+        return []
+    named = _named_by(store, kind)
+    if kind == "actor":
+        people = {row[0] for row in store.execute("SELECT id FROM record WHERE subkind = 'person'")}
+        named = {record_id: labels for record_id, labels in named.items() if record_id in people}
+    return sorted(
+        record_id
+        for record_id, labels in named.items()
+        if any(wanted <= _content_words(normalize(label)) for label in labels)
+    )
+
+
+def _labels(store: sqlite3.Connection, ids: Sequence[str], total: int = 0) -> tuple[str, ...]:
+    """Candidates as ``id (name)``, the id first so it can be pasted back as it is; at most
+    ``_SHOWN`` of them, then how many more of ``total`` (default: of ``ids``) there are."""
+    shown_ids = tuple(ids[:_SHOWN])
+    marks = ",".join("?" * len(shown_ids))
+    names = dict(store.execute(f"SELECT id, name FROM record WHERE id IN ({marks})", shown_ids))
+    shown = [f"{record_id} ({names[record_id]})" for record_id in shown_ids if record_id in names]
+    more = max(total, len(ids)) - len(shown_ids)
+    if more > 0:
+        shown.append(f"and {more} more")
+    return tuple(shown)
+
+
+def closeness(typed: str, name: str) -> float:
+    """How near a typed key is to a name's key, from 0 to 1: the whole text's likeness, or
+    (a little lower) how well the worst typed word matches its nearest word of the name, so
+    that a misspelt word ("Hezbolah") finds the long name it is part of, while a common word
+    ("base") alone does not make every base near. Articles are left out of both: "al-"
+    would make every "al-" name near another."""
+    from difflib import SequenceMatcher
+
+    typed, name = _without_articles(typed), _without_articles(name)
+    whole = SequenceMatcher(None, typed, name).ratio()
+    typed_words = typed.split()
+    words = name.split()
+    if not typed_words or not words:
+        return whole
+    per_word = min(max(SequenceMatcher(None, t, w).ratio() for w in words) for t in typed_words)
+    return max(whole, 0.95 * per_word)
+
+
+def _without_articles(key: str) -> str:
+    return " ".join(word for word in key.split() if word not in _ARTICLES) or key
+
+
+#: Below this closeness a name is not offered as a suggestion.
+_CUTOFF = 0.6
+
+
+def _suggest(store: sqlite3.Connection, kind: str, typed: str) -> tuple[str, ...]:
+    """The records nearest to what was typed, nearest first."""
+    scores: dict[str, float] = {}
+    for record_id, labels in _named_by(store, kind).items():
+        best = max(closeness(typed, normalize(label)) for label in labels)
+        if best >= _CUTOFF:
+            scores[record_id] = best
+    ranked = sorted(scores, key=lambda record_id: (-scores[record_id], record_id))[:5]
+    return _labels(store, ranked) if ranked else ()
+
+
+def _suggest_event(store: sqlite3.Connection, wanted: str) -> tuple[str, ...]:
+    """Ids nearest to a mistyped one, among those sharing the longest start with it: an index
+    range, so that a slip in a hundred thousand events costs no scan."""
+    from difflib import SequenceMatcher
+
+    ids: list[str] = []
+    for length in range(len(wanted), 0, -1):
+        ids = _ids_starting(store, wanted[:length], 500)
+        if ids:
+            break
+    scores = {record_id: SequenceMatcher(None, wanted, record_id).ratio() for record_id in ids}
+    ranked = sorted((i for i in scores if scores[i] >= 0.5), key=lambda i: (-scores[i], i))[:5]
+    return _labels(store, ranked) if ranked else ()

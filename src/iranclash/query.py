@@ -34,55 +34,11 @@ class EventFilter:
     types: tuple[EventType, ...] = ()
 
 
-# --- names -------------------------------------------------------------------------
-
-
 def resolve(store: sqlite3.Connection, kind: str, text: str) -> str:
-    """The id of the one record of ``kind`` that ``text`` names, or NotFound with candidates.
-
-    Any id, name, alias or known spelling variant matches exactly; a person's
-    surname alone matches when one person has it. A name matching several
-    records, or none, is never answered with a guess.
-    """
+    """The id of the one record of ``kind`` that ``text`` names (see ``names.resolve``)."""
     from . import names
 
-    keys = names.name_keys(text)
-    if not keys:
-        raise NotFound(f"no {kind} named {text!r}")
-    marks = ",".join("?" * len(keys))
-    found = {
-        row[0]
-        for row in store.execute(
-            f"SELECT DISTINCT id FROM name WHERE kind = ? AND key IN ({marks})", (kind, *keys)
-        )
-    }
-    if len(found) == 1:
-        return str(found.pop())
-    if len(found) > 1:
-        raise NotFound(f"{text!r} names more than one {kind}", _labels(store, sorted(found)))
-    surname_matches = _surname_matches(store, kind, names.normalize(text))
-    if len(surname_matches) == 1:
-        return surname_matches[0]
-    raise NotFound(f"no {kind} named {text!r}", _suggest(store, kind, text, surname_matches))
-
-
-def _surname_matches(store: sqlite3.Connection, kind: str, key: str) -> list[str]:
-    """People whose last name is the single word typed (analysts are all people)."""
-    from . import names
-
-    if " " in key or not key:
-        return []
-    sql = "SELECT id, name FROM record WHERE kind = ?"
-    if kind != "analyst":
-        sql += " AND subkind = 'person'"
-    rows = store.execute(sql, (kind,))
-    return [record_id for record_id, name in rows if names.normalize(name).split()[-1:] == [key]]
-
-
-def _labels(store: sqlite3.Connection, ids: Sequence[str]) -> tuple[str, ...]:
-    marks = ",".join("?" * len(ids))
-    rows = store.execute(f"SELECT id, name FROM record WHERE id IN ({marks}) ORDER BY name", tuple(ids))
-    return tuple(f"{name} ({record_id})" for record_id, name in rows)
+    return names.resolve(store, kind, text)
 
 
 def _close_matches(word: str, candidates: list[str], *, n: int, cutoff: float) -> list[str]:
@@ -90,19 +46,6 @@ def _close_matches(word: str, candidates: list[str], *, n: int, cutoff: float) -
     import difflib
 
     return difflib.get_close_matches(word, candidates, n=n, cutoff=cutoff)
-
-
-def _suggest(store: sqlite3.Connection, kind: str, text: str, extra: list[str]) -> tuple[str, ...]:
-    from . import names
-
-    labels: dict[str, str] = {}
-    for key, record_id in store.execute("SELECT key, id FROM name WHERE kind = ?", (kind,)):
-        labels.setdefault(key, record_id)
-    wanted = names.normalize(text)
-    close = _close_matches(wanted, list(labels), n=8, cutoff=0.6)
-    containing = [key for key in labels if wanted and (wanted in key or key in wanted) and len(key) > 2]
-    ids = list(dict.fromkeys([*extra, *(labels[key] for key in close + containing)]))[:5]
-    return _labels(store, ids) if ids else ()
 
 
 # --- events --------------------------------------------------------------------------
@@ -150,7 +93,7 @@ def _resolve_country(store: sqlite3.Connection, text: str) -> str:
     if key in known:
         return key
     close = tuple(_close_matches(key, known, n=3, cutoff=0.5))
-    raise NotFound(f"no events in a country named {text!r}", close)
+    raise NotFound(f"no events in a country named {names.quoted(text)}", close)
 
 
 def _place_label(labels: dict[str, str]) -> Callable[[Row], object]:
@@ -224,7 +167,7 @@ def events(store: sqlite3.Connection, filters: EventFilter = EventFilter()) -> L
 def _record(store: sqlite3.Connection, record_id: str) -> Row:
     row = store.execute("SELECT json FROM record WHERE id = ?", (record_id,)).fetchone()
     if row is None:
-        raise NotFound(f"no record with id {record_id!r}")
+        raise NotFound(f"no record with id {record_id}")
     result: Row = json.loads(row[0])
     return result
 
@@ -243,6 +186,29 @@ def _brief(store: sqlite3.Connection, ids: Sequence[str]) -> list[Row]:
         )
     }
     return [found[record_id] for record_id in ids if record_id in found]
+
+
+#: Fields of a record that hold the ids of other records.
+_REFERENCES = ("places", "responds_to", "member_of", "backed_by", "located_in", "interview")
+
+
+def _linked(store: sqlite3.Connection, data: Row) -> dict[str, Row]:
+    """The kind and name of every record that ``data``'s own fields refer to, by id.
+
+    A lookup prints a record exactly as its listing does (ids stay ids) and adds this map,
+    so a script reads ``linked[id].name`` instead of a field whose shape changes."""
+    ids: list[str] = []
+    for key in _REFERENCES:
+        value = data.get(key)
+        ids.extend([value] if isinstance(value, str) else value or [])
+    ids.extend(link["actor"] for link in data.get("actors", []))
+    ids.extend(citation["source"] for citation in data.get("sources", []))
+    ids.extend(item for quote in data.get("quotes", []) for item in quote.get("about", []))
+    return _brief_map(store, list(dict.fromkeys(ids)))
+
+
+def _brief_map(store: sqlite3.Connection, ids: Sequence[str]) -> dict[str, Row]:
+    return {row["id"]: {"kind": row["kind"], "name": row["name"]} for row in _brief(store, ids)}
 
 
 def _source_titles(store: sqlite3.Connection, row: Row) -> list[Row]:
@@ -294,16 +260,20 @@ def _quotes_about(store: sqlite3.Connection, record_id: str) -> list[Row]:
 
 def event(store: sqlite3.Connection, event_id: str) -> Detail:
     """One event with its actors, places, the events it answers and those answering it."""
-    row = store.execute(
-        "SELECT j.json FROM event e JOIN event_json j ON j.seq = e.seq WHERE e.id = ?", (event_id,)
-    ).fetchone()
+    sql = "SELECT j.json FROM event e JOIN event_json j ON j.seq = e.seq WHERE e.id = ?"
+    # Ids are ASCII slugs: anything else is at best the start of one, for names to resolve.
+    row = store.execute(sql, (event_id,)).fetchone() if event_id.isascii() else None
     if row is None:
-        raise NotFound(f"no event with id {event_id!r}", _suggest_ids(store, "event", event_id))
+        from . import names
+
+        event_id = names.resolve_event(store, event_id)
+        row = store.execute(sql, (event_id,)).fetchone()
     data: Row = json.loads(row[0])
+    data["linked"] = _linked(store, data)
     labels = _labels_of(store)
-    data["actors"] = [{**link, "name": labels.get(link["actor"], link["actor"])} for link in data["actors"]]
-    data["places"] = _brief(store, data["places"])
-    data["responds_to"] = _events_brief(store, data["responds_to"])
+    actors = [{**link, "name": labels.get(link["actor"], link["actor"])} for link in data["actors"]]
+    places = _brief(store, data["places"])
+    responds_to = _events_brief(store, data["responds_to"])
     data["responses"] = _events_brief(
         store,
         [
@@ -314,7 +284,6 @@ def event(store: sqlite3.Connection, event_id: str) -> Detail:
             )
         ],
     )
-    data["sources"] = _source_titles(store, data)
     data["quotes"] = _quotes_about(store, event_id)
     fields = (
         ("Date", data["date"] + (f" ({data['date_note']})" if data["date_note"] else "")),
@@ -324,7 +293,7 @@ def event(store: sqlite3.Connection, event_id: str) -> Detail:
         ),
         ("Certainty", data["certainty"]),
         ("Summary", data["summary"]),
-        ("Places", ", ".join(place["name"] for place in data["places"])),
+        ("Places", ", ".join(place["name"] for place in places)),
         ("Countries", ", ".join(data["countries"])),
         ("Munitions", _munitions_label(data)),
         ("Casualties", _casualties_detail(data["casualties"])),
@@ -333,9 +302,9 @@ def event(store: sqlite3.Connection, event_id: str) -> Detail:
         Section(
             "Actors",
             (Column("Actor", lambda row: row["name"]), Column("Role", _role)),
-            data["actors"],
+            actors,
         ),
-        Section("Responds to", _EVENT_BRIEF_COLUMNS, data["responds_to"]),
+        Section("Responds to", _EVENT_BRIEF_COLUMNS, responds_to),
         Section("Responses", _EVENT_BRIEF_COLUMNS, data["responses"]),
         *_citation_sections(store, data["sources"]),
         Section("Quotes about it", _QUOTE_COLUMNS, data["quotes"]),
@@ -391,11 +360,6 @@ def _events_brief(store: sqlite3.Connection, ids: Sequence[str]) -> list[Row]:
     return [{"id": row["id"], "date": row["date"], "title": row["title"]} for row in rows]
 
 
-def _suggest_ids(store: sqlite3.Connection, kind: str, text: str) -> tuple[str, ...]:
-    ids = [row[0] for row in store.execute("SELECT id FROM record WHERE kind = ?", (kind,))]
-    return tuple(_close_matches(text, ids, n=5, cutoff=0.5))
-
-
 # --- actors, places, analysts -------------------------------------------------------------
 
 
@@ -444,6 +408,7 @@ def actor(store: sqlite3.Connection, name: str) -> Detail:
     """An actor with its umbrella, members, backers, clients, events and quotes about it."""
     actor_id = resolve(store, "actor", name)
     data = _record(store, actor_id)
+    data["linked"] = _linked(store, data)
 
     def linked(predicate: str, *, reverse: bool) -> list[Row]:
         sql = (
@@ -453,9 +418,9 @@ def actor(store: sqlite3.Connection, name: str) -> Detail:
         )
         return _brief(store, [row[0] for row in store.execute(sql, (predicate, actor_id))])
 
-    data["member_of"] = linked("member_of", reverse=False)
+    member_of = linked("member_of", reverse=False)
     data["members"] = linked("member_of", reverse=True)
-    data["backed_by"] = linked("backed_by", reverse=False)
+    backed_by = linked("backed_by", reverse=False)
     data["backs"] = linked("backed_by", reverse=True)
     # Each event's stored JSON, with the actor's role put in front, spliced in unparsed.
     events = [
@@ -468,7 +433,7 @@ def actor(store: sqlite3.Connection, name: str) -> Detail:
     ]
     data["events"] = [Raw(text) for text in events]
     data["quotes"] = _quotes_about(store, actor_id)
-    data["sources"] = _source_titles(store, data)
+    sources = _source_titles(store, data)
     fields = (
         ("Kind", data["kind"]),
         ("Title", data["title"]),
@@ -476,9 +441,9 @@ def actor(store: sqlite3.Connection, name: str) -> Detail:
         ("Aliases (in the article)", ", ".join(data["aliases"])),
         ("Also known as (general knowledge)", ", ".join(data["known_as"])),
         ("Description", data["description"]),
-        ("Member of", ", ".join(item["name"] for item in data["member_of"])),
+        ("Member of", ", ".join(item["name"] for item in member_of)),
         ("Members", ", ".join(item["name"] for item in data["members"])),
-        ("Backed by", ", ".join(item["name"] for item in data["backed_by"])),
+        ("Backed by", ", ".join(item["name"] for item in backed_by)),
         ("Backs", ", ".join(item["name"] for item in data["backs"])),
     )
     sections = (
@@ -488,7 +453,7 @@ def actor(store: sqlite3.Connection, name: str) -> Detail:
             ParsedRows(events),
         ),
         Section("Quotes about it", _QUOTE_COLUMNS, data["quotes"]),
-        Section("Sources", _CITATION_COLUMNS, data["sources"]),
+        Section("Sources", _CITATION_COLUMNS, sources),
     )
     return Detail(data["name"], data, fields, sections)
 
@@ -549,7 +514,8 @@ def place(store: sqlite3.Connection, name: str) -> Detail:
     """A place with what it lies in, what lies in it, its events and quotes about it."""
     place_id = resolve(store, "place", name)
     data = _record(store, place_id)
-    data["located_in"] = _brief(store, [data["located_in"]] if data["located_in"] else [])
+    data["linked"] = _linked(store, data)
+    located_in = _brief(store, [data["located_in"]] if data["located_in"] else [])
     data["contains"] = _brief(
         store,
         [
@@ -562,7 +528,7 @@ def place(store: sqlite3.Connection, name: str) -> Detail:
     events = _event_texts(store, "SELECT event_id FROM event_place WHERE place_id = ?", (place_id,))
     data["events"] = [Raw(text) for text in events]
     data["quotes"] = _quotes_about(store, place_id)
-    data["sources"] = _source_titles(store, data)
+    sources = _source_titles(store, data)
     sides = " / ".join(f"{side['name']} ({side['country']})" for side in data["sides"])
     fields = (
         ("Kind", data["kind"]),
@@ -573,7 +539,7 @@ def place(store: sqlite3.Connection, name: str) -> Detail:
             (data["status"] or "") + (f" since {data['status_since']}" if data["status_since"] else ""),
         ),
         ("Significance", data["significance"]),
-        ("Located in", ", ".join(item["name"] for item in data["located_in"])),
+        ("Located in", ", ".join(item["name"] for item in located_in)),
         ("Contains", ", ".join(item["name"] for item in data["contains"])),
         ("Coordinates (general knowledge)", _coordinates_label(data)),
         ("Aliases (in the article)", ", ".join(data["aliases"])),
@@ -582,7 +548,7 @@ def place(store: sqlite3.Connection, name: str) -> Detail:
     sections = (
         Section("Events", _EVENT_BRIEF_COLUMNS, ParsedRows(events)),
         Section("Quotes about it", _QUOTE_COLUMNS, data["quotes"]),
-        Section("Sources", _CITATION_COLUMNS, data["sources"]),
+        Section("Sources", _CITATION_COLUMNS, sources),
     )
     return Detail(data["name"], data, fields, sections)
 
@@ -606,11 +572,11 @@ def analyst(store: sqlite3.Connection, name: str) -> Detail:
     """An analyst with the interview behind the quotes and every quote with its footnote."""
     analyst_id = resolve(store, "analyst", name)
     data = _record(store, analyst_id)
+    data["linked"] = _linked(store, data)
     interview = _record(store, data["interview"]) if data["interview"] else None
-    data["interview"] = interview
+    data["interview_source"] = interview
     labels = dict(store.execute("SELECT id, name FROM record"))
-    data["quotes"] = [{**quote, "about": _brief(store, quote["about"])} for quote in data["quotes"]]
-    data["sources"] = _source_titles(store, data)
+    sources = _source_titles(store, data)
     interview_text = ""
     if interview:
         interview_text = ", ".join(
@@ -634,12 +600,12 @@ def analyst(store: sqlite3.Connection, name: str) -> Detail:
                 Column("Quote", lambda row: row["text"]),
                 Column(
                     "About",
-                    lambda row: ", ".join(labels.get(item["id"], item["id"]) for item in row["about"]),
+                    lambda row: ", ".join(labels.get(item, item) for item in row["about"]),
                 ),
             ),
             data["quotes"],
         ),
-        Section("Sources", _CITATION_COLUMNS, data["sources"]),
+        Section("Sources", _CITATION_COLUMNS, sources),
     )
     return Detail(data["name"], data, fields, sections)
 
@@ -732,8 +698,9 @@ def summary(store: sqlite3.Connection, filters: EventFilter = EventFilter()) -> 
         return {str(key): count for key, count in store.execute(sql, params)}
 
     def named(sql: str) -> dict[str, int]:
-        found = [(labels.get(key, key), count) for key, count in store.execute(sql, params)]
-        return dict(sorted(found, key=lambda item: (-item[1], item[0])))
+        """Counts keyed by record id (names are in ``linked``), most first, then by name."""
+        found = list(store.execute(sql, params))
+        return dict(sorted(found, key=lambda item: (-item[1], labels.get(item[0], item[0]))))
 
     total, first, last = store.execute(
         f"SELECT count(*), min(e.date_start), max(e.date_end) FROM event e{where}", params
@@ -782,6 +749,8 @@ def summary(store: sqlite3.Connection, filters: EventFilter = EventFilter()) -> 
             "events_with_unknown_injured": unknown_injured or 0,
         },
     }
+    # by_place and by_actor are keyed by id; the names are here, as in every lookup.
+    data["linked"] = _brief_map(store, [*by_place, *by_actor])
     count_columns = (Column("", lambda row: row["key"]), Column("Events", lambda row: row["count"]))
 
     def section(title: str, mapping: dict[str, int]) -> Section:
@@ -800,8 +769,10 @@ def summary(store: sqlite3.Connection, filters: EventFilter = EventFilter()) -> 
     sections = (
         section("By type", by_type),
         section("By month", by_month),
-        section("By place", by_place),
-        section("By actor", by_actor),
+        *(
+            Section(title, count_columns, [{"key": labels.get(k, k), "count": n} for k, n in counts.items()])
+            for title, counts in (("By place", by_place), ("By actor", by_actor))
+        ),
         Section(
             "Munitions",
             (

@@ -129,14 +129,23 @@ def _cell(value: object) -> str:
     return str(value)
 
 
+#: Between the items of a list in one CSV cell; no text in the shipped data contains it.
+LIST_SEPARATOR = " | "
+
+
 def _csv(result: Listing | Detail, out: TextIO) -> None:
-    """CSV keeps the data exact for programs; on a terminal, controls are made visible."""
+    """Records as flat CSV for spreadsheets: one column per field, named by its path in the
+    JSON (``coordinates.lat``), one row per record. A list is one cell, its items joined by
+    `` | ``; a list of objects gives one column per field of its items (``actors.role``),
+    their values in item order. Columns are those of every row, in order of first appearance.
+
+    CSV keeps the data exact for programs; on a terminal, controls are made visible.
+    """
     shown: Callable[[str], str] = visible if out.isatty() else str
-    if isinstance(result, Listing):
-        rows = [[column.header for column in result.columns]]
-        rows += [[_cell(column.cell(row)) for column in result.columns] for row in result.rows]
-    else:
-        rows = [list(result.data), [_cell(value) for value in result.data.values()]]
+    records = result.rows if isinstance(result, Listing) else [result.data]
+    flat = [_flat_record(record) for record in records]
+    headers = _headers(flat)
+    rows = [headers, *([record.get(key, "") for key in headers] for record in flat)]
     # Rows end in "\n", but the writer is told "\r\n": the csv module quotes a field only for
     # the characters of its line terminator, and a bare "\r" in a field must be quoted too.
     buffer = io.StringIO()
@@ -148,6 +157,54 @@ def _csv(result: Listing | Detail, out: TextIO) -> None:
         buffer.truncate()
         writer.writerow([shown(cell) for cell in row])
         out.write(buffer.getvalue()[:-2] + "\n")
+
+
+def _headers(flat: list[dict[str, str]]) -> list[str]:
+    """Every column, in order of first appearance; where a field is an object in some rows and
+    empty in others (``coordinates``), its parts take its place and it has no column itself."""
+    seen = list(dict.fromkeys(key for record in flat for key in record))
+    headers: list[str] = []
+    for key in seen:
+        if key in headers:
+            continue
+        parts = [other for other in seen if other.startswith(key + ".")]
+        if parts and not any(record.get(key) for record in flat):
+            headers.extend(part for part in parts if part not in headers)
+        else:
+            headers.append(key)
+    return headers
+
+
+def _flat_record(record: Row) -> dict[str, str]:
+    cells: dict[str, str] = {}
+    _flatten(record, "", cells)
+    return cells
+
+
+def _flatten(value: object, path: str, cells: dict[str, str]) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _flatten(item, f"{path}.{key}" if path else str(key), cells)
+    elif isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+        fields = dict.fromkeys(key for item in value for key in item)
+        for key in fields:
+            cells[f"{path}.{key}"] = LIST_SEPARATOR.join(_scalar(item.get(key)) for item in value)
+    elif isinstance(value, list):
+        cells[path] = LIST_SEPARATOR.join(_scalar(item) for item in value)
+    else:
+        cells[path] = _scalar(value)
+
+
+def _scalar(value: object) -> str:
+    """One value as CSV text: JSON's spelling for null and booleans; nested lists and objects
+    (a list inside a list of objects) as JSON text."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return jsonout.dumps(value)
+    return str(value)
 
 
 def _table(result: Listing | Detail, out: TextIO, *, wide: bool) -> None:

@@ -125,23 +125,15 @@ def why(record: Row, query: str) -> tuple[str, str] | None:
 
 
 def explained(listing: Listing, query: str) -> Listing:
-    """Search hits with ``field`` and ``snippet`` added; hits that match only by an id dropped."""
+    """Search hits with ``field`` and ``snippet`` added last; hits that match only by an id dropped."""
     items = []
     for row in listing.rows:
         found = why(row["record"], query)
         if found is None:
             continue
         field, text = found
-        items.append(
-            jsonout.dumps(
-                {
-                    **{k: v for k, v in row.items() if k != "record"},
-                    "field": field,
-                    "snippet": text,
-                    "record": row["record"],
-                }
-            )
-        )
+        # Added after the keys a search item always had, so scripts reading them are unchanged.
+        items.append(jsonout.dumps({**row, "field": field, "snippet": text}))
     return Listing(
         listing.title,
         items,

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from . import jsonout, query
 from .cite import date_text
-from .errors import NotFound
 from .results import Column, Listing, Row, id_column
 from .views import Node, Outline
 
@@ -153,6 +152,7 @@ def chain(store: sqlite3.Connection, event_id: str) -> Outline:
     root = links.events.get(event_id)
     if root is None:
         root = _event(store, event_id)
+        event_id = root["id"]
     flat: list[Row] = [_flat(root, "event", 0, None)]
 
     def grow(row: Row, follow: dict[str, list[str]], direction: str, depth: int, seen: set[str]) -> Node:
@@ -194,17 +194,12 @@ def _flat(row: Row, direction: str, depth: int, via: str | None) -> Row:
 
 
 def _event(store: sqlite3.Connection, event_id: str) -> Row:
-    found = store.execute(
-        "SELECT j.json FROM event e JOIN event_json j ON j.seq = e.seq WHERE e.id = ?", (event_id,)
-    ).fetchone()
+    """The event ``event_id`` names: its id, or as ``event ID`` reads it (an id's start)."""
+    sql = "SELECT j.json FROM event e JOIN event_json j ON j.seq = e.seq WHERE e.id = ?"
+    found = store.execute(sql, (event_id,)).fetchone()
     if found is None:
-        raise NotFound(f"no event with id {event_id!r}", _close_ids(store, event_id))
+        from . import names
+
+        found = store.execute(sql, (names.resolve_event(store, event_id),)).fetchone()
     row: Row = json.loads(found[0])
     return row
-
-
-def _close_ids(store: sqlite3.Connection, text: str) -> tuple[str, ...]:
-    import difflib
-
-    ids = [row[0] for row in store.execute("SELECT id FROM event")]
-    return tuple(difflib.get_close_matches(text, ids, n=5, cutoff=0.5))
