@@ -90,5 +90,6 @@ def test_no_events_give_an_empty_feature_collection_and_a_header_only_export(
         "type": "FeatureCollection",
         "features": [],
     }
+    assert cli("export", "acled", "--data", str(folder)).stdout.startswith("event_id_cnty,event_date,year,")
     assert cli("export", "acled", "--data", str(folder)).stdout.count("\n") == 1
     assert cli("summary", "--by", "year", "--data", str(folder), "--json").json() == []

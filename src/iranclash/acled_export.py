@@ -17,6 +17,8 @@ this export says less, and the README lists each case:
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import sqlite3
 from collections.abc import Callable
@@ -24,6 +26,7 @@ from collections.abc import Callable
 from . import jsonout, query
 from .geo import placement
 from .results import Column, Listing, Row
+from .views import Document
 
 #: ACLED's columns, in order, as in a current export (31, since March 2023).
 COLUMNS = (
@@ -76,9 +79,10 @@ def export(
     store: sqlite3.Connection,
     filters: query.EventFilter | None = None,
     left_out: Callable[[int], None] = lambda count: None,
-) -> Listing:
-    """The events ``filters`` select that are dated to the day, one ACLED row each;
-    ``left_out`` is told how many others there were."""
+) -> Document:
+    """The events ``filters`` select that are dated to the day, one ACLED row each, as CSV
+    with ACLED's header (written here, not by the generic CSV, whose columns follow the
+    records); ``left_out`` is told how many others there were."""
     places = {
         row["id"]: row
         for row in (
@@ -97,8 +101,28 @@ def export(
     events = [json.loads(text) for text in query.events(store, filters or query.EventFilter()).items]
     dated = [event for event in events if event["date_precision"] == "day"]
     left_out(len(events) - len(dated))
-    rows = [jsonout.dumps(_row(event, places, names, sources)) for event in dated]
-    return Listing("ACLED", rows, tuple(Column(name, _cell(name)) for name in COLUMNS))
+    rows = [_row(event, places, names, sources) for event in dated]
+    listing = Listing(
+        "ACLED", [jsonout.dumps(row) for row in rows], tuple(Column(n, _cell(n)) for n in COLUMNS)
+    )
+    return Document(
+        "ACLED export", _csv([list(COLUMNS), *([row[n] for n in COLUMNS] for row in rows)]), listing
+    )
+
+
+def _csv(rows: list[list[object]]) -> str:
+    """CSV text, header first even with no events, empty for a missing value."""
+    buffer = io.StringIO()
+    lines = []
+    # Each row ends in "\n", but the writer is told "\r\n": it quotes a field only for the
+    # characters of its line terminator, and a bare "\r" in a field must be quoted too.
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row in rows:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(["" if cell is None else cell for cell in row])
+        lines.append(buffer.getvalue()[:-2] + "\n")
+    return "".join(lines)
 
 
 def _cell(name: str) -> Callable[[Row], object]:

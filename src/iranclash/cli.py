@@ -1035,4 +1035,4 @@ def export_acled_command(*, filters: query.EventFilter, source: DataChoice) -> N
         if count:
             _warn(f"left out {count} event{'s' if count != 1 else ''} dated only to a month, year or decade")
 
-    source.answer(lambda store: export(store, filters, left_out), Output(OutputFormat.CSV))
+    source.answer(lambda store: export(store, filters, left_out), Output(OutputFormat.TABLE))
