@@ -115,7 +115,7 @@ SHAPES: dict[str, list[str]] = {
         "part_of",
         "url",
     ],
-    "search item": ["kind", "id", "name", "score", "record"],
+    "search item": ["kind", "id", "name", "score", "record", "field", "snippet"],
     "summary": [
         "events",
         "date_span",

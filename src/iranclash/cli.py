@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -31,7 +31,11 @@ from .dates import PartialDate
 from .errors import DataError, ExitStatus, IranclashError, Problem, UsageProblem
 from .render import Output, OutputFormat, render, visible
 from .results import Column, Detail, Listing
-from .vocabulary import ActorKind, EventType, PlaceKind
+from .shape import Shape
+
+if TYPE_CHECKING:
+    from .views import Chart, Document, Mapped, Outline
+from .vocabulary import ActorKind, CitationStyle, EventType, Grain, PlaceKind
 
 _SETTINGS: dict[str, Any] = {
     "pretty_exceptions_enable": False,
@@ -213,7 +217,17 @@ class DataChoice:
     folder: Path | None
     use_cache: bool
 
-    def answer(self, question: Question, output: Output) -> None:
+    def answer(self, question: Question, output: Output, shape: Shape | None = None) -> None:
+        if shape is not None and shape.active:
+            from .shape import shaping
+
+            if shape.fields and output.format is OutputFormat.GEOJSON:
+                raise UsageProblem("--fields does not apply to --format geojson, whose fields are fixed")
+            question = shaping(question, shape)
+        if output.format is OutputFormat.GEOJSON:
+            from .geo import mapped
+
+            question = mapped(question)
         _answer(self.folder, not self.use_cache, question, output)
 
 
@@ -266,7 +280,7 @@ OUTPUT = OptionGroup(
                     "--format",
                     "-f",
                     metavar="FORMAT",
-                    help="Output format: table, json, jsonl or csv.",
+                    help="Output format: table, json, jsonl, csv, markdown, or geojson (events, places).",
                     case_sensitive=False,
                 ),
             ],
@@ -374,6 +388,39 @@ FILTERS = OptionGroup(
 )
 
 
+LIST = OptionGroup(
+    "shape",
+    (
+        _option(
+            "fields",
+            Annotated[
+                str | None,
+                typer.Option(
+                    "--fields",
+                    metavar="A,B,...",
+                    help="Show only these fields, in this order ('--fields list' lists them).",
+                ),
+            ],
+            None,
+        ),
+        _option(
+            "sort",
+            Annotated[str | None, typer.Option("--sort", metavar="FIELD", help="Sort by this field.")],
+            None,
+        ),
+        _option("reverse", Annotated[bool, typer.Option("--reverse", help="Reverse the order.")], False),
+        _option(
+            "limit",
+            Annotated[
+                int | None, typer.Option("--limit", min=0, metavar="N", help="Show at most N records.")
+            ],
+            None,
+        ),
+    ),
+    lambda fields, sort, reverse, limit: Shape.parse(fields, limit, sort, reverse),
+)
+
+
 def command(name: str, *groups: OptionGroup, parent: typer.Typer | None = None) -> Callable[[F], F]:
     """Register a guarded command with the option groups it takes; its docstring is its help."""
 
@@ -398,7 +445,7 @@ def command(name: str, *groups: OptionGroup, parent: typer.Typer | None = None) 
     return register
 
 
-Question = Callable[[sqlite3.Connection], Listing | Detail]
+Question = Callable[[sqlite3.Connection], "Listing | Detail | Outline | Document | Mapped | Chart"]
 
 
 def _answer(data: Path | None, no_cache: bool, question: Question, chosen: Output) -> None:
@@ -483,20 +530,21 @@ NameArgument = Annotated[
 
 def _filtered(
     filters: query.EventFilter,
-    ask: Callable[[sqlite3.Connection, query.EventFilter], Listing | Detail],
+    ask: Question,
     source: DataChoice,
     output: Output,
+    shape: Shape | None = None,
 ) -> None:
     """Answer a date-filtered question; in a table, say on stderr how many events with
     imprecise dates the range left out (JSON and CSV stay exactly the answer)."""
     left_out = [0]
 
-    def question(store: sqlite3.Connection) -> Listing | Detail:
+    def question(store: sqlite3.Connection) -> Any:
         if output.format is OutputFormat.TABLE:
             left_out[0] = query.imprecise_left_out(store, filters)
-        return ask(store, filters)
+        return ask(store)
 
-    source.answer(question, output)
+    source.answer(question, output, shape)
     if left_out[0]:
         count = left_out[0]
         _error(
@@ -505,8 +553,8 @@ def _filtered(
         )
 
 
-@command("events", FILTERS, DATA, OUTPUT)
-def events_command(*, filters: query.EventFilter, source: DataChoice, output: Output) -> None:
+@command("events", FILTERS, DATA, OUTPUT, LIST)
+def events_command(*, filters: query.EventFilter, source: DataChoice, output: Output, shape: Shape) -> None:
     """List events, oldest first; filters compose.
 
     An imprecise date (2020-03, 2019) matches only when all of it lies inside the range;
@@ -517,7 +565,7 @@ def events_command(*, filters: query.EventFilter, source: DataChoice, output: Ou
       iranclash events --type rocket-attack --actor "Kata'ib Hezbollah" --wide
       iranclash events --place Anbar --json
     """
-    _filtered(filters, query.events, source, output)
+    _filtered(filters, lambda store: query.events(store, filters), source, output, shape)
 
 
 @command("event", DATA, OUTPUT)
@@ -531,7 +579,7 @@ def event_command(event_id: IdArgument, *, source: DataChoice, output: Output) -
     source.answer(lambda store: query.event(store, event_id), output)
 
 
-@command("actors", DATA, OUTPUT)
+@command("actors", DATA, OUTPUT, LIST)
 def actors_command(
     kind: Annotated[
         ActorKind | None,
@@ -540,6 +588,7 @@ def actors_command(
     *,
     source: DataChoice,
     output: Output,
+    shape: Shape,
 ) -> None:
     """List actors: militias, states, forces, people.
 
@@ -548,7 +597,7 @@ def actors_command(
       iranclash actors --wide
     """
     subkind = kind.value if kind else None
-    source.answer(lambda store: query.actors(store, subkind), output)
+    source.answer(lambda store: query.actors(store, subkind), output, shape)
 
 
 @command("actor", DATA, OUTPUT)
@@ -562,7 +611,7 @@ def actor_command(name: NameArgument, *, source: DataChoice, output: Output) -> 
     source.answer(lambda store: query.actor(store, name), output)
 
 
-@command("places", DATA, OUTPUT)
+@command("places", DATA, OUTPUT, LIST)
 def places_command(
     kind: Annotated[
         PlaceKind | None,
@@ -571,6 +620,7 @@ def places_command(
     *,
     source: DataChoice,
     output: Output,
+    shape: Shape,
 ) -> None:
     """List places: border crossings, bases, cities, provinces.
 
@@ -579,7 +629,7 @@ def places_command(
       iranclash places --wide
     """
     subkind = kind.value if kind else None
-    source.answer(lambda store: query.places(store, subkind), output)
+    source.answer(lambda store: query.places(store, subkind), output, shape)
 
 
 @command("place", DATA, OUTPUT)
@@ -593,26 +643,26 @@ def place_command(name: NameArgument, *, source: DataChoice, output: Output) -> 
     source.answer(lambda store: query.place(store, name), output)
 
 
-@command("crossings", DATA, OUTPUT)
-def crossings_command(*, source: DataChoice, output: Output) -> None:
+@command("crossings", DATA, OUTPUT, LIST)
+def crossings_command(*, source: DataChoice, output: Output, shape: Shape) -> None:
     """List the Iraq-Syria border crossings: both sides, status, since when, significance.
 
     Examples:
       iranclash crossings --wide
       iranclash crossings --format csv
     """
-    source.answer(query.crossings, output)
+    source.answer(query.crossings, output, shape)
 
 
-@command("analysts", DATA, OUTPUT)
-def analysts_command(*, source: DataChoice, output: Output) -> None:
+@command("analysts", DATA, OUTPUT, LIST)
+def analysts_command(*, source: DataChoice, output: Output, shape: Shape) -> None:
     """List the analysts quoted, with their affiliations.
 
     Examples:
       iranclash analysts
       iranclash analysts --json
     """
-    source.answer(query.analysts, output)
+    source.answer(query.analysts, output, shape)
 
 
 @command("analyst", DATA, OUTPUT)
@@ -633,12 +683,13 @@ def analyst_command(
     source.answer(lambda store: query.analyst(store, name), output)
 
 
-@command("search", DATA, OUTPUT)
+@command("search", DATA, OUTPUT, LIST)
 def search_command(
     text: Annotated[str, typer.Argument(metavar="TEXT", help="Words to look for (all must appear).")],
     *,
     source: DataChoice,
     output: Output,
+    shape: Shape,
 ) -> None:
     """Find every record that mentions TEXT, best matches first.
 
@@ -646,21 +697,40 @@ def search_command(
       iranclash search rockets
       iranclash search "Green Zone" --format jsonl
     """
-    source.answer(lambda store: query.search(store, text), output)
+    from .snippets import explained
+
+    source.answer(lambda store: explained(query.search(store, text), text), output, shape)
 
 
 @command("summary", FILTERS, DATA, OUTPUT)
-def summary_command(*, filters: query.EventFilter, source: DataChoice, output: Output) -> None:
+def summary_command(
+    by: Annotated[
+        Grain | None,
+        _choice_option("--by", Grain, "a grain", "Count by this, with a bar chart, one row each.", "GRAIN"),
+    ] = None,
+    *,
+    filters: query.EventFilter,
+    source: DataChoice,
+    output: Output,
+) -> None:
     """The picture at a glance: counts by type, month, place and actor; munitions; casualties.
 
     Takes the same filters as 'events'. Totals never say more than the sources: a missing
-    figure makes a total "at least N" or "unknown", never 0.
+    figure makes a total "at least N" or "unknown", never 0. With --by, the events counted by
+    week, month, year, type, place, actor or country, with munitions and casualties and a bar
+    chart; events too vaguely dated for the period are counted apart.
 
     Examples:
       iranclash summary --since 2021-06
-      iranclash summary --actor "Kata'ib Hezbollah" --json
+      iranclash summary --by month --since 2021-06
     """
-    _filtered(filters, query.summary, source, output)
+    if by is not None:
+        from .counts import breakdown
+
+        grain = Grain(by)
+        _filtered(filters, lambda store: breakdown(store, grain, filters), source, output)
+        return
+    _filtered(filters, lambda store: query.summary(store, filters), source, output)
 
 
 @command("info", DATA, OUTPUT)
@@ -839,3 +909,169 @@ def _silence_stdout() -> None:
     """After the reader of a pipe has gone, send what is left nowhere, without a warning."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
+
+
+# --- analyst views: the timeline, chains -----------------------------------------------
+
+
+@command("timeline", FILTERS, DATA, OUTPUT)
+def timeline_command(*, filters: query.EventFilter, source: DataChoice, output: Output) -> None:
+    """A chronology grouped by month, with the events that answer each event beneath it.
+
+    Takes the same filters as 'events'. An event the data dates only to a year or
+    decade is shown under that year or decade, never on a made-up month or day.
+
+    Examples:
+      iranclash timeline --since 2021-06
+      iranclash timeline --actor "Kata'ib Hezbollah" --json
+    """
+    from . import timeline
+
+    source.answer(lambda store: timeline.timeline(store, filters), output)
+
+
+@command("chain", DATA, OUTPUT)
+def chain_command(event_id: IdArgument, *, source: DataChoice, output: Output) -> None:
+    """Everything that led to an event and everything it led to, as trees.
+
+    Follows the 'responds to' links the data states, as far as they go, both ways.
+
+    Examples:
+      iranclash chain 2021-06-27-us-airstrikes-iraq-syria-border
+      iranclash chain 2021-06-28-us-forces-return-fire-at-al-omar --json
+    """
+    from . import timeline
+
+    source.answer(lambda store: timeline.chain(store, event_id), output)
+
+
+# --- analyst views: sources and citations ----------------------------------------------
+
+
+@command("sources", DATA, OUTPUT, LIST)
+def sources_command(*, source: DataChoice, output: Output, shape: Shape) -> None:
+    """List the sources: articles, the interviews they cite, reports; with how many records cite each.
+
+    Examples:
+      iranclash sources
+      iranclash sources --fields id,title,cited_by --json
+    """
+    from . import cite
+
+    source.answer(cite.sources, output, shape)
+
+
+@command("cite", DATA, OUTPUT)
+def cite_command(
+    record_id: Annotated[
+        str,
+        typer.Argument(metavar="ID", help="Any record's id: event, actor, place, analyst, quote, source."),
+    ],
+    style: Annotated[
+        CitationStyle,
+        _choice_option("--style", CitationStyle, "a reference style", "Reference style.", "STYLE"),
+    ] = CitationStyle.CHICAGO,
+    *,
+    source: DataChoice,
+    output: Output,
+) -> None:
+    """The evidence behind a record: each verbatim quote with its footnote, whose words and
+    when, and a reference for each source (Chicago note, BibTeX, RIS or CSL-JSON).
+
+    With --style bibtex, ris or csl-json the reference file itself is printed, each entry
+    carrying the quotes as notes, ready for Zotero or LaTeX; --json gives the evidence.
+
+    Examples:
+      iranclash cite 2021-07-07-ain-al-assad-14-rockets
+      iranclash cite heras-iraq-is-the-prize --style bibtex
+    """
+    from . import cite
+
+    chosen = CitationStyle(style)
+    source.answer(lambda store: cite.cite(store, record_id, chosen), output)
+
+
+# --- analyst views: the one-page report -----------------------------------------------
+
+
+@command("report", FILTERS, DATA)
+def report_command(
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", metavar="FILE", help="Write the report here (default: standard output)."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+    *,
+    filters: query.EventFilter,
+    source: DataChoice,
+) -> None:
+    """Write a one-page HTML report: timeline, chains, map, counts, every quote with its source.
+
+    Takes the same filters as 'events'. The file is self-contained (no network): open it
+    in any browser, on a phone, or print it.
+
+    Examples:
+      iranclash report --since 2021-06
+      iranclash report --actor "Kata'ib Hezbollah"
+    """
+    import contextlib
+    import tempfile
+
+    from .folder import builtin_data_dir, resolve_data_dir
+    from .report import report
+
+    folder = resolve_data_dir(source.folder)
+    label = "the built-in data" if folder == builtin_data_dir() else f"the data folder {folder.name}"
+    question: Question = lambda store: report(store, filters, label=label)  # noqa: E731
+    if out is None:
+        source.answer(question, Output(OutputFormat.TABLE))
+        return
+    if out.is_dir():
+        raise UsageProblem(f"{out} is a folder; give the report a file name")
+    if out.exists() and not force:
+        raise UsageProblem(f"{out} exists; give --force to replace it")
+    target = out.resolve()
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=".iranclash-", suffix=".html", dir=target.parent)
+    except OSError as error:
+        raise UsageProblem(f"cannot write {out}: {error.strerror}") from None
+    try:
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(temporary, 0o666 & ~mask)  # as an ordinary new file, not mkstemp's 0600
+        with os.fdopen(handle, "w", encoding="utf-8") as stream, contextlib.redirect_stdout(stream):
+            source.answer(question, Output(OutputFormat.TABLE))
+        try:
+            os.replace(temporary, target)
+        except OSError as error:
+            raise UsageProblem(f"cannot write {out}: {error.strerror}") from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+    _error(f"wrote {out}")
+
+
+# --- analyst views: exports ------------------------------------------------------------
+
+export_app = typer.Typer(**{**_SETTINGS, "help": "Write the events in another data set's format."})
+app.add_typer(export_app, name="export")
+
+
+@command("acled", FILTERS, DATA, parent=export_app)
+def export_acled_command(*, filters: query.EventFilter, source: DataChoice) -> None:
+    """The events as CSV with ACLED's 31 columns, to sit beside an ACLED export.
+
+    Takes the same filters as 'events'. Only events dated to the day are written (ACLED
+    would code a vaguer date to a made-up day); how many were left out is said on stderr.
+
+    Examples:
+      iranclash export acled
+      iranclash export acled --since 2021-06
+    """
+    from .acled_export import export
+
+    def left_out(count: int) -> None:
+        if count:
+            _warn(f"left out {count} event{'s' if count != 1 else ''} dated only to a month, year or decade")
+
+    source.answer(lambda store: export(store, filters, left_out), Output(OutputFormat.TABLE))

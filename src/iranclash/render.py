@@ -1,4 +1,5 @@
-"""The one place that turns results into output: a table, JSON, JSON lines or CSV.
+"""The one place that turns results into output: a table, JSON, JSON lines or CSV
+(and, through ``geo``, ``markdown`` and ``tree``, GeoJSON, Markdown and the analyst views).
 
 Text from data files is untrusted: in tables it is shown as plain text (never
 Rich markup) with control and bidirectional-override characters made visible;
@@ -24,12 +25,16 @@ from .results import Column, Detail, Fit, Listing, Row
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from .views import Chart, Document, Mapped, Outline
+
 
 class OutputFormat(str, Enum):
     TABLE = "table"
     JSON = "json"
     JSONL = "jsonl"
     CSV = "csv"
+    GEOJSON = "geojson"
+    MARKDOWN = "markdown"
 
 
 @dataclass(frozen=True)
@@ -51,7 +56,29 @@ def visible(text: str) -> str:
     return _INVISIBLE.sub(lambda m: f"⟨U+{ord(m.group()):04X}⟩", text)
 
 
-def render(result: Listing | Detail, output: Output, out: TextIO) -> None:
+def render(
+    result: Listing | Detail | Outline | Document | Mapped | Chart, output: Output, out: TextIO
+) -> None:
+    if output.format is OutputFormat.GEOJSON:
+        from .geo import write_geojson
+
+        write_geojson(result, out, _json_encoder(out))
+        return
+    if output.format is OutputFormat.MARKDOWN:
+        from .markdown import write_markdown
+
+        write_markdown(result, out)
+        return
+    if not isinstance(result, (Listing, Detail)):
+        # A view (views.py) has its own form for people and flat records for programs.
+        if output.format is OutputFormat.TABLE:
+            from .tree import write_for_people
+
+            write_for_people(result, out, wide=output.wide)
+            return
+        from .views import flat
+
+        result = flat(result)
     if output.format is OutputFormat.JSON:
         if isinstance(result, Listing):
             _json_array(result.items, out)

@@ -97,3 +97,24 @@ class PlaceKind(str, Enum):
     REGION = "region"
     ZONE = "zone"
     COUNTRY = "country"
+
+
+class CitationStyle(str, Enum):
+    """The reference styles ``cite --style`` writes (see ``cite``)."""
+
+    CHICAGO = "chicago"
+    BIBTEX = "bibtex"
+    RIS = "ris"
+    CSL_JSON = "csl-json"
+
+
+class Grain(str, Enum):
+    """What ``summary --by`` counts events by: a span of time, or one of their facets."""
+
+    WEEK = "week"
+    MONTH = "month"
+    YEAR = "year"
+    TYPE = "type"
+    PLACE = "place"
+    ACTOR = "actor"
+    COUNTRY = "country"

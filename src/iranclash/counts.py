@@ -1,0 +1,195 @@
+"""``summary --by``: events counted by week, month, year, type, place, actor or country,
+with their munitions and casualties, never saying more than the events do.
+
+An event whose date is vaguer than the grain (a year-only date counted by month)
+is not put in any one period: it is counted apart, in a row of its own, so that
+no period gains an event it may not hold. The same goes for an event with no
+place, actor or country when counting by those. An event at two places counts
+under both, so those rows can add up to more than the events; the fields say so.
+Munition totals are "at least" (≥) when one of the counts is a minimum or an event
+gives no number; a casualty figure is the sum of the known ones, with the number
+of events where it is unknown beside it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from . import jsonout, query
+from .cite import date_text
+from .results import Column, Detail, Fit, Listing, Row, Section
+from .views import Chart
+from .vocabulary import Grain
+
+_TIME = (Grain.WEEK, Grain.MONTH, Grain.YEAR)
+_APART = {
+    Grain.WEEK: "date vaguer than a week",
+    Grain.MONTH: "date vaguer than a month",
+    Grain.YEAR: "date vaguer than a year",
+    Grain.PLACE: "no place given",
+    Grain.ACTOR: "no actor given",
+    Grain.COUNTRY: "no country given",
+    Grain.TYPE: "no type given",
+}
+#: The widest bar, in characters.
+BAR = 20
+
+
+@dataclass
+class _Bucket:
+    key: str | None
+    label: str
+    order: object
+    events: int = 0
+    munitions: dict[str, list[Row]] = field(default_factory=dict)
+    killed: list[int | None] = field(default_factory=list)
+    injured: list[int | None] = field(default_factory=list)
+
+    def add(self, row: Row) -> None:
+        self.events += 1
+        for item in row["munitions"]:
+            self.munitions.setdefault(item["weapon"], []).append(item)
+        casualties = row.get("casualties") or {}
+        self.killed.append(casualties.get("killed"))
+        self.injured.append(casualties.get("injured"))
+
+    def data(self, by: Grain) -> Row:
+        return {
+            "by": by.value,
+            "key": self.key,
+            "label": self.label,
+            "apart": self.key is None,
+            "events": self.events,
+            "munitions": {weapon: _munition(items) for weapon, items in sorted(self.munitions.items())},
+            "killed": sum(n for n in self.killed if n is not None),
+            "killed_unknown_events": sum(n is None for n in self.killed),
+            "injured": sum(n for n in self.injured if n is not None),
+            "injured_unknown_events": sum(n is None for n in self.injured),
+        }
+
+
+def _munition(items: list[Row]) -> Row:
+    counted = [item["count"] for item in items if item["count"] is not None]
+    return {
+        "count": sum(counted) if counted else None,
+        "at_least": len(counted) < len(items) or any(item["at_least"] for item in items),
+        "events": len(items),
+        "events_without_count": len(items) - len(counted),
+    }
+
+
+def _week(day: dt.date) -> tuple[str, str]:
+    year, week, _ = day.isocalendar()
+    monday = day - dt.timedelta(days=day.weekday())
+    return f"{year}-W{week:02d}", f"week of {date_text(monday.isoformat(), day_first=True)}"
+
+
+def _period(row: Row, by: Grain) -> tuple[str, str] | None:
+    """The one week, month or year an event lies in, or None when its date spans more."""
+    start, end = dt.date.fromisoformat(row["date_start"]), dt.date.fromisoformat(row["date_end"])
+    if by is Grain.WEEK:
+        first, last = _week(start), _week(end)
+        return first if first == last else None
+    if by is Grain.MONTH:
+        if (start.year, start.month) != (end.year, end.month):
+            return None
+        key = f"{start.year:04d}-{start.month:02d}"
+        return key, date_text(key)
+    if start.year != end.year:
+        return None
+    return str(start.year), str(start.year)
+
+
+def _keys(row: Row, by: Grain, names: dict[str, str]) -> Iterable[tuple[str, str]]:
+    if by in _TIME:
+        period = _period(row, by)
+        return [period] if period else []
+    if by is Grain.TYPE:
+        return [(row["type"], row["type"])]
+    if by is Grain.PLACE:
+        return [(place, names.get(place, place)) for place in row["places"]]
+    if by is Grain.ACTOR:
+        actors = dict.fromkeys(link["actor"] for link in row["actors"])
+        return [(actor, names.get(actor, actor)) for actor in actors]
+    return [(country, country) for country in row["countries"]]
+
+
+def breakdown(store: sqlite3.Connection, by: Grain, filters: query.EventFilter | None = None) -> Chart:
+    """Events (those ``filters`` select) counted by ``by``, one row per period or facet."""
+    rows = [json.loads(text) for text in query.events(store, filters or query.EventFilter()).items]
+    names = dict(store.execute("SELECT id, name FROM record WHERE kind IN ('actor', 'place')"))
+    buckets: dict[str, _Bucket] = {}
+    apart = _Bucket(None, _APART[by], None)
+    for row in rows:
+        keys = list(_keys(row, by, names))
+        for key, label in keys:
+            order = row["date_start"] if by in _TIME else label.casefold()
+            buckets.setdefault(key, _Bucket(key, label, order)).add(row)
+        if not keys:
+            apart.add(row)
+    ordered = list(buckets.values())
+    if by in _TIME:
+        ordered.sort(key=lambda bucket: str(bucket.order))
+    else:
+        ordered.sort(key=lambda bucket: (-bucket.events, str(bucket.order)))
+    if apart.events:
+        ordered.append(apart)
+    data = [bucket.data(by) for bucket in ordered]
+    widest = max((row["events"] for row in data), default=0)
+    columns = (
+        Column(
+            by.value.capitalize(),
+            lambda row: f"({row['label']})" if row["apart"] else row["label"],
+            Fit.WHOLE,
+        ),
+        Column("Events", lambda row: row["events"], Fit.WHOLE),
+        Column("Chart", _bar(widest), Fit.WHOLE),
+        Column("Munitions", munitions_label),
+        Column("Killed", lambda row: _casualty(row, "killed"), Fit.WHOLE),
+        Column("Injured", lambda row: _casualty(row, "injured"), Fit.WHOLE),
+    )
+    fields: list[tuple[str, object]] = [("Events", len(rows)), ("Counted by", by.value)]
+    if apart.events:
+        fields.append(("Counted apart", f"{apart.events} ({apart.label})"))
+    if by in (Grain.PLACE, Grain.ACTOR, Grain.COUNTRY):
+        several = {Grain.PLACE: "places", Grain.ACTOR: "actors", Grain.COUNTRY: "countries"}[by]
+        fields.append(("Note", f"an event with several {several} counts under each"))
+    title = f"Events by {by.value}"
+    data_of = {"by": by.value, "events": len(rows), "rows": data}
+    people = Detail(title, data_of, tuple(fields), (Section("Counts", columns, data),))
+    flat = Listing(title, [jsonout.dumps(row) for row in data], columns[:2] + columns[3:])
+    return Chart(people, flat)
+
+
+def _bar(widest: int) -> Callable[[Row], str]:
+    def bar(row: Row) -> str:
+        events = int(row["events"])
+        return "█" * max(1, round(BAR * events / widest)) if widest and events else ""
+
+    return bar
+
+
+def munitions_label(row: Row) -> str:
+    """``≥19 rockets, 1 drone`` (≥ where a count is a minimum or an event gives none);
+    ``airstrikes (number unknown)`` where no event gives one."""
+    parts = []
+    for weapon, figures in row["munitions"].items():
+        plural = weapon if weapon.endswith("s") else weapon + "s"
+        if figures["count"] is None:
+            parts.append(f"{plural} (number unknown)")
+        else:
+            noun = weapon if figures["count"] == 1 else plural
+            parts.append(("≥" if figures["at_least"] else "") + f"{figures['count']} {noun}")
+    return ", ".join(parts)
+
+
+def _casualty(row: Row, key: str) -> str:
+    unknown = row[f"{key}_unknown_events"]
+    known = row["events"] - unknown
+    if not known:
+        return "unknown"
+    return f"{row[key]}" + (f" ({unknown} unknown)" if unknown else "")

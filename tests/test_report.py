@@ -1,0 +1,210 @@
+"""report: one self-contained HTML file, checked as text and in a real headless Chromium."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import Run
+from iranclash.report import esc
+
+Cli = Callable[..., Run]
+MakeData = Callable[..., Path]
+
+HOSTILE_TITLE = (
+    "<script>document.title='pwned'</script><img src=x onerror=\"document.title='img'\">"
+    "</li></ul><b>bold</b> & \u202eevil"
+)
+HOSTILE = {
+    "places.yaml": """
+        - id: north-base
+          name: "North <svg onload=alert(1)> Base"
+          kind: base
+          country: Iraq
+          coordinates: {lat: 36.5, lon: 43.25, precision: approximate}
+          sources: [{source: report, quote: "North Base lies in Iraq."}]
+    """,
+    "events.yaml": """
+        - id: first-attack
+          date: "2022-03-04"
+          type: rocket-attack
+          title: "TITLE"
+          places: [north-base]
+          sources:
+            - source: report
+              quote: "<iframe src='https://example.org'></iframe> \\" onmouseover=alert(1) x=\\""
+        - id: answer
+          date: "2022"
+          type: diplomatic
+          title: An answer some time in 2022
+          responds_to: [first-attack]
+          sources: [{source: report, quote: "They answered."}]
+    """.replace("TITLE", HOSTILE_TITLE.replace('"', '\\"').replace("\u202e", "\\u202e")),
+}
+
+
+def _report(cli: Cli, *arguments: str) -> str:
+    run = cli("report", *arguments)
+    assert run.exit_code == 0, run
+    return run.stdout
+
+
+def test_the_report_holds_every_part(cli: Cli) -> None:
+    page = _report(cli)
+    for anchor in ("timeline", "chains", "map", "counts", "sources"):
+        assert f'<section id="{anchor}">' in page
+    events = cli("events", "--json").json()
+    for event in events:
+        assert esc(event["title"]) in page
+        for citation in event["sources"]:
+            assert esc(citation["quote"]) in page
+    assert (
+        page.count("<circle")
+        == sum(
+            1 for place in cli("places", "--json").json() if place["coordinates"] and place["id"] != "vienna"
+        )
+        - 5
+    )  # places within 0.2° of another share a dot: al-Qa'im (3 as 1), Erbil (2), Baghdad (3)
+    assert "Off the map: Vienna (48.21, 16.37, city), 1 event." in html.unescape(page)
+
+
+def test_the_report_loads_nothing_and_runs_only_its_own_scripts(cli: Cli) -> None:
+    page = _report(cli)
+    policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page)
+    assert policy is not None
+    assert "default-src 'none'" in policy.group(1)
+    scripts = re.findall(r"<script>(.*?)</script>", page, re.DOTALL)
+    assert len(scripts) == 2
+    for script in scripts:
+        digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in policy.group(1)
+    assert not re.search(r"""(src|href)=["']?(https?:|//)""", page)
+
+
+def test_imprecise_dates_stay_imprecise_in_the_report(cli: Cli, make_data: MakeData) -> None:
+    page = _report(cli, "--data", str(make_data(HOSTILE)))
+    assert '<span class="date">2022</span> An answer some time in 2022' in page
+    assert "2022-01" not in page
+
+
+def test_report_out_writes_a_file_and_never_replaces_one_unasked(cli: Cli, tmp_path: Path) -> None:
+    target = tmp_path / "report.html"
+    run = cli("report", "--since", "2021-07", "--out", str(target))
+    assert run.exit_code == 0, run
+    assert run.stdout == ""
+    assert f"wrote {target}" in run.stderr
+    assert target.read_text(encoding="utf-8") == _report(cli, "--since", "2021-07")
+    assert oct(target.stat().st_mode & 0o777) != oct(0o600)
+    target.write_text("my notes", encoding="utf-8")
+    refused = cli("report", "--out", str(target))
+    assert refused.exit_code == 2
+    assert "--force" in refused.stderr
+    assert target.read_text(encoding="utf-8") == "my notes"
+    assert cli("report", "--out", str(target), "--force").exit_code == 0
+    assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert [path.name for path in tmp_path.iterdir()] == ["report.html"]
+
+
+def test_report_into_a_missing_folder_is_one_line(cli: Cli, tmp_path: Path) -> None:
+    run = cli("report", "--out", str(tmp_path / "missing" / "r.html"))
+    assert run.exit_code == 2
+    assert run.stderr.count("\n") == 1
+    assert "Traceback" not in run.stderr
+
+
+def test_report_onto_a_folder_is_refused_and_leaves_nothing_behind(cli: Cli, tmp_path: Path) -> None:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    run = cli("report", "--out", str(folder), "--force")
+    assert run.exit_code == 2
+    assert "is a folder" in run.stderr
+    assert list(folder.iterdir()) == []
+    assert [path.name for path in tmp_path.iterdir()] == ["reports"]
+
+
+def test_hostile_text_is_escaped_in_the_html(cli: Cli, make_data: MakeData) -> None:
+    page = _report(cli, "--data", str(make_data(HOSTILE)))
+    assert page.count("<script") == 2
+    for raw in ("<img", "<iframe", "<svg onload", "<b>bold", '" onmouseover=alert', "\u202e"):
+        assert raw not in page
+    assert esc(HOSTILE_TITLE) in page
+
+
+def _chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing: .ci/run installs it")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    return found
+
+
+def _browse(page: Path, profile: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    command = [
+        _chromium(),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={profile}",
+        "--enable-logging=stderr",
+        "--v=0",
+        *extra,
+        page.as_uri(),
+    ]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+
+
+def _console_errors(stderr: str) -> list[str]:
+    """Chromium's log lines for what the page did wrong: script errors, refused loads."""
+    return [
+        line
+        for line in stderr.splitlines()
+        if "CONSOLE" in line
+        or "Uncaught" in line
+        or "Refused to" in line
+        or "Content Security Policy" in line
+    ]
+
+
+@pytest.mark.parametrize("data", ["shipped", "hostile"])
+def test_the_report_renders_in_chromium_without_errors(
+    cli: Cli, make_data: MakeData, tmp_path: Path, data: str
+) -> None:
+    arguments = ["--data", str(make_data(HOSTILE))] if data == "hostile" else []
+    target = tmp_path / "report.html"
+    assert cli("report", *arguments, "--out", str(target)).exit_code == 0
+    dumped = _browse(target, tmp_path / "profile", "--dump-dom")
+    assert dumped.returncode == 0, dumped.stderr[-2000:]
+    dom = dumped.stdout
+    assert _console_errors(dumped.stderr) == []
+    # The page's own script ran, and no error reached the trap it sets first.
+    root = re.search(r"<html[^>]*>", dom)
+    assert root is not None
+    assert 'data-ready="yes"' in root.group()
+    assert "data-js-error" not in root.group()
+    assert "<title>iranclash report</title>" in dom
+    for part in ('id="timeline"', 'id="chains"', "<svg", 'id="sources"', "<circle"):
+        assert part in dom
+    if data == "hostile":
+        # The data's markup is text in the DOM: escaped, never an element.
+        assert html.escape("<script>document.title='pwned'</script>", quote=False) in dom
+        for element in ("<img", "<iframe", "<b>bold", "<svg onload"):
+            assert element not in dom
+    shot = _browse(
+        target, tmp_path / "profile2", "--screenshot=" + str(tmp_path / "shot.png"), "--window-size=800,1200"
+    )
+    assert shot.returncode == 0
+    assert (tmp_path / "shot.png").stat().st_size > 10_000

@@ -1,0 +1,94 @@
+"""--fields, --sort, --reverse, --limit: the same records and fields in every format."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+
+import pytest
+
+from conftest import Run
+
+Cli = Callable[..., Run]
+
+LISTS = [["events"], ["actors"], ["places"], ["crossings"], ["analysts"], ["search", "rockets"], ["sources"]]
+
+
+@pytest.mark.parametrize("command", LISTS, ids=lambda c: c[0])
+def test_every_list_command_takes_the_list_options(cli: Cli, command: list[str]) -> None:
+    whole = cli(*command, "--json").json()
+    assert len(whole) > 1
+    run = cli(*command, "--fields", "id", "--limit", "2", "--reverse", "--json")
+    assert run.exit_code == 0, run
+    assert run.json() == [{"id": row["id"]} for row in list(reversed(whole))[:2]]
+
+
+def test_fields_pick_and_order_the_fields_in_every_format(cli: Cli) -> None:
+    arguments = ("events", "--since", "2021-07-07", "--fields", "title,date,id")
+    rows = cli(*arguments, "--json").json()
+    assert [list(row) for row in rows] == [["title", "date", "id"]] * 3
+    table = list(csv.reader(io.StringIO(cli(*arguments, "--format", "csv").stdout)))
+    assert table[0] == ["title", "date", "id"]
+    assert table[1:] == [[row["title"], row["date"], row["id"]] for row in rows]
+    lines = [json.loads(line) for line in cli(*arguments, "--format", "jsonl").stdout.splitlines()]
+    assert lines == rows
+    header = cli(*arguments, env={"COLUMNS": "200"}).stdout.splitlines()[2].split()
+    assert header == ["title", "date", "id"]
+
+
+def test_fields_list_names_the_fields(cli: Cli) -> None:
+    names = [row["field"] for row in cli("events", "--fields", "list", "--json").json()]
+    assert names[:4] == ["id", "date", "type", "title"]
+    assert set(names) == set(cli("events", "--json").json()[0])
+
+
+def test_sort_orders_text_without_case_and_missing_values_last(cli: Cli) -> None:
+    actors = cli("actors", "--sort", "country", "--json").json()
+    countries = [actor["country"] for actor in actors]
+    known = [country for country in countries if country is not None]
+    assert countries == sorted(known, key=str.casefold) + [None] * (len(countries) - len(known))
+    names = [actor["name"] for actor in cli("actors", "--sort", "name", "--reverse", "--json").json()]
+    assert names == sorted(names, key=str.casefold, reverse=True)
+
+
+def test_sort_by_date_sorts_a_partial_date_by_its_span(cli: Cli) -> None:
+    events = cli("events", "--sort", "date", "--json").json()
+    spans = [(event["date_start"], event["date_end"]) for event in events]
+    assert spans == sorted(spans)
+    assert events[-1]["date"] == "2021-07-08"
+
+
+def test_limit_zero_is_an_empty_list(cli: Cli) -> None:
+    assert cli("events", "--limit", "0", "--json").json() == []
+    assert cli("events", "--limit", "-1").exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--sort", "when"], "--sort: no field 'when'; the fields are id, date"),
+        (["--fields", "id,when"], "--fields: no field 'when'"),
+        (["--fields", ","], "--fields needs field names"),
+    ],
+)
+def test_an_unknown_field_is_a_usage_error_naming_the_fields(
+    cli: Cli, arguments: list[str], message: str
+) -> None:
+    run = cli("events", *arguments)
+    assert run.exit_code == 2
+    assert message in run.stderr
+    assert run.stdout == ""
+
+
+def test_list_options_and_geojson(cli: Cli) -> None:
+    run = cli("events", "--sort", "date", "--reverse", "--limit", "2", "--format", "geojson")
+    features = run.json()["features"]
+    assert [feature["id"] for feature in features] == [
+        "2021-07-08-rockets-at-us-embassy-green-zone",
+        "2021-07-07-ain-al-assad-14-rockets",
+    ]
+    refused = cli("events", "--fields", "id", "--format", "geojson")
+    assert refused.exit_code == 2
+    assert "--fields does not apply to --format geojson" in refused.stderr
