@@ -7,6 +7,7 @@ stopped at a named point with ``$IRANCLASH_TEST_PAUSE_AT`` and killed there.
 
 from __future__ import annotations
 
+import json
 import os
 import select
 import subprocess
@@ -95,6 +96,9 @@ def cache_file(home: Path) -> Path:
     return found
 
 
+# 8. Broken outputs ------------------------------------------------------------------------
+
+
 def shell(command: list[str], redirect: str, **env: str) -> subprocess.CompletedProcess[bytes]:
     """Run ``command`` with a shell redirection such as ``>&-`` or ``>/dev/full``."""
     return subprocess.run(
@@ -103,6 +107,35 @@ def shell(command: list[str], redirect: str, **env: str) -> subprocess.Completed
 
 
 full = pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full")
+
+
+@full
+@pytest.mark.parametrize(
+    "args", [["events", "--json"], ["events"], ["--version"], ["--help"], ["events", "--help"], ["info"]]
+)
+def test_output_into_a_full_disk_is_one_line_and_exit_74(args: list[str], tmp_path: Path) -> None:
+    run = shell(program(*args), ">/dev/full", IRANCLASH_CACHE_DIR=str(tmp_path))
+    assert run.stderr.decode() == "iranclash: cannot write output: No space left on device\n"
+    assert run.returncode == 74
+
+
+@pytest.mark.parametrize("args", [["events", "--json"], ["--version"]])
+def test_a_closed_stdout_is_one_line_and_exit_74(args: list[str], tmp_path: Path) -> None:
+    run = shell(program(*args), ">&-", IRANCLASH_CACHE_DIR=str(tmp_path))
+    assert run.stderr.decode() == "iranclash: cannot write output: stdout is closed\n"
+    assert run.returncode == 74
+
+
+@pytest.mark.parametrize("redirect", ["2>&-", "2>/dev/full"])
+def test_a_broken_stderr_does_not_stop_the_answer(redirect: str, tmp_path: Path) -> None:
+    if "full" in redirect and not Path("/dev/full").exists():
+        pytest.skip("no /dev/full")
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)  # a warning is due: the cache folder is not private
+    run = shell(program("events", "--json"), redirect, IRANCLASH_CACHE_DIR=str(shared))
+    assert run.returncode == 0
+    assert len(json.loads(run.stdout)) > 30
 
 
 # 9. Smaller --------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ import typer
 
 from . import __version__, query
 from .dates import PartialDate
-from .errors import DataError, IranclashError, Problem, UsageProblem
+from .errors import DataError, IranclashError, OutputError, Problem, UsageProblem
 from .render import OutputFormat, render, visible
 from .vocabulary import ActorKind, EventType, PlaceKind
 
@@ -86,7 +86,7 @@ def _guarded(command: F) -> F:
             # The reader of our output has gone (``| head -1``): nothing is wrong.
             _silence_stdout()
             raise typer.Exit(0) from None
-        except (typer.Exit, typer.Abort):
+        except (typer.Exit, typer.Abort, OutputError):
             raise
         except Exception as error:
             if _state["debug"]:

@@ -90,3 +90,11 @@ class UsageProblem(IranclashError):
     """Options that parse but make no sense together (e.g. --until before --since)."""
 
     exit_code = 2
+
+
+class OutputError(OSError):
+    """Writing the answer failed (a full disk, a closed stdout): not a bug, not bad data.
+
+    Raised by the entry point's stdout (``launch``), so that it is told apart from
+    every other ``OSError``.
+    """
