@@ -96,6 +96,24 @@ def cache_file(home: Path) -> Path:
     return found
 
 
+# 6. Query errors are not damage --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("no_cache", [False, True])
+def test_a_search_too_large_to_run_is_a_usage_error(
+    cli: Cli, make_data: MakeData, cache_home: Path, no_cache: bool
+) -> None:
+    folder = make_data()
+    assert cli("events", "--data", str(folder)).exit_code == 0
+    before = cache_file(cache_home).stat()
+    flags = ["--no-cache"] if no_cache else []
+    run = cli("search", " ".join(["rocket"] * 1000), "--data", str(folder), *flags)
+    assert run.exit_code == 2, run
+    assert run.stderr == "iranclash: error: search takes at most 100 words, not 1000\n"
+    after = cache_file(cache_home).stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns), "the cache is kept"
+
+
 # 8. Broken outputs ------------------------------------------------------------------------
 
 
