@@ -13,9 +13,9 @@ import sqlite3
 import sys
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TextIO, TypeVar, cast
 
 import typer
 
@@ -176,36 +176,112 @@ def _answer(
 ) -> None:
     """Open the data (from the cache when fresh), ask and print the answer.
 
-    A cache that turns out to be damaged is dropped, rebuilt from the data files and
-    asked again; one that fails halfway through printing gives an error.
+    A cache found damaged (a record failing its checksum, a corrupt file) is rebuilt from
+    the data files and asked again; output from the cache is held back until the whole
+    answer has been read, so that damage found on the way never leaves half an answer.
+    A query the store cannot run is a usage error, never damage.
     """
-    from .cache import discard, open_store
     from .folder import resolve_data_dir
+    from .store import damage
 
     chosen = _output(output, as_json)
     folder = resolve_data_dir(data)
+    connection = _open(folder, no_cache, rebuild=False)
+    try:
+        try:
+            _print(question(connection), chosen, hold=not no_cache)
+        except sqlite3.Error as error:
+            found = damage(connection, error)
+            if no_cache or found is None:
+                raise
+            _warn(f"the cache is damaged ({found}); rebuilding it")
+            connection.close()
+            connection = _open(folder, no_cache, rebuild=True)
+            _print(question(connection), chosen, hold=True)
+    except sqlite3.Error as error:
+        raise _store_error(connection, error, no_cache) from None
+    finally:
+        connection.close()
+
+
+def _open(folder: Path, no_cache: bool, *, rebuild: bool) -> sqlite3.Connection:
+    from .cache import open_store
+
     progress = _ProgressLine() if sys.stderr.isatty() else None
     try:
-        connection = open_store(folder, use_cache=not no_cache, progress=progress, warn=_warn)
+        return open_store(folder, use_cache=not no_cache, progress=progress, warn=_warn, rebuild=rebuild)
     finally:
         if progress:
             progress.close()
-    try:
-        try:
-            result = question(connection)
-        except sqlite3.DatabaseError as error:
-            if no_cache:
-                raise
-            _warn(f"the cache is damaged ({error}); rebuilding it")
-            connection.close()
-            discard(folder)
-            connection = open_store(folder, warn=_warn)
-            result = question(connection)
+
+
+def _print(result: query.Listing | query.Detail, chosen: OutputFormat, *, hold: bool) -> None:
+    """Render to stdout; a listing streamed from the cache is held back until all of it is read."""
+    if not (hold and isinstance(result, query.Listing) and chosen in (OutputFormat.JSON, OutputFormat.JSONL)):
         render(result, chosen, sys.stdout)
-    except sqlite3.DatabaseError as error:
-        raise DataError.single(None, f"the cache is damaged ({error}); run 'iranclash cache clear'") from None
+        return
+    held = _Held(getattr(sys.stdout, "encoding", None))
+    try:
+        render(result, chosen, cast(TextIO, held))
+        held.copy_to(sys.stdout)
     finally:
-        connection.close()
+        held.close()
+
+
+class _Held:
+    """Output kept in memory, or past 16 MiB in an unnamed temp file; it reports stdout's
+    encoding, so that JSON is escaped as stdout needs."""
+
+    LIMIT = 1 << 24
+
+    def __init__(self, encoding: str | None) -> None:
+        self.encoding = encoding or "utf-8"
+        self.parts: list[str] = []
+        self.size = 0
+        self.spill: TextIO | None = None
+
+    def write(self, text: str) -> int:
+        if self.spill is not None:
+            return self.spill.write(text)
+        self.parts.append(text)
+        self.size += len(text)
+        if self.size > self.LIMIT:
+            import tempfile
+
+            self.spill = tempfile.TemporaryFile("w+", encoding="utf-8", errors="surrogateescape")  # noqa: SIM115 (closed by close)
+            self.spill.writelines(self.parts)
+            self.parts = []
+        return len(text)
+
+    def writelines(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            self.write(line)
+
+    def isatty(self) -> bool:
+        return False
+
+    def copy_to(self, out: TextIO) -> None:
+        if self.spill is None:
+            out.writelines(self.parts)
+            return
+        self.spill.seek(0)
+        while chunk := self.spill.read(1 << 20):
+            out.write(chunk)
+
+    def close(self) -> None:
+        if self.spill is not None:
+            self.spill.close()
+
+
+def _store_error(connection: sqlite3.Connection, error: sqlite3.Error, no_cache: bool) -> IranclashError:
+    from .store import damage
+
+    found = damage(connection, error)
+    if found is not None and not no_cache:
+        return DataError.single(None, f"the cache is damaged ({found}); run 'iranclash cache clear'")
+    if "too large" in str(error) or "too many" in str(error):
+        return UsageProblem(f"the question is too large to answer ({error}); ask with fewer words or filters")
+    return DataError.single(None, f"the query failed ({error})")
 
 
 def _warn(message: str) -> None:
@@ -435,17 +511,20 @@ def info_command(
     from .folder import data_files, resolve_data_dir
 
     folder = resolve_data_dir(data)
-    target = cache.cache_path(folder)
-    details = {
+    details: dict[str, object] = {
         "version": __version__,
         "python": platform.python_version(),
         "data_folder": str(folder),
         "data_files": len(data_files(folder)),
-        "cache_dir": str(cache.cache_dir()),
-        "cache_file": str(target),
-        "cache_status": cache.status(folder),
-        "cache_bytes": target.stat().st_size if target.exists() else 0,
     }
+    try:
+        details["cache_dir"] = str(cache.cache_dir())
+        details["cache_file"] = str(cache.cache_path(folder))
+        details["cache_status"] = cache.status(folder)
+        details["cache_bytes"] = cache.size(folder)
+    except cache.CacheUnavailable as problem:
+        _warn(f"not using the cache: {problem}")
+        details.update(cache_dir=None, cache_file=None, cache_status="bypassed", cache_bytes=0)
     fields = tuple((key.replace("_", " ").capitalize(), value) for key, value in details.items())
     _show(query.Detail("iranclash", details, fields), output, as_json)
 
@@ -463,7 +542,11 @@ def cache_clear_command() -> None:
     """
     from . import cache
 
-    removed = cache.clear()
+    try:
+        removed = cache.clear()
+    except cache.CacheUnavailable as problem:
+        _warn(f"no cache to clear: {problem}")
+        return
     _error(f"removed {removed} cache file{'s' if removed != 1 else ''} from {cache.cache_dir()}")
 
 
@@ -483,7 +566,7 @@ def validate_command(
     from .folder import builtin_data_dir, resolve_data_dir
 
     target = resolve_data_dir(folder)
-    connection = sqlite3.connect(":memory:")
+    connection = sqlite3.connect(":memory:")  # compile_folder attaches the checked views
     try:
         compile_folder(target, connection)
     except DataError as error:

@@ -3,11 +3,18 @@
 YAML stays the source of truth; this database is derived from it, either in
 memory or as a cache file (see ``cache``). Each record is stored once as its
 JSON text, ready to print, plus the index tables the filters need.
+
+Each stored JSON text carries its CRC-32, checked whenever a query reads it: the
+tables are stored as ``record_data`` and ``event_json_data``, and each connection
+reads them through views named ``record`` and ``event_json`` (made by
+:func:`attach`) whose ``json`` column is checked on the way out. A mismatch marks
+the connection as damaged (:func:`damage`) instead of printing a wrong record.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import zlib
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
@@ -19,19 +26,20 @@ if TYPE_CHECKING:
 
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE record(
+CREATE TABLE record_data(
     id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, subkind TEXT, name TEXT NOT NULL,
-    seq INTEGER NOT NULL, json TEXT NOT NULL, names_norm TEXT NOT NULL, event_seq INTEGER
+    seq INTEGER NOT NULL, json TEXT NOT NULL, names_norm TEXT NOT NULL, event_seq INTEGER,
+    crc INTEGER NOT NULL
 );
 CREATE TABLE text(id INTEGER PRIMARY KEY, norm TEXT NOT NULL);
 CREATE TABLE record_text(record_rowid INTEGER NOT NULL, text_id INTEGER NOT NULL);
 CREATE INDEX record_text_text ON record_text(text_id, record_rowid);
-CREATE INDEX record_kind ON record(kind, seq);
+CREATE INDEX record_kind ON record_data(kind, seq);
 CREATE TABLE event(
     id TEXT NOT NULL UNIQUE, date_start TEXT NOT NULL, date_end TEXT NOT NULL, type TEXT NOT NULL,
     certainty TEXT NOT NULL, killed INTEGER, injured INTEGER, seq INTEGER PRIMARY KEY
 );
-CREATE TABLE event_json(seq INTEGER PRIMARY KEY, json TEXT NOT NULL);
+CREATE TABLE event_json_data(seq INTEGER PRIMARY KEY, json TEXT NOT NULL, crc INTEGER NOT NULL);
 CREATE INDEX event_date ON event(date_start, date_end, seq);
 CREATE TABLE event_actor(event_id TEXT NOT NULL, actor_id TEXT NOT NULL, role TEXT NOT NULL);
 CREATE INDEX event_actor_actor ON event_actor(actor_id, event_id);
@@ -51,10 +59,18 @@ CREATE INDEX name_key ON name(key);
 """
 
 
+#: What queries read: the stored tables with each JSON text checked against its CRC-32.
+_VIEWS = """
+CREATE TEMP VIEW IF NOT EXISTS record AS SELECT rowid AS rowid, id, kind, subkind, name, seq,
+    verified(json, crc) AS json, names_norm, event_seq FROM main.record_data;
+CREATE TEMP VIEW IF NOT EXISTS event_json AS
+    SELECT seq, verified(json, crc) AS json FROM main.event_json_data;
+"""
+
 _INSERT = {
-    "record": "INSERT INTO record VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    "record": "INSERT INTO record_data VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     "event": "INSERT INTO event VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    "event_json": "INSERT INTO event_json VALUES (?, ?)",
+    "event_json": "INSERT INTO event_json_data VALUES (?, ?, ?)",
     "record_text": "INSERT INTO record_text VALUES (?, ?)",
     "event_actor": "INSERT INTO event_actor VALUES (?, ?, ?)",
     "event_place": "INSERT INTO event_place VALUES (?, ?)",
@@ -64,6 +80,59 @@ _INSERT = {
     "name": "INSERT INTO name VALUES (?, ?, ?, ?)",
 }
 Rows = dict[str, list[tuple[object, ...]]]
+
+
+class Store(sqlite3.Connection):
+    """A connection to a compiled data folder; ``damage`` says what a read found wrong."""
+
+    damage: str | None = None
+
+
+def connect(database: str, *, uri: bool = False, timeout: float = 5.0) -> Store:
+    """A connection whose queries read checked JSON (see :func:`attach`)."""
+    connection = sqlite3.connect(database, uri=uri, timeout=timeout, factory=Store)
+    attach(connection)
+    return connection
+
+
+def attach(connection: sqlite3.Connection) -> None:
+    """Register the CRC check and the views that apply it; done on every connection, since
+    functions and temporary views live in the connection, not in the file."""
+
+    def verified(text: str | None, crc: int | None) -> str:
+        if not isinstance(text, str) or checksum(text) != crc:
+            found = "a stored record does not match its checksum"
+            if isinstance(connection, Store):
+                connection.damage = found
+            raise ValueError(found)
+        return text
+
+    connection.create_function("verified", 2, verified)
+    connection.executescript(_VIEWS)
+
+
+def checksum(text: str) -> int:
+    """CRC-32 of a stored JSON text: catches damage, not forgery (see README, Security)."""
+    return zlib.crc32(text.encode("utf-8", "surrogatepass"))
+
+
+def damage(connection: sqlite3.Connection, error: sqlite3.Error) -> str | None:
+    """What is wrong with the stored data if ``error`` shows damage, else None.
+
+    Damage is a record failing its checksum, or SQLite finding the file corrupt or
+    missing parts of the schema. A busy or locked database, or a query SQLite cannot
+    run ("Expression tree is too large"), is not damage.
+    """
+    found = getattr(connection, "damage", None)
+    if found:
+        return str(found)
+    code = getattr(error, "sqlite_errorcode", None)
+    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return str(error)
+    message = str(error)
+    if code == sqlite3.SQLITE_ERROR and message.startswith(("no such table", "no such column", "malformed")):
+        return message
+    return None
 
 
 def create(connection: sqlite3.Connection, files: Iterable[FileRecords]) -> None:
@@ -82,10 +151,12 @@ def create(connection: sqlite3.Connection, files: Iterable[FileRecords]) -> None
     # Events get their seq in date order, so that a date range is read from consecutive pages.
     order = sorted(range(len(rows["event"])), key=lambda index: rows["event"][index][1:3])
     rows["event"] = [(*rows["event"][index][:7], rank) for rank, index in enumerate(order)]
-    rows["event_json"] = [(rank, rows["event_json"][index][1]) for rank, index in enumerate(order)]
+    texts_in_order = [str(rows["event_json"][index][1]) for index in order]
+    rows["event_json"] = [(rank, text, checksum(text)) for rank, text in enumerate(texts_in_order)]
     event_seq = {row[0]: row[7] for row in rows["event"]}
     rows["record"] = [
-        (*row[:7], event_seq.get(row[0]) if row[1] == "event" else None) for row in rows["record"]
+        (*row[:7], event_seq.get(row[0]) if row[1] == "event" else None, checksum(str(row[5])))
+        for row in rows["record"]
     ]
     connection.executescript(SCHEMA)
     with connection:
