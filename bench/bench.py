@@ -137,10 +137,10 @@ def scale(env: dict[str, str], events: int, files: int, runs: int) -> None:
 DAMAGE_CHECK = """
 import sqlite3, sys, time
 from pathlib import Path
-from iranclash import cache, store
+from iranclash import cache, checks
 
 target = cache.cache_path(Path(sys.argv[1]))
-checked = store.connect(target.as_uri() + "?mode=ro", uri=True)
+checked = checks.connect(target.as_uri() + "?mode=ro", uri=True)
 raw = sqlite3.connect(target.as_uri() + "?mode=ro", uri=True)
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Run
-from iranclash import cache, load, store
+from iranclash import cache, checks, load
 from iranclash.folder import builtin_data_dir, data_files
 
 EVENT = """
@@ -264,12 +264,12 @@ def test_a_locked_database_is_not_damage(tmp_path: Path) -> None:
     path = tmp_path / "locked.sqlite"
     writer = sqlite3.connect(path, isolation_level=None)
     writer.execute("CREATE TABLE t(x)")
-    reader = store.connect(str(path), timeout=0)
+    reader = checks.connect(str(path), timeout=0)
     writer.execute("BEGIN EXCLUSIVE")
     with pytest.raises(sqlite3.OperationalError) as error:
         reader.execute("SELECT * FROM t").fetchall()
     assert "locked" in str(error.value)
-    assert store.damage(reader, error.value) is None
+    assert checks.damage(reader, error.value) is None
     reader.close()
     writer.close()
 

@@ -11,7 +11,7 @@ than data:
   "racily clean" case) is caught by the content hash kept for every file whose
   mtime was too close to the build; only those few files are hashed.
 - The cache holds rows and JSON text only, nothing that runs when read. Each
-  record's JSON carries a checksum checked as it is read (``store``); the records
+  record's JSON carries a checksum checked as it is read (``checks``); the records
   kept per file for partial rebuilds are JSON read back through the typed loader.
 - The cache folder is opened once and checked on that descriptor (owned by the
   user, writable by nobody else); every file in it is then reached through the
@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__, folder, store
+from . import __version__, checks, folder
 from .collector import paused
 
 if TYPE_CHECKING:
@@ -143,7 +143,7 @@ def open_store(
     progress: Progress | None = None,
     warn: Warn | None = None,
     rebuild: bool = False,
-) -> store.Store:
+) -> checks.Store:
     """A connection to the compiled records of ``data_folder``, from the cache when fresh.
 
     With ``rebuild``, the cache (found damaged) is compiled again from the data files
@@ -183,7 +183,7 @@ def open_store(
 
 def compile_folder(data_folder: Path, connection: sqlite3.Connection) -> None:
     """Read, check and compile every file of ``data_folder`` into an empty database."""
-    store.attach(connection)
+    checks.attach(connection)
     _compile(folder.data_files(data_folder), connection, None)
 
 
@@ -276,7 +276,7 @@ class CacheFolder:
     def replace(self, source: str, target: str) -> None:
         os.replace(source, target, src_dir_fd=self.fd, dst_dir_fd=self.fd)
 
-    def connect(self, name: str, *, read_only: bool, timeout: float = 5.0) -> store.Store:
+    def connect(self, name: str, *, read_only: bool, timeout: float = 5.0) -> checks.Store:
         """SQLite on ``name`` in this folder, refused unless the file SQLite opened is the
         regular file of that name here, owned by the user (SQLite opens by path, and a
         path can be redirected between a check and an open; a descriptor cannot)."""
@@ -284,7 +284,7 @@ class CacheFolder:
         if expected is None or not stat.S_ISREG(expected.st_mode) or expected.st_uid != os.getuid():
             raise CacheUnavailable(f"{self.path / name} is not a regular file of the user")
         uri = (self.path / name).as_uri() + ("?mode=ro" if read_only else "")
-        connection = store.connect(uri, uri=True, timeout=timeout)
+        connection = checks.connect(uri, uri=True, timeout=timeout)
         try:
             connection.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
             if not _holds(expected):
@@ -400,7 +400,7 @@ def _pause_point(name: str) -> None:
 
 def _open_if_fresh(
     directory: CacheFolder, name: str, data_folder: Path, files: list[tuple[str, Path]], *, settle: bool
-) -> store.Store | None:
+) -> checks.Store | None:
     if directory.stat(f"{name}-journal") is not None:
         _recover(directory, name)
     if directory.stat(name) is None:
@@ -526,8 +526,8 @@ def _sha256_of(data: bytes) -> str:
 # --- building ----------------------------------------------------------------------------
 
 
-def _in_memory(files: list[tuple[str, Path]], progress: Progress | None) -> store.Store:
-    connection = store.connect(":memory:")
+def _in_memory(files: list[tuple[str, Path]], progress: Progress | None) -> checks.Store:
+    connection = checks.connect(":memory:")
     _compile(files, connection, progress)
     return connection
 
@@ -616,7 +616,7 @@ class _Previous:
             ).fetchone()
         except sqlite3.Error:
             return None
-        if not row or not isinstance(row[0], str) or store.checksum(row[0]) != row[1]:
+        if not row or not isinstance(row[0], str) or checks.checksum(row[0]) != row[1]:
             return None
         return entry.sha256, row[0]
 
@@ -648,7 +648,7 @@ class _SourceFiles:
                 sha256,
                 int(racy),
                 records,
-                store.checksum(records),
+                checks.checksum(records),
             ),
         )
 
@@ -661,7 +661,7 @@ def _compile(
 ) -> None:
     """Read (or take from the old cache), check and compile every file; with ``source_files``,
     also record each file for the next freshness check."""
-    from . import load, reader, validate
+    from . import load, reader, store, validate
 
     loaded: list[load.FileRecords] = []
     problems = []

@@ -8,14 +8,15 @@ missing or bad, 2 for usage, 70 for a bug (with ``--debug`` for its traceback).
 from __future__ import annotations
 
 import functools
+import io
 import os
 import sqlite3
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Any, TextIO, TypeVar, cast
+from typing import Annotated, Any, BinaryIO, TextIO, TypeVar, cast
 
 import typer
 
@@ -181,8 +182,8 @@ def _answer(
     answer has been read, so that damage found on the way never leaves half an answer.
     A query the store cannot run is a usage error, never damage.
     """
+    from .checks import damage
     from .folder import resolve_data_dir
-    from .store import damage
 
     chosen = _output(output, as_json)
     folder = resolve_data_dir(data)
@@ -220,61 +221,83 @@ def _print(result: query.Listing | query.Detail, chosen: OutputFormat, *, hold: 
     if not (hold and isinstance(result, query.Listing) and chosen in (OutputFormat.JSON, OutputFormat.JSONL)):
         render(result, chosen, sys.stdout)
         return
-    held = _Held(getattr(sys.stdout, "encoding", None))
+    held = _Held()
+    text = io.TextIOWrapper(
+        cast(BinaryIO, held),
+        encoding=getattr(sys.stdout, "encoding", None) or "utf-8",
+        errors=getattr(sys.stdout, "errors", None) or "strict",
+    )
+    text._CHUNK_SIZE = _Held.CHUNK  # type: ignore[attr-defined]  # encode in 1 MiB chunks
     try:
-        render(result, chosen, cast(TextIO, held))
+        render(result, chosen, text)
+        text.flush()
         held.copy_to(sys.stdout)
     finally:
-        held.close()
+        text.close()  # and the spill file with it
 
 
-class _Held:
-    """Output kept in memory, or past 16 MiB in an unnamed temp file; it reports stdout's
-    encoding, so that JSON is escaped as stdout needs."""
+class _Held(io.RawIOBase):
+    """Where a held answer's bytes go: memory up to 16 MiB, past that an unnamed temp file.
+
+    A text layer on top encodes as stdout would (render escapes JSON by its encoding).
+    """
 
     LIMIT = 1 << 24
+    CHUNK = 1 << 20
 
-    def __init__(self, encoding: str | None) -> None:
-        self.encoding = encoding or "utf-8"
-        self.parts: list[str] = []
-        self.size = 0
-        self.spill: TextIO | None = None
+    def __init__(self) -> None:
+        super().__init__()
+        self.chunks: list[bytes] = []
+        self.kept = 0
+        self.spill: BinaryIO | None = None
 
-    def write(self, text: str) -> int:
-        if self.spill is not None:
-            return self.spill.write(text)
-        self.parts.append(text)
-        self.size += len(text)
-        if self.size > self.LIMIT:
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]
+        chunk = bytes(data)
+        if self.spill is None and self.kept + len(chunk) > self.LIMIT:
             import tempfile
 
-            self.spill = tempfile.TemporaryFile("w+", encoding="utf-8", errors="surrogateescape")  # noqa: SIM115 (closed by close)
-            self.spill.writelines(self.parts)
-            self.parts = []
-        return len(text)
-
-    def writelines(self, lines: Iterable[str]) -> None:
-        for line in lines:
-            self.write(line)
-
-    def isatty(self) -> bool:
-        return False
+            self.spill = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close)
+            self.spill.writelines(self.chunks)
+            self.chunks = []
+        if self.spill is not None:
+            self.spill.write(chunk)
+        else:
+            self.chunks.append(chunk)
+            self.kept += len(chunk)
+        return len(chunk)
 
     def copy_to(self, out: TextIO) -> None:
-        if self.spill is None:
-            out.writelines(self.parts)
+        buffer = getattr(out, "buffer", None)
+        if buffer is None:  # a text-only stream (tests): decode, minding characters cut at chunk ends
+            import codecs
+
+            decoder = codecs.getincrementaldecoder(out.encoding or "utf-8")(
+                getattr(out, "errors", None) or "strict"
+            )
+            out.writelines(decoder.decode(chunk) for chunk in self._chunks())
             return
-        self.spill.seek(0)
-        while chunk := self.spill.read(1 << 20):
-            out.write(chunk)
+        out.flush()
+        buffer.writelines(self._chunks())
+        buffer.flush()
+
+    def _chunks(self) -> Iterator[bytes]:
+        yield from self.chunks
+        if self.spill is not None:
+            self.spill.seek(0)
+            while chunk := self.spill.read(self.CHUNK):
+                yield chunk
 
     def close(self) -> None:
         if self.spill is not None:
             self.spill.close()
+        super().close()
 
 
 def _store_error(connection: sqlite3.Connection, error: sqlite3.Error, no_cache: bool) -> IranclashError:
-    from .store import damage
+    from .checks import damage
 
     found = damage(connection, error)
     if found is not None and not no_cache:

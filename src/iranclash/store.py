@@ -4,21 +4,19 @@ YAML stays the source of truth; this database is derived from it, either in
 memory or as a cache file (see ``cache``). Each record is stored once as its
 JSON text, ready to print, plus the index tables the filters need.
 
-Each stored JSON text carries its checksum (Adler-32), checked whenever a query reads it: the
-tables are stored as ``record_data`` and ``event_json_data``, and each connection
-reads them through views named ``record`` and ``event_json`` (made by
-:func:`attach`) whose ``json`` column is checked on the way out. A mismatch marks
-the connection as damaged (:func:`damage`) instead of printing a wrong record.
+Each stored JSON text carries its checksum: the tables are stored as
+``record_data`` and ``event_json_data``, and queries read them through the views
+``record`` and ``event_json`` that ``checks`` makes on every connection.
 """
 
 from __future__ import annotations
 
 import sqlite3
-import zlib
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from . import jsonout, names
+from .checks import checksum
 from .model import ACLED, Actor, Analyst, Event, Place, Quote, Record, Source, to_data
 
 if TYPE_CHECKING:
@@ -59,15 +57,6 @@ CREATE INDEX name_key ON name(key);
 """
 
 
-#: What queries read: the stored tables with each JSON text checked against its checksum
-#: (computed on the stored bytes: no text is decoded twice; ``damaged`` runs on a mismatch only).
-_CHECKED_JSON = "CASE WHEN checksum(CAST(json AS BLOB)) = crc THEN json ELSE damaged() END AS json"
-_VIEWS = f"""
-CREATE TEMP VIEW IF NOT EXISTS record AS SELECT rowid AS rowid, id, kind, subkind, name, seq,
-    {_CHECKED_JSON}, names_norm, event_seq FROM main.record_data;
-CREATE TEMP VIEW IF NOT EXISTS event_json AS SELECT seq, {_CHECKED_JSON} FROM main.event_json_data;
-"""
-
 _INSERT = {
     "record": "INSERT INTO record_data VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     "event": "INSERT INTO event VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -81,60 +70,6 @@ _INSERT = {
     "name": "INSERT INTO name VALUES (?, ?, ?, ?)",
 }
 Rows = dict[str, list[tuple[object, ...]]]
-
-
-class Store(sqlite3.Connection):
-    """A connection to a compiled data folder; ``damage`` says what a read found wrong."""
-
-    damage: str | None = None
-
-
-def connect(database: str, *, uri: bool = False, timeout: float = 5.0) -> Store:
-    """A connection whose queries read checked JSON (see :func:`attach`)."""
-    connection = sqlite3.connect(database, uri=uri, timeout=timeout, factory=Store)
-    attach(connection)
-    return connection
-
-
-def attach(connection: sqlite3.Connection) -> None:
-    """Register the checksum and the views that apply it; done on every connection, since
-    functions and temporary views live in the connection, not in the file."""
-
-    def damaged() -> None:
-        found = "a stored record does not match its checksum"
-        if isinstance(connection, Store):
-            connection.damage = found
-        raise ValueError(found)
-
-    connection.create_function("checksum", 1, zlib.adler32, deterministic=True)
-    connection.create_function("damaged", 0, damaged)
-    connection.executescript(_VIEWS)
-
-
-def checksum(text: str) -> int:
-    """Adler-32 of a stored JSON text's UTF-8 bytes: it catches any changed byte and most
-    larger damage, not forgery (see README, Security). zlib's CRC-32 is five times slower
-    here, and every record a query prints is checked."""
-    return zlib.adler32(text.encode("utf-8", "surrogatepass"))
-
-
-def damage(connection: sqlite3.Connection, error: sqlite3.Error) -> str | None:
-    """What is wrong with the stored data if ``error`` shows damage, else None.
-
-    Damage is a record failing its checksum, or SQLite finding the file corrupt or
-    missing parts of the schema. A busy or locked database, or a query SQLite cannot
-    run ("Expression tree is too large"), is not damage.
-    """
-    found = getattr(connection, "damage", None)
-    if found:
-        return str(found)
-    code = getattr(error, "sqlite_errorcode", None)
-    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
-        return str(error)
-    message = str(error)
-    if code == sqlite3.SQLITE_ERROR and message.startswith(("no such table", "no such column", "malformed")):
-        return message
-    return None
 
 
 def create(connection: sqlite3.Connection, files: Iterable[FileRecords]) -> None:
