@@ -104,21 +104,27 @@ def from_json(kind: str, path: Path, text: str) -> FileRecords:
 
 
 def _node_of(value: object) -> Node:
-    """The node a YAML file would give for a value of ``model.to_data``."""
+    """The node a YAML file would give for a value of ``model.to_data`` (exact types first:
+    this runs for every value of every kept record)."""
+    if type(value) is str:
+        return Scalar(value, 1, 1, False)
+    if type(value) is dict:
+        return Mapping(1, 1, {key: (_key_node(key), _node_of(item)) for key, item in value.items()})
+    if type(value) is list:
+        return Sequence(1, 1, [_node_of(item) for item in value])
     if value is None:
         return Scalar("", 1, 1, True)
-    if isinstance(value, bool):
+    if type(value) is bool:
         return Scalar("true" if value else "false", 1, 1, True)
-    if isinstance(value, (int, float)):
+    if type(value) is int or type(value) is float:
         return Scalar(repr(value), 1, 1, True)
-    if isinstance(value, str):
-        return Scalar(value, 1, 1, False)
-    if isinstance(value, list):
-        return Sequence(1, 1, [_node_of(item) for item in value])
-    if isinstance(value, dict):
-        items = {str(key): (Scalar(str(key), 1, 1, True), _node_of(item)) for key, item in value.items()}
-        return Mapping(1, 1, items)
     raise TypeError(f"not JSON data: {type(value).__name__}")
+
+
+@cache
+def _key_node(key: str) -> Scalar:
+    """Keys repeat in every record: one node each will do, as the loader never changes nodes."""
+    return Scalar(key, 1, 1, True)
 
 
 def _describe(node: Node) -> str:
