@@ -128,7 +128,49 @@ def scale(env: dict[str, str], events: int, files: int, runs: int) -> None:
             row("  peer: jq select(.date_start >= ...) on one JSON file", peer)
         else:
             print("  peer: jq is not installed; skipped")
+        damage_check(env, folder)
         print()
+
+
+#: Run in a child: reads every stored event through the checked view and straight from the
+#: table, best of five, and prints the count and both times.
+DAMAGE_CHECK = """
+import sqlite3, sys, time
+from pathlib import Path
+from iranclash import cache, checks
+
+target = cache.cache_path(Path(sys.argv[1]))
+checked = checks.connect(target.as_uri() + "?mode=ro", uri=True)
+raw = sqlite3.connect(target.as_uri() + "?mode=ro", uri=True)
+
+
+def best(connection, sql):
+    times = []
+    for _ in range(5):
+        started = time.perf_counter()
+        rows = connection.execute(sql).fetchall()
+        times.append(time.perf_counter() - started)
+    return min(times), len(rows)
+
+
+with_check, count = best(checked, "SELECT json FROM event_json")
+without, _ = best(raw, "SELECT json FROM event_json_data")
+print(count, with_check, without)
+"""
+
+
+def damage_check(env: dict[str, str], folder: Path) -> None:
+    """What checking each stored record's CRC costs a query that reads every event."""
+    done = subprocess.run(
+        [sys.executable, "-c", DAMAGE_CHECK, str(folder)], env=env, capture_output=True, text=True, check=True
+    )
+    count, checked, unchecked = done.stdout.split()
+    extra = float(checked) - float(unchecked)
+    print(
+        f"  damage check: reading all {int(count):,} stored events takes {float(checked) * 1000:.1f} ms"
+        f" checked, {float(unchecked) * 1000:.1f} ms unchecked (+{extra * 1000:.1f} ms,"
+        f" {extra / int(count) * 1e9:.0f} ns per record)"
+    )
 
 
 def main() -> None:

@@ -3,65 +3,117 @@
 The YAML files stay the source of truth. Compiling them (parse, check, index)
 takes seconds at scale, so the compiled SQLite database is kept in the user's
 cache directory, one file per data folder, and reused while every data file is
-unchanged. Reuse must never give a wrong answer:
+unchanged. Reuse must never give a wrong answer, and a cache must never be more
+than data:
 
 - Each file's size, mtime, inode and ctime are compared on every run. An edit
   that keeps all four (same size, within the same clock tick as the build: git's
   "racily clean" case) is caught by the content hash kept for every file whose
   mtime was too close to the build; only those few files are hashed.
-- A build writes a new database beside the old one and renames it into place,
-  so a reader, or a second process building at the same time, only ever sees
-  a whole database; an interrupted build leaves nothing behind.
+- The cache holds rows and JSON text only, nothing that runs when read. Each
+  record's JSON carries a checksum checked as it is read (``checks``); the records
+  kept per file for partial rebuilds are JSON read back through the typed loader.
+- The cache folder is opened once and checked on that descriptor (owned by the
+  user, writable by nobody else); every file in it is then reached through the
+  descriptor, and the database file SQLite opened is checked to be the one in
+  that folder, so a symlink swapped in between cannot redirect it.
+- One build at a time per data folder (``flock`` on a lock file beside the cache);
+  the others wait, with the builder's progress, then read what it built. A build
+  writes a new database beside the old one and renames it into place, so readers
+  only ever see whole databases. Temp files of builders that died are removed by
+  the next build; a journal left by one that died while settling is rolled back.
+- A query never writes into a cache others read, except to settle racily-clean
+  files, which happens only when the build lock is free and never waits for it.
 - A cache that cannot be read, from another version, or in a directory that is
   not private to the user is rebuilt or bypassed (the records are loaded into
   memory instead), never trusted.
-
-Rebuilding after one file of several changed re-reads only that file: the other
-files' parsed records are kept in the cache (pickled; trusted only inside the
-user's own private cache directory).
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
+import re
 import sqlite3
 import stat
+import sys
 import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import __version__, folder
+from . import __version__, checks, folder
 from .collector import paused
+
+if TYPE_CHECKING:
+    from .load import FileRecords
 from .errors import DataError
 
 CACHE_ENV = "IRANCLASH_CACHE_DIR"
+#: Tests only: the name of a point in a build where the process stops for a minute
+#: (``compile``, ``rename``, ``settle``), so that a test can kill it exactly there.
+PAUSE_ENV = "IRANCLASH_TEST_PAUSE_AT"
 #: Bumped whenever ``store``'s tables or the JSON it stores change, so old caches are rebuilt.
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 11
 #: An mtime this close to a build may hide a later edit within the same clock tick
 #: (2 s covers the coarsest common timestamps, FAT's).
 RACY_WINDOW_NS = 2_000_000_000
+#: How often a process waiting for another's build looks at its progress.
+_POLL_SECONDS = 0.1
 
 Progress = Callable[[int, int], None]
 Warn = Callable[[str], None]
 
 
+class CacheUnavailable(Exception):
+    """Why no cache can be used: no usable location, or a folder that is not private."""
+
+
 def cache_dir() -> Path:
-    """``$IRANCLASH_CACHE_DIR``, else ``$XDG_CACHE_HOME/iranclash``, else ``~/.cache/iranclash``."""
+    """``$IRANCLASH_CACHE_DIR``, else ``$XDG_CACHE_HOME/iranclash``, else ``~/.cache/iranclash``.
+
+    A relative path there (or no home folder at all) names no fixed place: the cache
+    would follow the working directory. That raises ``CacheUnavailable``.
+    """
     explicit = os.environ.get(CACHE_ENV)
     if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "iranclash"
+        return _absolute(explicit, f"${CACHE_ENV}")
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg:
+        return _absolute(xdg, "$XDG_CACHE_HOME") / "iranclash"
+    home = os.environ.get("HOME")
+    if not home:
+        import pwd
+
+        try:
+            home = pwd.getpwuid(os.getuid()).pw_dir
+        except KeyError:
+            home = ""
+        if not home:
+            raise CacheUnavailable("no home folder ($HOME is not set and the user has no passwd entry)")
+    return _absolute(home, "$HOME") / ".cache" / "iranclash"
+
+
+def _absolute(text: str, name: str) -> Path:
+    if not os.path.isabs(text):
+        raise CacheUnavailable(f"{name} is a relative path ({text!r}); set it to an absolute one")
+    return Path(text)
+
+
+def cache_key(data_folder: Path) -> str:
+    """One cache per data folder, named by a checksum of its resolved path (zlib's, since
+    hashlib costs 2 ms of start-up), so that every way of naming the folder shares it;
+    two folders sharing a checksum only rebuild in turn, as the cache records its folder."""
+    path = str(data_folder.resolve()).encode("utf-8", "surrogateescape")
+    return f"{zlib.crc32(path):08x}{zlib.adler32(path):08x}"
 
 
 def cache_path(data_folder: Path) -> Path:
-    """One cache file per data folder. The name is a checksum of the folder's path (zlib's,
-    since hashlib costs 2 ms of start-up); two folders sharing a name only rebuild in turn,
-    as the cache records which folder it was built from."""
-    path = str(data_folder.resolve()).encode("utf-8", "surrogateescape")
-    return cache_dir() / f"{zlib.crc32(path):08x}{zlib.adler32(path):08x}.sqlite"
+    """Where the cache of ``data_folder`` is (``CacheUnavailable`` when nowhere)."""
+    return cache_dir() / f"{cache_key(data_folder)}.sqlite"
 
 
 @dataclass(frozen=True)
@@ -90,106 +142,309 @@ def open_store(
     use_cache: bool = True,
     progress: Progress | None = None,
     warn: Warn | None = None,
-) -> sqlite3.Connection:
-    """A connection to the compiled records of ``data_folder``, from the cache when fresh."""
+    rebuild: bool = False,
+) -> checks.Store:
+    """A connection to the compiled records of ``data_folder``, from the cache when fresh.
+
+    With ``rebuild``, the cache (found damaged) is compiled again from the data files
+    alone, keeping none of its records.
+    """
     files = folder.data_files(data_folder)
     if not use_cache:
         return _in_memory(files, progress)
-    target = cache_path(data_folder)
-    problem = _private_directory_problem(target.parent)
-    if problem is not None:
+    try:
+        directory = CacheFolder.open(cache_dir())
+    except CacheUnavailable as problem:
         if warn:
             warn(f"not using the cache: {problem}")
         return _in_memory(files, progress)
-    fresh = _open_if_fresh(target, data_folder, files)
-    if fresh is not None:
-        return fresh
-    try:
-        _rebuild(target, data_folder, files, progress)
-    except (OSError, sqlite3.Error) as error:
-        if warn:
-            warn(f"could not write the cache ({error}); loading without it")
-        return _in_memory(files, progress)
-    return _open_read_only(target)
-
-
-def _open_read_only(target: Path) -> sqlite3.Connection:
-    return sqlite3.connect(target.as_uri() + "?mode=ro", uri=True)
+    with directory:
+        key = cache_key(data_folder)
+        name = f"{key}.sqlite"
+        if not rebuild:
+            fresh = _open_if_fresh(directory, name, data_folder, files, settle=True)
+            if fresh is not None:
+                return fresh
+        try:
+            with BuildLock(directory, key) as lock:
+                lock.wait(progress)
+                if not rebuild:  # another process may have built it since the check above
+                    fresh = _open_if_fresh(directory, name, data_folder, files, settle=False)
+                    if fresh is not None:
+                        return fresh
+                _remove_dead_builds(directory, name)
+                _rebuild(directory, name, data_folder, files, progress, lock, keep=not rebuild)
+                return directory.connect(name, read_only=True)
+        except (OSError, sqlite3.Error, CacheUnavailable) as error:
+            if warn:
+                warn(f"could not write the cache ({_reason(error)}); loading without it")
+            return _in_memory(files, progress)
 
 
 def compile_folder(data_folder: Path, connection: sqlite3.Connection) -> None:
     """Read, check and compile every file of ``data_folder`` into an empty database."""
+    checks.attach(connection)
     _compile(folder.data_files(data_folder), connection, None)
 
 
 def status(data_folder: Path) -> str:
-    """``fresh``, ``stale`` or ``missing``: what the next query would find."""
-    target = cache_path(data_folder)
-    if not target.exists():
-        return "missing"
-    fresh = _open_if_fresh(target, data_folder, folder.data_files(data_folder))
-    if fresh is None:
-        return "stale"
-    fresh.close()
-    return "fresh"
+    """``fresh``, ``stale`` or ``missing``: what the next query would find (it writes nothing)."""
+    with CacheFolder.open(cache_dir()) as directory:
+        name = f"{cache_key(data_folder)}.sqlite"
+        if directory.stat(name) is None:
+            return "missing"
+        fresh = _open_if_fresh(directory, name, data_folder, folder.data_files(data_folder), settle=False)
+        if fresh is None:
+            return "stale"
+        fresh.close()
+        return "fresh"
 
 
-def discard(data_folder: Path) -> None:
-    """Remove the cache of one data folder (found damaged); the next open rebuilds it."""
-    cache_path(data_folder).unlink(missing_ok=True)
+def size(data_folder: Path) -> int:
+    """Bytes of the cache file of ``data_folder`` (0 when there is none)."""
+    with CacheFolder.open(cache_dir()) as directory:
+        info = directory.stat(f"{cache_key(data_folder)}.sqlite")
+        return info.st_size if info else 0
 
 
 def clear() -> int:
-    """Remove every cache file; the number removed."""
-    directory = cache_dir()
+    """Remove every cache file (and any builder's temp file); the number removed.
+
+    Lock files stay: removing one while another process holds it would let two builds run.
+    """
     removed = 0
-    if directory.is_dir():
-        for path in directory.glob("*.sqlite*"):
-            path.unlink(missing_ok=True)
-            removed += 1
+    with CacheFolder.open(cache_dir()) as directory:
+        for entry in directory.names():
+            if ".sqlite" in entry:
+                directory.unlink(entry)
+                removed += 1
     return removed
+
+
+def _reason(error: BaseException) -> str:
+    return (error.strerror if isinstance(error, OSError) and error.strerror else None) or str(error)
+
+
+# --- the cache folder ----------------------------------------------------------------------
+
+_FD_LISTS = ("/proc/self/fd", "/dev/fd")
+
+
+class CacheFolder:
+    """The cache directory, opened once and checked on its descriptor; all access goes through it."""
+
+    def __init__(self, path: Path, descriptor: int) -> None:
+        self.path = path
+        self.fd = descriptor
+
+    @classmethod
+    def open(cls, path: Path) -> CacheFolder:
+        try:
+            path.mkdir(mode=0o700, parents=True, exist_ok=True)
+            real = Path(os.path.realpath(path))
+            descriptor = os.open(real, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except OSError as error:
+            raise CacheUnavailable(f"cannot use {path}: {_reason(error)}") from None
+        problem = _ownership_problem(path, os.fstat(descriptor))
+        if problem is not None:
+            os.close(descriptor)
+            raise CacheUnavailable(problem)
+        return cls(real, descriptor)
+
+    def __enter__(self) -> CacheFolder:
+        return self
+
+    def __exit__(self, *_exception: object) -> None:
+        os.close(self.fd)
+
+    def stat(self, name: str) -> os.stat_result | None:
+        try:
+            return os.stat(name, dir_fd=self.fd, follow_symlinks=False)
+        except FileNotFoundError:
+            return None
+
+    def open_file(self, name: str, flags: int) -> int:
+        return os.open(name, flags | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600, dir_fd=self.fd)
+
+    def names(self) -> list[str]:
+        return os.listdir(self.fd)
+
+    def unlink(self, name: str) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(name, dir_fd=self.fd)
+
+    def replace(self, source: str, target: str) -> None:
+        os.replace(source, target, src_dir_fd=self.fd, dst_dir_fd=self.fd)
+
+    def connect(self, name: str, *, read_only: bool, timeout: float = 5.0) -> checks.Store:
+        """SQLite on ``name`` in this folder, refused unless the file SQLite opened is the
+        regular file of that name here, owned by the user (SQLite opens by path, and a
+        path can be redirected between a check and an open; a descriptor cannot)."""
+        expected = self.stat(name)
+        if expected is None or not stat.S_ISREG(expected.st_mode) or expected.st_uid != os.getuid():
+            raise CacheUnavailable(f"{self.path / name} is not a regular file of the user")
+        uri = (self.path / name).as_uri() + ("?mode=ro" if read_only else "")
+        connection = checks.connect(uri, uri=True, timeout=timeout)
+        try:
+            connection.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+            if not _holds(expected):
+                raise CacheUnavailable(f"{self.path / name} changed while it was opened")
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+
+def _ownership_problem(path: Path, info: os.stat_result) -> str | None:
+    """Why the folder behind ``info`` cannot hold a trusted cache, or None when it can."""
+    if info.st_uid != os.getuid():
+        return f"{path} is owned by another user"
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return f"{path} is writable by other users"
+    return None
+
+
+def _holds(expected: os.stat_result) -> bool:
+    """Whether one of this process's descriptors is the file ``expected`` (where the
+    system lists them; elsewhere the path check above is all there is)."""
+    for listing in _FD_LISTS:
+        try:
+            descriptors = os.listdir(listing)
+        except OSError:
+            continue
+        for entry in descriptors:
+            try:
+                info = os.fstat(int(entry))
+            except (OSError, ValueError):
+                continue
+            if (info.st_dev, info.st_ino) == (expected.st_dev, expected.st_ino):
+                return True
+        return False
+    return True
+
+
+# --- one build at a time ---------------------------------------------------------------------
+
+
+class BuildLock:
+    """``flock`` on ``<key>.lock`` beside the cache: one build (or settle) per data folder.
+
+    The builder writes its progress into the lock file, so that those waiting show it.
+    """
+
+    def __init__(self, directory: CacheFolder, key: str) -> None:
+        self.fd = directory.open_file(f"{key}.lock", os.O_RDWR | os.O_CREAT)
+
+    def __enter__(self) -> BuildLock:
+        return self
+
+    def __exit__(self, *_exception: object) -> None:
+        os.close(self.fd)  # closing the descriptor releases the lock
+
+    def try_lock(self) -> bool:
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+    def wait(self, progress: Progress | None) -> None:
+        """Take the lock, showing the holder's progress while waiting for it."""
+        if self.try_lock():
+            return
+        if progress is None:
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+            return
+        while not self.try_lock():
+            shown = os.pread(self.fd, 64, 0).split()
+            if len(shown) == 2 and shown[0].isdigit() and shown[1].isdigit() and int(shown[1]):
+                progress(int(shown[0]), int(shown[1]))
+            time.sleep(_POLL_SECONDS)
+
+    def report(self, done: int, total: int) -> None:
+        os.pwrite(self.fd, f"{done} {total}".ljust(40).encode(), 0)
+
+
+_TEMPORARY = re.compile(r"(?P<name>[0-9a-f]{16}\.sqlite)\.(?P<pid>[0-9]+)\.[0-9]+\.tmp")
+
+
+def _remove_dead_builds(directory: CacheFolder, own: str) -> None:
+    """Remove temp files no build is writing: this folder's (its lock is ours now) and
+    those of processes that no longer run."""
+    for entry in directory.names():
+        match = _TEMPORARY.fullmatch(entry)
+        if match and (match["name"] == own or not _alive(int(match["pid"]))):
+            directory.unlink(entry)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _pause_point(name: str) -> None:
+    """Tests only: stop here for a minute when ``$IRANCLASH_TEST_PAUSE_AT`` names this point."""
+    if os.environ.get(PAUSE_ENV) == name:
+        sys.stderr.write(f"iranclash: paused at {name}\n")
+        sys.stderr.flush()
+        time.sleep(60)
 
 
 # --- freshness ---------------------------------------------------------------------------
 
 
 def _open_if_fresh(
-    target: Path, data_folder: Path, files: list[tuple[str, Path]]
-) -> sqlite3.Connection | None:
-    if not target.is_file():
+    directory: CacheFolder, name: str, data_folder: Path, files: list[tuple[str, Path]], *, settle: bool
+) -> checks.Store | None:
+    if directory.stat(f"{name}-journal") is not None:
+        _recover(directory, name)
+    if directory.stat(name) is None:
         return None
     try:
-        connection = _open_read_only(target)
-    except sqlite3.Error:
+        connection = directory.connect(name, read_only=True)
+    except (sqlite3.Error, OSError, CacheUnavailable):
         return None
     try:
-        if not _matches(connection, data_folder, files):
-            connection.close()
-            return None
+        settled = _matches(connection, data_folder, files)
     except (sqlite3.Error, OSError):
+        settled = None
+    if settled is None:
         connection.close()
         return None
+    if settled and settle:
+        _settle(directory, name, settled)
     return connection
 
 
-def _matches(connection: sqlite3.Connection, data_folder: Path, files: list[tuple[str, Path]]) -> bool:
+def _matches(
+    connection: sqlite3.Connection, data_folder: Path, files: list[tuple[str, Path]]
+) -> list[str] | None:
+    """None if the cache is stale; else the racily-clean files whose clock tick has passed."""
     meta = dict(connection.execute("SELECT key, value FROM meta"))
     if not _same_version(meta) or meta.get("folder") != str(data_folder.resolve()):
-        return False
+        return None
     cached = {entry.path: entry for entry in _cached_files(connection)}
-    if set(cached) != {str(path) for _kind, path in files}:
-        return False
+    if set(cached) != {_relative(path, data_folder) for _kind, path in files}:
+        return None
     settled: list[str] = []
     for _kind, path in files:
-        entry = cached[str(path)]
+        entry = cached[_relative(path, data_folder)]
         info = os.stat(path)
         if not _unchanged(entry, Fingerprint.of(info), path):
-            return False
+            return None
         if entry.racy and time.time_ns() - info.st_mtime_ns > RACY_WINDOW_NS:
             settled.append(entry.path)
-    if settled:
-        _settle(connection, settled)
-    return True
+    return settled
+
+
+def _relative(path: Path, data_folder: Path) -> str:
+    """A data file's name inside its folder: the same however the folder was named."""
+    return str(path.relative_to(data_folder))
 
 
 def _same_version(meta: dict[str, str]) -> bool:
@@ -197,18 +452,50 @@ def _same_version(meta: dict[str, str]) -> bool:
     return meta.get("iranclash_version") == __version__ and meta.get("schema_version") == str(SCHEMA_VERSION)
 
 
-def _settle(connection: sqlite3.Connection, paths: list[str]) -> None:
+def _settle(directory: CacheFolder, name: str, paths: list[str]) -> None:
     """Stop hashing files whose content was checked after their clock tick had passed.
 
-    From now on any edit gives them a newer mtime, which the fingerprint sees.
+    From now on any edit gives them a newer mtime, which the fingerprint sees. This is
+    the one write into a cache others may be reading, so it never waits: not for the
+    build lock, and not for readers (it is skipped, and tried again by a later run).
     """
-    database = connection.execute("PRAGMA database_list").fetchone()[2]
-    try:
-        with sqlite3.connect(database) as writer:
+    with BuildLock(directory, name.removesuffix(".sqlite")) as lock:
+        if not lock.try_lock():
+            return
+        try:
+            writer = directory.connect(name, read_only=False, timeout=0)
+        except (sqlite3.Error, OSError, CacheUnavailable):
+            return
+        try:
+            writer.isolation_level = None
+            writer.execute("BEGIN IMMEDIATE")
             writer.executemany("UPDATE source_file SET racy = 0 WHERE path = ?", [(path,) for path in paths])
-        writer.close()
-    except sqlite3.Error:
-        pass  # a read-only cache keeps hashing those files, which stays correct
+            _pause_point("settle")
+            writer.execute("COMMIT")
+        except sqlite3.Error:
+            pass  # readers are busy with it: they keep hashing those few files, which stays correct
+        finally:
+            writer.close()
+
+
+def _recover(directory: CacheFolder, name: str) -> None:
+    """Roll back the journal of a settle whose process died, under the build lock; a cache
+    that cannot be recovered is removed (and rebuilt by the caller)."""
+    with BuildLock(directory, name.removesuffix(".sqlite")) as lock:
+        lock.wait(None)
+        if directory.stat(f"{name}-journal") is None:
+            return
+        try:
+            writer = directory.connect(name, read_only=False, timeout=1)
+            try:
+                writer.execute("SELECT count(*) FROM meta").fetchall()
+            finally:
+                writer.close()
+        except (sqlite3.Error, OSError, CacheUnavailable):
+            pass
+        if directory.stat(f"{name}-journal") is not None:
+            directory.unlink(name)
+            directory.unlink(f"{name}-journal")
 
 
 def _cached_files(connection: sqlite3.Connection) -> list[CachedFile]:
@@ -236,38 +523,42 @@ def _sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _private_directory_problem(directory: Path) -> str | None:
-    """Why ``directory`` cannot hold a trusted cache, or None when it can."""
-    try:
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = os.stat(directory)
-    except OSError as error:
-        return f"cannot create {directory}: {error.strerror or error}"
-    if info.st_uid != os.getuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        return f"{directory} is writable by other users"
-    return None
-
-
 # --- building ----------------------------------------------------------------------------
 
 
-def _in_memory(files: list[tuple[str, Path]], progress: Progress | None) -> sqlite3.Connection:
-    connection = sqlite3.connect(":memory:")
+def _in_memory(files: list[tuple[str, Path]], progress: Progress | None) -> checks.Store:
+    connection = checks.connect(":memory:")
     _compile(files, connection, progress)
     return connection
 
 
 def _rebuild(
-    target: Path, data_folder: Path, files: list[tuple[str, Path]], progress: Progress | None
+    directory: CacheFolder,
+    name: str,
+    data_folder: Path,
+    files: list[tuple[str, Path]],
+    progress: Progress | None,
+    lock: BuildLock,
+    *,
+    keep: bool,
 ) -> None:
-    temporary = target.with_name(f"{target.name}.{os.getpid()}.{time.time_ns()}.tmp")
+    temporary = f"{name}.{os.getpid()}.{time.time_ns()}.tmp"
+    os.close(directory.open_file(temporary, os.O_RDWR | os.O_CREAT | os.O_EXCL))
+
+    def reporting(done: int, total: int) -> None:
+        lock.report(done, total)
+        if progress:
+            progress(done, total)
+        if done == 1:
+            _pause_point("compile")
+
     try:
-        connection = sqlite3.connect(temporary)
+        connection = directory.connect(temporary, read_only=False)
         try:
             connection.execute("PRAGMA journal_mode = OFF")
             connection.execute("PRAGMA synchronous = OFF")
-            with _Previous(target) as previous:
-                _compile(files, connection, progress, _SourceFiles(connection, previous))
+            with _Previous(directory, name if keep else None, data_folder) as previous:
+                _compile(files, connection, reporting, _SourceFiles(connection, previous, data_folder))
             with connection:
                 connection.executemany(
                     "INSERT INTO meta VALUES (?, ?)",
@@ -279,27 +570,30 @@ def _rebuild(
                 )
         finally:
             connection.close()
-        os.replace(temporary, target)
+        _pause_point("rename")
+        directory.replace(temporary, name)
     finally:
-        temporary.unlink(missing_ok=True)
+        directory.unlink(temporary)
 
 
 class _Previous:
-    """The cache being replaced: its files' fingerprints, and their parsed records on request.
+    """The cache being replaced: its files' fingerprints, and their kept records on request.
 
     Records are read one file at a time, so that a rebuild never holds them all twice.
     """
 
-    def __init__(self, target: Path) -> None:
+    def __init__(self, directory: CacheFolder, name: str | None, data_folder: Path) -> None:
         self.connection: sqlite3.Connection | None = None
         self.entries: dict[str, CachedFile] = {}
-        if not target.is_file():
+        self.data_folder = data_folder
+        if name is None or directory.stat(name) is None:
             return
         try:
-            self.connection = _open_read_only(target)
-            if _same_version(dict(self.connection.execute("SELECT key, value FROM meta"))):
+            self.connection = directory.connect(name, read_only=True)
+            meta = dict(self.connection.execute("SELECT key, value FROM meta"))
+            if _same_version(meta) and meta.get("folder") == str(data_folder.resolve()):
                 self.entries = {entry.path: entry for entry in _cached_files(self.connection)}
-        except sqlite3.Error:
+        except (sqlite3.Error, OSError, CacheUnavailable):
             self.entries = {}
 
     def __enter__(self) -> _Previous:
@@ -309,39 +603,44 @@ class _Previous:
         if self.connection is not None:
             self.connection.close()
 
-    def records(self, path: Path, fingerprint: Fingerprint) -> tuple[str, bytes] | None:
-        """The hash and pickled records of ``path``, if the file is unchanged since."""
-        entry = self.entries.get(str(path))
+    def records(self, path: Path, fingerprint: Fingerprint) -> tuple[str, str] | None:
+        """The hash and kept records (JSON) of ``path``, if the file is unchanged since and
+        the records pass their checksum."""
+        relative = _relative(path, self.data_folder)
+        entry = self.entries.get(relative)
         if entry is None or self.connection is None or not _unchanged(entry, fingerprint, path):
             return None
         try:
             row = self.connection.execute(
-                "SELECT records FROM source_file WHERE path = ?", (str(path),)
+                "SELECT records, records_crc FROM source_file WHERE path = ?", (relative,)
             ).fetchone()
         except sqlite3.Error:
             return None
-        return (entry.sha256, row[0]) if row else None
+        if not row or not isinstance(row[0], str) or checks.checksum(row[0]) != row[1]:
+            return None
+        return entry.sha256, row[0]
 
 
 class _SourceFiles:
-    """Records each data file (fingerprint, hash, pickled records) in the new cache as soon
+    """Records each data file (fingerprint, hash, records as JSON) in the new cache as soon
     as it is read, for the next freshness check; offers the old cache's unchanged files."""
 
-    def __init__(self, connection: sqlite3.Connection, previous: _Previous) -> None:
+    def __init__(self, connection: sqlite3.Connection, previous: _Previous, data_folder: Path) -> None:
         self.connection = connection
         self.previous = previous
+        self.data_folder = data_folder
         self.started_ns = time.time_ns()
         connection.execute(
             "CREATE TABLE source_file(path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, ino INTEGER,"
-            " ctime_ns INTEGER, sha256 TEXT, racy INTEGER, records BLOB)"
+            " ctime_ns INTEGER, sha256 TEXT, racy INTEGER, records TEXT, records_crc INTEGER)"
         )
 
-    def add(self, path: Path, fingerprint: Fingerprint, sha256: str, records: bytes) -> None:
+    def add(self, path: Path, fingerprint: Fingerprint, sha256: str, records: str) -> None:
         racy = fingerprint.mtime_ns >= self.started_ns - RACY_WINDOW_NS
         self.connection.execute(
-            "INSERT INTO source_file VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO source_file VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                str(path),
+                _relative(path, self.data_folder),
                 fingerprint.size,
                 fingerprint.mtime_ns,
                 fingerprint.ino,
@@ -349,6 +648,7 @@ class _SourceFiles:
                 sha256,
                 int(racy),
                 records,
+                checks.checksum(records),
             ),
         )
 
@@ -361,8 +661,6 @@ def _compile(
 ) -> None:
     """Read (or take from the old cache), check and compile every file; with ``source_files``,
     also record each file for the next freshness check."""
-    import pickle
-
     from . import load, reader, store, validate
 
     loaded: list[load.FileRecords] = []
@@ -371,23 +669,22 @@ def _compile(
         for done, (kind, path) in enumerate(files):
             try:
                 fingerprint = Fingerprint.of(os.stat(path))
-                kept = source_files.previous.records(path, fingerprint) if source_files else None
+                kept = _kept(source_files, kind, path, fingerprint)
                 if kept is not None:
-                    sha, blob = kept
-                    records = pickle.loads(blob)
+                    sha, text, file_records = kept
                 else:
                     data = reader.read_bytes(path)
-                    records = load.load_bytes(kind, path, data)
+                    file_records = load.load_bytes(kind, path, data)
                     if source_files:
-                        sha, blob = _sha256_of(data), pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL)
+                        sha, text = _sha256_of(data), load.to_json(file_records)
                 if source_files:
-                    source_files.add(path, fingerprint, sha, blob)
+                    source_files.add(path, fingerprint, sha, text)
             except DataError as error:
                 problems.extend(error.problems)
                 continue
             except OSError as error:
                 raise DataError.single(path, f"cannot read: {error.strerror or error}") from None
-            loaded.append(records)
+            loaded.append(file_records)
             if progress:
                 progress(done + 1, len(files))
         if problems:
@@ -396,6 +693,23 @@ def _compile(
         if problems:
             raise DataError(problems)
         store.create(connection, loaded)
+
+
+def _kept(
+    source_files: _SourceFiles | None, kind: str, path: Path, fingerprint: Fingerprint
+) -> tuple[str, str, FileRecords] | None:
+    """The old cache's records of an unchanged file, if they still load as records
+    (if not, the file is read again)."""
+    from . import load
+
+    kept = source_files.previous.records(path, fingerprint) if source_files else None
+    if kept is None:
+        return None
+    sha, text = kept
+    try:
+        return sha, text, load.from_json(kind, path, text)
+    except DataError:
+        return None
 
 
 def _unchanged(previous: CachedFile, fingerprint: Fingerprint, path: Path) -> bool:

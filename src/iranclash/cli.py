@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import io
 import os
 import re
 import sqlite3
@@ -18,17 +19,17 @@ import sys
 import textwrap
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, TextIO, TypeVar, cast
 
 import typer
 
 from . import __version__, query
 from .dates import PartialDate
-from .errors import DataError, ExitStatus, IranclashError, Problem, UsageProblem
+from .errors import DataError, ExitStatus, IranclashError, OutputError, Problem, UsageProblem
 from .render import Output, OutputFormat, render, visible
 from .results import Column, Detail, Listing
 from .shape import Shape
@@ -97,7 +98,7 @@ def _guarded(command: F) -> F:
             # The reader of our output has gone (``| head -1``): nothing is wrong.
             _silence_stdout()
             raise typer.Exit(0) from None
-        except (typer.Exit, typer.Abort):
+        except (typer.Exit, typer.Abort, OutputError):
             raise
         except Exception as error:
             if _state["debug"]:
@@ -451,35 +452,140 @@ Question = Callable[[sqlite3.Connection], "Listing | Detail | Outline | Document
 def _answer(data: Path | None, no_cache: bool, question: Question, chosen: Output) -> None:
     """Open the data (from the cache when fresh), ask and print the answer.
 
-    A cache that turns out to be damaged is dropped, rebuilt from the data files and
-    asked again; one that fails halfway through printing gives an error.
+    A cache found damaged (a record failing its checksum, a corrupt file) is rebuilt from
+    the data files and asked again; output from the cache is held back until the whole
+    answer has been read, so that damage found on the way never leaves half an answer.
+    A query the store cannot run is a usage error, never damage.
     """
-    from .cache import discard, open_store
+    from .checks import damage
     from .folder import resolve_data_dir
 
     folder = resolve_data_dir(data)
+    connection = _open(folder, no_cache, rebuild=False)
+    try:
+        try:
+            _print(question(connection), chosen, hold=not no_cache)
+        except sqlite3.Error as error:
+            found = damage(connection, error)
+            if no_cache or found is None:
+                raise
+            _warn(f"the cache is damaged ({found}); rebuilding it")
+            connection.close()
+            connection = _open(folder, no_cache, rebuild=True)
+            _print(question(connection), chosen, hold=True)
+    except sqlite3.Error as error:
+        raise _store_error(connection, error, no_cache) from None
+    finally:
+        connection.close()
+
+
+def _open(folder: Path, no_cache: bool, *, rebuild: bool) -> sqlite3.Connection:
+    from .cache import open_store
+
     progress = _ProgressLine() if sys.stderr.isatty() else None
     try:
-        connection = open_store(folder, use_cache=not no_cache, progress=progress, warn=_warn)
+        return open_store(folder, use_cache=not no_cache, progress=progress, warn=_warn, rebuild=rebuild)
     finally:
         if progress:
             progress.close()
-    try:
-        try:
-            result = question(connection)
-        except sqlite3.DatabaseError as error:
-            if no_cache:
-                raise
-            _warn(f"the cache is damaged ({error}); rebuilding it")
-            connection.close()
-            discard(folder)
-            connection = open_store(folder, warn=_warn)
-            result = question(connection)
+
+
+def _print(result: Any, chosen: Output, *, hold: bool) -> None:
+    """Render to stdout; machine output read from the cache is held back until all of it is
+    read, so that damage found on the way never leaves half a JSON document behind."""
+    if not hold or chosen.format is OutputFormat.TABLE:
         render(result, chosen, sys.stdout)
-    except sqlite3.DatabaseError as error:
-        raise DataError.single(None, f"the cache is damaged ({error}); run 'iranclash cache clear'") from None
+        return
+    held = _Held(tty=sys.stdout.isatty())
+    text = io.TextIOWrapper(
+        cast(BinaryIO, held),
+        encoding=getattr(sys.stdout, "encoding", None) or "utf-8",
+        errors=getattr(sys.stdout, "errors", None) or "strict",
+    )
+    text._CHUNK_SIZE = _Held.CHUNK  # type: ignore[attr-defined]  # encode in 1 MiB chunks
+    try:
+        render(result, chosen, text)
+        text.flush()
+        held.copy_to(sys.stdout)
     finally:
-        connection.close()
+        text.close()  # and the spill file with it
+
+
+class _Held(io.RawIOBase):
+    """Where a held answer's bytes go: memory up to 16 MiB, past that an unnamed temp file.
+
+    A text layer on top encodes as stdout would (render escapes JSON by its encoding).
+    """
+
+    LIMIT = 1 << 24
+    CHUNK = 1 << 20
+
+    def __init__(self, *, tty: bool) -> None:
+        super().__init__()
+        self.tty = tty
+        self.chunks: list[bytes] = []
+        self.kept = 0
+        self.spill: BinaryIO | None = None
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        """Whether the answer is bound for a terminal, so render makes controls visible as
+        it would writing there directly."""
+        return self.tty
+
+    def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]
+        chunk = bytes(data)
+        if self.spill is None and self.kept + len(chunk) > self.LIMIT:
+            import tempfile
+
+            self.spill = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close)
+            self.spill.writelines(self.chunks)
+            self.chunks = []
+        if self.spill is not None:
+            self.spill.write(chunk)
+        else:
+            self.chunks.append(chunk)
+            self.kept += len(chunk)
+        return len(chunk)
+
+    def copy_to(self, out: TextIO) -> None:
+        buffer = getattr(out, "buffer", None)
+        if buffer is None:  # a text-only stream (tests): decode, minding characters cut at chunk ends
+            import codecs
+
+            decoder = codecs.getincrementaldecoder(out.encoding or "utf-8")(
+                getattr(out, "errors", None) or "strict"
+            )
+            out.writelines(decoder.decode(chunk) for chunk in self._chunks())
+            return
+        out.flush()
+        buffer.writelines(self._chunks())
+        buffer.flush()
+
+    def _chunks(self) -> Iterator[bytes]:
+        yield from self.chunks
+        if self.spill is not None:
+            self.spill.seek(0)
+            while chunk := self.spill.read(self.CHUNK):
+                yield chunk
+
+    def close(self) -> None:
+        if self.spill is not None:
+            self.spill.close()
+        super().close()
+
+
+def _store_error(connection: sqlite3.Connection, error: sqlite3.Error, no_cache: bool) -> IranclashError:
+    from .checks import damage
+
+    found = damage(connection, error)
+    if found is not None and not no_cache:
+        return DataError.single(None, f"the cache is damaged ({found}); run 'iranclash cache clear'")
+    if "too large" in str(error) or "too many" in str(error):
+        return UsageProblem(f"the question is too large to answer ({error}); ask with fewer words or filters")
+    return DataError.single(None, f"the query failed ({error})")
 
 
 def _warn(message: str) -> None:
@@ -747,17 +853,20 @@ def info_command(*, source: DataChoice, output: Output) -> None:
     from .folder import data_files, resolve_data_dir
 
     folder = resolve_data_dir(source.folder)
-    target = cache.cache_path(folder)
-    details = {
+    details: dict[str, object] = {
         "version": __version__,
         "python": platform.python_version(),
         "data_folder": str(folder),
         "data_files": len(data_files(folder)),
-        "cache_dir": str(cache.cache_dir()),
-        "cache_file": str(target),
-        "cache_status": cache.status(folder) if source.use_cache else "not used (--no-cache)",
-        "cache_bytes": target.stat().st_size if target.exists() else 0,
     }
+    try:
+        details["cache_dir"] = str(cache.cache_dir())
+        details["cache_file"] = str(cache.cache_path(folder))
+        details["cache_status"] = cache.status(folder) if source.use_cache else "not used (--no-cache)"
+        details["cache_bytes"] = cache.size(folder)
+    except cache.CacheUnavailable as problem:
+        _warn(f"not using the cache: {problem}")
+        details.update(cache_dir=None, cache_file=None, cache_status="bypassed", cache_bytes=0)
     fields = tuple((key.replace("_", " ").capitalize(), value) for key, value in details.items())
     _show(Detail("iranclash", details, fields), output)
 
@@ -775,7 +884,11 @@ def cache_clear_command() -> None:
     """
     from . import cache
 
-    removed = cache.clear()
+    try:
+        removed = cache.clear()
+    except cache.CacheUnavailable as problem:
+        _warn(f"no cache to clear: {problem}")
+        return
     _error(f"removed {removed} cache file{'s' if removed != 1 else ''} from {cache.cache_dir()}")
 
 
@@ -800,7 +913,7 @@ def validate_command(
     from .folder import builtin_data_dir, resolve_data_dir
 
     target = resolve_data_dir(folder)
-    connection = sqlite3.connect(":memory:")
+    connection = sqlite3.connect(":memory:")  # compile_folder attaches the checked views
     try:
         compile_folder(target, connection)
     except DataError as error:

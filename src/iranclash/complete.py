@@ -58,10 +58,11 @@ def _connect(data: Path | None) -> sqlite3.Connection:
 
     folder = resolve_data_dir(data)
     target = cache.cache_path(folder)
-    if target.is_file():
-        import sqlite3
-
-        return sqlite3.connect(target.as_uri() + "?mode=ro", uri=True)
+    # Read through the checked folder and views, as every query does: a completion is
+    # no reason to trust a cache file more.
+    with cache.CacheFolder.open(target.parent) as directory:
+        if directory.stat(target.name) is not None:
+            return directory.connect(target.name, read_only=True)
     return cache.open_store(folder)
 
 

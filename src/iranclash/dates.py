@@ -49,8 +49,13 @@ class PartialDate:
             month = int(month_text)
             if day_text is None:
                 start = dt.date(year, month, 1)
-                following = dt.date(year + month // 12, month % 12 + 1, 1)
-                return cls(start, following - dt.timedelta(days=1), text, Precision.MONTH)
+                # December ends on the 31st: the month after 9999-12 is past what dates hold.
+                end = (
+                    dt.date(year, 12, 31)
+                    if month == 12
+                    else dt.date(year, month + 1, 1) - dt.timedelta(days=1)
+                )
+                return cls(start, end, text, Precision.MONTH)
             day = dt.date(year, month, int(day_text))
             return cls(day, day, text, Precision.DAY)
         except ValueError:

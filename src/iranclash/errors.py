@@ -21,6 +21,8 @@ class ExitStatus(IntEnum):
     USAGE = 2
     #: A bug of ours; ``--debug`` shows its traceback.
     INTERNAL = 70
+    #: The answer could not be written (a full disk, a closed stdout): sysexits.h EX_IOERR.
+    OUTPUT = 74
     #: Ctrl-C (SIGINT), as shells report a process ended by it.
     INTERRUPTED = 130
 
@@ -108,3 +110,11 @@ class UsageProblem(IranclashError):
     """Options that parse but make no sense together (e.g. --until before --since)."""
 
     exit_code = ExitStatus.USAGE
+
+
+class OutputError(OSError):
+    """Writing the answer failed (a full disk, a closed stdout): not a bug, not bad data.
+
+    Raised by the entry point's stdout (``launch``), so that it is told apart from
+    every other ``OSError``.
+    """

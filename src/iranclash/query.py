@@ -666,6 +666,11 @@ def analyst(store: sqlite3.Connection, name: str) -> Detail:
 # --- search and summary ----------------------------------------------------------------
 
 
+#: Each word is one more condition in the query; SQLite refuses a query nested
+#: about a thousand deep ("Expression tree is too large").
+MAX_SEARCH_WORDS = 100
+
+
 def search(store: sqlite3.Connection, text: str) -> Listing:
     """Every record with a word starting with each word of ``text``; name matches first."""
     from . import names
@@ -674,6 +679,8 @@ def search(store: sqlite3.Connection, text: str) -> Listing:
     words = phrase.split()
     if not words:
         raise UsageProblem("search needs at least one letter or digit")
+    if len(words) > MAX_SEARCH_WORDS:
+        raise UsageProblem(f"search takes at most {MAX_SEARCH_WORDS} words, not {len(words)}")
 
     # Records with the word at the start of a word in one of their texts ("rocket" finds
     # "rockets", "ain" does not find "against"); names and aliases are texts too. Each

@@ -3,6 +3,10 @@
 YAML stays the source of truth; this database is derived from it, either in
 memory or as a cache file (see ``cache``). Each record is stored once as its
 JSON text, ready to print, plus the index tables the filters need.
+
+Each stored JSON text carries its checksum: the tables are stored as
+``record_data`` and ``event_json_data``, and queries read them through the views
+``record`` and ``event_json`` that ``checks`` makes on every connection.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from . import jsonout, names
+from .checks import checksum
 from .model import ACLED, Actor, Analyst, Certainty, Event, Place, Quote, Record, Source, to_data
 
 if TYPE_CHECKING:
@@ -19,20 +24,21 @@ if TYPE_CHECKING:
 
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE record(
+CREATE TABLE record_data(
     id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, subkind TEXT, name TEXT NOT NULL,
-    seq INTEGER NOT NULL, json TEXT NOT NULL, names_norm TEXT NOT NULL, event_seq INTEGER
+    seq INTEGER NOT NULL, json TEXT NOT NULL, names_norm TEXT NOT NULL, event_seq INTEGER,
+    crc INTEGER NOT NULL
 );
 CREATE TABLE text(id INTEGER PRIMARY KEY, norm TEXT NOT NULL);
 CREATE TABLE record_text(record_rowid INTEGER NOT NULL, text_id INTEGER NOT NULL);
 CREATE INDEX record_text_text ON record_text(text_id, record_rowid);
-CREATE INDEX record_kind ON record(kind, seq);
+CREATE INDEX record_kind ON record_data(kind, seq);
 CREATE TABLE event(
     id TEXT NOT NULL UNIQUE, date_start TEXT NOT NULL, date_end TEXT NOT NULL, type TEXT NOT NULL,
     certainty TEXT NOT NULL, killed INTEGER, injured INTEGER, casualties_at_least INTEGER NOT NULL,
     aggregate INTEGER NOT NULL, seq INTEGER PRIMARY KEY
 );
-CREATE TABLE event_json(seq INTEGER PRIMARY KEY, json TEXT NOT NULL);
+CREATE TABLE event_json_data(seq INTEGER PRIMARY KEY, json TEXT NOT NULL, crc INTEGER NOT NULL);
 CREATE INDEX event_date ON event(date_start, date_end, seq);
 CREATE INDEX event_aggregate ON event(seq) WHERE aggregate;
 CREATE TABLE event_actor(
@@ -58,9 +64,9 @@ CREATE INDEX name_key ON name(key);
 
 
 _INSERT = {
-    "record": "INSERT INTO record VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    "record": "INSERT INTO record_data VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     "event": "INSERT INTO event VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    "event_json": "INSERT INTO event_json VALUES (?, ?)",
+    "event_json": "INSERT INTO event_json_data VALUES (?, ?, ?)",
     "record_text": "INSERT INTO record_text VALUES (?, ?)",
     "event_actor": "INSERT INTO event_actor VALUES (?, ?, ?, ?, ?)",
     "event_place": "INSERT INTO event_place VALUES (?, ?)",
@@ -88,10 +94,12 @@ def create(connection: sqlite3.Connection, files: Iterable[FileRecords]) -> None
     # Events get their seq in date order, so that a date range is read from consecutive pages.
     order = sorted(range(len(rows["event"])), key=lambda index: rows["event"][index][1:3])
     rows["event"] = [(*rows["event"][index][:-1], rank) for rank, index in enumerate(order)]
-    rows["event_json"] = [(rank, rows["event_json"][index][1]) for rank, index in enumerate(order)]
+    texts_in_order = [str(rows["event_json"][index][1]) for index in order]
+    rows["event_json"] = [(rank, text, checksum(text)) for rank, text in enumerate(texts_in_order)]
     event_seq = {row[0]: row[-1] for row in rows["event"]}
     rows["record"] = [
-        (*row[:7], event_seq.get(row[0]) if row[1] == "event" else None) for row in rows["record"]
+        (*row[:7], event_seq.get(row[0]) if row[1] == "event" else None, checksum(str(row[5])))
+        for row in rows["record"]
     ]
     connection.executescript(SCHEMA)
     with connection:
