@@ -194,8 +194,10 @@ class Cells:
         self.record: str | None = None
 
     def text(self, name: str) -> str:
-        index = self.columns.get(name)
-        return "" if index is None else self.cells[index].strip()
+        try:
+            return self.cells[self.columns[name]].strip()
+        except KeyError:  # a column this schema lacks, such as sub_event_type in 2016
+            return ""
 
     def fail(self, name: str, message: str) -> NoReturn:
         index = self.columns.get(name)

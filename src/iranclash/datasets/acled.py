@@ -320,15 +320,7 @@ def _row(cells: Cells, old: bool, seen: set[str]) -> Imported:
         new,
     )
 
-    fatalities = cells.integer("fatalities", 0, 10**7, blank=True)
-    if fatalities is None:
-        casualties = None
-    elif fatalities == 0:
-        casualties = Casualties(note="ACLED records 0, its code both for none and for none reported")
-    else:
-        casualties = Casualties(
-            killed=fatalities, at_least=True, note="ACLED records the lowest figure reported"
-        )
+    casualties = _casualties(cells.integer("fatalities", 0, 10**7, blank=True))
 
     label = sub_event_type or event_type
     event = Event(
@@ -355,6 +347,17 @@ def _row(cells: Cells, old: bool, seen: set[str]) -> Imported:
     return Imported(cells.path, cells.line, event, row, tuple(new))
 
 
+@lru_cache(maxsize=1 << 12)
+def _casualties(fatalities: int | None) -> Casualties | None:
+    """Records are frozen, so rows with one figure share one record."""
+    if fatalities is None:
+        return None
+    if fatalities == 0:
+        return Casualties(note="ACLED records 0, its code both for none and for none reported")
+    return Casualties(killed=fatalities, at_least=True, note="ACLED records the lowest figure reported")
+
+
+@lru_cache(maxsize=1 << 14)
 def _date(day: dt.date, precision: int | None) -> tuple[PartialDate, str | None]:
     if precision == 1:
         return PartialDate(day, day, day.isoformat(), Precision.DAY), None
