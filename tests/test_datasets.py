@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,8 @@ from iranclash.errors import DataError
 from iranclash.model import Actor, ActorKind, EventType, Place, PlaceKind, Role, Source
 from iranclash.vocabulary import ACLED
 
-FIXTURES = Path(__file__).parent / "fixtures" / "datasets"
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO / "tests" / "fixtures" / "datasets"
 
 
 def _read(path: Path, seen: set[str] | None = None) -> list[Imported | Problem]:
@@ -241,6 +244,7 @@ def test_an_acronym_leads_a_name() -> None:
     name = datasets.parse_actor_name("QSD: Syrian Democratic Forces")
     assert (name.acronym, name.base, name.country) == ("QSD", "Syrian Democratic Forces", None)
     assert datasets.parse_actor_name("Note: not an acronym").acronym is None
+    assert datasets.parse_actor_name("A1: Made-up Unit").acronym is None  # one capital is no acronym
 
 
 def test_a_country_in_parentheses_and_a_qualifier_that_is_not_one() -> None:
@@ -466,6 +470,15 @@ def test_a_hashtag_row_after_the_first_row_is_a_bad_row(tmp_path: Path) -> None:
     assert isinstance(items[1], Problem) and items[1].line == 3 and items[1].field == "id"
 
 
+def test_only_the_second_line_can_be_the_hashtag_row(tmp_path: Path) -> None:
+    lines = (FIXTURES / "ucdp-ged-hdx.csv").read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "gap.csv"
+    path.write_text("\n".join([lines[0], "", lines[1], lines[2]]) + "\n", encoding="utf-8")
+    first, second = _read(path)
+    assert isinstance(first, Problem) and (first.line, first.field) == (3, "id")
+    assert isinstance(second, Imported) and second.line == 4
+
+
 def test_ucdp_deaths_must_add_up_and_fall_in_their_range(tmp_path: Path) -> None:
     path = _write(
         tmp_path,
@@ -561,7 +574,18 @@ def test_rows_stream_one_at_a_time(tmp_path: Path) -> None:
         list(rows)
 
 
-def test_capital_column_names_and_a_byte_order_mark_are_read(tmp_path: Path) -> None:
+def test_a_byte_order_mark_before_the_first_column_is_read_past(tmp_path: Path) -> None:
     path = tmp_path / "bom.csv"
-    path.write_bytes(b"\xef\xbb\xbf" + (FIXTURES / "acled-2016.csv").read_bytes())
-    assert [item.event.id for item in _imported(path)] == ["acled:IRQ990201", "acled:IRQ990202"]
+    path.write_bytes(b"\xef\xbb\xbf" + (FIXTURES / "acled-current.csv").read_bytes())
+    assert [item.event.id for item in _imported(path)][:1] == ["acled:IRQ990001"]
+
+
+def test_the_bench_generator_writes_rows_the_reader_takes_whole(tmp_path: Path) -> None:
+    path = tmp_path / "generated.csv"
+    subprocess.run(
+        [sys.executable, str(REPO / "bench" / "generate_acled.py"), str(path), "--rows", "60"], check=True
+    )
+    items = _imported(path)
+    assert len(items) == 60
+    assert {item.row.time_precision for item in items} == {1, 2, 3}
+    assert {item.event.type for item in items} >= {EventType.ARMED_CLASH, EventType.OTHER}
