@@ -75,7 +75,7 @@ def test_help_names_arguments_alike_and_lists_choices_in_lines_that_fit(cli: Cal
     assert max(len(line) for line in events.splitlines()) <= 80
     listed = " ".join(events.split("TYPE is")[1].split("--data")[0].split())
     assert "one of: airstrike, drone-attack, rocket-attack," in listed
-    assert "agreement-withdrawal" in listed and "insurgent-activity." in listed
+    assert "agreement-withdrawal" in listed and "insurgent-activity, other." in listed
     # Typer shows a required argument as {NAME}, an optional one as [DIR].
     for command, argument in [
         ("event", "{ID}"),

@@ -1,4 +1,4 @@
-"""Dates as precise as their source: a day, a month, a year or a decade."""
+"""Dates as precise as their source: a day, a month, a year, a decade, or a span of days."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ class Precision(str, Enum):
     MONTH = "month"
     YEAR = "year"
     DECADE = "decade"
+    #: Somewhere between two days, as a dataset bounds an event (a week, a few days).
+    RANGE = "range"
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,23 @@ class PartialDate:
             return cls(day, day, text, Precision.DAY)
         except ValueError:
             raise ValueError(f"{text!r} is not a real date") from None
+
+    @classmethod
+    def between(cls, start: dt.date, end: dt.date) -> PartialDate:
+        """The date known only to lie from ``start`` to ``end``: a day, a whole month or a
+        whole year when the bounds are exactly that, else a range written ``start/end``
+        (ISO 8601's interval), never one day picked from it."""
+        if end < start:
+            raise ValueError(f"{end.isoformat()} is before {start.isoformat()}")
+        if start == end:
+            return cls(start, end, start.isoformat(), Precision.DAY)
+        following = end + dt.timedelta(days=1)
+        if start.day == 1 and following.day == 1:
+            if start.month == end.month and start.year == end.year:
+                return cls(start, end, start.isoformat()[:7], Precision.MONTH)
+            if (start.month, end.month, start.year) == (1, 12, end.year):
+                return cls(start, end, str(start.year), Precision.YEAR)
+        return cls(start, end, f"{start.isoformat()}/{end.isoformat()}", Precision.RANGE)
 
     def __str__(self) -> str:
         return self.text

@@ -36,6 +36,8 @@ class EventType(str, Enum):
     POLITICAL_PRESSURE = "political-pressure"
     LEADERSHIP_CHANGE = "leadership-change"
     INSURGENT_ACTIVITY = "insurgent-activity"
+    #: No type here says what happened; an imported event keeps its dataset's own type.
+    OTHER = "other"
 
 
 _REMOTE = "Explosions/Remote violence"
@@ -66,6 +68,7 @@ ACLED: dict[EventType, tuple[str, str]] = {
     EventType.POLITICAL_PRESSURE: (_STRATEGIC, "Other"),
     EventType.LEADERSHIP_CHANGE: (_STRATEGIC, "Other"),
     EventType.INSURGENT_ACTIVITY: (_STRATEGIC, "Change to group/activity"),
+    EventType.OTHER: (_STRATEGIC, "Other"),
 }
 
 
@@ -82,6 +85,12 @@ class ActorKind(str, Enum):
     PERSON = "person"
     ARMED_GROUP = "armed-group"
     COALITION = "coalition"
+    # ACLED's actor categories with no kind above (inter codes 5, 6, 7), and an actor a
+    # dataset names without saying what it is.
+    RIOTERS = "rioters"
+    PROTESTERS = "protesters"
+    CIVILIANS = "civilians"
+    UNCLASSIFIED = "unclassified"
 
 
 class PlaceKind(str, Enum):
@@ -97,6 +106,10 @@ class PlaceKind(str, Enum):
     REGION = "region"
     ZONE = "zone"
     COUNTRY = "country"
+    # A dataset's third administrative level, and its named location of no stated kind
+    # (a town, a village, a neighbourhood, a base).
+    SUBDISTRICT = "subdistrict"
+    LOCALITY = "locality"
 
 
 class CitationStyle(str, Enum):

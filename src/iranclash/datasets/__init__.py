@@ -1,0 +1,63 @@
+"""Dataset exports read as they are: rows of ACLED and UCDP GED CSV files -> our records.
+
+``read(path)`` sniffs which dataset (and which of its schemas) a file is from its
+header and streams it: one :class:`Imported` per row (the event, and the actors,
+places and source the row is the first to name), or a :class:`Problem` naming the
+file, line and column of a row that cannot be read. Nothing is dropped silently, and
+the file is never held in memory whole.
+
+Ids, stable and derived from what the row says, so two rows naming the same actor
+or place meet, and re-reading a re-downloaded export gives the same ids:
+
+- events: the dataset and its row id, ``acled:IRQ24127``, ``ucdp:123456``;
+- actors: ``acled:actor/`` + the name folded to a slug (case, accents, apostrophes and
+  punctuation dropped): ``acled:actor/asaib-ahl-al-haq``;
+- places: ``acled:place/`` + the slugs of country, admin1, admin2, admin3 and location by
+  position, ``-`` for an empty level, so a district and a town of the same name never
+  share an id: ``acled:place/iraq/al-anbar/al-qaim`` (a district),
+  ``acled:place/iraq/al-anbar/al-qaim/-/al-qaim`` (the town). UCDP's levels are
+  country, adm_1, adm_2 and the named point.
+
+Each dataset is its own namespace: ACLED and UCDP name actors differently
+("Military Forces of Iraq (2018-)", "Government of Iraq"), so matching them with
+each other and with curated records is left to names a curated record lists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..errors import Problem
+from . import acled, ucdp
+from ._rows import DatasetRow, Header, Imported, Schema, read_rows, sniff
+from .acled import ActorName, parse_acled_date, parse_actor_name, parse_inter
+
+__all__ = [
+    "ActorName",
+    "DatasetRow",
+    "Header",
+    "Imported",
+    "Problem",
+    "Schema",
+    "parse_acled_date",
+    "parse_actor_name",
+    "parse_inter",
+    "read",
+    "sniff",
+]
+
+
+def read(path: Path, seen: set[str] | None = None) -> Iterator[Imported | Problem]:
+    """Every row of the export at ``path``, converted or reported, in file order.
+
+    ``seen`` holds the ids of actors, places and sources already handed out; each
+    :class:`Imported` carries only the ones new to it, and adds them (pass one set to
+    several files so the records they share come once). Raises
+    :class:`~iranclash.errors.DataError` at once for a file that cannot be read at all
+    (missing, empty, or a header that is neither ACLED's nor UCDP's), and while
+    streaming for one that breaks off (not UTF-8, a quote never closed).
+    """
+    header, lines = read_rows(path)
+    convert = acled.convert if header.schema.dataset == "acled" else ucdp.convert
+    return convert(path, header, lines, set() if seen is None else seen)
