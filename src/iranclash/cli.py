@@ -32,9 +32,9 @@ from .dates import PartialDate
 from .errors import DataError, ExitStatus, IranclashError, OutputError, Problem, UsageProblem
 from .render import Output, OutputFormat, render, visible
 from .results import Column, Detail, Listing
-from .shape import Shape
 
 if TYPE_CHECKING:
+    from .shape import Shape
     from .views import Chart, Document, Mapped, Outline
 from .vocabulary import ActorKind, CitationStyle, EventType, Grain, PlaceKind
 
@@ -418,7 +418,7 @@ LIST = OptionGroup(
             None,
         ),
     ),
-    lambda fields, sort, reverse, limit: Shape.parse(fields, limit, sort, reverse),
+    lambda fields, sort, reverse, limit: _shape(fields, limit, sort, reverse),
 )
 
 
@@ -426,24 +426,52 @@ def command(name: str, *groups: OptionGroup, parent: typer.Typer | None = None) 
     """Register a guarded command with the option groups it takes; its docstring is its help."""
 
     def register(function: F) -> F:
-        own = inspect.signature(function, eval_str=True)
-        keywords = {group.keyword for group in groups}
-        parameters = [parameter for parameter in own.parameters.values() if parameter.name not in keywords]
-
-        def run(**arguments: Any) -> None:
-            for group in groups:
-                values = {parameter.name: arguments.pop(parameter.name) for parameter in group.parameters}
-                arguments[group.keyword] = group.collect(**values)
-            function(**arguments)
-
-        shared = [parameter for group in groups for parameter in group.parameters]
-        run.__name__ = function.__name__
-        run.__doc__ = _help(function.__doc__)
-        setattr(run, "__signature__", own.replace(parameters=[*parameters, *shared]))  # noqa: B010
-        (parent or app).command(name)(_guarded(run))
+        (parent or app).command(name)(_guarded(_Command(function, groups)))
         return function
 
     return register
+
+
+class _Command:
+    """A command's callback: the function's own parameters, then its option groups', each
+    group handed to the function as one value.
+
+    The combined signature is worked out only when Typer builds the command: a run builds
+    just the command it runs, and reading every command's annotations at import would
+    cost each start-up 3 ms.
+    """
+
+    def __init__(self, function: Callable[..., None], groups: tuple[OptionGroup, ...]) -> None:
+        self.function = function
+        self.groups = groups
+        self.__name__ = function.__name__
+        self.__doc__ = _help(function.__doc__)
+        # Typer reads types from the signature's annotations, evaluated once there; the
+        # guard's own (``*args: Any``) would be evaluated against this object's missing globals.
+        self.__annotations__: dict[str, Any] = {}
+
+    @functools.cached_property
+    def __signature__(self) -> inspect.Signature:
+        own = inspect.signature(self.function)
+        keywords = {group.keyword for group in self.groups}
+        # Only the command's own annotations are evaluated: the groups' values (Shape, say)
+        # are types that need not be imported for Typer to build the command.
+        namespace = getattr(self.function, "__globals__", {})
+        parameters = [
+            parameter.replace(annotation=eval(parameter.annotation, namespace))
+            if isinstance(parameter.annotation, str)
+            else parameter
+            for parameter in own.parameters.values()
+            if parameter.name not in keywords
+        ]
+        shared = [parameter for group in self.groups for parameter in group.parameters]
+        return own.replace(parameters=[*parameters, *shared])
+
+    def __call__(self, **arguments: Any) -> None:
+        for group in self.groups:
+            values = {parameter.name: arguments.pop(parameter.name) for parameter in group.parameters}
+            arguments[group.keyword] = group.collect(**values)
+        self.function(**arguments)
 
 
 Question = Callable[[sqlite3.Connection], "Listing | Detail | Outline | Document | Mapped | Chart"]
@@ -616,6 +644,12 @@ class _ProgressLine:
 
 def _show(result: Listing | Detail, output: Output) -> None:
     render(result, output, sys.stdout)
+
+
+def _shape(fields: str | None, limit: int | None, sort: str | None, reverse: bool) -> Shape:
+    from .shape import Shape
+
+    return Shape.parse(fields, limit, sort, reverse)
 
 
 # --- commands ------------------------------------------------------------------------

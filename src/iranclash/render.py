@@ -18,13 +18,14 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, TextIO
 
-from . import jsonout, tables
+from . import jsonout
 from .collector import paused
 from .results import Column, Detail, Fit, Listing, Row
 
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from . import tables
     from .views import Chart, Document, Mapped, Outline
 
 
@@ -208,6 +209,8 @@ def _scalar(value: object) -> str:
 
 
 def _table(result: Listing | Detail, out: TextIO, *, wide: bool) -> None:
+    from . import tables  # only tables need it: machine output starts without it
+
     """A table for people: fitted to the terminal's width; piped, one line per row, uncut."""
     console = _console(out) if out.isatty() else None
     width = console.width if console else None
@@ -232,6 +235,8 @@ def _table(result: Listing | Detail, out: TextIO, *, wide: bool) -> None:
 
 
 def _grid(columns: Sequence[Column], rows: Sequence[Row], *, wide: bool, cut: bool) -> tables.Grid:
+    from . import tables
+
     shown = [column for column in columns if wide or not column.wide]
     return tables.Grid(
         [visible(column.header) for column in shown],
@@ -245,6 +250,8 @@ def _labelled_lines(
     pairs: Sequence[tuple[str, object]], width: int | None, *, indent: int
 ) -> list[tables.Line]:
     """``label  value`` lines, values aligned and wrapped to ``width``."""
+    from . import tables
+
     labels = [visible(label) for label, _value in pairs]
     label_width = max((tables.cell_len(label) for label in labels), default=0)
     lines: list[tables.Line] = []
