@@ -954,7 +954,7 @@ def validate_command(
         _show(_problem_listing(error.problems), output)
         _error(f"error: {len(error.problems)} problem{'s' if len(error.problems) > 1 else ''} in {target}")
         raise typer.Exit(ExitStatus.ERROR) from None
-    counts = dict(connection.execute("SELECT kind, count(*) FROM record GROUP BY kind ORDER BY kind"))
+    counts = query.record_counts(connection)
     shown = "built-in data" if target == builtin_data_dir() else str(target)
     detail = Detail(
         f"{shown}: valid",

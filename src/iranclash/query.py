@@ -159,6 +159,11 @@ def _casualties_label(row: Row) -> str:
     return ", ".join(parts)
 
 
+def record_counts(store: sqlite3.Connection) -> dict[str, int]:
+    """How many records of each kind the store holds, by kind."""
+    return dict(store.execute("SELECT kind, count(*) FROM record GROUP BY kind ORDER BY kind"))
+
+
 def _labels_of(store: sqlite3.Connection) -> dict[str, str]:
     return dict(store.execute("SELECT id, name FROM record WHERE kind IN ('actor', 'place')"))
 
