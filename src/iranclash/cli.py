@@ -81,34 +81,40 @@ def _error(message: str) -> None:
 F = TypeVar("F", bound=Callable[..., None])
 
 
+def _exit_status(error: BaseException) -> int:
+    """The one place an exception becomes a line on stderr and an exit status."""
+    if isinstance(error, IranclashError):
+        _error(f"error: {error}")
+        return error.exit_code
+    if isinstance(error, KeyboardInterrupt):
+        _error("interrupted")
+        return ExitStatus.INTERRUPTED
+    if isinstance(error, BrokenPipeError):
+        # The reader of our output has gone (``| head -1``): nothing is wrong.
+        _silence_stdout()
+        return ExitStatus.OK
+    if _state["debug"]:
+        traceback.print_exception(error)
+    else:
+        _error(
+            f"internal error: {type(error).__name__}: {error} "
+            "(run with --debug for the traceback, and report it)"
+        )
+    return ExitStatus.INTERNAL
+
+
 def _guarded(command: F) -> F:
-    """Map expected errors to one line and an exit code; a bug never dumps local variables."""
+    """Run a command so that whatever it raises ends as :func:`_exit_status` says; a bug
+    never dumps local variables."""
 
     @functools.wraps(command)
     def run(*args: Any, **kwargs: Any) -> None:
         try:
             command(*args, **kwargs)
-        except IranclashError as error:
-            _error(f"error: {error}")
-            raise typer.Exit(error.exit_code) from None
-        except KeyboardInterrupt:
-            _error("interrupted")
-            raise typer.Exit(ExitStatus.INTERRUPTED) from None
-        except BrokenPipeError:
-            # The reader of our output has gone (``| head -1``): nothing is wrong.
-            _silence_stdout()
-            raise typer.Exit(0) from None
         except (typer.Exit, typer.Abort, OutputError):
             raise
-        except Exception as error:
-            if _state["debug"]:
-                traceback.print_exc()
-            else:
-                _error(
-                    f"internal error: {type(error).__name__}: {error} "
-                    "(run with --debug for the traceback, and report it)"
-                )
-            raise typer.Exit(ExitStatus.INTERNAL) from None
+        except (Exception, KeyboardInterrupt) as error:
+            raise typer.Exit(_exit_status(error)) from None
 
     return run  # type: ignore[return-value]
 
@@ -999,12 +1005,8 @@ def main() -> None:
         return
     try:
         _app_for(sys.argv[1:])()
-    except KeyboardInterrupt:
-        _error("interrupted")
-        sys.exit(ExitStatus.INTERRUPTED)
-    except BrokenPipeError:
-        _silence_stdout()
-        sys.exit(0)
+    except (KeyboardInterrupt, BrokenPipeError) as error:
+        sys.exit(_exit_status(error))
     finally:
         try:
             sys.stdout.flush()
