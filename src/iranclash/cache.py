@@ -365,14 +365,14 @@ class BuildLock:
         os.pwrite(self.fd, f"{done} {total}".ljust(40).encode(), 0)
 
 
-_TEMPORARY = re.compile(r"(?P<name>[0-9a-f]{16}\.sqlite)\.(?P<pid>[0-9]+)\.[0-9]+\.tmp")
+_TEMPORARY = r"(?P<name>[0-9a-f]{16}\.sqlite)\.(?P<pid>[0-9]+)\.[0-9]+\.tmp"
 
 
 def _remove_dead_builds(directory: CacheFolder, own: str) -> None:
     """Remove temp files no build is writing: this folder's (its lock is ours now) and
     those of processes that no longer run."""
     for entry in directory.names():
-        match = _TEMPORARY.fullmatch(entry)
+        match = re.fullmatch(_TEMPORARY, entry)
         if match and (match["name"] == own or not _alive(int(match["pid"]))):
             directory.unlink(entry)
 

@@ -13,7 +13,6 @@ import functools
 import inspect
 import io
 import os
-import re
 import sqlite3
 import sys
 import textwrap
@@ -157,9 +156,10 @@ def _nearest(typed: str, values: list[str]) -> list[str]:
 
 
 def _help(doc: str | None) -> str:
-    """A docstring as help: its Examples paragraph kept line by line, not re-flowed."""
-    text = inspect.cleandoc(doc or "")
-    return re.sub(r"\n(Examples?:\n)", "\n\b\n\\1", text)
+    """A docstring as help: its Examples paragraph kept line by line, not re-flowed (Click's
+    \\b marker). Typer dedents the docstring itself; this runs for every command at import,
+    so it is a plain replacement of the command docstrings' indented "Example"."""
+    return (doc or "").replace("\n    Example", "\n    \b\n    Example")
 
 
 def _parse_date(text: str) -> PartialDate:
@@ -652,7 +652,11 @@ def _show(result: Listing | Detail, output: Output) -> None:
     render(result, output, sys.stdout)
 
 
-def _shape(fields: str | None, limit: int | None, sort: str | None, reverse: bool) -> Shape:
+def _shape(fields: str | None, limit: int | None, sort: str | None, reverse: bool) -> Shape | None:
+    """The list options as one value; None when none is given, so that a plain listing
+    does not import what shapes one."""
+    if fields is None and limit is None and sort is None and not reverse:
+        return None
     from .shape import Shape
 
     return Shape.parse(fields, limit, sort, reverse)
@@ -700,7 +704,9 @@ def _filtered(
 
 
 @command("events", FILTERS, DATA, OUTPUT, LIST)
-def events_command(*, filters: query.EventFilter, source: DataChoice, output: Output, shape: Shape) -> None:
+def events_command(
+    *, filters: query.EventFilter, source: DataChoice, output: Output, shape: Shape | None
+) -> None:
     """List events, oldest first; filters compose.
 
     An imprecise date (2020-03, 2019) matches only when all of it lies inside the range;
@@ -734,7 +740,7 @@ def actors_command(
     *,
     source: DataChoice,
     output: Output,
-    shape: Shape,
+    shape: Shape | None,
 ) -> None:
     """List actors: militias, states, forces, people.
 
@@ -766,7 +772,7 @@ def places_command(
     *,
     source: DataChoice,
     output: Output,
-    shape: Shape,
+    shape: Shape | None,
 ) -> None:
     """List places: border crossings, bases, cities, provinces.
 
@@ -790,7 +796,7 @@ def place_command(name: NameArgument, *, source: DataChoice, output: Output) -> 
 
 
 @command("crossings", DATA, OUTPUT, LIST)
-def crossings_command(*, source: DataChoice, output: Output, shape: Shape) -> None:
+def crossings_command(*, source: DataChoice, output: Output, shape: Shape | None) -> None:
     """List the Iraq-Syria border crossings: both sides, status, since when, significance.
 
     Examples:
@@ -801,7 +807,7 @@ def crossings_command(*, source: DataChoice, output: Output, shape: Shape) -> No
 
 
 @command("analysts", DATA, OUTPUT, LIST)
-def analysts_command(*, source: DataChoice, output: Output, shape: Shape) -> None:
+def analysts_command(*, source: DataChoice, output: Output, shape: Shape | None) -> None:
     """List the analysts quoted, with their affiliations.
 
     Examples:
@@ -835,7 +841,7 @@ def search_command(
     *,
     source: DataChoice,
     output: Output,
-    shape: Shape,
+    shape: Shape | None,
 ) -> None:
     """Find every record that mentions TEXT, best matches first.
 
@@ -1098,7 +1104,7 @@ def chain_command(event_id: IdArgument, *, source: DataChoice, output: Output) -
 
 
 @command("sources", DATA, OUTPUT, LIST)
-def sources_command(*, source: DataChoice, output: Output, shape: Shape) -> None:
+def sources_command(*, source: DataChoice, output: Output, shape: Shape | None) -> None:
     """List the sources: articles, the interviews they cite, reports; with how many records cite each.
 
     Examples:

@@ -21,11 +21,19 @@ import io
 import os
 import signal
 import sys
-from types import FrameType
-from typing import BinaryIO, cast
 
 from .collector import paused
-from .errors import ExitStatus, OutputError
+
+# Not typing.TYPE_CHECKING: importing typing before the collector is paused costs each run
+# more than the annotations are worth here.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import FrameType
+
+    from .errors import OutputError
+
+#: ``ExitStatus.INTERRUPTED``, for Ctrl-C before that enum can be imported.
+_INTERRUPTED = 130
 
 
 def main() -> None:
@@ -43,11 +51,13 @@ def main() -> None:
             sys.stdout.flush()
             os._exit(answered)
     try:
+        # Everything of ours is imported here, with the collector paused (see ``collector``).
         with paused(freeze=True):
             from .cli import main as run
+            from .errors import OutputError
     except KeyboardInterrupt:
         _say("iranclash: interrupted")
-        os._exit(ExitStatus.INTERRUPTED)
+        os._exit(_INTERRUPTED)
     code = 0
     try:
         run()
@@ -77,6 +87,8 @@ def _interrupt(_number: int, _frame: FrameType | None) -> None:
 
 def _output_failed(error: OutputError) -> int:
     """Say so once; what is left in stdout's buffer goes nowhere."""
+    from .errors import ExitStatus
+
     _say(f"iranclash: cannot write output: {error.strerror or error}")
     sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (lives until os._exit)
     return ExitStatus.OUTPUT
@@ -121,6 +133,8 @@ class _Stream(io.RawIOBase):
                 raise
         except OSError as error:
             if not self.quiet:
+                from .errors import OutputError
+
                 raise OutputError(error.errno, error.strerror) from None
         return len(data)
 
@@ -142,8 +156,8 @@ def _prepare_streams() -> None:
         old = getattr(sys, name)
         raw = _Stream(fd, closed=fd in closed, quiet=fd == 2)
         # No BufferedWriter between: it would keep bytes a signal interrupted and write them twice.
-        stream = io.TextIOWrapper(
-            cast(BinaryIO, raw),
+        stream = io.TextIOWrapper(  # type: ignore[type-var]  # a RawIOBase is a binary stream
+            raw,
             encoding=getattr(old, "encoding", None) or "utf-8",
             errors=getattr(old, "errors", None) or "strict",
             line_buffering=bool(getattr(old, "line_buffering", False)) or fd == 2,
