@@ -9,7 +9,12 @@ that the command line starts fast.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+
+# Not typing.TYPE_CHECKING: the console script imports this package first, before the cycle
+# collector is paused for the rest (see ``launch``), and typing is the costliest import here.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __version__ = "1.0.0"
 

@@ -213,8 +213,13 @@ class OptionGroup:
     """
 
     keyword: str
-    parameters: tuple[inspect.Parameter, ...]
+    declare: Callable[[], tuple[inspect.Parameter, ...]]
     collect: Callable[..., Any]
+
+    @functools.cached_property
+    def parameters(self) -> tuple[inspect.Parameter, ...]:
+        """Declared when a command that takes them is built, not at every start-up."""
+        return self.declare()
 
 
 @dataclass(frozen=True)
@@ -246,7 +251,7 @@ def _output(output: OutputFormat, as_json: bool, wide: bool) -> Output:
 
 DATA = OptionGroup(
     "source",
-    (
+    lambda: (
         _option(
             "data",
             Annotated[
@@ -278,7 +283,7 @@ DATA = OptionGroup(
 )
 OUTPUT = OptionGroup(
     "output",
-    (
+    lambda: (
         _option(
             "output_format",
             Annotated[
@@ -310,7 +315,7 @@ OUTPUT = OptionGroup(
 )
 FILTERS = OptionGroup(
     "filters",
-    (
+    lambda: (
         _option(
             "since",
             Annotated[
@@ -397,7 +402,7 @@ FILTERS = OptionGroup(
 
 LIST = OptionGroup(
     "shape",
-    (
+    lambda: (
         _option(
             "fields",
             Annotated[
