@@ -657,6 +657,20 @@ def _show(result: Listing | Detail, output: Output) -> None:
     render(result, output, sys.stdout)
 
 
+def _evidenced(question: Question, wanted: bool) -> Question:
+    """The lookup, with the Evidence section of ``--sources`` when it is wanted."""
+    if not wanted:
+        return question
+
+    def evidenced(store: sqlite3.Connection) -> Any:
+        from .evidence import with_evidence
+
+        answer = question(store)
+        return with_evidence(store, answer) if isinstance(answer, Detail) else answer
+
+    return evidenced
+
+
 def _shape(fields: str | None, limit: int | None, sort: str | None, reverse: bool) -> Shape | None:
     """The list options as one value; None when none is given, so that a plain listing
     does not import what shapes one."""
@@ -669,6 +683,10 @@ def _shape(fields: str | None, limit: int | None, sort: str | None, reverse: boo
 
 # --- commands ------------------------------------------------------------------------
 
+SourcesOption = Annotated[
+    bool,
+    typer.Option("--sources", help="Also show which quote names which field (an Evidence section)."),
+]
 IdArgument = Annotated[
     str,
     typer.Argument(
@@ -726,14 +744,16 @@ def events_command(
 
 
 @command("event", DATA, OUTPUT)
-def event_command(event_id: IdArgument, *, source: DataChoice, output: Output) -> None:
+def event_command(
+    event_id: IdArgument, sources: SourcesOption = False, *, source: DataChoice, output: Output
+) -> None:
     """Show one event with everything known about it and its sources.
 
     Examples:
       iranclash event 2021-07-07-ain-al-assad-14-rockets
-      iranclash event 2021-07-07-ain-al-assad-14-rockets --json
+      iranclash event 2021-07-07-ain-al-assad-14-rockets --sources
     """
-    source.answer(lambda store: query.event(store, event_id), output)
+    source.answer(_evidenced(lambda store: query.event(store, event_id), sources), output)
 
 
 @command("actors", DATA, OUTPUT, LIST)
@@ -758,14 +778,16 @@ def actors_command(
 
 
 @command("actor", DATA, OUTPUT)
-def actor_command(name: NameArgument, *, source: DataChoice, output: Output) -> None:
+def actor_command(
+    name: NameArgument, sources: SourcesOption = False, *, source: DataChoice, output: Output
+) -> None:
     """Show an actor: aliases, umbrella and members, backers, events, quotes about it.
 
     Examples:
       iranclash actor "Kata'ib Hezbollah"
       iranclash actor KH --json
     """
-    source.answer(lambda store: query.actor(store, name), output)
+    source.answer(_evidenced(lambda store: query.actor(store, name), sources), output)
 
 
 @command("places", DATA, OUTPUT, LIST)
@@ -790,14 +812,16 @@ def places_command(
 
 
 @command("place", DATA, OUTPUT)
-def place_command(name: NameArgument, *, source: DataChoice, output: Output) -> None:
+def place_command(
+    name: NameArgument, sources: SourcesOption = False, *, source: DataChoice, output: Output
+) -> None:
     """Show a place with its events, what it lies in, and why it matters.
 
     Examples:
       iranclash place "Ain al-Asad"
       iranclash place Anbar --json
     """
-    source.answer(lambda store: query.place(store, name), output)
+    source.answer(_evidenced(lambda store: query.place(store, name), sources), output)
 
 
 @command("crossings", DATA, OUTPUT, LIST)
@@ -827,6 +851,7 @@ def analyst_command(
     name: Annotated[
         str, typer.Argument(metavar="NAME", help="Name or surname.", autocompletion=_completer(None))
     ],
+    sources: SourcesOption = False,
     *,
     source: DataChoice,
     output: Output,
@@ -837,7 +862,7 @@ def analyst_command(
       iranclash analyst Heras
       iranclash analyst "Khalil Jahshan" --json
     """
-    source.answer(lambda store: query.analyst(store, name), output)
+    source.answer(_evidenced(lambda store: query.analyst(store, name), sources), output)
 
 
 @command("search", DATA, OUTPUT, LIST)
