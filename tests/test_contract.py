@@ -45,6 +45,7 @@ SHAPES: dict[str, list[str]] = {
         "date_precision",
         "countries",
         "acled",
+        "dataset",
     ],
     "event lookup adds": ["linked", "responses", "quotes"],
     "citation": ["source", "quote", "footnote"],
@@ -52,6 +53,17 @@ SHAPES: dict[str, list[str]] = {
     "munition": ["weapon", "count", "at_least", "intercepted"],
     "casualties": ["killed", "injured", "note", "at_least"],
     "acled": ["event_type", "sub_event_type"],
+    "dataset": [
+        "name",
+        "row",
+        "event_type",
+        "sub_event_type",
+        "sources",
+        "time_precision",
+        "geo_precision",
+        "killed_low",
+        "killed_high",
+    ],
     "linked": ["kind", "name"],
     "brief": ["id", "kind", "name"],
     "event brief": ["id", "date", "title"],
@@ -307,6 +319,7 @@ EVENT_COLUMNS = [
     "countries",
     "acled.event_type",
     "acled.sub_event_type",
+    "dataset",
 ]
 
 

@@ -49,15 +49,16 @@ from . import __version__, checks, folder
 from .collector import paused
 
 if TYPE_CHECKING:
+    from . import store
     from .load import FileRecords
-from .errors import DataError
+from .errors import DataError, Problem
 
 CACHE_ENV = "IRANCLASH_CACHE_DIR"
 #: Tests only: the name of a point in a build where the process stops for a minute
 #: (``compile``, ``rename``, ``settle``), so that a test can kill it exactly there.
 PAUSE_ENV = "IRANCLASH_TEST_PAUSE_AT"
 #: Bumped whenever ``store``'s tables or the JSON it stores change, so old caches are rebuilt.
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 #: An mtime this close to a build may hide a later edit within the same clock tick
 #: (2 s covers the coarsest common timestamps, FAT's).
 RACY_WINDOW_NS = 2_000_000_000
@@ -660,13 +661,22 @@ def _compile(
     source_files: _SourceFiles | None = None,
 ) -> None:
     """Read (or take from the old cache), check and compile every file; with ``source_files``,
-    also record each file for the next freshness check."""
+    also record each file for the next freshness check.
+
+    The YAML files are read and checked whole first; the exports then stream into the
+    store row by row after them (their rows refer only to records of their own dataset),
+    and are read again on every build: keeping their records would double the cache.
+    """
     from . import load, reader, store, validate
 
     loaded: list[load.FileRecords] = []
+    exports: list[Path] = []
     problems = []
     with paused():
         for done, (kind, path) in enumerate(files):
+            if kind in folder.DATASETS:
+                exports.append(path)
+                continue
             try:
                 fingerprint = Fingerprint.of(os.stat(path))
                 kept = _kept(source_files, kind, path, fingerprint)
@@ -692,7 +702,64 @@ def _compile(
         problems = validate.check(loaded)
         if problems:
             raise DataError(problems)
-        store.create(connection, loaded)
+        builder = store.Builder(connection)
+        for file_records in loaded:
+            for record in file_records.records:
+                builder.add(record)
+        del loaded
+        problems = _import(exports, builder, source_files, progress, len(files))
+        if problems:
+            raise DataError(problems)
+        builder.finish()
+
+
+def _import(
+    exports: list[Path],
+    builder: store.Builder,
+    source_files: _SourceFiles | None,
+    progress: Progress | None,
+    total: int,
+) -> list[Problem]:
+    """Stream every row of the exports into the store; the problems of rows that cannot be
+    read, and of a row id given twice (naming both places)."""
+    from . import datasets
+
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    first_at: dict[str, tuple[Path, int]] = {}
+    for done, path in enumerate(exports, start=total - len(exports) + 1):
+        try:
+            fingerprint = Fingerprint.of(os.stat(path))
+            for item in datasets.read(path, seen):
+                if isinstance(item, Problem):
+                    problems.append(item)
+                    continue
+                event = item.event
+                first = first_at.setdefault(event.id, (item.path, item.line))
+                if first != (item.path, item.line):
+                    problems.append(
+                        Problem(
+                            item.path,
+                            f"row id {item.row.row} is used twice (first at {first[0]}:{first[1]})",
+                            item.line,
+                            None,
+                            event.id,
+                            "event_id_cnty" if item.row.dataset == "acled" else "id",
+                        )
+                    )
+                    continue
+                for record in item.new:
+                    builder.add(record)
+                builder.add(event, item.row)
+            if source_files:
+                source_files.add(path, fingerprint, _sha256(path), "")
+        except DataError as error:
+            problems.extend(error.problems)
+        except OSError as error:
+            problems.append(Problem(path, f"cannot read: {error.strerror or error}"))
+        if progress:
+            progress(done, total)
+    return problems
 
 
 def _kept(

@@ -15,6 +15,8 @@ from .errors import DataError
 ENV_VAR = "IRANCLASH_DATA"
 #: The kinds of data file, in load order (sources first: everything cites them).
 KINDS = ("sources", "actors", "places", "analysts", "events")
+#: Dataset exports read in place: ``acled/*.csv`` and ``ucdp/*.csv``, after the YAML files.
+DATASETS = ("acled", "ucdp")
 
 
 def builtin_data_dir() -> Path:
@@ -46,21 +48,29 @@ def resolve_data_dir(explicit: Path | None = None) -> Path:
 
 
 def data_files(folder: Path) -> list[tuple[str, Path]]:
-    """Each data file of a folder with its kind: ``events.yaml`` and ``events/*.yaml`` etc."""
+    """Each data file of a folder with its kind: ``events.yaml`` and ``events/*.yaml`` etc.,
+    then the exports, ``acled/*.csv`` (kind ``acled``) and ``ucdp/*.csv`` (kind ``ucdp``)."""
     found: list[tuple[str, Path]] = []
     for kind in KINDS:
         for suffix in (".yaml", ".yml"):
             single = folder / f"{kind}{suffix}"
             if single.exists() or single.is_symlink():
                 found.append((kind, single))
-        part_folder = folder / kind
-        if part_folder.is_dir():
-            try:
-                parts = sorted(path for path in part_folder.iterdir() if path.suffix in (".yaml", ".yml"))
-            except OSError as error:
-                raise DataError.single(part_folder, f"cannot list: {error.strerror or error}") from None
-            found.extend((kind, path) for path in parts)
+        found.extend((kind, path) for path in _parts(folder / kind, (".yaml", ".yml")))
+    for dataset in DATASETS:
+        found.extend((dataset, path) for path in _parts(folder / dataset, (".csv", ".CSV")))
     if not found:
         names = ", ".join(f"{kind}.yaml" for kind in KINDS)
-        raise DataError.single(folder, f"holds no data files (expected any of {names})")
+        raise DataError.single(
+            folder, f"holds no data files (expected any of {names}, acled/*.csv or ucdp/*.csv)"
+        )
     return found
+
+
+def _parts(part_folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
+    if not part_folder.is_dir():
+        return []
+    try:
+        return sorted(path for path in part_folder.iterdir() if path.suffix in suffixes)
+    except OSError as error:
+        raise DataError.single(part_folder, f"cannot list: {error.strerror or error}") from None

@@ -264,6 +264,29 @@ def _event_texts(store: sqlite3.Connection, sql: str, params: Sequence[object]) 
     ]
 
 
+def _type_detail(data: Row) -> str:
+    """Our type beside the dataset's own: ACLED's types (given or derived), or UCDP's."""
+    shown = [data["type"]]
+    acled = data["acled"]
+    if acled is not None:
+        shown.append(f"ACLED: {acled['event_type']} / {acled['sub_event_type']}")
+    dataset = data.get("dataset")
+    if dataset is not None and dataset["name"] != "acled":
+        coded = " / ".join(part for part in (dataset["event_type"], dataset["sub_event_type"]) if part)
+        shown.append(f"{dataset['name'].upper()}: {coded}")
+    return f"{shown[0]} ({'; '.join(shown[1:])})"
+
+
+def _dataset_detail(dataset: Row | None) -> str | None:
+    """Where an imported event comes from: the dataset, its row id and the sources it names."""
+    if dataset is None:
+        return None
+    shown = f"{dataset['name'].upper()} {dataset['row']}"
+    if dataset["sources"]:
+        shown += "; sources: " + "; ".join(dataset["sources"])
+    return shown
+
+
 def _quotes_about(store: sqlite3.Connection, record_id: str) -> list[Row]:
     return _records(
         store,
@@ -302,10 +325,7 @@ def event(store: sqlite3.Connection, event_id: str) -> Detail:
     data["quotes"] = _quotes_about(store, event_id)
     fields = (
         ("Date", _date_detail(data)),
-        (
-            "Type",
-            f"{data['type']} (ACLED: {data['acled']['event_type']} / {data['acled']['sub_event_type']})",
-        ),
+        ("Type", _type_detail(data)),
         ("Certainty", data["certainty"]),
         ("Summary", data["summary"]),
         ("Places", ", ".join(place["name"] for place in places)),
@@ -313,6 +333,7 @@ def event(store: sqlite3.Connection, event_id: str) -> Detail:
         ("Munitions", _munitions_label(data)),
         ("Casualties", _casualties_detail(data["casualties"])),
         ("Aggregate", AGGREGATE if data.get("aggregate") else None),
+        ("Dataset row", _dataset_detail(data.get("dataset"))),
     )
     sections = (
         Section(
