@@ -167,6 +167,7 @@ SHAPES: dict[str, list[str]] = {
         "cache_file",
         "cache_status",
         "cache_bytes",
+        "data_folders",
     ],
     "validate": ["folder", "valid", "records"],
     "problem": ["file", "line", "column", "record", "field", "message", "text"],

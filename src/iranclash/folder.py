@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import DataError
@@ -27,14 +28,42 @@ def builtin_data_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "data"
 
 
+#: The word that names the shipped data among other folders: ``--data builtin --data ~/iraq``.
+BUILTIN = "builtin"
+
+
 def resolve_data_dir(explicit: Path | None = None) -> Path:
-    """``--data`` wins, then ``$IRANCLASH_DATA``, then the shipped data."""
-    if explicit is not None:
-        chosen = explicit
+    """``--data`` wins, then ``$IRANCLASH_DATA``, then the shipped data (one folder: the
+    first where several are named)."""
+    return resolve_data_dirs(() if explicit is None else (explicit,))[0]
+
+
+def resolve_data_dirs(explicit: Sequence[Path] = ()) -> tuple[Path, ...]:
+    """The folders to read together: each ``--data`` given, else those ``$IRANCLASH_DATA``
+    lists (separated by ``os.pathsep``), else the shipped data.
+
+    A folder named twice is read once (see :func:`folder_named` for ``builtin``).
+    """
+    if explicit:
+        chosen = list(explicit)
     elif os.environ.get(ENV_VAR):
-        chosen = Path(os.environ[ENV_VAR])
+        chosen = [folder_named(part) for part in os.environ[ENV_VAR].split(os.pathsep) if part]
     else:
-        return builtin_data_dir()
+        return (builtin_data_dir(),)
+    found: dict[Path, Path] = {}
+    for given in chosen:
+        folder = given if given == builtin_data_dir() else _checked(given)
+        found.setdefault(folder.resolve(), folder)
+    return tuple(found.values())
+
+
+def folder_named(text: str) -> Path:
+    """A data folder as typed: the word ``builtin`` is the shipped data (and ``./builtin`` a
+    folder of that name: the word is told apart before the text becomes a path)."""
+    return builtin_data_dir() if text == BUILTIN else Path(text)
+
+
+def _checked(chosen: Path) -> Path:
     try:
         info = os.stat(chosen)
     except FileNotFoundError:
@@ -45,6 +74,11 @@ def resolve_data_dir(explicit: Path | None = None) -> Path:
     if not stat.S_ISDIR(info.st_mode):
         raise DataError.single(chosen, "is not a folder; point --data at a folder laid out like data/")
     return chosen
+
+
+def all_data_files(folders: Sequence[Path]) -> list[tuple[str, Path]]:
+    """The data files of several folders, folder by folder (see :func:`data_files`)."""
+    return [entry for folder in folders for entry in data_files(folder)]
 
 
 def data_files(folder: Path) -> list[tuple[str, Path]]:
