@@ -170,6 +170,7 @@ SHAPES: dict[str, list[str]] = {
         "data_folders",
     ],
     "validate": ["folder", "valid", "records"],
+    "import": ["file", "dataset", "schema", "rows", "action"],
     "problem": ["file", "line", "column", "record", "field", "message", "text"],
 }
 

@@ -37,7 +37,12 @@ def help_examples(help_text: str) -> list[str]:
 
 
 #: Examples that name a folder of the reader's own, which the test cannot run.
-READERS_OWN = {"iranclash validate ./my-data --json", "iranclash validate builtin ./my-data"}
+READERS_OWN = {
+    "iranclash validate ./my-data --json",
+    "iranclash validate builtin ./my-data",
+    "iranclash import acled ~/Downloads/iraq-2021.csv --into ~/iraq-data",
+    "iranclash import ucdp ged.csv --into ~/iraq-data --json",
+}
 
 
 @pytest.mark.parametrize("command", COMMANDS)

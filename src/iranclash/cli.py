@@ -36,7 +36,7 @@ from .shape import Shape
 
 if TYPE_CHECKING:
     from .views import Chart, Document, Mapped, Outline
-from .vocabulary import ActorKind, CitationStyle, EventType, Grain, PlaceKind
+from .vocabulary import ActorKind, CitationStyle, Dataset, EventType, Grain, PlaceKind
 
 _SETTINGS: dict[str, Any] = {
     "pretty_exceptions_enable": False,
@@ -163,15 +163,21 @@ def _parse_date(text: str) -> PartialDate:
         raise typer.BadParameter(str(error)) from None
 
 
-def _parse_folder(text: str) -> Path:
-    """A folder name as typed; Click's own path type would stat it, and fail on text that
-    no file name can hold (a lone surrogate) with a traceback instead of a usage error."""
+def _parse_path(text: str) -> Path:
+    """A file or folder name as typed; Click's own path type would stat it, and fail on text
+    that no file name can hold (a lone surrogate) with a traceback instead of a usage error."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
         raise typer.BadParameter(f"{text!a} is not a file name") from None
+    return Path(text)
+
+
+def _parse_folder(text: str) -> Path:
+    """A data folder as typed, the word ``builtin`` naming the shipped data."""
     from .folder import folder_named
 
+    _parse_path(text)  # the word is told apart on the text as typed: Path drops the "./"
     return folder_named(text)
 
 
@@ -600,18 +606,20 @@ def _warn(message: str) -> None:
 
 
 class _ProgressLine:
-    """A progress bar on stderr for compiles that take more than a second."""
+    """A progress bar on stderr for work that takes more than a second."""
 
-    def __init__(self) -> None:
+    def __init__(self, doing: str = "compiling data", unit: str = "files") -> None:
         self.started = time.monotonic()
         self.shown = False
+        self.doing = doing
+        self.unit = unit
 
     def __call__(self, done: int, total: int) -> None:
-        if time.monotonic() - self.started < 1:
+        if time.monotonic() - self.started < 1 or total <= 0:
             return
         filled = round(30 * done / total)
         sys.stderr.write(
-            f"\riranclash: compiling data [{'#' * filled}{'.' * (30 - filled)}] {done}/{total} files"
+            f"\riranclash: {self.doing} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total} {self.unit}"
         )
         sys.stderr.flush()
         self.shown = True
@@ -951,6 +959,79 @@ def validate_command(
         tuple((f"{kind}s", count) for kind, count in counts.items()),
     )
     _show(detail, output)
+
+
+@command("import", OUTPUT)
+def import_command(
+    dataset: Annotated[
+        Dataset,
+        typer.Argument(metavar="DATASET", help="acled or ucdp: the export's dataset.", show_default=False),
+    ],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            parser=_parse_path, metavar="FILE", help="The export, a CSV file.", show_default=False
+        ),
+    ],
+    *,
+    into: Annotated[
+        Path,
+        typer.Option(
+            "--into",
+            parser=_parse_path,
+            metavar="DIR",
+            help="Data folder to put it in, under acled/ or ucdp/ (made if missing).",
+            show_default=False,
+        ),
+    ],
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Replace a different file of the same name there.")
+    ] = False,
+    output: Output,
+) -> None:
+    """Check an ACLED or UCDP GED export row by row and copy it into a data folder.
+
+    Nothing is copied if a row cannot be read: each such row is listed with its line and
+    column (exit 1). The export itself is only read.
+
+    Examples:
+      iranclash import acled ~/Downloads/iraq-2021.csv --into ~/iraq-data
+      iranclash import ucdp ged.csv --into ~/iraq-data --json
+    """
+    from .importer import import_export
+
+    progress = _ProgressLine("checking", "lines") if sys.stderr.isatty() else None
+    try:
+        done = import_export(dataset.value, file, into, replace=replace, progress=progress)
+    except DataError as error:
+        if progress:
+            progress.close()
+            progress = None
+        if len(error.problems) == 1 and error.problems[0].line in (None, 1):
+            raise  # the file as a whole: one line, like any other bad data file
+        _show(_problem_listing(error.problems), output)
+        count = len(error.problems)
+        _error(f"error: {count} problem{'s' if count > 1 else ''} in {file}; nothing was copied")
+        raise typer.Exit(ExitStatus.ERROR) from None
+    finally:
+        if progress:
+            progress.close()
+    data = {
+        "file": str(done.file),
+        "dataset": done.dataset,
+        "schema": done.schema,
+        "rows": done.rows,
+        "action": done.action,
+    }
+    verb = {"copied": "copied to", "replaced": "replaced", "unchanged": "already at"}[done.action]
+    _show(
+        Detail(
+            f"{done.rows} rows of {done.dataset.upper()} ({done.schema}) checked; {verb} {done.file}",
+            data,
+            tuple((key.capitalize(), value) for key, value in data.items()),
+        ),
+        output,
+    )
 
 
 def _problem_listing(problems: list[Problem]) -> Listing:
