@@ -80,6 +80,7 @@ SHAPES: dict[str, list[str]] = {
         "description",
         "member_of",
         "backed_by",
+        "external",
     ],
     "actor lookup adds": ["linked", "members", "backs", "events", "quotes"],
     "place": [

@@ -211,3 +211,51 @@ def test_an_export_without_line_breaks_is_refused_at_its_first_line(
     run = cli("events", "--data", str(tmp_path))
     assert run.exit_code == 1
     assert "long.csv:2: has a line longer than 1,000 bytes" in run.stderr
+
+
+CURATED_ACTOR = """
+- id: made-up-units
+  name: Made-up Mobilization Units
+  kind: militia
+  known_as: [MMU]
+  external:
+    acled:
+      - Military Forces of Iraq (2018-) Popular Mobilization Forces
+      - Badr Organization
+    ucdp: [Made-up Front]
+  sources:
+    - {source: report, quote: "MADE UP."}
+"""
+
+
+def test_a_curated_actor_includes_the_rows_of_its_external_names(
+    cli: Callable[..., Run], exports: Path
+) -> None:
+    (exports / "actors" / "more.yaml").parent.mkdir()
+    (exports / "actors" / "more.yaml").write_text(CURATED_ACTOR, encoding="utf-8")
+    lookup = cli("actor", "MMU", "--data", str(exports), "--json")
+    assert lookup.exit_code == 0, lookup
+    data = lookup.json()
+    assert data["external"] == {
+        "acled": ["Military Forces of Iraq (2018-) Popular Mobilization Forces", "Badr Organization"],
+        "ucdp": ["Made-up Front"],
+    }
+    # IRQ990002 names two of them: it counts once, in the role the row gives.
+    assert [(event["id"], event["role"]) for event in data["events"]] == [
+        ("ucdp:990003", "participant"),
+        ("acled:IRQ990002", "participant"),
+    ]
+    assert list(_events(cli, exports, "--actor", "Made-up Mobilization Units")) == [
+        "ucdp:990003",
+        "acled:IRQ990002",
+    ]
+    summary = cli("summary", "--data", str(exports), "--json").json()
+    assert summary["by_actor"]["made-up-units"] == 2
+    shown = cli("actor", "MMU", "--data", str(exports))
+    assert "In datasets as" in shown.stdout and "UCDP: Made-up Front" in shown.stdout
+    # Without the names, the curated actor has no events.
+    (exports / "actors" / "more.yaml").write_text(
+        CURATED_ACTOR.split("  external:")[0] + '  sources:\n    - {source: report, quote: "MADE UP."}\n',
+        encoding="utf-8",
+    )
+    assert cli("actor", "MMU", "--data", str(exports), "--json").json()["events"] == []

@@ -179,6 +179,16 @@ class Event:
 
 
 @dataclass(frozen=True)
+class ExternalNames:
+    """The names an actor goes by in dataset exports, exactly as each writes them, so that
+    the rows naming it count as its events too (``Military Forces of Iraq (2018-) Popular
+    Mobilization Forces`` in ACLED)."""
+
+    acled: tuple[str, ...] = ()
+    ucdp: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Actor:
     KIND: ClassVar[str] = "actor"
     id: str
@@ -192,6 +202,7 @@ class Actor:
     description: str | None = None
     member_of: tuple[str, ...] = ()
     backed_by: tuple[str, ...] = ()
+    external: ExternalNames | None = None
 
 
 @dataclass(frozen=True)

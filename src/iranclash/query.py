@@ -277,6 +277,14 @@ def _type_detail(data: Row) -> str:
     return f"{shown[0]} ({'; '.join(shown[1:])})"
 
 
+def _external_label(external: Row | None) -> str | None:
+    """The names a curated actor goes by in dataset exports, by dataset."""
+    if not external:
+        return None
+    shown = [f"{name.upper()}: " + "; ".join(names) for name, names in external.items() if names]
+    return " | ".join(shown) or None
+
+
 def _dataset_detail(dataset: Row | None) -> str | None:
     """Where an imported event comes from: the dataset, its row id and the sources it names."""
     if dataset is None:
@@ -498,6 +506,7 @@ def actor(store: sqlite3.Connection, name: str) -> Detail:
         ("Member of", ", ".join(item["name"] for item in member_of)),
         ("Members", ", ".join(item["name"] for item in data["members"])),
         ("Backed by", ", ".join(item["name"] for item in backed_by)),
+        ("In datasets as", _external_label(data.get("external"))),
         ("Backs", ", ".join(item["name"] for item in data["backs"])),
     )
     sections = (

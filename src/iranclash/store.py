@@ -84,6 +84,16 @@ CREATE TEMP TABLE event_stage(
     aggregate INTEGER NOT NULL, seq INTEGER PRIMARY KEY
 );
 CREATE TEMP TABLE event_json_stage(seq INTEGER PRIMARY KEY, json TEXT NOT NULL);
+CREATE TEMP TABLE external_name(external TEXT NOT NULL, actor TEXT NOT NULL);
+"""
+#: A curated actor takes part in every event of an imported actor it lists as ``external``, in
+#: the same role (once per event, and not where the event names it already), so that its
+#: lookup, ``events --actor`` and ``summary`` include the dataset's rows.
+_EXTERNAL = """
+INSERT INTO event_actor SELECT a.event_id, x.actor, min(a.role), min(a.certainty), min(a.hedged)
+    FROM event_actor a JOIN external_name x ON x.external = a.actor_id
+    WHERE NOT EXISTS (SELECT 1 FROM event_actor b WHERE b.event_id = a.event_id AND b.actor_id = x.actor)
+    GROUP BY a.event_id, x.actor
 """
 #: Events get their seq in date order, so that a date range is read from consecutive pages.
 _ORDER = """
@@ -100,6 +110,7 @@ UPDATE record_data SET event_seq = (SELECT rank FROM event_order WHERE event_ord
 DROP TABLE event_order;
 DROP TABLE event_stage;
 DROP TABLE event_json_stage;
+DROP TABLE external_name;
 """
 Rows = dict[str, list[tuple[object, ...]]]
 #: Records gathered before their rows are written: one ``executemany`` per table and batch
@@ -132,6 +143,8 @@ class Builder:
         self.written_texts = 0
         self.written_records = 0
         self.seq = 0
+        #: (imported actor id, curated actor id) for each name a curated actor lists as ``external``.
+        self.external: list[tuple[str, str]] = []
         connection.executescript(SCHEMA)
         connection.executescript(_STAGE)
 
@@ -139,6 +152,11 @@ class Builder:
         """Gather one record (an imported event with its ``dataset`` row), writing when a batch is full."""
         if isinstance(record, Place):
             self.places[record.id] = record
+        elif isinstance(record, Actor) and record.external is not None:
+            from .datasets._rows import slug
+
+            self.external.extend((f"acled:actor/{slug(name)}", record.id) for name in record.external.acled)
+            self.external.extend((f"ucdp:actor/{slug(name)}", record.id) for name in record.external.ucdp)
         _gather(self.rows, self.texts, self.written_records, self.seq, record, self.places, dataset)
         self.seq += 1
         if len(self.rows["record"]) >= _BATCH:
@@ -158,6 +176,9 @@ class Builder:
 
     def finish(self) -> None:
         self.flush()
+        with self.connection:
+            self.connection.executemany("INSERT INTO external_name VALUES (?, ?)", self.external)
+            self.connection.execute(_EXTERNAL)
         self.connection.executescript(_ORDER)
         self.connection.commit()
 
