@@ -46,6 +46,7 @@ SHAPES: dict[str, list[str]] = {
         "countries",
         "acled",
         "dataset",
+        "same_as",
     ],
     "event lookup adds": ["linked", "responses", "quotes"],
     "citation": ["source", "quote", "footnote"],
@@ -323,6 +324,7 @@ EVENT_COLUMNS = [
     "acled.event_type",
     "acled.sub_event_type",
     "dataset",
+    "same_as",
 ]
 
 

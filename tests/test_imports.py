@@ -259,3 +259,52 @@ def test_a_curated_actor_includes_the_rows_of_its_external_names(
         encoding="utf-8",
     )
     assert cli("actor", "MMU", "--data", str(exports), "--json").json()["events"] == []
+
+
+SAME_EVENT = """
+- id: clash-at-example-village
+  date: "2021-07-08"
+  type: armed-clash
+  title: A clash at Example Village
+  same_as: [{row}]
+  sources:
+    - {{source: report, quote: "MADE UP: a clash at the village."}}
+"""
+
+
+def test_a_curated_event_the_same_as_a_row_counts_once_with_both_sources(
+    cli: Callable[..., Run], exports: Path
+) -> None:
+    before = _events(cli, exports)
+    (exports / "events").mkdir()
+    (exports / "events" / "same.yaml").write_text(SAME_EVENT.format(row="acled:IRQ990002"), encoding="utf-8")
+    events = _events(cli, exports)
+    assert len(events) == len(before)  # one curated event more, one row fewer
+    assert "acled:IRQ990002" not in events
+    merged = events["clash-at-example-village"]
+    assert [citation["source"] for citation in merged["sources"]] == ["report", "acled"]
+    assert merged["dataset"]["row"] == "IRQ990002"
+    assert merged["same_as"] == ["acled:IRQ990002"]
+    assert merged["type"] == "armed-clash" and merged["date"] == "2021-07-08"
+    summary = cli("summary", "--data", str(exports), "--json").json()
+    assert summary["events"] == len(before)
+    # The row's id finds the curated event, and the row's actors count it as theirs.
+    lookup = cli("event", "acled:IRQ990002", "--data", str(exports), "--json")
+    assert lookup.exit_code == 0, lookup
+    assert lookup.json()["id"] == "clash-at-example-village"
+    badr = cli("actor", "Badr Organization", "--data", str(exports), "--json").json()
+    assert [event["id"] for event in badr["events"]] == ["clash-at-example-village"]
+    place = "acled:place/iraq/made-up-province/sample-district/sample-subdistrict/example-village"
+    assert list(_events(cli, exports, "--place", place)) == ["clash-at-example-village"]
+
+
+def test_same_as_a_row_no_export_holds_is_an_error(cli: Callable[..., Run], exports: Path) -> None:
+    (exports / "events").mkdir()
+    path = exports / "events" / "same.yaml"
+    path.write_text(SAME_EVENT.format(row="acled:IRQ000000"), encoding="utf-8")
+    run = cli("events", "--data", str(exports))
+    assert run.exit_code == 1
+    assert run.stderr == (
+        f"iranclash: error: {path}:2: record 'clash-at-example-village', field 'same_as': "
+        "'acled:IRQ000000' is no row of the exports read\n"
+    )

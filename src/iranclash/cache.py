@@ -58,7 +58,7 @@ CACHE_ENV = "IRANCLASH_CACHE_DIR"
 #: (``compile``, ``rename``, ``settle``), so that a test can kill it exactly there.
 PAUSE_ENV = "IRANCLASH_TEST_PAUSE_AT"
 #: Bumped whenever ``store``'s tables or the JSON it stores change, so old caches are rebuilt.
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 #: An mtime this close to a build may hide a later edit within the same clock tick
 #: (2 s covers the coarsest common timestamps, FAT's).
 RACY_WINDOW_NS = 2_000_000_000
@@ -688,7 +688,7 @@ def _compile(
     store row by row after them (their rows refer only to records of their own dataset),
     and are read again on every build: keeping their records would double the cache.
     """
-    from . import load, reader, store, validate
+    from . import load, model, reader, store, validate
 
     loaded: list[load.FileRecords] = []
     exports: list[Path] = []
@@ -724,11 +724,14 @@ def _compile(
         if problems:
             raise DataError(problems)
         builder = store.Builder(connection)
+        claims: list[tuple[str, str, Path, int]] = []
         for file_records in loaded:
-            for record in file_records.records:
+            for record, line in zip(file_records.records, file_records.lines, strict=True):
                 builder.add(record)
+                if isinstance(record, model.Event):
+                    claims.extend((record.id, row, file_records.path, line) for row in record.same_as)
         del loaded
-        problems = _import(exports, builder, source_files, progress, len(files))
+        problems = _import(exports, builder, source_files, progress, len(files), claims)
         if problems:
             raise DataError(problems)
         builder.finish()
@@ -740,9 +743,11 @@ def _import(
     source_files: _SourceFiles | None,
     progress: Progress | None,
     total: int,
+    claims: list[tuple[str, str, Path, int]],
 ) -> list[Problem]:
     """Stream every row of the exports into the store; the problems of rows that cannot be
-    read, and of a row id given twice (naming both places)."""
+    read, of a row id given twice (naming both places), and of curated events' ``same_as``
+    (event id, row id, file, line) naming no row read, or a row another event names."""
     from . import datasets
 
     problems: list[Problem] = []
@@ -780,6 +785,18 @@ def _import(
             problems.append(Problem(path, f"cannot read: {error.strerror or error}"))
         if progress:
             progress(done, total)
+    claimed: dict[str, tuple[Path, int]] = {}
+    for event_id, row, path, line in claims:
+        if row not in first_at:
+            problems.append(
+                Problem(path, f"{row!r} is no row of the exports read", line, None, event_id, "same_as")
+            )
+        elif row in claimed:
+            first = claimed[row]
+            message = f"{row!r} is already the same as another event (at {first[0]}:{first[1]})"
+            problems.append(Problem(path, message, line, None, event_id, "same_as"))
+        else:
+            claimed[row] = (path, line)
     return problems
 
 

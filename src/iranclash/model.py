@@ -172,6 +172,8 @@ class Event:
     responds_to: tuple[str, ...] = ()
     year_inferred: bool = False
     aggregate: bool = False
+    #: Dataset rows that record this same event (``acled:IRQ24127``): it is counted once.
+    same_as: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.year_inferred and self.date.precision is Precision.DECADE:

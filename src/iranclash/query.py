@@ -309,6 +309,13 @@ def event(store: sqlite3.Connection, event_id: str) -> Detail:
     sql = "SELECT j.json FROM event e JOIN event_json j ON j.seq = e.seq WHERE e.id = ?"
     # Ids are ASCII slugs: anything else is at best the start of one, for names to resolve.
     row = store.execute(sql, (event_id,)).fetchone() if event_id.isascii() else None
+    if row is None and event_id.isascii():  # a dataset row a curated event is the same as
+        same = store.execute(
+            "SELECT subject FROM link WHERE predicate = 'same_as' AND object = ?", (event_id,)
+        ).fetchone()
+        if same is not None:
+            event_id = same[0]
+            row = store.execute(sql, (event_id,)).fetchone()
     if row is None:
         from . import names
 

@@ -11,6 +11,7 @@ Each stored JSON text carries its checksum: the tables are stored as
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
@@ -145,6 +146,8 @@ class Builder:
         self.seq = 0
         #: (imported actor id, curated actor id) for each name a curated actor lists as ``external``.
         self.external: list[tuple[str, str]] = []
+        #: (curated event id, imported event id) for each row a curated event is the same as.
+        self.same_as: list[tuple[str, str]] = []
         connection.executescript(SCHEMA)
         connection.executescript(_STAGE)
 
@@ -152,6 +155,8 @@ class Builder:
         """Gather one record (an imported event with its ``dataset`` row), writing when a batch is full."""
         if isinstance(record, Place):
             self.places[record.id] = record
+        elif isinstance(record, Event) and record.same_as:
+            self.same_as.extend((record.id, row) for row in record.same_as)
         elif isinstance(record, Actor) and record.external is not None:
             from .datasets._rows import slug
 
@@ -177,10 +182,44 @@ class Builder:
     def finish(self) -> None:
         self.flush()
         with self.connection:
+            for curated, imported in self.same_as:
+                self._merge(curated, imported)
             self.connection.executemany("INSERT INTO external_name VALUES (?, ?)", self.external)
             self.connection.execute(_EXTERNAL)
         self.connection.executescript(_ORDER)
         self.connection.commit()
+
+    def _merge(self, curated: str, imported: str) -> None:
+        """One event, not two: the curated event takes the row's citations and dataset coding
+        and its actors, places and countries; the row is no longer an event of its own
+        (``event ROW-ID`` finds the curated one through the ``same_as`` link)."""
+        staged = (
+            "SELECT s.seq, j.json FROM event_stage s JOIN event_json_stage j ON j.seq = s.seq WHERE s.id = ?"
+        )
+        ours = self.connection.execute(staged, (curated,)).fetchone()
+        theirs = self.connection.execute(staged, (imported,)).fetchone()
+        if ours is None or theirs is None:
+            return  # an unknown row is reported by the build (cache._import)
+        data, row = json.loads(ours[1]), json.loads(theirs[1])
+        data["sources"] = data["sources"] + row["sources"]
+        data["dataset"] = row["dataset"]
+        execute = self.connection.execute
+        execute("UPDATE event_json_stage SET json = ? WHERE seq = ?", (jsonout.dumps(data), ours[0]))
+        execute("DELETE FROM event_stage WHERE seq = ?", (theirs[0],))
+        execute("DELETE FROM event_json_stage WHERE seq = ?", (theirs[0],))
+        execute("DELETE FROM record_data WHERE id = ? AND kind = 'event'", (imported,))
+        for table, column in (
+            ("event_actor", "actor_id"),
+            ("event_place", "place_id"),
+            ("event_country", "country"),
+        ):
+            execute(
+                f"UPDATE {table} SET event_id = ? WHERE event_id = ? AND {column} NOT IN"
+                f" (SELECT {column} FROM {table} WHERE event_id = ?)",
+                (curated, imported, curated),
+            )
+            execute(f"DELETE FROM {table} WHERE event_id = ?", (imported,))
+        execute("INSERT INTO link VALUES (?, 'same_as', ?)", (curated, imported))
 
 
 def event_data(
@@ -192,6 +231,7 @@ def event_data(
     them (``acled`` is null for a UCDP row, which has none), and the row in ``dataset``.
     """
     data = _data_of(event)
+    same_as = data.pop("same_as")
     data["date_start"] = event.date.start.isoformat()
     data["date_end"] = event.date.end.isoformat()
     data["date_precision"] = event.date.precision.value
@@ -200,6 +240,7 @@ def event_data(
         event_type, sub_event_type = ACLED[event.type]
         data["acled"] = {"event_type": event_type, "sub_event_type": sub_event_type}
         data["dataset"] = None
+        data["same_as"] = same_as
         return data
     data["acled"] = (
         {"event_type": dataset.event_type, "sub_event_type": dataset.sub_event_type}
@@ -217,6 +258,7 @@ def event_data(
         "killed_low": dataset.killed_low,
         "killed_high": dataset.killed_high,
     }
+    data["same_as"] = same_as
     return data
 
 
