@@ -107,3 +107,21 @@ def test_the_word_builtin_is_told_from_a_folder_of_that_name(
     exports.rename(exports.parent / "builtin")
     assert len(_ids(cli("events", "--data", "./builtin", "--json"))) == 4
     assert _ids(cli("events", "--data", "builtin", "--json")) == _ids(cli("events", "--json"))
+
+
+def test_search_summary_and_filters_span_curated_and_imported(cli: Callable[..., Run], exports: Path) -> None:
+    both = ("--data", "builtin", "--data", str(exports))
+    builtin_iraq = _ids(cli("events", "--country", "Iraq", "--json"))
+    iraq = _ids(cli("events", *both, "--country", "Iraq", "--json"))
+    assert sorted(iraq) == sorted([*builtin_iraq, "acled:IRQ990001", "acled:IRQ990002", "acled:IRQ990004"])
+    # A province holds the districts and villages the rows name, at any depth.
+    province = _ids(cli("events", *both, "--place", "Made-up Province", "--json"))
+    assert province == ["acled:IRQ990002", "acled:IRQ990001", "acled:IRQ990004"]
+    found = cli("search", *both, "clash near an example village", "--json").json()
+    assert found[0]["id"] == "acled:IRQ990002"
+    assert found[0]["record"]["dataset"]["row"] == "IRQ990002"
+    summary = cli("summary", *both, "--json").json()
+    builtin = cli("summary", "--json").json()
+    assert summary["by_type"]["armed-clash"] == builtin["by_type"].get("armed-clash", 0) + 1
+    assert summary["by_type"]["interception"] == builtin["by_type"].get("interception", 0) + 1
+    assert summary["date_span"] == {"first": builtin["date_span"]["first"], "last": "2021-07-09"}
