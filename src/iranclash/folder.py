@@ -32,12 +32,6 @@ def builtin_data_dir() -> Path:
 BUILTIN = "builtin"
 
 
-def resolve_data_dir(explicit: Path | None = None) -> Path:
-    """``--data`` wins, then ``$IRANCLASH_DATA``, then the shipped data (one folder: the
-    first where several are named)."""
-    return resolve_data_dirs(() if explicit is None else (explicit,))[0]
-
-
 def resolve_data_dirs(explicit: Sequence[Path] = ()) -> tuple[Path, ...]:
     """The folders to read together: each ``--data`` given, else those ``$IRANCLASH_DATA``
     lists (separated by ``os.pathsep``), else the shipped data.
