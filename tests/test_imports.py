@@ -103,6 +103,9 @@ def test_imported_records_are_looked_up_and_filtered(cli: Callable[..., Run], ex
     actor = cli("actor", "Badr Organization", "--data", str(exports), "--json")
     assert actor.exit_code == 0, actor
     assert [item["id"] for item in actor.json()["events"]] == ["acled:IRQ990002"]
+    unit = cli("actor", "Popular Mobilization Forces", "--data", str(exports))
+    assert "Aliases (in ACLED)  Popular Mobilization Forces" in unit.stdout
+    assert "Member of           Military Forces of Iraq (2018-)" in unit.stdout
     assert set(_events(cli, exports, "--country", "Syria")) == {"acled:SYR990003"}
 
 

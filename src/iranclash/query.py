@@ -277,6 +277,13 @@ def _type_detail(data: Row) -> str:
     return f"{shown[0]} ({'; '.join(shown[1:])})"
 
 
+def _aliases_label(record_id: str) -> str:
+    """Aliases are the names the record's own source uses: the article's, or the dataset's
+    (an imported id starts with its dataset: ``acled:actor/...``)."""
+    dataset, separator, _rest = record_id.partition(":")
+    return f"Aliases (in {dataset.upper()})" if separator else "Aliases (in the article)"
+
+
 def _external_label(external: Row | None) -> str | None:
     """The names a curated actor goes by in dataset exports, by dataset."""
     if not external:
@@ -507,7 +514,7 @@ def actor(store: sqlite3.Connection, name: str) -> Detail:
         ("Kind", data["kind"]),
         ("Title", data["title"]),
         ("Country", data["country"]),
-        ("Aliases (in the article)", ", ".join(data["aliases"])),
+        (_aliases_label(data["id"]), ", ".join(data["aliases"])),
         ("Also known as (general knowledge)", ", ".join(data["known_as"])),
         ("Description", data["description"]),
         ("Member of", ", ".join(item["name"] for item in member_of)),
@@ -624,7 +631,7 @@ def place(store: sqlite3.Connection, name: str) -> Detail:
         ("Located in", ", ".join(item["name"] for item in located_in)),
         ("Contains", ", ".join(item["name"] for item in data["contains"])),
         ("Coordinates (general knowledge)", _coordinates_label(data)),
-        ("Aliases (in the article)", ", ".join(data["aliases"])),
+        (_aliases_label(data["id"]), ", ".join(data["aliases"])),
         ("Also known as (general knowledge)", ", ".join(data["known_as"])),
     )
     sections = (
