@@ -45,6 +45,8 @@ SHAPES: dict[str, list[str]] = {
         "date_precision",
         "countries",
         "acled",
+        "dataset",
+        "same_as",
     ],
     "event lookup adds": ["linked", "responses", "quotes"],
     "citation": ["source", "quote", "footnote"],
@@ -52,6 +54,17 @@ SHAPES: dict[str, list[str]] = {
     "munition": ["weapon", "count", "at_least", "intercepted"],
     "casualties": ["killed", "injured", "note", "at_least"],
     "acled": ["event_type", "sub_event_type"],
+    "dataset": [
+        "name",
+        "row",
+        "event_type",
+        "sub_event_type",
+        "sources",
+        "time_precision",
+        "geo_precision",
+        "killed_low",
+        "killed_high",
+    ],
     "linked": ["kind", "name"],
     "brief": ["id", "kind", "name"],
     "event brief": ["id", "date", "title"],
@@ -68,6 +81,7 @@ SHAPES: dict[str, list[str]] = {
         "description",
         "member_of",
         "backed_by",
+        "external",
     ],
     "actor lookup adds": ["linked", "members", "backs", "events", "quotes"],
     "place": [
@@ -155,8 +169,10 @@ SHAPES: dict[str, list[str]] = {
         "cache_file",
         "cache_status",
         "cache_bytes",
+        "data_folders",
     ],
     "validate": ["folder", "valid", "records"],
+    "import": ["file", "dataset", "schema", "rows", "action"],
     "problem": ["file", "line", "column", "record", "field", "message", "text"],
 }
 
@@ -307,6 +323,8 @@ EVENT_COLUMNS = [
     "countries",
     "acled.event_type",
     "acled.sub_event_type",
+    "dataset",
+    "same_as",
 ]
 
 

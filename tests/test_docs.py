@@ -37,7 +37,12 @@ def help_examples(help_text: str) -> list[str]:
 
 
 #: Examples that name a folder of the reader's own, which the test cannot run.
-READERS_OWN = {"iranclash validate ./my-data --json"}
+READERS_OWN = {
+    "iranclash validate ./my-data --json",
+    "iranclash validate builtin ./my-data",
+    "iranclash import acled ~/Downloads/iraq-2021.csv --into ~/iraq-data",
+    "iranclash import ucdp ged.csv --into ~/iraq-data --json",
+}
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -76,12 +81,12 @@ def test_help_names_arguments_alike_and_lists_choices_in_lines_that_fit(cli: Cal
     listed = " ".join(events.split("TYPE is")[1].split("--data")[0].split())
     assert "one of: airstrike, drone-attack, rocket-attack," in listed
     assert "agreement-withdrawal" in listed and "insurgent-activity, other." in listed
-    # Typer shows a required argument as {NAME}, an optional one as [DIR].
+    # Typer shows a required argument as {NAME}, an optional one as [DIR], several as [DIR]...
     for command, argument in [
         ("event", "{ID}"),
         ("actor", "{NAME}"),
         ("search", "{TEXT}"),
-        ("validate", "[DIR]"),
+        ("validate", "[DIR]..."),
     ]:
         usage = cli(command, "--help").stdout.splitlines()[0]
         shown = (f" {command} [OPTIONS] {argument}", f" {command} [OPTIONS] {argument.strip('{}')}")

@@ -164,14 +164,15 @@ def _row(event: Row, places: dict[str, Row], names: dict[str, str], sources: dic
         precision = _GEO_PRECISION[at["coordinates"]["precision"]]
         if stands_for != at["id"]:
             precision = 3
+    acled = event["acled"] or {"event_type": None, "sub_event_type": None}
     return {
         "event_id_cnty": event["id"],
         "event_date": event["date"],
         "year": int(event["date"][:4]),
         "time_precision": 1,
-        "disorder_type": _DISORDER.get(event["acled"]["event_type"], ""),
-        "event_type": event["acled"]["event_type"],
-        "sub_event_type": event["acled"]["sub_event_type"],
+        "disorder_type": _DISORDER.get(acled["event_type"] or "", ""),
+        "event_type": acled["event_type"],
+        "sub_event_type": acled["sub_event_type"],
         "actor1": _name(acting[:1], names),
         "assoc_actor_1": _name(acting[1:], names),
         "inter1": None,

@@ -40,7 +40,7 @@ import stat
 import sys
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -49,15 +49,16 @@ from . import __version__, checks, folder
 from .collector import paused
 
 if TYPE_CHECKING:
+    from . import store
     from .load import FileRecords
-from .errors import DataError
+from .errors import DataError, Problem
 
 CACHE_ENV = "IRANCLASH_CACHE_DIR"
 #: Tests only: the name of a point in a build where the process stops for a minute
 #: (``compile``, ``rename``, ``settle``), so that a test can kill it exactly there.
 PAUSE_ENV = "IRANCLASH_TEST_PAUSE_AT"
 #: Bumped whenever ``store``'s tables or the JSON it stores change, so old caches are rebuilt.
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 13
 #: An mtime this close to a build may hide a later edit within the same clock tick
 #: (2 s covers the coarsest common timestamps, FAT's).
 RACY_WINDOW_NS = 2_000_000_000
@@ -103,17 +104,30 @@ def _absolute(text: str, name: str) -> Path:
     return Path(text)
 
 
-def cache_key(data_folder: Path) -> str:
-    """One cache per data folder, named by a checksum of its resolved path (zlib's, since
-    hashlib costs 2 ms of start-up), so that every way of naming the folder shares it;
-    two folders sharing a checksum only rebuild in turn, as the cache records its folder."""
-    path = str(data_folder.resolve()).encode("utf-8", "surrogateescape")
+def cache_key(folders: Folders | Path) -> str:
+    """One cache per data folder (or list of folders read together), named by a checksum of
+    the resolved paths (zlib's, since hashlib costs 2 ms of start-up), so that every way of
+    naming them shares it; two lists sharing a checksum only rebuild in turn, as the cache
+    records its folders."""
+    path = _folder_text(_as_folders(folders)).encode("utf-8", "surrogateescape")
     return f"{zlib.crc32(path):08x}{zlib.adler32(path):08x}"
 
 
-def cache_path(data_folder: Path) -> Path:
-    """Where the cache of ``data_folder`` is (``CacheUnavailable`` when nowhere)."""
-    return cache_dir() / f"{cache_key(data_folder)}.sqlite"
+def cache_path(folders: Folders | Path) -> Path:
+    """Where the cache of ``folders`` is (``CacheUnavailable`` when nowhere)."""
+    return cache_dir() / f"{cache_key(folders)}.sqlite"
+
+
+Folders = tuple[Path, ...]
+
+
+def _as_folders(given: Folders | Path | Sequence[Path]) -> Folders:
+    return (given,) if isinstance(given, Path) else tuple(given)
+
+
+def _folder_text(folders: Folders) -> str:
+    """The folders as the cache records them: resolved, one per line."""
+    return "\n".join(str(path.resolve()) for path in folders)
 
 
 @dataclass(frozen=True)
@@ -137,19 +151,20 @@ class CachedFile:
 
 
 def open_store(
-    data_folder: Path,
+    data: Folders | Path | Sequence[Path],
     *,
     use_cache: bool = True,
     progress: Progress | None = None,
     warn: Warn | None = None,
     rebuild: bool = False,
 ) -> checks.Store:
-    """A connection to the compiled records of ``data_folder``, from the cache when fresh.
+    """A connection to the compiled records of ``folders``, from the cache when fresh.
 
     With ``rebuild``, the cache (found damaged) is compiled again from the data files
     alone, keeping none of its records.
     """
-    files = folder.data_files(data_folder)
+    folders = _as_folders(data)
+    files = folder.all_data_files(folders)
     if not use_cache:
         return _in_memory(files, progress)
     try:
@@ -159,21 +174,21 @@ def open_store(
             warn(f"not using the cache: {problem}")
         return _in_memory(files, progress)
     with directory:
-        key = cache_key(data_folder)
+        key = cache_key(folders)
         name = f"{key}.sqlite"
         if not rebuild:
-            fresh = _open_if_fresh(directory, name, data_folder, files, settle=True)
+            fresh = _open_if_fresh(directory, name, folders, files, settle=True)
             if fresh is not None:
                 return fresh
         try:
             with BuildLock(directory, key) as lock:
                 lock.wait(progress)
                 if not rebuild:  # another process may have built it since the check above
-                    fresh = _open_if_fresh(directory, name, data_folder, files, settle=False)
+                    fresh = _open_if_fresh(directory, name, folders, files, settle=False)
                     if fresh is not None:
                         return fresh
                 _remove_dead_builds(directory, name)
-                _rebuild(directory, name, data_folder, files, progress, lock, keep=not rebuild)
+                _rebuild(directory, name, folders, files, progress, lock, keep=not rebuild)
                 return directory.connect(name, read_only=True)
         except (OSError, sqlite3.Error, CacheUnavailable) as error:
             if warn:
@@ -181,29 +196,30 @@ def open_store(
             return _in_memory(files, progress)
 
 
-def compile_folder(data_folder: Path, connection: sqlite3.Connection) -> None:
-    """Read, check and compile every file of ``data_folder`` into an empty database."""
+def compile_folder(data: Folders | Path | Sequence[Path], connection: sqlite3.Connection) -> None:
+    """Read, check and compile every file of the data folders into an empty database."""
     checks.attach(connection)
-    _compile(folder.data_files(data_folder), connection, None)
+    _compile(folder.all_data_files(_as_folders(data)), connection, None)
 
 
-def status(data_folder: Path) -> str:
+def status(data: Folders | Path) -> str:
     """``fresh``, ``stale`` or ``missing``: what the next query would find (it writes nothing)."""
+    folders = _as_folders(data)
     with CacheFolder.open(cache_dir()) as directory:
-        name = f"{cache_key(data_folder)}.sqlite"
+        name = f"{cache_key(folders)}.sqlite"
         if directory.stat(name) is None:
             return "missing"
-        fresh = _open_if_fresh(directory, name, data_folder, folder.data_files(data_folder), settle=False)
+        fresh = _open_if_fresh(directory, name, folders, folder.all_data_files(folders), settle=False)
         if fresh is None:
             return "stale"
         fresh.close()
         return "fresh"
 
 
-def size(data_folder: Path) -> int:
-    """Bytes of the cache file of ``data_folder`` (0 when there is none)."""
+def size(folders: Folders | Path) -> int:
+    """Bytes of the cache file of ``folders`` (0 when there is none)."""
     with CacheFolder.open(cache_dir()) as directory:
-        info = directory.stat(f"{cache_key(data_folder)}.sqlite")
+        info = directory.stat(f"{cache_key(folders)}.sqlite")
         return info.st_size if info else 0
 
 
@@ -399,7 +415,7 @@ def _pause_point(name: str) -> None:
 
 
 def _open_if_fresh(
-    directory: CacheFolder, name: str, data_folder: Path, files: list[tuple[str, Path]], *, settle: bool
+    directory: CacheFolder, name: str, folders: Folders, files: list[tuple[str, Path]], *, settle: bool
 ) -> checks.Store | None:
     if directory.stat(f"{name}-journal") is not None:
         _recover(directory, name)
@@ -410,7 +426,7 @@ def _open_if_fresh(
     except (sqlite3.Error, OSError, CacheUnavailable):
         return None
     try:
-        settled = _matches(connection, data_folder, files)
+        settled = _matches(connection, folders, files)
     except (sqlite3.Error, OSError):
         settled = None
     if settled is None:
@@ -422,18 +438,18 @@ def _open_if_fresh(
 
 
 def _matches(
-    connection: sqlite3.Connection, data_folder: Path, files: list[tuple[str, Path]]
+    connection: sqlite3.Connection, folders: Folders, files: list[tuple[str, Path]]
 ) -> list[str] | None:
     """None if the cache is stale; else the racily-clean files whose clock tick has passed."""
     meta = dict(connection.execute("SELECT key, value FROM meta"))
-    if not _same_version(meta) or meta.get("folder") != str(data_folder.resolve()):
+    if not _same_version(meta) or meta.get("folder") != _folder_text(folders):
         return None
     cached = {entry.path: entry for entry in _cached_files(connection)}
-    if set(cached) != {_relative(path, data_folder) for _kind, path in files}:
+    if set(cached) != {_relative(path, folders) for _kind, path in files}:
         return None
     settled: list[str] = []
     for _kind, path in files:
-        entry = cached[_relative(path, data_folder)]
+        entry = cached[_relative(path, folders)]
         info = os.stat(path)
         if not _unchanged(entry, Fingerprint.of(info), path):
             return None
@@ -442,9 +458,15 @@ def _matches(
     return settled
 
 
-def _relative(path: Path, data_folder: Path) -> str:
-    """A data file's name inside its folder: the same however the folder was named."""
-    return str(path.relative_to(data_folder))
+def _relative(path: Path, folders: Folders) -> str:
+    """A data file's name inside its folder, the same however the folder was named; where
+    several folders are read together, prefixed by the folder's place in the list."""
+    if len(folders) == 1:
+        return str(path.relative_to(folders[0]))
+    for index, data_folder in enumerate(folders):
+        if path.is_relative_to(data_folder):
+            return f"{index}:{path.relative_to(data_folder)}"
+    raise ValueError(f"{path} is in none of the data folders")
 
 
 def _same_version(meta: dict[str, str]) -> bool:
@@ -535,7 +557,7 @@ def _in_memory(files: list[tuple[str, Path]], progress: Progress | None) -> chec
 def _rebuild(
     directory: CacheFolder,
     name: str,
-    data_folder: Path,
+    folders: Folders,
     files: list[tuple[str, Path]],
     progress: Progress | None,
     lock: BuildLock,
@@ -557,15 +579,15 @@ def _rebuild(
         try:
             connection.execute("PRAGMA journal_mode = OFF")
             connection.execute("PRAGMA synchronous = OFF")
-            with _Previous(directory, name if keep else None, data_folder) as previous:
-                _compile(files, connection, reporting, _SourceFiles(connection, previous, data_folder))
+            with _Previous(directory, name if keep else None, folders) as previous:
+                _compile(files, connection, reporting, _SourceFiles(connection, previous, folders))
             with connection:
                 connection.executemany(
                     "INSERT INTO meta VALUES (?, ?)",
                     [
                         ("iranclash_version", __version__),
                         ("schema_version", str(SCHEMA_VERSION)),
-                        ("folder", str(data_folder.resolve())),
+                        ("folder", _folder_text(folders)),
                     ],
                 )
         finally:
@@ -582,16 +604,16 @@ class _Previous:
     Records are read one file at a time, so that a rebuild never holds them all twice.
     """
 
-    def __init__(self, directory: CacheFolder, name: str | None, data_folder: Path) -> None:
+    def __init__(self, directory: CacheFolder, name: str | None, folders: Folders) -> None:
         self.connection: sqlite3.Connection | None = None
         self.entries: dict[str, CachedFile] = {}
-        self.data_folder = data_folder
+        self.folders = folders
         if name is None or directory.stat(name) is None:
             return
         try:
             self.connection = directory.connect(name, read_only=True)
             meta = dict(self.connection.execute("SELECT key, value FROM meta"))
-            if _same_version(meta) and meta.get("folder") == str(data_folder.resolve()):
+            if _same_version(meta) and meta.get("folder") == _folder_text(folders):
                 self.entries = {entry.path: entry for entry in _cached_files(self.connection)}
         except (sqlite3.Error, OSError, CacheUnavailable):
             self.entries = {}
@@ -606,7 +628,7 @@ class _Previous:
     def records(self, path: Path, fingerprint: Fingerprint) -> tuple[str, str] | None:
         """The hash and kept records (JSON) of ``path``, if the file is unchanged since and
         the records pass their checksum."""
-        relative = _relative(path, self.data_folder)
+        relative = _relative(path, self.folders)
         entry = self.entries.get(relative)
         if entry is None or self.connection is None or not _unchanged(entry, fingerprint, path):
             return None
@@ -625,10 +647,10 @@ class _SourceFiles:
     """Records each data file (fingerprint, hash, records as JSON) in the new cache as soon
     as it is read, for the next freshness check; offers the old cache's unchanged files."""
 
-    def __init__(self, connection: sqlite3.Connection, previous: _Previous, data_folder: Path) -> None:
+    def __init__(self, connection: sqlite3.Connection, previous: _Previous, folders: Folders) -> None:
         self.connection = connection
         self.previous = previous
-        self.data_folder = data_folder
+        self.folders = folders
         self.started_ns = time.time_ns()
         connection.execute(
             "CREATE TABLE source_file(path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, ino INTEGER,"
@@ -640,7 +662,7 @@ class _SourceFiles:
         self.connection.execute(
             "INSERT INTO source_file VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                _relative(path, self.data_folder),
+                _relative(path, self.folders),
                 fingerprint.size,
                 fingerprint.mtime_ns,
                 fingerprint.ino,
@@ -660,13 +682,22 @@ def _compile(
     source_files: _SourceFiles | None = None,
 ) -> None:
     """Read (or take from the old cache), check and compile every file; with ``source_files``,
-    also record each file for the next freshness check."""
-    from . import load, reader, store, validate
+    also record each file for the next freshness check.
+
+    The YAML files are read and checked whole first; the exports then stream into the
+    store row by row after them (their rows refer only to records of their own dataset),
+    and are read again on every build: keeping their records would double the cache.
+    """
+    from . import load, model, reader, store, validate
 
     loaded: list[load.FileRecords] = []
+    exports: list[Path] = []
     problems = []
     with paused():
         for done, (kind, path) in enumerate(files):
+            if kind in folder.DATASETS:
+                exports.append(path)
+                continue
             try:
                 fingerprint = Fingerprint.of(os.stat(path))
                 kept = _kept(source_files, kind, path, fingerprint)
@@ -692,7 +723,81 @@ def _compile(
         problems = validate.check(loaded)
         if problems:
             raise DataError(problems)
-        store.create(connection, loaded)
+        builder = store.Builder(connection)
+        claims: list[tuple[str, str, Path, int]] = []
+        for file_records in loaded:
+            for record, line in zip(file_records.records, file_records.lines, strict=True):
+                builder.add(record)
+                if isinstance(record, model.Event):
+                    claims.extend((record.id, row, file_records.path, line) for row in record.same_as)
+        del loaded
+        problems = _import(exports, builder, source_files, progress, len(files), claims)
+        if problems:
+            raise DataError(problems)
+        builder.finish()
+
+
+def _import(
+    exports: list[Path],
+    builder: store.Builder,
+    source_files: _SourceFiles | None,
+    progress: Progress | None,
+    total: int,
+    claims: list[tuple[str, str, Path, int]],
+) -> list[Problem]:
+    """Stream every row of the exports into the store; the problems of rows that cannot be
+    read, of a row id given twice (naming both places), and of curated events' ``same_as``
+    (event id, row id, file, line) naming no row read, or a row another event names."""
+    from . import datasets
+
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    first_at: dict[str, tuple[Path, int]] = {}
+    for done, path in enumerate(exports, start=total - len(exports) + 1):
+        try:
+            fingerprint = Fingerprint.of(os.stat(path))
+            for item in datasets.read(path, seen):
+                if isinstance(item, Problem):
+                    problems.append(item)
+                    continue
+                event = item.event
+                first = first_at.setdefault(event.id, (item.path, item.line))
+                if first != (item.path, item.line):
+                    problems.append(
+                        Problem(
+                            item.path,
+                            f"row id {item.row.row} is used twice (first at {first[0]}:{first[1]})",
+                            item.line,
+                            None,
+                            event.id,
+                            "event_id_cnty" if item.row.dataset == "acled" else "id",
+                        )
+                    )
+                    continue
+                for record in item.new:
+                    builder.add(record)
+                builder.add(event, item.row)
+            if source_files:
+                source_files.add(path, fingerprint, _sha256(path), "")
+        except DataError as error:
+            problems.extend(error.problems)
+        except OSError as error:
+            problems.append(Problem(path, f"cannot read: {error.strerror or error}"))
+        if progress:
+            progress(done, total)
+    claimed: dict[str, tuple[Path, int]] = {}
+    for event_id, row, path, line in claims:
+        if row not in first_at:
+            problems.append(
+                Problem(path, f"{row!r} is no row of the exports read", line, None, event_id, "same_as")
+            )
+        elif row in claimed:
+            first = claimed[row]
+            message = f"{row!r} is already the same as another event (at {first[0]}:{first[1]})"
+            problems.append(Problem(path, message, line, None, event_id, "same_as"))
+        else:
+            claimed[row] = (path, line)
+    return problems
 
 
 def _kept(

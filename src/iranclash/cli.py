@@ -35,7 +35,7 @@ from .results import Column, Detail, Listing
 if TYPE_CHECKING:
     from .shape import Shape
     from .views import Chart, Document, Mapped, Outline
-from .vocabulary import ActorKind, CitationStyle, EventType, Grain, PlaceKind
+from .vocabulary import ActorKind, CitationStyle, Dataset, EventType, Grain, PlaceKind
 
 _SETTINGS: dict[str, Any] = {
     "pretty_exceptions_enable": False,
@@ -169,14 +169,22 @@ def _parse_date(text: str) -> PartialDate:
         raise typer.BadParameter(str(error)) from None
 
 
-def _parse_folder(text: str) -> Path:
-    """A folder name as typed; Click's own path type would stat it, and fail on text that
-    no file name can hold (a lone surrogate) with a traceback instead of a usage error."""
+def _parse_path(text: str) -> Path:
+    """A file or folder name as typed; Click's own path type would stat it, and fail on text
+    that no file name can hold (a lone surrogate) with a traceback instead of a usage error."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
         raise typer.BadParameter(f"{text!a} is not a file name") from None
     return Path(text)
+
+
+def _parse_folder(text: str) -> Path:
+    """A data folder as typed, the word ``builtin`` naming the shipped data."""
+    from .folder import folder_named
+
+    _parse_path(text)  # the word is told apart on the text as typed: Path drops the "./"
+    return folder_named(text)
 
 
 # --- shell completion ------------------------------------------------------------------
@@ -188,11 +196,15 @@ def _completer(kind: str | None) -> Callable[[typer.Context, str], list[tuple[st
 
     def complete(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
         from .complete import LOOKUPS, record_ids
+        from .folder import folder_named
 
         wanted = kind or LOOKUPS.get(ctx.command.name or "")
-        data = ctx.params.get("data")  # a string: completion parses without converting
-        folder = Path(data) if isinstance(data, (str, Path)) and str(data) else None
-        return record_ids(wanted, incomplete, folder) if wanted else []
+        data = ctx.params.get("data")  # strings: completion parses without converting
+        given = [data] if isinstance(data, (str, Path)) else list(data or ())
+        folders = tuple(
+            folder_named(str(item)) for item in given if isinstance(item, (str, Path)) and str(item)
+        )
+        return record_ids(wanted, incomplete, folders) if wanted else []
 
     return complete
 
@@ -224,9 +236,9 @@ class OptionGroup:
 
 @dataclass(frozen=True)
 class DataChoice:
-    """Which data folder to read, and whether through the cache."""
+    """Which data folders to read (none given: the default), and whether through the cache."""
 
-    folder: Path | None
+    folders: tuple[Path, ...]
     use_cache: bool
 
     def answer(self, question: Question, output: Output, shape: Shape | None = None) -> None:
@@ -240,7 +252,7 @@ class DataChoice:
             from .geo import mapped
 
             question = mapped(question)
-        _answer(self.folder, not self.use_cache, question, output)
+        _answer(self.folders, not self.use_cache, question, output)
 
 
 def _output(output: OutputFormat, as_json: bool, wide: bool) -> Output:
@@ -255,13 +267,14 @@ DATA = OptionGroup(
         _option(
             "data",
             Annotated[
-                Path | None,
+                list[Path] | None,
                 typer.Option(
                     "--data",
                     parser=_parse_folder,
                     metavar="DIR",
-                    help="Data folder laid out like the shipped data/ "
-                    "(default: $IRANCLASH_DATA, else the shipped data).",
+                    help="Data folder laid out like the shipped data/; give it again to read several "
+                    "together, 'builtin' naming the shipped data (default: $IRANCLASH_DATA, "
+                    f"folders separated by '{os.pathsep}', else the shipped data).",
                     show_default=False,
                 ),
             ],
@@ -279,7 +292,7 @@ DATA = OptionGroup(
             False,
         ),
     ),
-    lambda data, no_cache: DataChoice(data, not no_cache),
+    lambda data, no_cache: DataChoice(tuple(data or ()), not no_cache),
 )
 OUTPUT = OptionGroup(
     "output",
@@ -488,7 +501,7 @@ class _Command:
 Question = Callable[[sqlite3.Connection], "Listing | Detail | Outline | Document | Mapped | Chart"]
 
 
-def _answer(data: Path | None, no_cache: bool, question: Question, chosen: Output) -> None:
+def _answer(data: tuple[Path, ...], no_cache: bool, question: Question, chosen: Output) -> None:
     """Open the data (from the cache when fresh), ask and print the answer.
 
     A cache found damaged (a record failing its checksum, a corrupt file) is rebuilt from
@@ -497,9 +510,9 @@ def _answer(data: Path | None, no_cache: bool, question: Question, chosen: Outpu
     A query the store cannot run is a usage error, never damage.
     """
     from .checks import damage
-    from .folder import resolve_data_dir
+    from .folder import resolve_data_dirs
 
-    folder = resolve_data_dir(data)
+    folder = resolve_data_dirs(data)
     connection = _open(folder, no_cache, rebuild=False)
     try:
         try:
@@ -518,7 +531,7 @@ def _answer(data: Path | None, no_cache: bool, question: Question, chosen: Outpu
         connection.close()
 
 
-def _open(folder: Path, no_cache: bool, *, rebuild: bool) -> sqlite3.Connection:
+def _open(folder: tuple[Path, ...], no_cache: bool, *, rebuild: bool) -> sqlite3.Connection:
     from .cache import open_store
 
     progress = _ProgressLine() if sys.stderr.isatty() else None
@@ -632,18 +645,20 @@ def _warn(message: str) -> None:
 
 
 class _ProgressLine:
-    """A progress bar on stderr for compiles that take more than a second."""
+    """A progress bar on stderr for work that takes more than a second."""
 
-    def __init__(self) -> None:
+    def __init__(self, doing: str = "compiling data", unit: str = "files") -> None:
         self.started = time.monotonic()
         self.shown = False
+        self.doing = doing
+        self.unit = unit
 
     def __call__(self, done: int, total: int) -> None:
-        if time.monotonic() - self.started < 1:
+        if time.monotonic() - self.started < 1 or total <= 0:
             return
         filled = round(30 * done / total)
         sys.stderr.write(
-            f"\riranclash: compiling data [{'#' * filled}{'.' * (30 - filled)}] {done}/{total} files"
+            f"\riranclash: {self.doing} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total} {self.unit}"
         )
         sys.stderr.flush()
         self.shown = True
@@ -917,7 +932,7 @@ def summary_command(
 
 @command("info", DATA, OUTPUT)
 def info_command(*, source: DataChoice, output: Output) -> None:
-    """Show the version, the data folder in use, and where its cache is and whether it is fresh.
+    """Show the version, the data folders in use, and where their cache is and whether it is fresh.
 
     Examples:
       iranclash info
@@ -926,14 +941,14 @@ def info_command(*, source: DataChoice, output: Output) -> None:
     import platform
 
     from . import cache
-    from .folder import data_files, resolve_data_dir
+    from .folder import all_data_files, resolve_data_dirs
 
-    folder = resolve_data_dir(source.folder)
+    folder = resolve_data_dirs(source.folders)
     details: dict[str, object] = {
         "version": __version__,
         "python": platform.python_version(),
-        "data_folder": str(folder),
-        "data_files": len(data_files(folder)),
+        "data_folder": os.pathsep.join(str(path) for path in folder),
+        "data_files": len(all_data_files(folder)),
     }
     try:
         details["cache_dir"] = str(cache.cache_dir())
@@ -943,7 +958,17 @@ def info_command(*, source: DataChoice, output: Output) -> None:
     except cache.CacheUnavailable as problem:
         _warn(f"not using the cache: {problem}")
         details.update(cache_dir=None, cache_file=None, cache_status="bypassed", cache_bytes=0)
-    fields = tuple((key.replace("_", " ").capitalize(), value) for key, value in details.items())
+    details["data_folders"] = [str(path) for path in folder]
+    listed = {
+        "data_folder": ("Data folders", " | ".join(str(path) for path in folder)),
+        "data_folders": None,  # listed in the row above
+    }
+    fields = tuple(
+        row
+        for key, value in details.items()
+        for row in [listed.get(key, (key.replace("_", " ").capitalize(), value))]
+        if row is not None
+    )
     _show(Detail("iranclash", details, fields), output)
 
 
@@ -971,39 +996,118 @@ def cache_clear_command() -> None:
 @command("validate", OUTPUT)
 def validate_command(
     folder: Annotated[
-        Path | None,
+        list[Path] | None,
         typer.Argument(
-            parser=_parse_folder, metavar="[DIR]", help="Data folder to check (default: as for --data)."
+            parser=_parse_folder,
+            metavar="[DIR]...",
+            help="Data folders to check together, 'builtin' naming the shipped data "
+            "(default: as for --data).",
+            show_default=False,
         ),
     ] = None,
     *,
     output: Output,
 ) -> None:
-    """Check a data folder and list every problem with its file and line; exit 1 if any.
+    """Check data folders (read together) and list every problem with its file and line; exit 1 if any.
 
     Examples:
       iranclash validate
       iranclash validate ./my-data --json
+      iranclash validate builtin ./my-data
     """
     from .cache import compile_folder
-    from .folder import builtin_data_dir, resolve_data_dir
+    from .folder import builtin_data_dir, resolve_data_dirs
 
-    target = resolve_data_dir(folder)
+    targets = resolve_data_dirs(tuple(folder or ()))
+    named = os.pathsep.join(str(target) for target in targets)
     connection = sqlite3.connect(":memory:")  # compile_folder attaches the checked views
     try:
-        compile_folder(target, connection)
+        compile_folder(targets, connection)
     except DataError as error:
         _show(_problem_listing(error.problems), output)
-        _error(f"error: {len(error.problems)} problem{'s' if len(error.problems) > 1 else ''} in {target}")
+        _error(f"error: {len(error.problems)} problem{'s' if len(error.problems) > 1 else ''} in {named}")
         raise typer.Exit(ExitStatus.ERROR) from None
     counts = query.record_counts(connection)
-    shown = "built-in data" if target == builtin_data_dir() else str(target)
+    shown = "built-in data" if targets == (builtin_data_dir(),) else named
     detail = Detail(
         f"{shown}: valid",
-        {"folder": str(target), "valid": True, "records": counts},
+        {"folder": named, "valid": True, "records": counts},
         tuple((f"{kind}s", count) for kind, count in counts.items()),
     )
     _show(detail, output)
+
+
+@command("import", OUTPUT)
+def import_command(
+    dataset: Annotated[
+        Dataset,
+        typer.Argument(metavar="DATASET", help="acled or ucdp: the export's dataset.", show_default=False),
+    ],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            parser=_parse_path, metavar="FILE", help="The export, a CSV file.", show_default=False
+        ),
+    ],
+    *,
+    into: Annotated[
+        Path,
+        typer.Option(
+            "--into",
+            parser=_parse_path,
+            metavar="DIR",
+            help="Data folder to put it in, under acled/ or ucdp/ (made if missing).",
+            show_default=False,
+        ),
+    ],
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Replace a different file of the same name there.")
+    ] = False,
+    output: Output,
+) -> None:
+    """Check an ACLED or UCDP GED export row by row and copy it into a data folder.
+
+    Nothing is copied if a row cannot be read: each such row is listed with its line and
+    column (exit 1). The export itself is only read.
+
+    Examples:
+      iranclash import acled ~/Downloads/iraq-2021.csv --into ~/iraq-data
+      iranclash import ucdp ged.csv --into ~/iraq-data --json
+    """
+    from .importer import import_export
+
+    progress = _ProgressLine("checking", "lines") if sys.stderr.isatty() else None
+    try:
+        done = import_export(dataset.value, file, into, replace=replace, progress=progress)
+    except DataError as error:
+        if progress:
+            progress.close()
+            progress = None
+        if len(error.problems) == 1 and error.problems[0].line in (None, 1):
+            raise  # the file as a whole: one line, like any other bad data file
+        _show(_problem_listing(error.problems), output)
+        count = len(error.problems)
+        _error(f"error: {count} problem{'s' if count > 1 else ''} in {file}; nothing was copied")
+        raise typer.Exit(ExitStatus.ERROR) from None
+    finally:
+        if progress:
+            progress.close()
+    data = {
+        "file": str(done.file),
+        "dataset": done.dataset,
+        "schema": done.schema,
+        "rows": done.rows,
+        "action": done.action,
+    }
+    verb = {"copied": "copied to", "replaced": "replaced", "unchanged": "already at"}[done.action]
+    _show(
+        Detail(
+            f"{done.rows} rows of {done.dataset.upper()} ({done.schema}) checked; {verb} {done.file}",
+            data,
+            tuple((key.capitalize(), value) for key, value in data.items()),
+        ),
+        output,
+    )
 
 
 def _problem_listing(problems: list[Problem]) -> Listing:
@@ -1202,11 +1306,17 @@ def report_command(
     import contextlib
     import tempfile
 
-    from .folder import builtin_data_dir, resolve_data_dir
+    from .folder import builtin_data_dir, resolve_data_dirs
     from .report import report
 
-    folder = resolve_data_dir(source.folder)
-    label = "the built-in data" if folder == builtin_data_dir() else f"the data folder {folder.name}"
+    folders = resolve_data_dirs(source.folders)
+    label = (
+        "the built-in data"
+        if folders == (builtin_data_dir(),)
+        else "the data folder"
+        + ("s " if len(folders) > 1 else " ")
+        + ", ".join("built-in" if path == builtin_data_dir() else path.name for path in folders)
+    )
     question: Question = lambda store: report(store, filters, label=label)  # noqa: E731
     if out is None:
         source.answer(question, Output(OutputFormat.TABLE))

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 LIMIT = 200
 
 
-def record_ids(kind: str, incomplete: str, data: Path | None = None) -> list[tuple[str, str]]:
+def record_ids(kind: str, incomplete: str, data: tuple[Path, ...] = ()) -> list[tuple[str, str]]:
     """``(id, name)`` of each record of ``kind`` whose id starts with ``incomplete``, by id, the
     name made safe to show; nothing at all when the data cannot be read."""
     import sqlite3
@@ -52,11 +52,11 @@ def record_ids(kind: str, incomplete: str, data: Path | None = None) -> list[tup
     return [(str(record_id), _help(str(name))) for record_id, name in rows]
 
 
-def _connect(data: Path | None) -> sqlite3.Connection:
+def _connect(data: tuple[Path, ...]) -> sqlite3.Connection:
     from . import cache
-    from .folder import resolve_data_dir
+    from .folder import resolve_data_dirs
 
-    folder = resolve_data_dir(data)
+    folder = resolve_data_dirs(data)
     target = cache.cache_path(folder)
     # Read through the checked folder and views, as every query does: a completion is
     # no reason to trust a cache file more.

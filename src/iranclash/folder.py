@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import DataError
@@ -15,6 +16,8 @@ from .errors import DataError
 ENV_VAR = "IRANCLASH_DATA"
 #: The kinds of data file, in load order (sources first: everything cites them).
 KINDS = ("sources", "actors", "places", "analysts", "events")
+#: Dataset exports read in place: ``acled/*.csv`` and ``ucdp/*.csv``, after the YAML files.
+DATASETS = ("acled", "ucdp")
 
 
 def builtin_data_dir() -> Path:
@@ -25,14 +28,36 @@ def builtin_data_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "data"
 
 
-def resolve_data_dir(explicit: Path | None = None) -> Path:
-    """``--data`` wins, then ``$IRANCLASH_DATA``, then the shipped data."""
-    if explicit is not None:
-        chosen = explicit
+#: The word that names the shipped data among other folders: ``--data builtin --data ~/iraq``.
+BUILTIN = "builtin"
+
+
+def resolve_data_dirs(explicit: Sequence[Path] = ()) -> tuple[Path, ...]:
+    """The folders to read together: each ``--data`` given, else those ``$IRANCLASH_DATA``
+    lists (separated by ``os.pathsep``), else the shipped data.
+
+    A folder named twice is read once (see :func:`folder_named` for ``builtin``).
+    """
+    if explicit:
+        chosen = list(explicit)
     elif os.environ.get(ENV_VAR):
-        chosen = Path(os.environ[ENV_VAR])
+        chosen = [folder_named(part) for part in os.environ[ENV_VAR].split(os.pathsep) if part]
     else:
-        return builtin_data_dir()
+        return (builtin_data_dir(),)
+    found: dict[Path, Path] = {}
+    for given in chosen:
+        folder = given if given == builtin_data_dir() else _checked(given)
+        found.setdefault(folder.resolve(), folder)
+    return tuple(found.values())
+
+
+def folder_named(text: str) -> Path:
+    """A data folder as typed: the word ``builtin`` is the shipped data (and ``./builtin`` a
+    folder of that name: the word is told apart before the text becomes a path)."""
+    return builtin_data_dir() if text == BUILTIN else Path(text)
+
+
+def _checked(chosen: Path) -> Path:
     try:
         info = os.stat(chosen)
     except FileNotFoundError:
@@ -45,22 +70,35 @@ def resolve_data_dir(explicit: Path | None = None) -> Path:
     return chosen
 
 
+def all_data_files(folders: Sequence[Path]) -> list[tuple[str, Path]]:
+    """The data files of several folders, folder by folder (see :func:`data_files`)."""
+    return [entry for folder in folders for entry in data_files(folder)]
+
+
 def data_files(folder: Path) -> list[tuple[str, Path]]:
-    """Each data file of a folder with its kind: ``events.yaml`` and ``events/*.yaml`` etc."""
+    """Each data file of a folder with its kind: ``events.yaml`` and ``events/*.yaml`` etc.,
+    then the exports, ``acled/*.csv`` (kind ``acled``) and ``ucdp/*.csv`` (kind ``ucdp``)."""
     found: list[tuple[str, Path]] = []
     for kind in KINDS:
         for suffix in (".yaml", ".yml"):
             single = folder / f"{kind}{suffix}"
             if single.exists() or single.is_symlink():
                 found.append((kind, single))
-        part_folder = folder / kind
-        if part_folder.is_dir():
-            try:
-                parts = sorted(path for path in part_folder.iterdir() if path.suffix in (".yaml", ".yml"))
-            except OSError as error:
-                raise DataError.single(part_folder, f"cannot list: {error.strerror or error}") from None
-            found.extend((kind, path) for path in parts)
+        found.extend((kind, path) for path in _parts(folder / kind, (".yaml", ".yml")))
+    for dataset in DATASETS:
+        found.extend((dataset, path) for path in _parts(folder / dataset, (".csv", ".CSV")))
     if not found:
         names = ", ".join(f"{kind}.yaml" for kind in KINDS)
-        raise DataError.single(folder, f"holds no data files (expected any of {names})")
+        raise DataError.single(
+            folder, f"holds no data files (expected any of {names}, acled/*.csv or ucdp/*.csv)"
+        )
     return found
+
+
+def _parts(part_folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
+    if not part_folder.is_dir():
+        return []
+    try:
+        return sorted(path for path in part_folder.iterdir() if path.suffix in suffixes)
+    except OSError as error:
+        raise DataError.single(part_folder, f"cannot list: {error.strerror or error}") from None

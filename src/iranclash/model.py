@@ -172,10 +172,22 @@ class Event:
     responds_to: tuple[str, ...] = ()
     year_inferred: bool = False
     aggregate: bool = False
+    #: Dataset rows that record this same event (``acled:IRQ24127``): it is counted once.
+    same_as: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.year_inferred and self.date.precision is Precision.DECADE:
             raise ValueError(f"year_inferred: {self.date} is a decade, with no year to infer")
+
+
+@dataclass(frozen=True)
+class ExternalNames:
+    """The names an actor goes by in dataset exports, exactly as each writes them, so that
+    the rows naming it count as its events too (``Military Forces of Iraq (2018-) Popular
+    Mobilization Forces`` in ACLED)."""
+
+    acled: tuple[str, ...] = ()
+    ucdp: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -192,6 +204,7 @@ class Actor:
     description: str | None = None
     member_of: tuple[str, ...] = ()
     backed_by: tuple[str, ...] = ()
+    external: ExternalNames | None = None
 
 
 @dataclass(frozen=True)

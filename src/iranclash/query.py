@@ -269,6 +269,44 @@ def _event_texts(store: sqlite3.Connection, sql: str, params: Sequence[object]) 
     ]
 
 
+def _type_detail(data: Row) -> str:
+    """Our type beside the dataset's own: ACLED's types (given or derived), or UCDP's."""
+    shown = [data["type"]]
+    acled = data["acled"]
+    if acled is not None:
+        shown.append(f"ACLED: {acled['event_type']} / {acled['sub_event_type']}")
+    dataset = data.get("dataset")
+    if dataset is not None and dataset["name"] != "acled":
+        coded = " / ".join(part for part in (dataset["event_type"], dataset["sub_event_type"]) if part)
+        shown.append(f"{dataset['name'].upper()}: {coded}")
+    return f"{shown[0]} ({'; '.join(shown[1:])})"
+
+
+def _aliases_label(record_id: str) -> str:
+    """Aliases are the names the record's own source uses: the article's, or the dataset's
+    (an imported id starts with its dataset: ``acled:actor/...``)."""
+    dataset, separator, _rest = record_id.partition(":")
+    return f"Aliases (in {dataset.upper()})" if separator else "Aliases (in the article)"
+
+
+def _external_label(external: Row | None) -> str | None:
+    """The names a curated actor goes by in dataset exports, by dataset."""
+    if not external:
+        return None
+    shown = [f"{name.upper()}: " + "; ".join(names) for name, names in external.items() if names]
+    return " | ".join(shown) or None
+
+
+def _dataset_detail(dataset: Row | None) -> str | None:
+    """Where an imported event comes from: the dataset, its row id and the sources it names."""
+    if dataset is None:
+        return None
+    shown = f"{dataset['name'].upper()} {dataset['row']}"
+    if dataset["sources"]:
+        shown += "; sources: " + "; ".join(dataset["sources"])
+    return shown
+
+
 def _quotes_about(store: sqlite3.Connection, record_id: str) -> list[Row]:
     return _records(
         store,
@@ -283,6 +321,13 @@ def event(store: sqlite3.Connection, event_id: str) -> Detail:
     sql = "SELECT j.json FROM event e JOIN event_json j ON j.seq = e.seq WHERE e.id = ?"
     # Ids are ASCII slugs: anything else is at best the start of one, for names to resolve.
     row = store.execute(sql, (event_id,)).fetchone() if event_id.isascii() else None
+    if row is None and event_id.isascii():  # a dataset row a curated event is the same as
+        same = store.execute(
+            "SELECT subject FROM link WHERE predicate = 'same_as' AND object = ?", (event_id,)
+        ).fetchone()
+        if same is not None:
+            event_id = same[0]
+            row = store.execute(sql, (event_id,)).fetchone()
     if row is None:
         from . import names
 
@@ -307,10 +352,7 @@ def event(store: sqlite3.Connection, event_id: str) -> Detail:
     data["quotes"] = _quotes_about(store, event_id)
     fields = (
         ("Date", _date_detail(data)),
-        (
-            "Type",
-            f"{data['type']} (ACLED: {data['acled']['event_type']} / {data['acled']['sub_event_type']})",
-        ),
+        ("Type", _type_detail(data)),
         ("Certainty", data["certainty"]),
         ("Summary", data["summary"]),
         ("Places", ", ".join(place["name"] for place in places)),
@@ -318,6 +360,7 @@ def event(store: sqlite3.Connection, event_id: str) -> Detail:
         ("Munitions", _munitions_label(data)),
         ("Casualties", _casualties_detail(data["casualties"])),
         ("Aggregate", AGGREGATE if data.get("aggregate") else None),
+        ("Dataset row", _dataset_detail(data.get("dataset"))),
     )
     sections = (
         Section(
@@ -476,12 +519,13 @@ def actor(store: sqlite3.Connection, name: str) -> Detail:
         ("Kind", data["kind"]),
         ("Title", data["title"]),
         ("Country", data["country"]),
-        ("Aliases (in the article)", ", ".join(data["aliases"])),
+        (_aliases_label(data["id"]), ", ".join(data["aliases"])),
         ("Also known as (general knowledge)", ", ".join(data["known_as"])),
         ("Description", data["description"]),
         ("Member of", ", ".join(item["name"] for item in member_of)),
         ("Members", ", ".join(item["name"] for item in data["members"])),
         ("Backed by", ", ".join(item["name"] for item in backed_by)),
+        ("In datasets as", _external_label(data.get("external"))),
         ("Backs", ", ".join(item["name"] for item in data["backs"])),
     )
     sections = (
@@ -592,7 +636,7 @@ def place(store: sqlite3.Connection, name: str) -> Detail:
         ("Located in", ", ".join(item["name"] for item in located_in)),
         ("Contains", ", ".join(item["name"] for item in data["contains"])),
         ("Coordinates (general knowledge)", _coordinates_label(data)),
-        ("Aliases (in the article)", ", ".join(data["aliases"])),
+        (_aliases_label(data["id"]), ", ".join(data["aliases"])),
         ("Also known as (general knowledge)", ", ".join(data["known_as"])),
     )
     sections = (

@@ -11,6 +11,7 @@ Each stored JSON text carries its checksum: the tables are stored as
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
@@ -20,6 +21,7 @@ from .checks import checksum
 from .model import ACLED, Actor, Analyst, Certainty, Event, Place, Quote, Record, Source, to_data
 
 if TYPE_CHECKING:
+    from .datasets import DatasetRow
     from .load import FileRecords
 
 SCHEMA = """
@@ -65,8 +67,8 @@ CREATE INDEX name_key ON name(key);
 
 _INSERT = {
     "record": "INSERT INTO record_data VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    "event": "INSERT INTO event VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    "event_json": "INSERT INTO event_json_data VALUES (?, ?, ?)",
+    "event": "INSERT INTO event_stage VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "event_json": "INSERT INTO event_json_stage VALUES (?, ?)",
     "record_text": "INSERT INTO record_text VALUES (?, ?)",
     "event_actor": "INSERT INTO event_actor VALUES (?, ?, ?, ?, ?)",
     "event_place": "INSERT INTO event_place VALUES (?, ?)",
@@ -75,48 +77,188 @@ _INSERT = {
     "link": "INSERT INTO link VALUES (?, ?, ?)",
     "name": "INSERT INTO name VALUES (?, ?, ?, ?)",
 }
+#: Events are written as they come, then put in date order once all are in (``Builder.finish``).
+_STAGE = """
+CREATE TEMP TABLE event_stage(
+    id TEXT NOT NULL UNIQUE, date_start TEXT NOT NULL, date_end TEXT NOT NULL, type TEXT NOT NULL,
+    certainty TEXT NOT NULL, killed INTEGER, injured INTEGER, casualties_at_least INTEGER NOT NULL,
+    aggregate INTEGER NOT NULL, seq INTEGER PRIMARY KEY
+);
+CREATE TEMP TABLE event_json_stage(seq INTEGER PRIMARY KEY, json TEXT NOT NULL);
+CREATE TEMP TABLE external_name(external TEXT NOT NULL, actor TEXT NOT NULL);
+"""
+#: A curated actor takes part in every event of an imported actor it lists as ``external``, in
+#: the same role (once per event, and not where the event names it already), so that its
+#: lookup, ``events --actor`` and ``summary`` include the dataset's rows.
+_EXTERNAL = """
+INSERT INTO event_actor SELECT a.event_id, x.actor, min(a.role), min(a.certainty), min(a.hedged)
+    FROM event_actor a JOIN external_name x ON x.external = a.actor_id
+    WHERE NOT EXISTS (SELECT 1 FROM event_actor b WHERE b.event_id = a.event_id AND b.actor_id = x.actor)
+    GROUP BY a.event_id, x.actor
+"""
+#: Events get their seq in date order, so that a date range is read from consecutive pages.
+_ORDER = """
+CREATE TEMP TABLE event_order AS SELECT seq AS staged, id,
+    row_number() OVER (ORDER BY date_start, date_end, seq) - 1 AS rank FROM event_stage;
+INSERT INTO event SELECT s.id, s.date_start, s.date_end, s.type, s.certainty, s.killed, s.injured,
+    s.casualties_at_least, s.aggregate, o.rank
+    FROM event_order o JOIN event_stage s ON s.seq = o.staged ORDER BY o.rank;
+INSERT INTO event_json_data SELECT o.rank, j.json, checksum(CAST(j.json AS BLOB))
+    FROM event_order o JOIN event_json_stage j ON j.seq = o.staged ORDER BY o.rank;
+CREATE INDEX temp.event_order_id ON event_order(id);
+UPDATE record_data SET event_seq = (SELECT rank FROM event_order WHERE event_order.id = record_data.id)
+    WHERE kind = 'event';
+DROP TABLE event_order;
+DROP TABLE event_stage;
+DROP TABLE event_json_stage;
+DROP TABLE external_name;
+"""
 Rows = dict[str, list[tuple[object, ...]]]
+#: Records gathered before their rows are written: one ``executemany`` per table and batch
+#: is many times faster than one per record, and a batch bounds what is held in memory.
+_BATCH = 5000
 
 
 def create(connection: sqlite3.Connection, files: Iterable[FileRecords]) -> None:
-    """Fill an empty database with the records of validated files.
+    """Fill an empty database with the records of validated files."""
+    builder = Builder(connection)
+    for file in files:
+        for record in file.records:
+            builder.add(record)
+    builder.finish()
 
-    Rows are gathered first and written one table at a time: a hundred thousand
-    events make over a million rows, and one ``executemany`` per table is many
-    times faster than one per record.
+
+class Builder:
+    """Fills an empty database record by record, writing in batches, so that an export of
+    any length streams through it; ``finish`` puts the events in date order.
+
+    Places must come before the events in them (an event's countries are its places').
+    ``connection`` needs the ``checksum`` function (``checks.attach``).
     """
-    records = [record for file in files for record in file.records]
-    places = {record.id: record for record in records if isinstance(record, Place)}
-    rows: Rows = {table: [] for table in _INSERT}
-    texts: dict[str, int] = {}
-    for seq, record in enumerate(records):
-        _gather(rows, texts, seq, record, places)
-    # Events get their seq in date order, so that a date range is read from consecutive pages.
-    order = sorted(range(len(rows["event"])), key=lambda index: rows["event"][index][1:3])
-    rows["event"] = [(*rows["event"][index][:-1], rank) for rank, index in enumerate(order)]
-    texts_in_order = [str(rows["event_json"][index][1]) for index in order]
-    rows["event_json"] = [(rank, text, checksum(text)) for rank, text in enumerate(texts_in_order)]
-    event_seq = {row[0]: row[-1] for row in rows["event"]}
-    rows["record"] = [
-        (*row[:7], event_seq.get(row[0]) if row[1] == "event" else None, checksum(str(row[5])))
-        for row in rows["record"]
-    ]
-    connection.executescript(SCHEMA)
-    with connection:
-        connection.executemany("INSERT INTO text VALUES (?, ?)", [(i, t) for t, i in texts.items()])
-        for table, statement in _INSERT.items():
-            connection.executemany(statement, rows[table])
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+        self.places: dict[str, Place] = {}
+        self.rows: Rows = {table: [] for table in _INSERT}
+        self.texts: dict[str, int] = {}
+        self.written_texts = 0
+        self.written_records = 0
+        self.seq = 0
+        #: (imported actor id, curated actor id) for each name a curated actor lists as ``external``.
+        self.external: list[tuple[str, str]] = []
+        #: (curated event id, imported event id) for each row a curated event is the same as.
+        self.same_as: list[tuple[str, str]] = []
+        connection.executescript(SCHEMA)
+        connection.executescript(_STAGE)
+
+    def add(self, record: Record, dataset: DatasetRow | None = None) -> None:
+        """Gather one record (an imported event with its ``dataset`` row), writing when a batch is full."""
+        if isinstance(record, Place):
+            self.places[record.id] = record
+        elif isinstance(record, Event) and record.same_as:
+            self.same_as.extend((record.id, row) for row in record.same_as)
+        elif isinstance(record, Actor) and record.external is not None:
+            from .datasets._rows import slug
+
+            self.external.extend((f"acled:actor/{slug(name)}", record.id) for name in record.external.acled)
+            self.external.extend((f"ucdp:actor/{slug(name)}", record.id) for name in record.external.ucdp)
+        _gather(self.rows, self.texts, self.written_records, self.seq, record, self.places, dataset)
+        self.seq += 1
+        if len(self.rows["record"]) >= _BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        rows = self.rows
+        rows["record"] = [(*row[:7], None, checksum(str(row[5]))) for row in rows["record"]]
+        texts = list(self.texts.items())[self.written_texts :]
+        with self.connection:
+            self.connection.executemany("INSERT INTO text VALUES (?, ?)", [(i, t) for t, i in texts])
+            for table, statement in _INSERT.items():
+                self.connection.executemany(statement, rows[table])
+        self.written_texts = len(self.texts)
+        self.written_records += len(rows["record"])
+        self.rows = {table: [] for table in _INSERT}
+
+    def finish(self) -> None:
+        self.flush()
+        with self.connection:
+            for curated, imported in self.same_as:
+                self._merge(curated, imported)
+            self.connection.executemany("INSERT INTO external_name VALUES (?, ?)", self.external)
+            self.connection.execute(_EXTERNAL)
+        self.connection.executescript(_ORDER)
+        self.connection.commit()
+
+    def _merge(self, curated: str, imported: str) -> None:
+        """One event, not two: the curated event takes the row's citations and dataset coding
+        and its actors, places and countries; the row is no longer an event of its own
+        (``event ROW-ID`` finds the curated one through the ``same_as`` link)."""
+        staged = (
+            "SELECT s.seq, j.json FROM event_stage s JOIN event_json_stage j ON j.seq = s.seq WHERE s.id = ?"
+        )
+        ours = self.connection.execute(staged, (curated,)).fetchone()
+        theirs = self.connection.execute(staged, (imported,)).fetchone()
+        if ours is None or theirs is None:
+            return  # an unknown row is reported by the build (cache._import)
+        data, row = json.loads(ours[1]), json.loads(theirs[1])
+        data["sources"] = data["sources"] + row["sources"]
+        data["dataset"] = row["dataset"]
+        execute = self.connection.execute
+        execute("UPDATE event_json_stage SET json = ? WHERE seq = ?", (jsonout.dumps(data), ours[0]))
+        execute("DELETE FROM event_stage WHERE seq = ?", (theirs[0],))
+        execute("DELETE FROM event_json_stage WHERE seq = ?", (theirs[0],))
+        execute("DELETE FROM record_data WHERE id = ? AND kind = 'event'", (imported,))
+        for table, column in (
+            ("event_actor", "actor_id"),
+            ("event_place", "place_id"),
+            ("event_country", "country"),
+        ):
+            execute(
+                f"UPDATE {table} SET event_id = ? WHERE event_id = ? AND {column} NOT IN"
+                f" (SELECT {column} FROM {table} WHERE event_id = ?)",
+                (curated, imported, curated),
+            )
+            execute(f"DELETE FROM {table} WHERE event_id = ?", (imported,))
+        execute("INSERT INTO link VALUES (?, 'same_as', ?)", (curated, imported))
 
 
-def event_data(event: Event, places: dict[str, Place]) -> dict[str, object]:
-    """An event's JSON: its fields plus what scripts would otherwise derive themselves."""
+def event_data(
+    event: Event, places: dict[str, Place], dataset: DatasetRow | None = None
+) -> dict[str, object]:
+    """An event's JSON: its fields plus what scripts would otherwise derive themselves.
+
+    An imported event shows its dataset's own coding: ACLED's types as the row gives
+    them (``acled`` is null for a UCDP row, which has none), and the row in ``dataset``.
+    """
     data = _data_of(event)
-    event_type, sub_event_type = ACLED[event.type]
+    same_as = data.pop("same_as")
     data["date_start"] = event.date.start.isoformat()
     data["date_end"] = event.date.end.isoformat()
     data["date_precision"] = event.date.precision.value
     data["countries"] = list(_countries(event, places))
-    data["acled"] = {"event_type": event_type, "sub_event_type": sub_event_type}
+    if dataset is None:
+        event_type, sub_event_type = ACLED[event.type]
+        data["acled"] = {"event_type": event_type, "sub_event_type": sub_event_type}
+        data["dataset"] = None
+        data["same_as"] = same_as
+        return data
+    data["acled"] = (
+        {"event_type": dataset.event_type, "sub_event_type": dataset.sub_event_type}
+        if dataset.dataset == "acled"
+        else None
+    )
+    data["dataset"] = {
+        "name": dataset.dataset,
+        "row": dataset.row,
+        "event_type": dataset.event_type,
+        "sub_event_type": dataset.sub_event_type,
+        "sources": list(dataset.sources),
+        "time_precision": dataset.time_precision,
+        "geo_precision": dataset.geo_precision,
+        "killed_low": dataset.killed_low,
+        "killed_high": dataset.killed_high,
+    }
+    data["same_as"] = same_as
     return data
 
 
@@ -140,11 +282,19 @@ def _countries(event: Event, places: dict[str, Place]) -> Iterator[str]:
             place = places.get(place.located_in)
 
 
-def _gather(rows: Rows, texts: dict[str, int], seq: int, record: Record, places: dict[str, Place]) -> None:
+def _gather(
+    rows: Rows,
+    texts: dict[str, int],
+    written: int,
+    seq: int,
+    record: Record,
+    places: dict[str, Place],
+    dataset: DatasetRow | None,
+) -> None:
     if isinstance(record, Event):
-        data = event_data(record, places)
+        data = event_data(record, places, dataset)
         _gather_event(rows, seq, record, data)
-        _gather_texts(rows, texts, data)
+        _gather_texts(rows, texts, written, data)
         return
     data = _data_of(record)
     name = record.title if isinstance(record, Source) else record.name
@@ -161,7 +311,7 @@ def _gather(rows: Rows, texts: dict[str, int], seq: int, record: Record, places:
             " | ".join(names.normalize(label) for label in labels),
         )
     )
-    _gather_texts(rows, texts, data)
+    _gather_texts(rows, texts, written, data)
     rows["name"].extend(
         (key, record.id, record.KIND, label)
         for label in [record.id, *labels]
@@ -174,12 +324,14 @@ def _gather(rows: Rows, texts: dict[str, int], seq: int, record: Record, places:
         _links(rows, record.id, "located_in", (record.located_in,))
     elif isinstance(record, Analyst):
         for quote in record.quotes:
-            _gather_quote(rows, texts, seq, record, quote)
+            _gather_quote(rows, texts, written, seq, record, quote)
     elif isinstance(record, Source) and record.part_of:
         _links(rows, record.id, "part_of", (record.part_of,))
 
 
-def _gather_quote(rows: Rows, texts: dict[str, int], seq: int, analyst: Analyst, quote: Quote) -> None:
+def _gather_quote(
+    rows: Rows, texts: dict[str, int], written: int, seq: int, analyst: Analyst, quote: Quote
+) -> None:
     """Quotes are records of their own too, so search and lookups find them directly."""
     data = _data_of(quote)
     data["analyst"] = analyst.id
@@ -195,7 +347,7 @@ def _gather_quote(rows: Rows, texts: dict[str, int], seq: int, analyst: Analyst,
             "",
         )
     )
-    _gather_texts(rows, texts, data)
+    _gather_texts(rows, texts, written, data)
     _links(rows, quote.id, "quote_of", (analyst.id,))
     _links(rows, quote.id, "about", quote.about)
 
@@ -266,13 +418,14 @@ def _links(rows: Rows, subject: str, predicate: str, objects: Iterable[str]) -> 
     rows["link"].extend((subject, predicate, item) for item in objects)
 
 
-def _gather_texts(rows: Rows, texts: dict[str, int], data: object) -> None:
+def _gather_texts(rows: Rows, texts: dict[str, int], written: int, data: object) -> None:
     """Link the record gathered last to each normalized text in it, each distinct text stored once.
 
     Records cite the same sentences again and again; search scans each text once. Records
-    are inserted in gathering order, so the record's rowid is its position plus one.
+    are inserted in gathering order, so the record's rowid is its position plus one
+    (``written`` counts those of earlier batches).
     """
-    rowid = len(rows["record"])
+    rowid = written + len(rows["record"])
     for text in dict.fromkeys(names.normalize(text) for text in _texts(data)):
         if text:
             text_id = texts.setdefault(text, len(texts))

@@ -131,3 +131,10 @@ class Grain(str, Enum):
     PLACE = "place"
     ACTOR = "actor"
     COUNTRY = "country"
+
+
+class Dataset(str, Enum):
+    """The datasets whose exports a data folder may hold (``acled/*.csv``, ``ucdp/*.csv``)."""
+
+    ACLED = "acled"
+    UCDP = "ucdp"

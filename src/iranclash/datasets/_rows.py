@@ -4,7 +4,9 @@ cells read strictly with the place of each problem, and ids made from names."""
 from __future__ import annotations
 
 import csv
+import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
@@ -272,10 +274,15 @@ def read_rows(path: Path) -> tuple[Header, Iterator[tuple[int, list[str]]]]:
     raises a DataError at its line.
     """
     try:
-        handle = path.open("rb")
+        # Non-blocking, so that a FIFO cannot hang the open; fstat then checks what was opened.
+        handle = open(path, "rb", opener=_open_nonblocking)  # noqa: SIM115 (the stream closes it)
+    except IsADirectoryError:
+        raise DataError.single(path, "is a directory, not an export") from None
     except OSError as error:
         raise DataError.single(path, f"cannot be read: {error.strerror or error}") from None
     try:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise DataError.single(path, "is not a regular file (a device, FIFO or socket?)")
         lines = _stream(path, handle)
         first = next(lines, None)
         if first is None:
@@ -285,6 +292,10 @@ def read_rows(path: Path) -> tuple[Header, Iterator[tuple[int, list[str]]]]:
         handle.close()
         raise
     return header, _skip_hashtags(lines)
+
+
+def _open_nonblocking(name: str, flags: int) -> int:
+    return os.open(name, flags | os.O_NONBLOCK)
 
 
 def _stream(path: Path, handle: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
@@ -309,15 +320,21 @@ class _Decoded:
 
     def __init__(self, path: Path, handle: IO[bytes]) -> None:
         self.path = path
-        self.lines = iter(handle)
+        self.handle = handle
         self.line = 0
 
     def __iter__(self) -> _Decoded:
         return self
 
     def __next__(self) -> str:
-        raw = next(self.lines)
+        raw = self.handle.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            raise StopIteration
         self.line += 1
+        if len(raw) > MAX_LINE_BYTES:
+            raise DataError.single(
+                self.path, f"has a line longer than {MAX_LINE_BYTES:,} bytes", line=self.line
+            )
         if self.line == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
         try:
@@ -326,6 +343,8 @@ class _Decoded:
             raise DataError.single(self.path, "is not UTF-8 text", line=self.line) from None
 
 
+#: No row of an export comes near this; a file without line breaks is not one.
+MAX_LINE_BYTES = 1 << 20
 _HASHTAG = re.compile(r"#[A-Za-z][\w+-]*")
 
 
