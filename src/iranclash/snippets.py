@@ -9,6 +9,7 @@ all) is no match for the record and is dropped. For the others, the snippet come
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 
@@ -72,6 +73,9 @@ def _texts(value: object, path: str = "") -> Iterator[tuple[str, str]]:
 def _marks(text: str, wanted: list[str]) -> list[tuple[int, int]] | None:
     """Where each wanted word starts a word of ``text`` (as the search folds them), or None
     when one of them does not."""
+    folded = f" {names.normalize(text)}"
+    if not all(f" {word}" in folded for word in wanted):
+        return None  # most texts of a hit do not hold the words: skip the word-by-word walk
     spans: list[tuple[int, int]] = []
     found: set[str] = set()
     for match in _WORD.finditer(text):
@@ -116,28 +120,41 @@ def why(record: Row, query: str) -> tuple[str, str] | None:
     """The field and snippet that show why ``record`` matches ``query``, or None if nothing
     but an id in it does."""
     wanted = names.normalize(query).split()
-    texts = list(_texts(record))
-    ordered = sorted(texts, key=lambda item: _FIRST.index(item[0]) if item[0] in _FIRST else len(_FIRST))
-    for path, text in ordered:
+    for path, text in _ordered_texts(record):
         spans = _marks(text, wanted)
         if spans:
             return path, snippet(text, spans)
     return None
 
 
+def _ordered_texts(record: Row) -> Iterator[tuple[str, str]]:
+    """The record's texts, the fields of ``_FIRST`` first, in that order; the rest as they
+    come. Lazily: most hits match in a name or title, and a record can be long."""
+    for key in _FIRST:
+        if key in record:
+            yield from _texts(record[key], key)
+    for key, value in record.items():
+        if key not in _NOT_TEXT and key not in _FIRST:
+            yield from _texts(value, key)
+
+
 def explained(listing: Listing, query: str) -> Listing:
-    """Search hits with ``field`` and ``snippet`` added last; hits that match only by an id dropped."""
-    items = []
-    for row in listing.rows:
-        found = why(row["record"], query)
-        if found is None:
-            continue
-        field, text = found
-        # Added after the keys a search item always had, so scripts reading them are unchanged.
-        items.append(jsonout.dumps({**row, "field": field, "snippet": text}))
+    """Search hits with ``field`` and ``snippet`` added last; hits that match only by an id
+    dropped. Streams, as the search itself does: a hit is read, explained and passed on."""
+
+    def items() -> Iterator[str]:
+        for item in listing.items:
+            row = json.loads(item)
+            found = why(row["record"], query)
+            if found is None:
+                continue
+            field, text = found
+            # Added after the keys a search item always had, so scripts reading them are unchanged.
+            yield jsonout.dumps({**row, "field": field, "snippet": text})
+
     return Listing(
         listing.title,
-        items,
+        items(),
         (
             Column("Kind", lambda row: row["kind"]),
             Column("Name", lambda row: row["name"], Fit.CUT),
