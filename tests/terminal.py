@@ -48,6 +48,15 @@ def run_in_terminal(*args: str, columns: int, rows: int = 50, env: dict[str, str
         close_fds=True,
     )
     os.close(slave)
+    code, output = read_screen(master, process)
+    assert process.stderr is not None
+    stderr = process.stderr.read().decode("utf-8", "replace")
+    return Screen(code, output, stderr)
+
+
+def read_screen(master: int, process: subprocess.Popen[bytes]) -> tuple[int, str]:
+    """Everything ``process`` writes to the terminal behind ``master`` until it ends (at most
+    a minute), and its exit code; closes ``master``."""
     chunks: list[bytes] = []
     deadline = time.monotonic() + 60
     try:
@@ -67,7 +76,4 @@ def run_in_terminal(*args: str, columns: int, rows: int = 50, env: dict[str, str
         code = process.wait(timeout=10)
     finally:
         os.close(master)
-    assert process.stderr is not None
-    stderr = process.stderr.read().decode("utf-8", "replace")
-    text = b"".join(chunks).decode("utf-8", "replace").replace("\r\n", "\n")
-    return Screen(code, text, stderr)
+    return code, b"".join(chunks).decode("utf-8", "replace").replace("\r\n", "\n")

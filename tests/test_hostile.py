@@ -16,7 +16,6 @@ import json
 import os
 import pty
 import re
-import select
 import shutil
 import signal
 import struct
@@ -35,6 +34,7 @@ import iranclash.query
 from conftest import Run
 from iranclash import reader
 from iranclash.errors import DataError
+from terminal import read_screen
 
 Cli = Callable[..., Run]
 MakeData = Callable[..., Path]
@@ -855,26 +855,7 @@ def run_in_terminal(*args: str, columns: int = 80, **env: str) -> tuple[int, str
         close_fds=True,
     )
     os.close(slave)
-    chunks: list[bytes] = []
-    deadline = time.monotonic() + 60
-    try:
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([master], [], [], 0.2)
-            if not ready:
-                if process.poll() is not None:
-                    break
-                continue
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:  # EIO: the program has closed the terminal
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-        code = process.wait(timeout=10)
-    finally:
-        os.close(master)
-    return code, b"".join(chunks).decode("utf-8", "replace").replace("\r\n", "\n")
+    return read_screen(master, process)
 
 
 SGR = re.compile(r"\x1b\[([0-9;]*)m")
