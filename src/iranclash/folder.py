@@ -102,3 +102,9 @@ def _parts(part_folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
         return sorted(path for path in part_folder.iterdir() if path.suffix in suffixes)
     except OSError as error:
         raise DataError.single(part_folder, f"cannot list: {error.strerror or error}") from None
+
+
+def open_nonblocking(path: str, flags: int) -> int:
+    """An ``opener`` for ``open`` on a data file: non-blocking, so that a FIFO put where a
+    file was expected cannot hang the open (the caller then checks what it opened)."""
+    return os.open(path, flags | os.O_NONBLOCK)

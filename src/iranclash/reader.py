@@ -19,6 +19,7 @@ from typing import cast
 import yaml
 
 from .errors import DataError
+from .folder import open_nonblocking
 
 #: Largest data file read; a larger one is refused before it is read.
 MAX_FILE_BYTES = 128 * 1024 * 1024
@@ -67,7 +68,7 @@ def read_bytes(path: Path) -> bytes:
         _check_kind(path, os.stat(path))
         # Non-blocking, so that a file swapped for a FIFO after the check cannot hang the
         # open; fstat then checks what was actually opened.
-        with open(path, "rb", opener=_open_nonblocking) as handle:
+        with open(path, "rb", opener=open_nonblocking) as handle:
             _check_kind(path, os.fstat(handle.fileno()))
             data = handle.read(MAX_FILE_BYTES + 1)
     except (OSError, ValueError) as error:
@@ -75,10 +76,6 @@ def read_bytes(path: Path) -> bytes:
     if len(data) > MAX_FILE_BYTES:
         raise DataError.single(path, f"is larger than {MAX_FILE_BYTES:,} bytes")
     return data
-
-
-def _open_nonblocking(path: str, flags: int) -> int:
-    return os.open(path, flags | os.O_NONBLOCK)
 
 
 def _check_kind(path: Path, info: os.stat_result) -> None:

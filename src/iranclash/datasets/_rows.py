@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO, NoReturn
 
 from ..errors import DataError, Problem
+from ..folder import open_nonblocking
 from ..model import Actor, Event, Place, Source
 from ..names import fold
 
@@ -275,7 +276,7 @@ def read_rows(path: Path) -> tuple[Header, Iterator[tuple[int, list[str]]]]:
     """
     try:
         # Non-blocking, so that a FIFO cannot hang the open; fstat then checks what was opened.
-        handle = open(path, "rb", opener=_open_nonblocking)  # noqa: SIM115 (the stream closes it)
+        handle = open(path, "rb", opener=open_nonblocking)  # noqa: SIM115 (the stream closes it)
     except IsADirectoryError:
         raise DataError.single(path, "is a directory, not an export") from None
     except OSError as error:
@@ -292,10 +293,6 @@ def read_rows(path: Path) -> tuple[Header, Iterator[tuple[int, list[str]]]]:
         handle.close()
         raise
     return header, _skip_hashtags(lines)
-
-
-def _open_nonblocking(name: str, flags: int) -> int:
-    return os.open(name, flags | os.O_NONBLOCK)
 
 
 def _stream(path: Path, handle: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
