@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from iranclash import load
 from iranclash.cli import app
 
 REPO = Path(__file__).resolve().parents[1]
@@ -125,3 +126,18 @@ def make_data(tmp_path: Path) -> Callable[..., Path]:
         return folder
 
     return write
+
+
+@pytest.fixture
+def count_parses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The files the loader parses, in order: how a test tells a build that re-read a
+    file from one that took its records from the cache."""
+    parsed: list[Path] = []
+    real = load.load_bytes
+
+    def counting(kind: str, path: Path, data: bytes) -> load.FileRecords:
+        parsed.append(path)
+        return real(kind, path, data)
+
+    monkeypatch.setattr(load, "load_bytes", counting)
+    return parsed

@@ -50,20 +50,6 @@ def cache_home() -> Path:
     return Path(os.environ["XDG_CACHE_HOME"])
 
 
-@pytest.fixture
-def count_parses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """The files the loader parses, in order."""
-    parsed: list[Path] = []
-    real = load.load_bytes
-
-    def counting(kind: str, path: Path, data: bytes) -> load.FileRecords:
-        parsed.append(path)
-        return real(kind, path, data)
-
-    monkeypatch.setattr(load, "load_bytes", counting)
-    return parsed
-
-
 def test_second_query_reads_no_yaml(
     cli: Callable[..., Run], make_data: Callable[..., Path], count_parses: list[Path], cache_home: Path
 ) -> None:

@@ -491,17 +491,10 @@ def test_no_fixed_cache_location_is_a_warning_and_a_bypass(
 
 
 def test_one_folder_named_three_ways_shares_one_cache(
-    cli: Cli, make_data: MakeData, monkeypatch: pytest.MonkeyPatch, cache_home: Path
+    cli: Cli, make_data: MakeData, monkeypatch: pytest.MonkeyPatch, cache_home: Path, count_parses: list[Path]
 ) -> None:
     folder = make_data()
-    parsed: list[Path] = []
-    real = load.load_bytes
-
-    def counting(kind: str, path: Path, data: bytes) -> load.FileRecords:
-        parsed.append(path)
-        return real(kind, path, data)
-
-    monkeypatch.setattr(load, "load_bytes", counting)
+    parsed = count_parses
     monkeypatch.chdir(folder.parent)
     names = [str(folder), folder.name, f"{folder}/../{folder.name}", str(folder)]
     for name in names:
