@@ -32,8 +32,9 @@ _FIRST = (
     "significance",
 )
 #: Keys whose values are ids of records (the record's own, those it cites or links to) or
-#: dates: words found only there say nothing about the record.
-_NOT_TEXT = frozenset(
+#: dates: words found only there say nothing about the record. The search index leaves
+#: them out (``store``), so that a hit always has a text to show here.
+NOT_TEXT = frozenset(
     {
         "id",
         "source",
@@ -63,7 +64,7 @@ def _texts(value: object, path: str = "") -> Iterator[tuple[str, str]]:
         yield path, value
     elif isinstance(value, dict):
         for key, item in value.items():
-            if key not in _NOT_TEXT:
+            if key not in NOT_TEXT:
                 yield from _texts(item, f"{path}.{key}" if path else key)
     elif isinstance(value, list):
         for item in value:
@@ -134,7 +135,7 @@ def _ordered_texts(record: Row) -> Iterator[tuple[str, str]]:
         if key in record:
             yield from _texts(record[key], key)
     for key, value in record.items():
-        if key not in _NOT_TEXT and key not in _FIRST:
+        if key not in NOT_TEXT and key not in _FIRST:
             yield from _texts(value, key)
 
 

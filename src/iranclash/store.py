@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from . import jsonout, names
 from .checks import checksum
 from .model import ACLED, Actor, Analyst, Certainty, Event, Place, Quote, Record, Source, to_data
+from .snippets import NOT_TEXT
 
 if TYPE_CHECKING:
     from .datasets import DatasetRow
@@ -435,18 +436,13 @@ def _gather_texts(rows: Rows, texts: dict[str, int], written: int, data: object)
 #: Keys whose values are identifiers and dates, not words anybody searches for.
 #: ``source``, ``part_of`` and ``interview`` hold source ids ("gif-kilani-2021"): searched as
 #: words, the author's name would find every record that cites his article.
-_NOT_TEXT = frozenset(
-    {"id", "date", "date_start", "date_end", "responds_to", "source", "part_of", "interview"}
-)
-
-
 def _texts(value: object) -> Iterator[str]:
     """Every string in a record's data, for full-text search."""
     if isinstance(value, str):
         yield value
     elif isinstance(value, dict):
         for key, item in value.items():
-            if key not in _NOT_TEXT:
+            if key not in NOT_TEXT:
                 yield from _texts(item)
     elif isinstance(value, list):
         for item in value:
