@@ -189,3 +189,34 @@ def test_summary_by_takes_the_event_filters(cli: Cli) -> None:
 
 def test_a_bad_grain_is_a_usage_error(cli: Cli) -> None:
     assert cli("summary", "--by", "fortnight").exit_code == 2
+
+
+def test_an_aggregate_is_not_added_to_the_dated_records_it_may_include(cli: Cli, make_data: MakeData) -> None:
+    """By type, the aggregate of 5 drone attacks and a dated attack with 2 drones share one
+    row: the row says at least 5 (``totals``' rule, as in ``summary``), not 7."""
+    folder = make_data(
+        {
+            "events.yaml": """
+                - id: drones-this-year
+                  date: "2022"
+                  type: drone-attack
+                  aggregate: true
+                  title: At least five drone attacks this year
+                  munitions: [{weapon: drone, count: 5, at_least: true}]
+                  sources: [{source: report, quote: "At least five drone attacks this year."}]
+                - id: drone-one
+                  date: "2022-03-04"
+                  type: drone-attack
+                  title: Two drones hit North Base
+                  munitions: [{weapon: drone, count: 2}]
+                  sources: [{source: report, quote: "Two drones hit North Base."}]
+            """
+        }
+    )
+    rows = cli("summary", "--by", "type", "--data", str(folder), "--json").json()
+    assert rows[0]["munitions"]["drone"] == {
+        "count": 5,
+        "at_least": True,
+        "events": 2,
+        "events_without_count": 0,
+    }

@@ -6,9 +6,10 @@ is not put in any one period: it is counted apart, in a row of its own, so that
 no period gains an event it may not hold. The same goes for an event with no
 place, actor or country when counting by those. An event at two places counts
 under both, so those rows can add up to more than the events; the fields say so.
-Munition totals are "at least" (≥) when one of the counts is a minimum or an event
-gives no number; a casualty figure is the sum of the known ones, with the number
-of events where it is unknown beside it.
+Munition totals follow ``totals``' rules, as ``summary`` does: "at least" (≥) when one of
+the counts is a minimum or an event gives no number, and an aggregate record never added
+to the dated records it may include. A casualty figure is the sum of the known ones, with
+the number of events where it is unknown beside it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from . import jsonout, query
+from . import jsonout, query, totals
 from .cite import date_text
 from .results import Column, Detail, Fit, Listing, Row, Section
 from .views import Chart
@@ -45,14 +46,15 @@ class _Bucket:
     label: str
     order: object
     events: int = 0
-    munitions: dict[str, list[Row]] = field(default_factory=dict)
+    #: Per weapon, each event's figure for it, with the event (its dates, whether aggregate).
+    munitions: dict[str, list[tuple[Row, Row]]] = field(default_factory=dict)
     killed: list[int | None] = field(default_factory=list)
     injured: list[int | None] = field(default_factory=list)
 
     def add(self, row: Row) -> None:
         self.events += 1
         for item in row["munitions"]:
-            self.munitions.setdefault(item["weapon"], []).append(item)
+            self.munitions.setdefault(item["weapon"], []).append((item, row))
         casualties = row.get("casualties") or {}
         self.killed.append(casualties.get("killed"))
         self.injured.append(casualties.get("injured"))
@@ -72,13 +74,20 @@ class _Bucket:
         }
 
 
-def _munition(items: list[Row]) -> Row:
-    counted = [item["count"] for item in items if item["count"] is not None]
+def _munition(items: list[tuple[Row, Row]]) -> Row:
+    separate: list[totals.Dated] = []
+    aggregates: list[totals.Dated] = []
+    for item, event in items:
+        dated = totals.Dated(
+            event["date_start"], event["date_end"], totals.figure(item["count"], at_least=item["at_least"])
+        )
+        (aggregates if event.get("aggregate") else separate).append(dated)
+    total = totals.combined(separate, aggregates)
     return {
-        "count": sum(counted) if counted else None,
-        "at_least": len(counted) < len(items) or any(item["at_least"] for item in items),
+        "count": total.value,
+        "at_least": total.at_least,
         "events": len(items),
-        "events_without_count": len(items) - len(counted),
+        "events_without_count": sum(item["count"] is None for item, _event in items),
     }
 
 
