@@ -41,9 +41,8 @@ import sys
 import time
 import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from . import __version__, checks, folder
 from .collector import paused
@@ -130,8 +129,7 @@ def _folder_text(folders: Folders) -> str:
     return "\n".join(str(path.resolve()) for path in folders)
 
 
-@dataclass(frozen=True)
-class Fingerprint:
+class Fingerprint(NamedTuple):
     size: int
     mtime_ns: int
     ino: int
@@ -142,8 +140,7 @@ class Fingerprint:
         return cls(info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
 
 
-@dataclass(frozen=True)
-class CachedFile:
+class CachedFile(NamedTuple):
     path: str
     fingerprint: Fingerprint
     sha256: str

@@ -19,10 +19,9 @@ import textwrap
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, TextIO, TypeVar, cast
+from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, NamedTuple, TextIO, TypeVar, cast
 
 import typer
 
@@ -216,17 +215,20 @@ def _option(name: str, annotation: Any, default: Any) -> inspect.Parameter:
     return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
 
 
-@dataclass(frozen=True)
 class OptionGroup:
     """Options several commands take, given to each command function as one value.
 
     ``command`` adds ``parameters`` to the command's own, and passes what they
-    parsed to ``collect``; the function receives the result as ``keyword``.
+    parsed to ``collect``; the function receives the result as ``keyword``. (A plain
+    class: see ``results`` on what a dataclass costs at start-up.)
     """
 
-    keyword: str
-    declare: Callable[[], tuple[inspect.Parameter, ...]]
-    collect: Callable[..., Any]
+    def __init__(
+        self, keyword: str, declare: Callable[[], tuple[inspect.Parameter, ...]], collect: Callable[..., Any]
+    ) -> None:
+        self.keyword = keyword
+        self.declare = declare
+        self.collect = collect
 
     @functools.cached_property
     def parameters(self) -> tuple[inspect.Parameter, ...]:
@@ -234,8 +236,7 @@ class OptionGroup:
         return self.declare()
 
 
-@dataclass(frozen=True)
-class DataChoice:
+class DataChoice(NamedTuple):
     """Which data folders to read (none given: the default), and whether through the cache."""
 
     folders: tuple[Path, ...]

@@ -80,9 +80,7 @@ def with_evidence(store: sqlite3.Connection, detail: Detail) -> Detail:
         ),
         rows,
     )
-    return dataclasses.replace(
-        detail, data={**data, "evidence": evidence}, sections=(*detail.sections, section)
-    )
+    return detail._replace(data={**data, "evidence": evidence}, sections=(*detail.sections, section))
 
 
 def named_by(claim: Claim, quotes: Sequence[str]) -> list[str]:

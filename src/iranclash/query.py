@@ -9,12 +9,10 @@ fold names, so that a plain listing does not pay for it at start-up.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import sqlite3
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import jsonout
 from .dates import PartialDate
@@ -27,8 +25,7 @@ if TYPE_CHECKING:
     from .totals import Total
 
 
-@dataclass(frozen=True)
-class EventFilter:
+class EventFilter(NamedTuple):
     """Filters that compose: each given one narrows the events further.
 
     An imprecise date matches ``since``/``until`` only when all of it lies inside the
@@ -42,6 +39,10 @@ class EventFilter:
     country: str | None = None
     types: tuple[EventType, ...] = ()
     overlap: bool = False
+
+
+#: Every event: the filter of a question that gives none.
+NO_FILTERS = EventFilter()
 
 
 def resolve(store: sqlite3.Connection, kind: str, text: str) -> str:
@@ -102,7 +103,7 @@ def imprecise_left_out(store: sqlite3.Connection, filters: EventFilter) -> int:
         return 0
     counted = []
     for overlap in (True, False):
-        where, params = _event_where(store, dataclasses.replace(filters, overlap=overlap))
+        where, params = _event_where(store, filters._replace(overlap=overlap))
         counted.append(store.execute(f"SELECT count(*) FROM event e{where}", params).fetchone()[0])
     return int(counted[0] - counted[1])
 
@@ -183,7 +184,7 @@ def event_columns(store: sqlite3.Connection) -> tuple[Column, ...]:
     )
 
 
-def events(store: sqlite3.Connection, filters: EventFilter = EventFilter()) -> Listing:
+def events(store: sqlite3.Connection, filters: EventFilter = NO_FILTERS) -> Listing:
     """Events matching every filter, oldest first (an imprecise date sorts by its start)."""
     where, params = _event_where(store, filters)
     cursor = store.execute(
@@ -795,7 +796,7 @@ def _search_score(phrase: str, names_norm: str, in_text: bool) -> int:
     return score
 
 
-def summary(store: sqlite3.Connection, filters: EventFilter = EventFilter()) -> Detail:
+def summary(store: sqlite3.Connection, filters: EventFilter = NO_FILTERS) -> Detail:
     """Counts by type, month, place and actor; munitions and casualty totals; the date span.
 
     Totals follow ``totals``: a missing figure makes a total "at least N" or "unknown",

@@ -14,9 +14,8 @@ import codecs
 import io
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 from . import jsonout
 from .collector import paused
@@ -38,8 +37,7 @@ class OutputFormat(str, Enum):
     MARKDOWN = "markdown"
 
 
-@dataclass(frozen=True)
-class Output:
+class Output(NamedTuple):
     """How to print an answer: the format, and whether tables show every column, uncut."""
 
     format: OutputFormat = OutputFormat.TABLE
