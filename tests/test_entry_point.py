@@ -36,3 +36,54 @@ def test_installed_program_prints_json_from_another_directory(tmp_path: Path, pr
     assert len(events) == 6
     assert "2021-07-08-rockets-at-us-embassy-green-zone" in {event["id"] for event in events}
     assert list(tmp_path.iterdir()) == []  # nothing written where it was run
+
+
+DEFERRED = """
+import sys
+from iranclash import launch
+
+launch._defer(("subprocess",))
+import subprocess
+
+assert type(sys.modules["subprocess"]).__name__ == "_Deferred", "subprocess was loaded at once"
+from subprocess import PIPE, run
+
+done = run([sys.executable, "-c", "print(7)"], stdout=PIPE, check=True)
+print(done.stdout.decode().strip(), subprocess.DEVNULL == -3)
+print(type(sys.modules["subprocess"]).__name__, sys.modules["subprocess"].__file__.endswith("subprocess.py"))
+"""
+
+
+def test_modules_deferred_at_start_up_load_whole_when_used() -> None:
+    """``launch`` leaves two of Typer's standard imports unloaded until they are used; used,
+    they are the real modules, names read before and after loading alike."""
+    done = subprocess.run([sys.executable, "-c", DEFERRED], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    first, second = done.stdout.splitlines()
+    assert first == "7 True"
+    assert second == "module True"
+
+
+def test_a_query_leaves_the_deferred_modules_unloaded(tmp_path: Path) -> None:
+    """What the deferral is for: a query through the console script's entry point never
+    loads them (if Typer starts to use them, the deferral is only dead weight)."""
+    probe = (
+        "import os, sys\n"
+        "names = ('subprocess',)\n"
+        "before = [name for name in names if name in sys.modules]\n"
+        "from iranclash import launch\n"
+        "sys.argv = ['iranclash', 'events', '--since', '2021-07-05', '--json']\n"
+        "real = os._exit\n"
+        "def report(code):\n"
+        "    kinds = [type(sys.modules[name]).__name__ for name in names if name not in before]\n"
+        "    sys.stderr.write(' '.join(kinds))\n"
+        "    sys.stderr.flush(); real(code)\n"
+        "os._exit = report\n"
+        "launch.main()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    kinds = done.stderr.split()
+    assert kinds and set(kinds) == {"_Deferred"}
