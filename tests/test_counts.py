@@ -103,8 +103,60 @@ def test_munitions_are_at_least_when_a_count_is_a_minimum_or_missing(cli: Cli, m
         "drone": {"count": 1, "at_least": False, "events": 1, "events_without_count": 0},
         "rocket": {"count": 5, "at_least": True, "events": 3, "events_without_count": 1},
     }
-    assert (march["killed"], march["killed_unknown_events"]) == (2, 1)
-    assert (march["injured"], march["injured_unknown_events"]) == (1, 2)
+    # Known for a and b only: a lower bound, never an exact 2.
+    assert (march["killed"], march["killed_at_least"], march["killed_unknown_events"]) == (2, True, 1)
+    assert (march["injured"], march["injured_at_least"], march["injured_unknown_events"]) == (1, True, 2)
+
+
+CASUALTIES = {
+    "events.yaml": """
+        - id: strike
+          date: "2022-05-02"
+          type: airstrike
+          title: A strike that killed at least four
+          casualties: {killed: 4, at_least: true}
+          sources: [{source: report, quote: "At least four were killed."}]
+        - id: raid
+          date: "2022-05-09"
+          type: airstrike
+          title: A raid that killed three
+          casualties: {killed: 3, injured: 0}
+          sources: [{source: report, quote: "Three were killed."}]
+        - id: may-strikes
+          date: "2022-05"
+          type: airstrike
+          title: Strikes in May killed at least six
+          aggregate: true
+          casualties: {killed: 6, at_least: true}
+          sources: [{source: report, quote: "Strikes killed at least six in May."}]
+        - id: june
+          date: "2022-06-01"
+          type: airstrike
+          title: A strike with no figures
+          sources: [{source: report, quote: "A strike."}]
+    """,
+}
+
+
+def test_casualty_totals_follow_the_rules_of_summary(cli: Cli, make_data: MakeData) -> None:
+    """A minimum stays a minimum, an aggregate is not added to the events it may include,
+    and a bucket where no event gives a figure is unknown, not 0."""
+    folder = make_data(CASUALTIES)
+    months = _rows(cli, folder, "month")
+    may, june = months["2022-05"], months["2022-06"]
+    # 4 (at least) + 3 = 7 for the dated strikes; the May aggregate says at least 6 of the
+    # same month: the larger lower bound, not 13.
+    assert (may["killed"], may["killed_at_least"], may["killed_unknown_events"]) == (7, True, 0)
+    # Only the raid gives an injured figure (0): at least 0, two events unknown.
+    assert (may["injured"], may["injured_at_least"], may["injured_unknown_events"]) == (0, True, 2)
+    assert (june["killed"], june["injured"]) == (None, None)
+    table = cli("summary", "--by", "month", "--data", str(folder), env={"COLUMNS": "160"}).stdout
+    may_line = next(line for line in table.splitlines() if "May 2022" in line)
+    assert may_line.rstrip().endswith("at least 7  at least 0 (2 unknown)"), may_line
+    june_line = next(line for line in table.splitlines() if "June 2022" in line)
+    assert june_line.split()[-2:] == ["unknown", "unknown"]
+    summary = cli("summary", "--data", str(folder), "--json").json()
+    assert (summary["casualties"]["killed"], summary["casualties"]["killed_at_least"]) == (7, True)
 
 
 def test_munition_labels() -> None:
@@ -139,7 +191,7 @@ def test_table_bars_are_in_proportion_and_on_one_line(cli: Cli, make_data: MakeD
     assert lines["rocket-attack"].count("█") == 20
     assert lines["diplomatic"].count("█") == round(20 * 2 / 3)
     # Killed: 2, known for 2 of the 3 rocket attacks.
-    assert "2 (1 unknown)" in lines["rocket-attack"]
+    assert "at least 2 (1 unknown)" in lines["rocket-attack"]
 
 
 @pytest.mark.parametrize("width", [60, 80, 100])
@@ -149,7 +201,7 @@ def test_on_a_terminal_no_figure_or_bar_is_cut_or_wrapped(width: int) -> None:
     assert max(len(line) for line in screen.lines) <= width
     # The widest bar (24 events, apart) whole on one line; the figures whole.
     assert max(line.count("█") for line in screen.lines) == 20
-    assert any("0 (5 unknown)" in line for line in screen.lines)
+    assert any("at least 0 (5 unknown)" in line for line in screen.lines)
     assert any("(date vaguer than a month)" in line for line in screen.lines)
 
 
@@ -160,7 +212,7 @@ def test_csv_gives_the_same_figures(cli: Cli, make_data: MakeData) -> None:
     figures = ("label", "events", "munitions.rocket.count", "munitions.rocket.at_least", "killed")
     assert [tuple(row[key] for key in figures) for row in rows] == [
         ("March 2022", "3", "5", "true", "2"),
-        ("date vaguer than a month", "2", "", "", "0"),
+        ("date vaguer than a month", "2", "", "", ""),
     ]
     assert [row["killed_unknown_events"] for row in rows] == ["1", "2"]
 

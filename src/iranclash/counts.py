@@ -48,16 +48,14 @@ class _Bucket:
     events: int = 0
     #: Per weapon, each event's figure for it, with the event (its dates, whether aggregate).
     munitions: dict[str, list[tuple[Row, Row]]] = field(default_factory=dict)
-    killed: list[int | None] = field(default_factory=list)
-    injured: list[int | None] = field(default_factory=list)
+    #: Each event's casualties (an empty mapping where it gives none), with the event.
+    casualties: list[tuple[Row, Row]] = field(default_factory=list)
 
     def add(self, row: Row) -> None:
         self.events += 1
         for item in row["munitions"]:
             self.munitions.setdefault(item["weapon"], []).append((item, row))
-        casualties = row.get("casualties") or {}
-        self.killed.append(casualties.get("killed"))
-        self.injured.append(casualties.get("injured"))
+        self.casualties.append((row.get("casualties") or {}, row))
 
     def data(self, by: Grain) -> Row:
         return {
@@ -67,11 +65,26 @@ class _Bucket:
             "apart": self.key is None,
             "events": self.events,
             "munitions": {weapon: _munition(items) for weapon, items in sorted(self.munitions.items())},
-            "killed": sum(n for n in self.killed if n is not None),
-            "killed_unknown_events": sum(n is None for n in self.killed),
-            "injured": sum(n for n in self.injured if n is not None),
-            "injured_unknown_events": sum(n is None for n in self.injured),
+            **_casualties(self.casualties, "killed"),
+            **_casualties(self.casualties, "injured"),
         }
+
+
+def _casualties(items: list[tuple[Row, Row]], key: str) -> Row:
+    """Killed or injured by ``totals``' rules, as ``summary`` adds them: an event without
+    the figure makes the total a lower bound, and so does a figure that is one."""
+    figures = [(casualties.get(key), bool(casualties.get("at_least")), event) for casualties, event in items]
+    separate: list[totals.Dated] = []
+    aggregates: list[totals.Dated] = []
+    for value, at_least, event in figures:
+        dated = totals.Dated(event["date_start"], event["date_end"], totals.figure(value, at_least=at_least))
+        (aggregates if event.get("aggregate") else separate).append(dated)
+    total = totals.combined(separate, aggregates)
+    return {
+        key: total.value,
+        f"{key}_at_least": total.at_least,
+        f"{key}_unknown_events": sum(value is None for value, _at_least, _event in figures),
+    }
 
 
 def _munition(items: list[tuple[Row, Row]]) -> Row:
@@ -197,8 +210,10 @@ def munitions_label(row: Row) -> str:
 
 
 def _casualty(row: Row, key: str) -> str:
+    """``at least 2 (1 unknown)``: the total as ``totals`` words it, and how many events
+    give no figure."""
     unknown = row[f"{key}_unknown_events"]
-    known = row["events"] - unknown
-    if not known:
+    total = totals.Total(row[key], row[f"{key}_at_least"])
+    if total.value is None:
         return "unknown"
-    return f"{row[key]}" + (f" ({unknown} unknown)" if unknown else "")
+    return f"{total}" + (f" ({unknown} unknown)" if unknown else "")
