@@ -436,14 +436,17 @@ def _gather_texts(rows: Rows, texts: dict[str, int], written: int, data: object)
 #: Keys whose values are identifiers and dates, not words anybody searches for.
 #: ``source``, ``part_of`` and ``interview`` hold source ids ("gif-kilani-2021"): searched as
 #: words, the author's name would find every record that cites his article.
-def _texts(value: object) -> Iterator[str]:
+def _texts(value: object) -> list[str]:
     """Every string in a record's data, for full-text search."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            if key not in NOT_TEXT:
-                yield from _texts(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _texts(item)
+    found: list[str] = []
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        kind = type(item)
+        if kind is str:
+            found.append(item)  # type: ignore[arg-type]
+        elif kind is dict:
+            pending.extend(value for key, value in item.items() if key not in NOT_TEXT)  # type: ignore[attr-defined]
+        elif kind is list:
+            pending.extend(item)  # type: ignore[arg-type]
+    return found
