@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Run
-from iranclash import cache, checks, load
+from iranclash import cache, checks, load, packed
 from iranclash.folder import builtin_data_dir, data_files
 
 EVENT = """
@@ -103,11 +103,25 @@ def cache_file(home: Path) -> Path:
     return found
 
 
+def _read_events(cache_path: Path) -> str:
+    """The events of a cache file as a JSON list, read through the checked view."""
+    connection = checks.connect(str(cache_path))
+    try:
+        return "[" + ", ".join(text for (text,) in connection.execute("SELECT json FROM event_json")) + "]"
+    finally:
+        connection.close()
+
+
 # 1. Nothing in the cache runs ------------------------------------------------------------
 
 
+#: The only blobs: events' JSON, deflated (``packed``), and the dictionary it is deflated with.
+PACKED = {("event_json_data", "json"), ("json_dictionary", "bytes")}
+
+
 def test_the_cache_holds_data_only(cli: Cli, make_data: MakeData, cache_home: Path) -> None:
-    """Every value in every table is text or a number: no blob, no pickle."""
+    """Every value in every table is text or a number, or an event's JSON text deflated:
+    no pickle, nothing that is run to be read."""
     folder = make_data({"events/a.yaml": events_yaml("a", 3), "events/b.yaml": events_yaml("b", 3)})
     assert cli("events", "--data", str(folder), "--json").exit_code == 0
     with sqlite3.connect(cache_file(cache_home)) as connection:
@@ -117,7 +131,15 @@ def test_the_cache_holds_data_only(cli: Cli, make_data: MakeData, cache_home: Pa
                 types = {
                     row[0] for row in connection.execute(f"SELECT DISTINCT typeof({column}) FROM {table}")
                 }
-                assert types <= {"text", "integer", "real", "null"}, (table, column, types)
+                blob = {"blob"} if (table, column) in PACKED else set()
+                assert types <= {"text", "integer", "real", "null", *blob}, (table, column, types)
+        (preset,) = connection.execute("SELECT bytes FROM json_dictionary").fetchone()
+        events = connection.execute("SELECT json, crc FROM event_json_data").fetchall()
+        assert len(events) == 8
+        for data, crc in events:
+            text = packed.unpack(data, preset)
+            assert zlib.adler32(text) == crc
+            assert json.loads(text)["id"]
     connection.close()
 
 
@@ -163,15 +185,16 @@ def test_a_cache_file_that_is_a_link_is_not_followed(
     crafted = tmp_path / "crafted.sqlite"
     crafted.write_bytes(target.read_bytes())
     with sqlite3.connect(crafted) as connection:
-        for table in ("event_json_data", "event_json"):
-            columns = {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}
-            if "json" in columns:
-                connection.execute(f"UPDATE {table} SET json = replace(json, 'Rockets hit', 'Planted')")
-            if "crc" in columns:
-                for rowid, text in list(connection.execute(f"SELECT rowid, json FROM {table}")):
-                    crc = zlib.adler32(text.encode())
-                    connection.execute(f"UPDATE {table} SET crc = ? WHERE rowid = ?", (crc, rowid))
+        (preset,) = connection.execute("SELECT bytes FROM json_dictionary").fetchone()
+        pack = packed.packer(preset)
+        for seq, data in list(connection.execute("SELECT seq, json FROM event_json_data")):
+            text = packed.unpack(data, preset).decode().replace("Rockets hit", "Planted")
+            crc = zlib.adler32(text.encode())
+            connection.execute(
+                "UPDATE event_json_data SET json = ?, crc = ? WHERE seq = ?", (pack(text), crc, seq)
+            )
     connection.close()
+    assert "Planted North Base" in [event["title"] for event in json.loads(_read_events(crafted))]
     target.unlink()
     target.symlink_to(crafted)
     run = cli("events", "--data", str(folder), "--json")
@@ -370,9 +393,14 @@ def test_a_flipped_byte_in_a_stored_record_is_caught_and_answered_from_a_rebuild
     folder = make_data({"events.yaml": events_yaml("e", 400)})
     assert cli("events", "--data", str(folder), "--json").exit_code == 0
     target = cache_file(cache_home)
+    with sqlite3.connect(target) as connection:
+        last = "SELECT json FROM event_json_data ORDER BY seq DESC LIMIT 1"
+        (stored,) = connection.execute(last).fetchone()
+    connection.close()
     content = target.read_bytes()
-    last = content.rindex(b'"count": 14')
-    target.write_bytes(content[:last] + b'"count": 15' + content[last + len(b'"count": 14') :])
+    # One bit of the last event's packed JSON, in the file as a disk would damage it.
+    at = content.index(stored) + len(stored) // 2
+    target.write_bytes(content[:at] + bytes([content[at] ^ 0x10]) + content[at + 1 :])
     run = cli("events", "--data", str(folder), "--json")
     assert run.exit_code == 0, run
     assert "the cache is damaged" in run.stderr and "rebuilding it" in run.stderr

@@ -1,7 +1,8 @@
 """The damage check: a checksum on every stored JSON text, verified as queries read it.
 
-``store`` writes each record's JSON with its checksum into ``record_data`` and
-``event_json_data``. Every connection (``connect``, or ``attach`` on one made
+``store`` writes each record's JSON with its checksum into ``record_data``, and
+each event's packed (``packed``) into ``event_json_data`` with the checksum of its
+text. Every connection (``connect``, or ``attach`` on one made
 elsewhere) gets temporary views named ``record`` and ``event_json`` over them, whose
 ``json`` column is checked on the way out; the queries read only the views, so they
 cannot skip the check. A mismatch marks the connection as damaged (:func:`damage`)
@@ -14,6 +15,9 @@ from __future__ import annotations
 
 import sqlite3
 import zlib
+from typing import NoReturn
+
+from . import packed
 
 #: What queries read: the stored tables with each JSON text checked against its checksum
 #: (computed on the stored bytes: no text is decoded twice; ``damaged`` runs on a mismatch only).
@@ -21,7 +25,8 @@ _CHECKED_JSON = "CASE WHEN checksum(CAST(json AS BLOB)) = crc THEN json ELSE dam
 _VIEWS = f"""
 CREATE TEMP VIEW IF NOT EXISTS record AS SELECT rowid AS rowid, id, kind, subkind, name, seq,
     {_CHECKED_JSON}, names_norm, event_seq FROM main.record_data;
-CREATE TEMP VIEW IF NOT EXISTS event_json AS SELECT seq, {_CHECKED_JSON} FROM main.event_json_data;
+CREATE TEMP VIEW IF NOT EXISTS event_json AS
+    SELECT seq, unpacked(json, crc) AS json FROM main.event_json_data;
 """
 
 
@@ -42,14 +47,29 @@ def attach(connection: sqlite3.Connection) -> None:
     """Register the checksum and the views that apply it; done on every connection, since
     functions and temporary views live in the connection, not in the file."""
 
-    def damaged() -> None:
+    def damaged() -> NoReturn:
         found = "a stored record does not match its checksum"
         if isinstance(connection, Store):
             connection.damage = found
         raise ValueError(found)
 
+    presets: list[bytes] = []
+
+    def unpacked(data: bytes, crc: int) -> str:
+        """An event's JSON text, if it unpacks whole and matches its checksum."""
+        try:
+            if not presets:
+                presets.append(connection.execute("SELECT bytes FROM main.json_dictionary").fetchone()[0])
+            text = packed.unpack(data, presets[0])
+        except (zlib.error, sqlite3.Error, TypeError):
+            damaged()
+        if zlib.adler32(text) != crc:
+            damaged()
+        return text.decode("utf-8", "surrogatepass")
+
     connection.create_function("checksum", 1, zlib.adler32, deterministic=True)
     connection.create_function("damaged", 0, damaged)
+    connection.create_function("unpacked", 2, unpacked, deterministic=True)
     connection.executescript(_VIEWS)
 
 

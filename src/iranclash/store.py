@@ -16,7 +16,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from . import jsonout, names
+from . import jsonout, names, packed
 from .checks import checksum
 from .model import ACLED, Actor, Analyst, Certainty, Event, Place, Quote, Record, Source, to_data
 from .snippets import NOT_TEXT
@@ -41,7 +41,8 @@ CREATE TABLE event(
     certainty TEXT NOT NULL, killed INTEGER, injured INTEGER, casualties_at_least INTEGER NOT NULL,
     aggregate INTEGER NOT NULL, seq INTEGER PRIMARY KEY
 );
-CREATE TABLE event_json_data(seq INTEGER PRIMARY KEY, json TEXT NOT NULL, crc INTEGER NOT NULL);
+CREATE TABLE event_json_data(seq INTEGER PRIMARY KEY, json BLOB NOT NULL, crc INTEGER NOT NULL);
+CREATE TABLE json_dictionary(bytes BLOB NOT NULL);
 CREATE INDEX event_date ON event(date_start, date_end, seq);
 CREATE INDEX event_aggregate ON event(seq) WHERE aggregate;
 CREATE TABLE event_actor(
@@ -104,7 +105,7 @@ CREATE TEMP TABLE event_order AS SELECT seq AS staged, id,
 INSERT INTO event SELECT s.id, s.date_start, s.date_end, s.type, s.certainty, s.killed, s.injured,
     s.casualties_at_least, s.aggregate, o.rank
     FROM event_order o JOIN event_stage s ON s.seq = o.staged ORDER BY o.rank;
-INSERT INTO event_json_data SELECT o.rank, j.json, checksum(CAST(j.json AS BLOB))
+INSERT INTO event_json_data SELECT o.rank, packed(j.json), checksum(CAST(j.json AS BLOB))
     FROM event_order o JOIN event_json_stage j ON j.seq = o.staged ORDER BY o.rank;
 CREATE INDEX temp.event_order_id ON event_order(id);
 UPDATE record_data SET event_seq = (SELECT rank FROM event_order WHERE event_order.id = record_data.id)
@@ -118,6 +119,8 @@ Rows = dict[str, list[tuple[object, ...]]]
 #: Records gathered before their rows are written: one ``executemany`` per table and batch
 #: is many times faster than one per record, and a batch bounds what is held in memory.
 _BATCH = 5000
+#: Events sampled for the packing dictionary (``packed``): about as many as fit in it.
+_PRESET_SAMPLES = 4
 
 
 def create(connection: sqlite3.Connection, files: Iterable[FileRecords]) -> None:
@@ -187,8 +190,26 @@ class Builder:
                 self._merge(curated, imported)
             self.connection.executemany("INSERT INTO external_name VALUES (?, ?)", self.external)
             self.connection.execute(_EXTERNAL)
+            preset = self._preset()
+            self.connection.execute("INSERT INTO json_dictionary VALUES (?)", (preset,))
+        self.connection.create_function("packed", 1, packed.packer(preset), deterministic=True)
         self.connection.executescript(_ORDER)
         self.connection.commit()
+
+    def _preset(self) -> bytes:
+        """The dictionary events are packed against: events sampled evenly from all of them,
+        so that a folder of curated files and a large export are both represented."""
+        count, first, last = self.connection.execute(
+            "SELECT count(*), min(seq), max(seq) FROM event_json_stage"
+        ).fetchone()
+        if not count:
+            return b""
+        step = max(1, (last - first) // _PRESET_SAMPLES)
+        samples = self.connection.execute(
+            "SELECT json FROM event_json_stage WHERE (seq - ?) % ? = 0 ORDER BY seq LIMIT ?",
+            (first, step, _PRESET_SAMPLES),
+        )
+        return packed.dictionary(text for (text,) in samples)
 
     def _merge(self, curated: str, imported: str) -> None:
         """One event, not two: the curated event takes the row's citations and dataset coding
