@@ -33,8 +33,9 @@ CREATE TABLE record_data(
     crc INTEGER NOT NULL
 );
 CREATE TABLE text(id INTEGER PRIMARY KEY, norm TEXT NOT NULL);
-CREATE TABLE record_text(record_rowid INTEGER NOT NULL, text_id INTEGER NOT NULL);
-CREATE INDEX record_text_text ON record_text(text_id, record_rowid);
+CREATE TABLE record_text(
+    text_id INTEGER NOT NULL, record_rowid INTEGER NOT NULL, PRIMARY KEY(text_id, record_rowid)
+) WITHOUT ROWID;
 CREATE INDEX record_kind ON record_data(kind, seq);
 CREATE TABLE event(
     id TEXT NOT NULL UNIQUE, date_start TEXT NOT NULL, date_end TEXT NOT NULL, type TEXT NOT NULL,
@@ -47,13 +48,14 @@ CREATE INDEX event_date ON event(date_start, date_end, seq);
 CREATE INDEX event_aggregate ON event(seq) WHERE aggregate;
 CREATE TABLE event_actor(
     event_id TEXT NOT NULL, actor_id TEXT NOT NULL, role TEXT NOT NULL, certainty TEXT NOT NULL,
-    hedged INTEGER NOT NULL
-);
-CREATE INDEX event_actor_actor ON event_actor(actor_id, event_id, hedged);
-CREATE TABLE event_place(event_id TEXT NOT NULL, place_id TEXT NOT NULL);
-CREATE INDEX event_place_place ON event_place(place_id, event_id);
-CREATE TABLE event_country(event_id TEXT NOT NULL, country TEXT NOT NULL);
-CREATE INDEX event_country_country ON event_country(country, event_id);
+    hedged INTEGER NOT NULL, PRIMARY KEY(actor_id, event_id, role)
+) WITHOUT ROWID;
+CREATE TABLE event_place(
+    event_id TEXT NOT NULL, place_id TEXT NOT NULL, PRIMARY KEY(place_id, event_id)
+) WITHOUT ROWID;
+CREATE TABLE event_country(
+    event_id TEXT NOT NULL, country TEXT NOT NULL, PRIMARY KEY(country, event_id)
+) WITHOUT ROWID;
 CREATE TABLE munition(
     event_id TEXT NOT NULL, weapon TEXT NOT NULL, count INTEGER, at_least INTEGER NOT NULL,
     intercepted INTEGER, aggregate INTEGER NOT NULL, date_start TEXT NOT NULL, date_end TEXT NOT NULL
@@ -72,9 +74,11 @@ _INSERT = {
     "event": "INSERT INTO event_stage VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     "event_json": "INSERT INTO event_json_stage VALUES (?, ?)",
     "record_text": "INSERT INTO record_text VALUES (?, ?)",
-    "event_actor": "INSERT INTO event_actor VALUES (?, ?, ?, ?, ?)",
-    "event_place": "INSERT INTO event_place VALUES (?, ?)",
-    "event_country": "INSERT INTO event_country VALUES (?, ?)",
+    # The link tables are keyed by what they link (an event listing a place twice, or
+    # two places of one country, links them once).
+    "event_actor": "INSERT OR IGNORE INTO event_actor VALUES (?, ?, ?, ?, ?)",
+    "event_place": "INSERT OR IGNORE INTO event_place VALUES (?, ?)",
+    "event_country": "INSERT OR IGNORE INTO event_country VALUES (?, ?)",
     "munition": "INSERT INTO munition VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     "link": "INSERT INTO link VALUES (?, ?, ?)",
     "name": "INSERT INTO name VALUES (?, ?, ?, ?)",
@@ -451,7 +455,7 @@ def _gather_texts(rows: Rows, texts: dict[str, int], written: int, data: object)
     for text in dict.fromkeys(names.normalize(text) for text in _texts(data)):
         if text:
             text_id = texts.setdefault(text, len(texts))
-            rows["record_text"].append((rowid, text_id))
+            rows["record_text"].append((text_id, rowid))
 
 
 #: Keys whose values are identifiers and dates, not words anybody searches for.
