@@ -1,0 +1,54 @@
+"""Events' JSON as the cache packs it: whole on the way back, or an error, never a wrong text."""
+
+from __future__ import annotations
+
+import json
+import zlib
+
+import pytest
+
+from iranclash import packed
+
+EVENTS = [
+    json.dumps({"id": f"acled:IRQ{n}", "type": "armed-clash", "title": f"Clash {n} near «Qaim»", "n": n})
+    for n in range(50)
+]
+
+
+def test_texts_come_back_byte_for_byte_against_the_dictionary() -> None:
+    preset = packed.dictionary(EVENTS[::10])
+    pack = packed.packer(preset)
+    for text in [*EVENTS, "", "\ud800 lone surrogate as stored", "x" * 100_000]:
+        assert packed.unpack(pack(text), preset) == text.encode("utf-8", "surrogatepass")
+
+
+def test_the_dictionary_is_what_shrinks_them_and_keeps_to_the_window() -> None:
+    preset = packed.dictionary(EVENTS * 100)
+    assert len(preset) == packed.DICTIONARY_BYTES
+    with_dictionary = sum(len(packed.packer(preset)(text)) for text in EVENTS)
+    without = sum(len(packed.packer(b"")(text)) for text in EVENTS)
+    assert with_dictionary * 2 < without
+
+
+def test_an_empty_dictionary_still_packs() -> None:
+    assert packed.unpack(packed.packer(b"")(EVENTS[0]), b"") == EVENTS[0].encode()
+
+
+@pytest.mark.parametrize("damage", ["cut", "extra"])
+def test_a_packed_text_cut_short_or_run_on_is_an_error(damage: str) -> None:
+    preset = packed.dictionary(EVENTS[:3])
+    data = packed.packer(preset)(EVENTS[7])
+    data = data[:-3] if damage == "cut" else data + b"\x00"
+    with pytest.raises(zlib.error):
+        packed.unpack(data, preset)
+
+
+def test_another_dictionary_never_gives_back_the_text() -> None:
+    """What is not an error differs from the original, and the stored checksum of the
+    text (``checks``) catches that."""
+    data = packed.packer(packed.dictionary(EVENTS[:3]))(EVENTS[7])
+    try:
+        text = packed.unpack(data, packed.dictionary(EVENTS[40:43]))
+    except zlib.error:
+        return
+    assert zlib.adler32(text) != zlib.adler32(EVENTS[7].encode())
