@@ -732,32 +732,26 @@ def search(store: sqlite3.Connection, text: str) -> Listing:
     if len(words) > MAX_SEARCH_WORDS:
         raise UsageProblem(f"search takes at most {MAX_SEARCH_WORDS} words, not {len(words)}")
 
-    # Records with the word at the start of a word in one of their texts ("rocket" finds
-    # "rockets", "ain" does not find "against"); names and aliases are texts too. Each
-    # distinct text is stored, and scanned, once however many records cite it.
-    in_texts = (
-        "SELECT record_rowid FROM record_text WHERE text_id IN"
-        " (SELECT id FROM text WHERE instr(' ' || norm, ' ' || ?) > 0)"
-    )
-    each_word = " AND ".join(f"r.rowid IN ({in_texts})" for _ in words) if len(words) > 1 else ""
+    # Records with a word starting with each word in their texts ("rocket" finds "rockets",
+    # "ain" does not find "against"); names and aliases are texts too. A normalized word is
+    # letters and digits only, so quoted it is one prefix term of FTS5's query language.
     rows = store.execute(
-        f"WITH phrase_in_text(rowid) AS MATERIALIZED ({in_texts})"
-        " SELECT r.kind, r.id, r.name, r.names_norm, coalesce(j.json, r.json), r.seq,"
-        " r.rowid IN phrase_in_text FROM record r LEFT JOIN event_json j ON j.seq = r.event_seq"
-        f" WHERE {each_word or 'r.rowid IN phrase_in_text'}",
-        (phrase, *(words if len(words) > 1 else [])),
+        "SELECT r.kind, r.id, r.name, r.names_norm, coalesce(j.json, r.json), r.seq"
+        " FROM search_text s JOIN record r ON r.rowid = s.rowid LEFT JOIN event_json j ON j.seq = r.event_seq"
+        " WHERE search_text MATCH ?",
+        (" AND ".join(f'"{word}"*' for word in words),),
     ).fetchall()
     ranked = sorted(
         (
             (
-                _search_score(phrase, names_norm, bool(phrase_in_text)),
+                _search_score(phrase, names_norm, len(words) == 1 or _phrase_in_texts(phrase, body)),
                 kind,
                 record_id,
                 name,
                 body,
                 seq,
             )
-            for kind, record_id, name, names_norm, body, seq, phrase_in_text in rows
+            for kind, record_id, name, names_norm, body, seq in rows
         ),
         key=lambda row: (-row[0], _KINDS.index(row[1]), row[5]),
     )
@@ -779,6 +773,17 @@ def search(store: sqlite3.Connection, text: str) -> Listing:
 
 
 _KINDS = ("actor", "place", "analyst", "event", "source", "quote")
+
+
+def _phrase_in_texts(phrase: str, body: str) -> bool:
+    """Whether one of the record's texts has the words together, in order, as the search
+    matches each word: ranked above records with them in separate texts. (The index says
+    only which records hold a word; this reads the few records a phrase search finds.)"""
+    from . import names
+    from .snippets import searched_texts
+
+    wanted = " " + phrase
+    return any(wanted in " " + names.normalize(text) for text in searched_texts(json.loads(body)))
 
 
 def _search_score(phrase: str, names_norm: str, in_text: bool) -> int:

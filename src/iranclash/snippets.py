@@ -71,6 +71,23 @@ def _texts(value: object, path: str = "") -> Iterator[tuple[str, str]]:
             yield from _texts(item, path)
 
 
+def searched_texts(value: object) -> list[str]:
+    """Every string in a record's data but its ids and dates: what search finds it by
+    (``store`` indexes their words). Without recursion, as it runs for every record built."""
+    found: list[str] = []
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        kind = type(item)
+        if kind is str:
+            found.append(item)  # type: ignore[arg-type]
+        elif kind is dict:
+            pending.extend(value for key, value in item.items() if key not in NOT_TEXT)  # type: ignore[attr-defined]
+        elif kind is list:
+            pending.extend(item)  # type: ignore[arg-type]
+    return found
+
+
 def _marks(text: str, wanted: list[str]) -> list[tuple[int, int]] | None:
     """Where each wanted word starts a word of ``text`` (as the search folds them), or None
     when one of them does not."""

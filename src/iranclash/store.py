@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from . import jsonout, names, packed
 from .checks import checksum
 from .model import ACLED, Actor, Analyst, Certainty, Event, Place, Quote, Record, Source, to_data
-from .snippets import NOT_TEXT
+from .snippets import searched_texts
 
 if TYPE_CHECKING:
     from .datasets import DatasetRow
@@ -32,10 +32,9 @@ CREATE TABLE record_data(
     seq INTEGER NOT NULL, json TEXT NOT NULL, names_norm TEXT NOT NULL, event_seq INTEGER,
     crc INTEGER NOT NULL
 );
-CREATE TABLE text(id INTEGER PRIMARY KEY, norm TEXT NOT NULL);
-CREATE TABLE record_text(
-    text_id INTEGER NOT NULL, record_rowid INTEGER NOT NULL, PRIMARY KEY(text_id, record_rowid)
-) WITHOUT ROWID;
+CREATE VIRTUAL TABLE search_text USING fts5(
+    words, content='', detail=none, columnsize=0, tokenize='unicode61 remove_diacritics 0'
+);
 CREATE INDEX record_kind ON record_data(kind, seq);
 CREATE TABLE event(
     id TEXT NOT NULL UNIQUE, date_start TEXT NOT NULL, date_end TEXT NOT NULL, type TEXT NOT NULL,
@@ -73,7 +72,7 @@ _INSERT = {
     "record": "INSERT INTO record_data VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     "event": "INSERT INTO event_stage VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     "event_json": "INSERT INTO event_json_stage VALUES (?, ?)",
-    "record_text": "INSERT INTO record_text VALUES (?, ?)",
+    "search_text": "INSERT INTO search_text(rowid, words) VALUES (?, ?)",
     # The link tables are keyed by what they link (an event listing a place twice, or
     # two places of one country, links them once).
     "event_actor": "INSERT OR IGNORE INTO event_actor VALUES (?, ?, ?, ?, ?)",
@@ -148,8 +147,6 @@ class Builder:
         self.connection = connection
         self.places: dict[str, Place] = {}
         self.rows: Rows = {table: [] for table in _INSERT}
-        self.texts: dict[str, int] = {}
-        self.written_texts = 0
         self.written_records = 0
         self.seq = 0
         #: (imported actor id, curated actor id) for each name a curated actor lists as ``external``.
@@ -170,7 +167,7 @@ class Builder:
 
             self.external.extend((f"acled:actor/{slug(name)}", record.id) for name in record.external.acled)
             self.external.extend((f"ucdp:actor/{slug(name)}", record.id) for name in record.external.ucdp)
-        _gather(self.rows, self.texts, self.written_records, self.seq, record, self.places, dataset)
+        _gather(self.rows, self.written_records, self.seq, record, self.places, dataset)
         self.seq += 1
         if len(self.rows["record"]) >= _BATCH:
             self.flush()
@@ -178,12 +175,9 @@ class Builder:
     def flush(self) -> None:
         rows = self.rows
         rows["record"] = [(*row[:7], None, checksum(str(row[5]))) for row in rows["record"]]
-        texts = list(self.texts.items())[self.written_texts :]
         with self.connection:
-            self.connection.executemany("INSERT INTO text VALUES (?, ?)", [(i, t) for t, i in texts])
             for table, statement in _INSERT.items():
                 self.connection.executemany(statement, rows[table])
-        self.written_texts = len(self.texts)
         self.written_records += len(rows["record"])
         self.rows = {table: [] for table in _INSERT}
 
@@ -310,7 +304,6 @@ def _countries(event: Event, places: dict[str, Place]) -> Iterator[str]:
 
 def _gather(
     rows: Rows,
-    texts: dict[str, int],
     written: int,
     seq: int,
     record: Record,
@@ -320,7 +313,7 @@ def _gather(
     if isinstance(record, Event):
         data = event_data(record, places, dataset)
         _gather_event(rows, seq, record, data)
-        _gather_texts(rows, texts, written, data)
+        _gather_texts(rows, written, data)
         return
     data = _data_of(record)
     name = record.title if isinstance(record, Source) else record.name
@@ -337,7 +330,7 @@ def _gather(
             " | ".join(names.normalize(label) for label in labels),
         )
     )
-    _gather_texts(rows, texts, written, data)
+    _gather_texts(rows, written, data)
     rows["name"].extend(
         (key, record.id, record.KIND, label)
         for label in [record.id, *labels]
@@ -350,14 +343,12 @@ def _gather(
         _links(rows, record.id, "located_in", (record.located_in,))
     elif isinstance(record, Analyst):
         for quote in record.quotes:
-            _gather_quote(rows, texts, written, seq, record, quote)
+            _gather_quote(rows, written, seq, record, quote)
     elif isinstance(record, Source) and record.part_of:
         _links(rows, record.id, "part_of", (record.part_of,))
 
 
-def _gather_quote(
-    rows: Rows, texts: dict[str, int], written: int, seq: int, analyst: Analyst, quote: Quote
-) -> None:
+def _gather_quote(rows: Rows, written: int, seq: int, analyst: Analyst, quote: Quote) -> None:
     """Quotes are records of their own too, so search and lookups find them directly."""
     data = _data_of(quote)
     data["analyst"] = analyst.id
@@ -373,7 +364,7 @@ def _gather_quote(
             "",
         )
     )
-    _gather_texts(rows, texts, written, data)
+    _gather_texts(rows, written, data)
     _links(rows, quote.id, "quote_of", (analyst.id,))
     _links(rows, quote.id, "about", quote.about)
 
@@ -444,34 +435,18 @@ def _links(rows: Rows, subject: str, predicate: str, objects: Iterable[str]) -> 
     rows["link"].extend((subject, predicate, item) for item in objects)
 
 
-def _gather_texts(rows: Rows, texts: dict[str, int], written: int, data: object) -> None:
-    """Link the record gathered last to each normalized text in it, each distinct text stored once.
+def _gather_texts(rows: Rows, written: int, data: object) -> None:
+    """Index the words of the record gathered last, for ``query.search``: its texts (ids
+    and dates left out, see ``snippets.NOT_TEXT``) normalized as names are, each once.
 
-    Records cite the same sentences again and again; search scans each text once. Records
-    are inserted in gathering order, so the record's rowid is its position plus one
+    The index keeps which records hold each word, not where (SQLite's FTS5 with
+    ``detail=none``): a search for a word start reads only the records that have it,
+    however many there are, and the index is a fraction of the texts' size. Records are
+    inserted in gathering order, so the record's rowid is its position plus one
     (``written`` counts those of earlier batches).
     """
-    rowid = written + len(rows["record"])
-    for text in dict.fromkeys(names.normalize(text) for text in _texts(data)):
-        if text:
-            text_id = texts.setdefault(text, len(texts))
-            rows["record_text"].append((text_id, rowid))
-
-
-#: Keys whose values are identifiers and dates, not words anybody searches for.
-#: ``source``, ``part_of`` and ``interview`` hold source ids ("gif-kilani-2021"): searched as
-#: words, the author's name would find every record that cites his article.
-def _texts(value: object) -> list[str]:
-    """Every string in a record's data, for full-text search."""
-    found: list[str] = []
-    pending = [value]
-    while pending:
-        item = pending.pop()
-        kind = type(item)
-        if kind is str:
-            found.append(item)  # type: ignore[arg-type]
-        elif kind is dict:
-            pending.extend(value for key, value in item.items() if key not in NOT_TEXT)  # type: ignore[attr-defined]
-        elif kind is list:
-            pending.extend(item)  # type: ignore[arg-type]
-    return found
+    words = " ".join(
+        dict.fromkeys(normalized for normalized in map(names.normalize, searched_texts(data)) if normalized)
+    )
+    if words:
+        rows["search_text"].append((written + len(rows["record"]), words))
