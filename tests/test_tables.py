@@ -3,6 +3,8 @@ the layout rules underneath (``iranclash.tables``) on cells chosen to test them.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +18,7 @@ from iranclash.results import Fit
 from terminal import Screen, run_in_terminal
 
 Cli = Callable[..., Run]
+MakeData = Callable[..., Path]
 WIDTHS = [80, 100, 120, 160]
 
 
@@ -399,3 +402,62 @@ def test_a_narrow_terminal_wraps_titles_too() -> None:
         "            not state it)",
     ]
     assert all(tables.cell_len(line) <= 40 for line in screen.lines), screen.text
+
+
+# --- many records -----------------------------------------------------------------------
+
+MANY = 1004
+
+
+def many_events() -> dict[str, str]:
+    events = "".join(
+        f"""
+        - id: e{number:04d}
+          date: "2022-03-{number % 28 + 1:02d}"
+          type: rocket-attack
+          title: Rockets number {number} {"with a longer title " * (number == MANY - 1)}
+          sources: [{{source: report, quote: "Rockets."}}]
+        """
+        for number in range(MANY)
+    )
+    return {"events.yaml": events}
+
+
+def test_a_terminal_shows_the_first_thousand_records_and_says_how_many_there_are(
+    make_data: MakeData, tmp_path: Path
+) -> None:
+    folder = make_data(many_events())
+    screen = run_in_terminal(
+        "events", "--data", str(folder), columns=120, env={"IRANCLASH_CACHE_DIR": str(tmp_path / "cache")}
+    )
+    assert screen.code == 0, screen
+    total = MANY
+    shown = [line for line in screen.lines if re.search(r"\be\d{4}\b", line)]
+    assert 998 <= len(shown) <= 1000
+    assert screen.lines[-1].strip() == (
+        f"1000 of {total} shown: narrow them with filters or --limit, or pipe them or use --json"
+        " or --format csv for all"
+    )
+
+
+def test_piped_and_csv_listings_have_every_record_aligned_to_the_widest(
+    cli: Cli, make_data: MakeData
+) -> None:
+    """Read twice through a temporary file, they still have every record, and the columns
+    are as wide as the widest cell, however late it comes."""
+    folder = make_data(many_events())
+    run = cli("events", "--data", str(folder))
+    assert run.exit_code == 0, run
+    lines = run.stdout.splitlines()
+    rows = [line for line in lines if re.search(r"\be\d{4}$", line)]
+    assert len(rows) == MANY and lines[-1] == f"  {MANY} found"
+    # One title, among the last events read, is the longest: every id starts in the same
+    # column, after its end.
+    assert len({line.index(" e") for line in rows}) == 1
+    (longest,) = [line for line in rows if "with a longer title" in line]
+    assert longest.rstrip()[:-5].rstrip().endswith("with a longer title")
+    assert longest.index(" e") == rows[0].index(" e")
+    table = cli("events", "--data", str(folder), "--format", "csv")
+    records = list(csv.DictReader(io.StringIO(table.stdout)))
+    ids = [record["id"] for record in records]
+    assert sorted(ids) == [f"e{number:04d}" for number in range(MANY)]

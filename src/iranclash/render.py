@@ -11,9 +11,12 @@ piped tables start fast.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import io
+import itertools
+import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from enum import Enum
 from typing import TYPE_CHECKING, NamedTuple, TextIO
 
@@ -138,36 +141,81 @@ def _csv(result: Listing | Detail, out: TextIO) -> None:
     `` | ``; a list of objects gives one column per field of its items (``actors.role``),
     their values in item order. Columns are those of every row, in order of first appearance.
 
-    CSV keeps the data exact for programs; on a terminal, controls are made visible.
+    The columns are known only once every record has been read, so a listing is read
+    twice: its records are kept in a temporary file meanwhile, not in memory, and a
+    million of them print in bounded memory. CSV keeps the data exact for programs; on a
+    terminal, controls are made visible.
     """
     shown: Callable[[str], str] = visible if out.isatty() else str
-    records = result.rows if isinstance(result, Listing) else [result.data]
-    flat = [_flat_record(record) for record in records]
-    headers = _headers(flat)
-    rows = [headers, *([record.get(key, "") for key in headers] for record in flat)]
     # Rows end in "\n", but the writer is told "\r\n": the csv module quotes a field only for
     # the characters of its line terminator, and a bare "\r" in a field must be quoted too.
     buffer = io.StringIO()
     import csv
 
     writer = csv.writer(buffer, lineterminator="\r\n")
-    for row in rows:
+
+    def write(row: Iterable[str]) -> None:
         buffer.seek(0)
         buffer.truncate()
         writer.writerow([shown(cell) for cell in row])
         out.write(buffer.getvalue()[:-2] + "\n")
 
+    if isinstance(result, Detail):
+        flat = _flat_record(result.data)
+        headers = _headers(flat, {key for key, value in flat.items() if value})
+        write(headers)
+        write(flat.get(key, "") for key in headers)
+        return
+    with _flattened(result.records()) as (records, seen, filled):
+        headers = _headers(seen, filled)
+        write(headers)
+        for flat in records():
+            write(flat.get(key, "") for key in headers)
 
-def _headers(flat: list[dict[str, str]]) -> list[str]:
+
+@contextlib.contextmanager
+def _flattened(
+    records: Iterable[Row],
+) -> Iterator[tuple[Callable[[], Iterator[dict[str, str]]], dict[str, None], set[str]]]:
+    """Flatten ``records`` once, keeping them in a temporary file (in memory while small):
+    gives a function that reads them back, the fields seen, in order of first appearance,
+    and those that were ever filled."""
+    import tempfile  # only for a listing's CSV: start-up goes without it
+
+    seen: dict[str, None] = {}
+    filled: set[str] = set()
+    with tempfile.SpooledTemporaryFile(
+        max_size=_SPOOL_IN_MEMORY, mode="w+", encoding="utf-8", newline="\n"
+    ) as spool:
+        for record in records:
+            flat = _flat_record(record)
+            for key, value in flat.items():
+                if value:
+                    filled.add(key)
+            seen.update(dict.fromkeys(flat))
+            spool.write(json.dumps(flat, separators=(",", ":")) + "\n")  # ASCII: a lone surrogate survives
+
+        def read_back() -> Iterator[dict[str, str]]:
+            spool.seek(0)
+            return map(json.loads, spool)
+
+        yield read_back, seen, filled
+
+
+#: A listing's records are kept in memory up to this size while it is read twice, then on disk.
+_SPOOL_IN_MEMORY = 8 << 20
+
+
+def _headers(seen: Iterable[str], filled: set[str]) -> list[str]:
     """Every column, in order of first appearance; where a field is an object in some rows and
     empty in others (``coordinates``), its parts take its place and it has no column itself."""
-    seen = list(dict.fromkeys(key for record in flat for key in record))
+    seen = list(seen)
     headers: list[str] = []
     for key in seen:
         if key in headers:
             continue
         parts = [other for other in seen if other.startswith(key + ".")]
-        if parts and not any(record.get(key) for record in flat):
+        if parts and key not in filled:
             headers.extend(part for part in parts if part not in headers)
         else:
             headers.append(key)
@@ -181,15 +229,22 @@ def _flat_record(record: Row) -> dict[str, str]:
 
 
 def _flatten(value: object, path: str, cells: dict[str, str]) -> None:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            _flatten(item, f"{path}.{key}" if path else str(key), cells)
-    elif isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
-        fields = dict.fromkeys(key for item in value for key in item)
-        for key in fields:
-            cells[f"{path}.{key}"] = LIST_SEPARATOR.join(_scalar(item.get(key)) for item in value)
-    elif isinstance(value, list):
-        cells[path] = LIST_SEPARATOR.join(_scalar(item) for item in value)
+    # Exact type tests, not isinstance: this runs for every field of every record of a CSV.
+    kind = type(value)
+    if kind is dict:
+        prefix = f"{path}." if path else ""
+        for key, item in value.items():  # type: ignore[attr-defined]
+            _flatten(item, prefix + str(key), cells)
+    elif kind is list:
+        items: list[object] = value  # type: ignore[assignment]
+        if items and all(type(item) is dict for item in items):
+            fields = dict.fromkeys(key for item in items for key in item)  # type: ignore[attr-defined]
+            for key in fields:
+                cells[f"{path}.{key}"] = LIST_SEPARATOR.join(
+                    [_scalar(item.get(key)) for item in items]  # type: ignore[attr-defined]
+                )
+        else:
+            cells[path] = LIST_SEPARATOR.join(map(_scalar, items))
     else:
         cells[path] = _scalar(value)
 
@@ -199,24 +254,38 @@ def _scalar(value: object) -> str:
     (a list inside a list of objects) as JSON text."""
     if value is None:
         return ""
-    if isinstance(value, bool):
+    if value is True or value is False:
         return "true" if value else "false"
-    if isinstance(value, (dict, list)):
+    kind = type(value)
+    if kind is str:
+        return value  # type: ignore[return-value]
+    if kind is dict or kind is list:
         return jsonout.dumps(value)
     return str(value)
 
 
 def _table(result: Listing | Detail, out: TextIO, *, wide: bool) -> None:
+    """A table for people: fitted to the terminal's width; piped, one line per row, uncut."""
     from . import tables  # only tables need it: machine output starts without it
 
-    """A table for people: fitted to the terminal's width; piped, one line per row, uncut."""
     console = _console(out) if out.isatty() else None
     width = console.width if console else None
+    if isinstance(result, Listing) and console is None:
+        _piped_listing(result, out, wide=wide)
+        return
     if isinstance(result, Listing):
-        rows = result.rows
+        records = result.records()
+        rows = list(itertools.islice(records, SCREEN_ROWS))
+        more = sum(1 for _record in records)
         lines = [*tables.heading(visible(result.title), width), ()]
         lines += tables.table_lines(_grid(result.columns, rows, wide=wide, cut=not wide), width)
-        lines += [(), ((" " * tables.INDENT + f"{len(rows)} found", ""),)]
+        found = f"{len(rows)} found"
+        if more:
+            found = (
+                f"{len(rows)} of {len(rows) + more} shown: narrow them with filters or --limit,"
+                " or pipe them or use --json or --format csv for all"
+            )
+        lines += [(), ((" " * tables.INDENT + found, ""),)]
     else:
         lines = tables.heading(visible(result.title), width)
         fields = [(label, value) for label, value in result.fields if value not in (None, "")]
@@ -230,6 +299,46 @@ def _table(result: Listing | Detail, out: TextIO, *, wide: bool) -> None:
                 lines.append(())
                 lines += _labelled_lines(section.notes, width, indent=tables.INDENT)
     _write(lines, out, console)
+
+
+#: The most records a table shows on a terminal; the rest are counted, and the count says
+#: how to see them all. Piped, JSON and CSV output have every record.
+SCREEN_ROWS = 1000
+
+
+def _piped_listing(result: Listing, out: TextIO, *, wide: bool) -> None:
+    """The table of a listing for ``less`` and ``grep``: every record on one line, nothing
+    cut, columns aligned. The widths are known only once every record has been read, so
+    the cells are kept in a temporary file meanwhile and any number of records print in
+    bounded memory."""
+    import tempfile
+    from itertools import starmap
+
+    from . import tables
+
+    columns = [column for column in result.columns if wide or not column.wide]
+    headers = [visible(column.header) for column in columns]
+    natural = [tables.cell_len(header) for header in headers]
+    count = 0
+    with tempfile.SpooledTemporaryFile(
+        max_size=_SPOOL_IN_MEMORY, mode="w+", encoding="utf-8", newline="\n"
+    ) as spool:
+        for record in result.records():
+            cells = [tables.one_line(visible(_cell(column.cell(record)))) for column in columns]
+            natural = list(starmap(max, zip(natural, map(tables.cell_len, cells), strict=True)))
+            # One line per record: a cell holds neither a line break nor a control (``visible``).
+            spool.write(_CELL_SEPARATOR.join(cells) + "\n")
+            count += 1
+        spool.seek(0)
+        rows = (line[:-1].split(_CELL_SEPARATOR) for line in spool)
+        lines = [*tables.heading(visible(result.title), None), ()]
+        _write(lines, out, None)
+        _write(tables.unbounded_lines(headers, natural, rows), out, None)
+    _write([(), ((" " * tables.INDENT + f"{count} found", ""),)], out, None)
+
+
+#: Between the cells of a record in the spool of a piped table: a control, so never in a cell.
+_CELL_SEPARATOR = "\x1f"
 
 
 def _grid(columns: Sequence[Column], rows: Sequence[Row], *, wide: bool, cut: bool) -> tables.Grid:
@@ -270,7 +379,7 @@ def _console(out: TextIO) -> Console:
     return Console(file=out, markup=False, emoji=False, highlight=False)
 
 
-def _write(lines: list[tables.Line], out: TextIO, console: Console | None) -> None:
+def _write(lines: Iterable[tables.Line], out: TextIO, console: Console | None) -> None:
     """Lines to ``out``: styled through Rich on a terminal, plain text otherwise."""
     if console is None:
         out.writelines("".join(text for text, _style in line).rstrip() + "\n" for line in lines)

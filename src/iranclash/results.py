@@ -16,7 +16,7 @@ holds for the few other types made on every query's path (``render.Output``,
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from enum import Enum
 from functools import cached_property
 from typing import Any, NamedTuple, overload
@@ -76,6 +76,13 @@ class Listing:
     @cached_property
     def rows(self) -> list[Row]:
         return [json.loads(item) for item in self.items]
+
+    def records(self) -> Iterator[Row]:
+        """The records parsed one at a time, for output that streams (or those ``rows``
+        already holds)."""
+        if "rows" in self.__dict__:
+            return iter(self.rows)
+        return (json.loads(item) for item in self.items)
 
 
 class ParsedRows(Sequence[Row]):

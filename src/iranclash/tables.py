@@ -15,7 +15,7 @@ as segments of text and a style name, so that only the caller knows about Rich.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from .results import Fit
@@ -67,7 +67,7 @@ def table_lines(grid: Grid, width: int | None) -> list[Line]:
         for index, header in enumerate(grid.headers)
     ]
     if width is None:
-        return _side_by_side(grid, natural, natural)
+        return list(unbounded_lines(grid.headers, natural, rows))
     widths = _share(grid, natural, range(len(natural)), width, ONE_LINE_TEXT)
     if widths is not None:
         return _side_by_side(grid, widths, natural)
@@ -81,6 +81,21 @@ def table_lines(grid: Grid, width: int | None) -> list[Line]:
                 if offset + natural[key] <= width:
                     return _side_by_side(grid, widths, natural, key, offset)
     return block_lines(grid, width)
+
+
+def unbounded_lines(
+    headers: Sequence[str], natural: Sequence[int], rows: Iterable[Sequence[str]]
+) -> Iterator[Line]:
+    """The table without a width (piped): one line per row, nothing cut, each column as
+    wide as its widest cell (``natural``, known beforehand); the rows stream through."""
+
+    def joined(cells: Sequence[str]) -> str:
+        return (" " * INDENT + (" " * GAP).join(map(_pad, cells, natural))).rstrip()
+
+    yield ((joined(headers), "bold"),)
+    yield ((" " + "─" * (INDENT + sum(natural) + GAP * (len(natural) - 1) - 1), "dim"),)
+    for row in rows:
+        yield ((joined(row), ""),)
 
 
 def _share(grid: Grid, natural: list[int], shown: Sequence[int], width: int, least: int) -> list[int] | None:
