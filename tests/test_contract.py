@@ -83,7 +83,7 @@ SHAPES: dict[str, list[str]] = {
         "backed_by",
         "external",
     ],
-    "actor lookup adds": ["linked", "members", "backs", "events", "quotes"],
+    "actor lookup adds": ["linked", "members", "backs", "events", "events_total", "quotes"],
     "place": [
         "id",
         "name",
@@ -99,7 +99,7 @@ SHAPES: dict[str, list[str]] = {
         "located_in",
         "coordinates",
     ],
-    "place lookup adds": ["linked", "contains", "events", "quotes"],
+    "place lookup adds": ["linked", "contains", "events", "events_total", "quotes"],
     "side": ["country", "name", "general_knowledge"],
     "coordinates": ["lat", "lon", "precision"],
     "analyst": [

@@ -416,6 +416,8 @@ def many_events() -> dict[str, str]:
           date: "2022-03-{number % 28 + 1:02d}"
           type: rocket-attack
           title: Rockets number {number} {"with a longer title " * (number == MANY - 1)}
+          places: [north-base]
+          actors: [{{actor: alpha-brigade, role: attacker}}]
           sources: [{{source: report, quote: "Rockets."}}]
         """
         for number in range(MANY)
@@ -455,9 +457,27 @@ def test_piped_and_csv_listings_have_every_record_aligned_to_the_widest(
     # column, after its end.
     assert len({line.index(" e") for line in rows}) == 1
     (longest,) = [line for line in rows if "with a longer title" in line]
-    assert longest.rstrip()[:-5].rstrip().endswith("with a longer title")
+    assert "Rockets number 1003 with a longer title  " in longest
     assert longest.index(" e") == rows[0].index(" e")
     table = cli("events", "--data", str(folder), "--format", "csv")
     records = list(csv.DictReader(io.StringIO(table.stdout)))
     ids = [record["id"] for record in records]
     assert sorted(ids) == [f"e{number:04d}" for number in range(MANY)]
+
+
+@pytest.mark.parametrize(
+    ("lookup", "name", "option"),
+    [("actor", "Alpha Brigade", "--actor alpha-brigade"), ("place", "North Base", "--place north-base")],
+)
+def test_a_lookup_nests_the_latest_thousand_events_and_says_how_to_list_them_all(
+    cli: Cli, make_data: MakeData, lookup: str, name: str, option: str
+) -> None:
+    folder = make_data(many_events())
+    every = cli("events", *option.split(), "--data", str(folder), "--json").json()
+    assert len(every) == MANY
+    record = cli(lookup, name, "--data", str(folder), "--json").json()
+    assert record["events_total"] == MANY
+    assert [event["id"] for event in record["events"]] == [event["id"] for event in every[-1000:]]
+    table = cli(lookup, name, "--data", str(folder), env={"COLUMNS": "200"}).stdout
+    expected = f"the latest 1000 of {MANY} are shown; iranclash events {option} lists them all"
+    assert any(line.split(None, 1) == ["Events", expected] for line in table.splitlines())

@@ -258,16 +258,30 @@ def _events_linked(store: sqlite3.Connection, sql: str, params: Sequence[object]
     return [json.loads(text) for text in _event_texts(store, sql, params)]
 
 
+#: The most events a lookup (``actor``, ``place``) nests: the latest, in date order. An
+#: actor of a large export takes part in hundreds of thousands; ``events --actor`` lists
+#: them all, streaming.
+LOOKUP_EVENTS = 1000
+
+
 def _event_texts(store: sqlite3.Connection, sql: str, params: Sequence[object]) -> list[str]:
-    """The stored JSON of the events whose ids ``sql`` selects, oldest first."""
+    """The stored JSON of the latest ``LOOKUP_EVENTS`` events whose ids ``sql`` selects, oldest first."""
     return [
         row[0]
         for row in store.execute(
-            "SELECT j.json FROM event e JOIN event_json j ON j.seq = e.seq"
-            f" WHERE e.id IN ({sql}) ORDER BY e.seq",
-            tuple(params),
+            "SELECT j.json FROM (SELECT e.seq AS seq FROM event e"
+            f" WHERE e.id IN ({sql}) ORDER BY e.seq DESC LIMIT ?) x"
+            " JOIN event_json j ON j.seq = x.seq ORDER BY x.seq",
+            (*params, LOOKUP_EVENTS),
         )
     ]
+
+
+def _events_shown(shown: int, total: int, option: str) -> str | None:
+    """Said only when a lookup leaves events out: how many, and how to list them all."""
+    if shown == total:
+        return None
+    return f"the latest {shown} of {total} are shown; iranclash events {option} lists them all"
 
 
 def _type_detail(data: Row) -> str:
@@ -508,13 +522,19 @@ def actor(store: sqlite3.Connection, name: str) -> Detail:
     events = [
         '{"role": ' + json.dumps(role) + ', "role_certainty": ' + json.dumps(certainty) + ", " + text[1:]
         for text, role, certainty in store.execute(
-            "SELECT j.json, group_concat(a.role, ', '), group_concat(a.certainty, ', ')"
-            " FROM event_actor a JOIN event e ON e.id = a.event_id"
-            " JOIN event_json j ON j.seq = e.seq WHERE a.actor_id = ? GROUP BY e.seq ORDER BY e.seq",
-            (actor_id,),
+            "SELECT j.json, x.roles, x.certainties FROM (SELECT e.seq AS seq,"
+            " group_concat(a.role, ', ') AS roles, group_concat(a.certainty, ', ') AS certainties"
+            " FROM event_actor a JOIN event e ON e.id = a.event_id WHERE a.actor_id = ?"
+            " GROUP BY e.seq ORDER BY e.seq DESC LIMIT ?) x"
+            " JOIN event_json j ON j.seq = x.seq ORDER BY x.seq",
+            (actor_id, LOOKUP_EVENTS),
         )
     ]
+    total = store.execute(
+        "SELECT count(DISTINCT event_id) FROM event_actor WHERE actor_id = ?", (actor_id,)
+    ).fetchone()[0]
     data["events"] = [Raw(text) for text in events]
+    data["events_total"] = total
     data["quotes"] = _quotes_about(store, actor_id)
     fields = (
         ("Kind", data["kind"]),
@@ -528,6 +548,7 @@ def actor(store: sqlite3.Connection, name: str) -> Detail:
         ("Backed by", ", ".join(item["name"] for item in backed_by)),
         ("In datasets as", _external_label(data.get("external"))),
         ("Backs", ", ".join(item["name"] for item in data["backs"])),
+        ("Events", _events_shown(len(events), total, f"--actor {actor_id}")),
     )
     sections = (
         Section(
@@ -622,7 +643,9 @@ def place(store: sqlite3.Connection, name: str) -> Detail:
         ],
     )
     events = _event_texts(store, "SELECT event_id FROM event_place WHERE place_id = ?", (place_id,))
+    total = store.execute("SELECT count(*) FROM event_place WHERE place_id = ?", (place_id,)).fetchone()[0]
     data["events"] = [Raw(text) for text in events]
+    data["events_total"] = total
     data["quotes"] = _quotes_about(store, place_id)
     sides = " / ".join(_side_label(side) for side in data["sides"])
     fields = (
@@ -639,6 +662,7 @@ def place(store: sqlite3.Connection, name: str) -> Detail:
         ("Coordinates (general knowledge)", _coordinates_label(data)),
         (_aliases_label(data["id"]), ", ".join(data["aliases"])),
         ("Also known as (general knowledge)", ", ".join(data["known_as"])),
+        ("Events", _events_shown(len(events), total, f"--place {place_id}")),
     )
     sections = (
         Section(
