@@ -428,6 +428,7 @@ def test_a_flipped_byte_in_a_stored_record_is_caught_and_answered_from_a_rebuild
         ["actor", "Alpha Brigade", "--json"],
         ["search", "rockets", "--json"],
         ["events"],
+        ["summary", "--json"],
     ],
 )
 def test_a_stored_record_that_is_not_json_is_damage(
@@ -614,3 +615,20 @@ def test_a_cache_folder_owned_by_another_user_is_named_so(
     assert run.exit_code == 0
     assert run.stderr == f"iranclash: warning: not using the cache: {link} is owned by another user\n"
     assert list(theirs.iterdir()) == []
+
+
+def test_the_summary_kept_in_the_cache_is_the_one_computed_from_the_events(
+    cli: Cli, make_data: MakeData, cache_home: Path
+) -> None:
+    """The summary of every event is computed as the cache is built; read back, it is
+    the same, byte for byte, as one computed from the events without the cache."""
+    folder = make_data({"events/a.yaml": events_yaml("a", 30)})
+    kept = cli("summary", "--data", str(folder), "--json")
+    assert kept.exit_code == 0, kept
+    with sqlite3.connect(cache_file(cache_home)) as connection:
+        (stored,) = connection.execute("SELECT json FROM precomputed_data WHERE name = 'summary'").fetchone()
+    connection.close()
+    assert json.loads(stored) == kept.json()
+    live = cli("summary", "--data", str(folder), "--json", "--no-cache")
+    assert live.stdout == kept.stdout
+    assert kept.json()["events"] == 32

@@ -57,7 +57,7 @@ CACHE_ENV = "IRANCLASH_CACHE_DIR"
 #: (``compile``, ``rename``, ``settle``), so that a test can kill it exactly there.
 PAUSE_ENV = "IRANCLASH_TEST_PAUSE_AT"
 #: Bumped whenever ``store``'s tables or the JSON it stores change, so old caches are rebuilt.
-SCHEMA_VERSION = 17
+SCHEMA_VERSION = 18
 #: An mtime this close to a build may hide a later edit within the same clock tick
 #: (2 s covers the coarsest common timestamps, FAT's).
 RACY_WINDOW_NS = 2_000_000_000
@@ -578,6 +578,10 @@ def _rebuild(
             connection.execute("PRAGMA synchronous = OFF")
             with _Previous(directory, name if keep else None, folders) as previous:
                 _compile(files, connection, reporting, _SourceFiles(connection, previous, folders))
+            from . import query
+
+            # A cache file is read again and again: its summary is worth computing once.
+            query.store_summary(connection)
             with connection:
                 connection.executemany(
                     "INSERT INTO meta VALUES (?, ?)",

@@ -25,6 +25,7 @@ _CHECKED_JSON = "CASE WHEN checksum(CAST(json AS BLOB)) = crc THEN json ELSE dam
 _VIEWS = f"""
 CREATE TEMP VIEW IF NOT EXISTS record AS SELECT rowid AS rowid, id, kind, subkind, name, seq,
     {_CHECKED_JSON}, names_norm, event_seq FROM main.record_data;
+CREATE TEMP VIEW IF NOT EXISTS precomputed AS SELECT name, {_CHECKED_JSON} FROM main.precomputed_data;
 CREATE TEMP VIEW IF NOT EXISTS event_json AS
     SELECT seq, unpacked(json, crc) AS json FROM main.event_json_data;
 """

@@ -833,6 +833,102 @@ def summary(store: sqlite3.Connection, filters: EventFilter = NO_FILTERS) -> Det
     """
     from . import totals
 
+    data = _precomputed_summary(store) if filters == NO_FILTERS else None
+    if data is None:
+        data = summary_data(store, filters)
+    labels = {key: item["name"] for key, item in data["linked"].items()}
+    by_place, by_actor, hedged_by_actor = data["by_place"], data["by_actor"], data["hedged_by_actor"]
+    munitions, total = data["munitions"], data["events"]
+    first, last = data["date_span"]["first"], data["date_span"]["last"]
+    casualties = data["casualties"]
+    casualty_totals = {
+        key: totals.Total(casualties[key], casualties[f"{key}_at_least"]) for key in ("killed", "injured")
+    }
+    count_columns = (Column("", lambda row: row["key"]), Column("Events", lambda row: row["count"]))
+
+    def section(title: str, mapping: dict[str, int]) -> Section:
+        return Section(title, count_columns, [{"key": key, "count": count} for key, count in mapping.items()])
+
+    def shown(value: int | None, at_least: bool) -> str:
+        return str(totals.Total(value, at_least))
+
+    hedged_note = None
+    if filters.actor:
+        # Every figure of an actor's summary rests on its links to the events: say how many
+        # of those links the sources only believe, report or expect.
+        actor_id = resolve(store, "actor", filters.actor)
+        name = labels.get(actor_id) or _record(store, actor_id)["name"]
+        hedged = hedged_by_actor.get(actor_id, 0)
+        hedged_note = f"{hedged} of {total} events link {name} only as believed, reported or expected"
+    fields = (
+        ("Events", total),
+        ("Hedged", hedged_note),
+        ("Date span", f"{first} – {last}" if total else ""),
+        (
+            "Casualties",
+            f"{casualty_totals['killed']} killed, {casualty_totals['injured']} injured"
+            f" (killed unknown in {casualties['events_with_unknown_killed']} events,"
+            f" injured unknown in {casualties['events_with_unknown_injured']})",
+        ),
+    )
+    sections = (
+        section("By type", data["by_type"]),
+        section("By month", data["by_month"]),
+        Section(
+            "By place",
+            count_columns,
+            [{"key": labels.get(key, key), "count": count} for key, count in by_place.items()],
+        ),
+        Section(
+            "By actor",
+            (
+                *count_columns,
+                # Events in which the actor's part, or the event itself, is only believed,
+                # reported or expected: how much of its count rests on hedged links.
+                Column("Hedged", lambda row: row["hedged"]),
+            ),
+            [
+                {"key": labels.get(key, key), "count": count, "hedged": hedged_by_actor.get(key, 0)}
+                for key, count in by_actor.items()
+            ],
+        ),
+        Section(
+            "Munitions",
+            (
+                Column("Weapon", lambda row: row["weapon"]),
+                Column("Count", lambda row: shown(row["count"], row["at_least"])),
+                Column("Intercepted", lambda row: shown(row["intercepted"], row["intercepted_at_least"])),
+                Column("Events", lambda row: row["events"]),
+                Column("Events without a count", lambda row: row["events_without_count"]),
+                Column("Aggregates", lambda row: row["aggregate_events"]),
+            ),
+            [{"weapon": weapon, **values} for weapon, values in munitions.items()],
+        ),
+    )
+    return Detail("Summary", data, fields, sections)
+
+
+#: Where the summary of every event is kept, computed when the cache is built (``store_summary``).
+_SUMMARY = "summary"
+
+
+def store_summary(store: sqlite3.Connection) -> None:
+    """Compute the summary of every event once, as a cache is built: over a million
+    events its counts take seconds, and the cache never changes once built."""
+    from .checks import checksum
+
+    text = jsonout.dumps(summary_data(store, NO_FILTERS))
+    with store:
+        store.execute("INSERT INTO precomputed_data VALUES (?, ?, ?)", (_SUMMARY, text, checksum(text)))
+
+
+def _precomputed_summary(store: sqlite3.Connection) -> Row | None:
+    row = store.execute("SELECT json FROM precomputed WHERE name = ?", (_SUMMARY,)).fetchone()
+    return None if row is None else dict(json.loads(row[0]))
+
+
+def summary_data(store: sqlite3.Connection, filters: EventFilter) -> Row:
+    """The figures of ``summary``, as its JSON gives them."""
     where, params = _event_where(store, filters)
     # Without filters every event is in scope, and leaving the IN (...) out keeps the
     # counts index-only: a summary of 100,000 events stays well under 100 ms.
@@ -893,68 +989,7 @@ def summary(store: sqlite3.Connection, filters: EventFilter = NO_FILTERS) -> Det
     }
     # by_place and by_actor are keyed by id; the names are here, as in every lookup.
     data["linked"] = _brief_map(store, [*by_place, *by_actor])
-    count_columns = (Column("", lambda row: row["key"]), Column("Events", lambda row: row["count"]))
-
-    def section(title: str, mapping: dict[str, int]) -> Section:
-        return Section(title, count_columns, [{"key": key, "count": count} for key, count in mapping.items()])
-
-    def shown(value: int | None, at_least: bool) -> str:
-        return str(totals.Total(value, at_least))
-
-    hedged_note = None
-    if filters.actor:
-        # Every figure of an actor's summary rests on its links to the events: say how many
-        # of those links the sources only believe, report or expect.
-        actor_id = resolve(store, "actor", filters.actor)
-        name = labels.get(actor_id, actor_id)
-        hedged = hedged_by_actor.get(actor_id, 0)
-        hedged_note = f"{hedged} of {total} events link {name} only as believed, reported or expected"
-    fields = (
-        ("Events", total),
-        ("Hedged", hedged_note),
-        ("Date span", f"{first} – {last}" if total else ""),
-        (
-            "Casualties",
-            f"{casualty_totals['killed']} killed, {casualty_totals['injured']} injured"
-            f" (killed unknown in {data['casualties']['events_with_unknown_killed']} events,"
-            f" injured unknown in {data['casualties']['events_with_unknown_injured']})",
-        ),
-    )
-    sections = (
-        section("By type", by_type),
-        section("By month", by_month),
-        Section(
-            "By place",
-            count_columns,
-            [{"key": labels.get(key, key), "count": count} for key, count in by_place.items()],
-        ),
-        Section(
-            "By actor",
-            (
-                *count_columns,
-                # Events in which the actor's part, or the event itself, is only believed,
-                # reported or expected: how much of its count rests on hedged links.
-                Column("Hedged", lambda row: row["hedged"]),
-            ),
-            [
-                {"key": labels.get(key, key), "count": count, "hedged": hedged_by_actor.get(key, 0)}
-                for key, count in by_actor.items()
-            ],
-        ),
-        Section(
-            "Munitions",
-            (
-                Column("Weapon", lambda row: row["weapon"]),
-                Column("Count", lambda row: shown(row["count"], row["at_least"])),
-                Column("Intercepted", lambda row: shown(row["intercepted"], row["intercepted_at_least"])),
-                Column("Events", lambda row: row["events"]),
-                Column("Events without a count", lambda row: row["events_without_count"]),
-                Column("Aggregates", lambda row: row["aggregate_events"]),
-            ),
-            [{"weapon": weapon, **values} for weapon, values in munitions.items()],
-        ),
-    )
-    return Detail("Summary", data, fields, sections)
+    return data
 
 
 def _tally(known: int | None, records: int, missing: int, at_least: object) -> Total:

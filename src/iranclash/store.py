@@ -64,6 +64,7 @@ CREATE TABLE link(subject TEXT NOT NULL, predicate TEXT NOT NULL, object TEXT NO
 CREATE INDEX link_object ON link(object, predicate);
 CREATE INDEX link_subject ON link(subject, predicate);
 CREATE TABLE name(key TEXT NOT NULL, id TEXT NOT NULL, kind TEXT NOT NULL, label TEXT NOT NULL);
+CREATE TABLE precomputed_data(name TEXT PRIMARY KEY, json TEXT NOT NULL, crc INTEGER NOT NULL);
 CREATE INDEX name_key ON name(key);
 """
 
