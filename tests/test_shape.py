@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from conftest import Run
+from iranclash.results import Listing
+from iranclash.shape import Shape, shaped
 
 Cli = Callable[..., Run]
 
@@ -92,3 +94,37 @@ def test_list_options_and_geojson(cli: Cli) -> None:
     refused = cli("events", "--fields", "id", "--format", "geojson")
     assert refused.exit_code == 2
     assert "--fields does not apply to --format geojson" in refused.stderr
+
+
+# --- streaming ----------------------------------------------------------------------------
+
+TIED = [{"id": f"r{n}", "group": n % 3, "name": f"Name {n % 4}"} for n in range(12)]
+
+
+def _listing(rows: list[dict[str, object]]) -> Listing:
+    return Listing("rows", (json.dumps(row) for row in rows), ())
+
+
+@pytest.mark.parametrize("sort", [None, "group", "name"])
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.parametrize("limit", [None, 0, 1, 5, 12, 20])
+def test_shaping_a_stream_gives_what_sorting_the_whole_list_would(
+    sort: str | None, reverse: bool, limit: int | None
+) -> None:
+    """Ties included: a stable sort of the whole list, reversed, then cut."""
+    expected = sorted(TIED, key=lambda row: str(row[sort])) if sort else list(TIED)
+    if reverse:
+        expected.reverse()
+    if limit is not None:
+        expected = expected[:limit]
+    result = shaped(_listing(TIED), Shape(None, limit, sort, reverse))
+    assert [json.loads(item) for item in result.items] == expected
+
+
+def test_limit_reads_only_the_records_it_prints() -> None:
+    def records() -> Iterator[str]:
+        yield from (json.dumps(row) for row in TIED[:3])
+        raise AssertionError("read past the limit")
+
+    result = shaped(Listing("rows", records(), ()), Shape(("id",), 3))
+    assert [json.loads(item) for item in result.items] == [{"id": "r0"}, {"id": "r1"}, {"id": "r2"}]

@@ -3,13 +3,21 @@
 Applied to the answer of any list command, after the question and before the
 output format, so every format shows the same records and fields. Field names
 are the keys of the records' JSON (``iranclash events --fields list`` shows
-them); a name that is not one is a usage error naming the valid ones.
+them; every record of a list has the same keys, so they are the first record's);
+a name that is not one is a usage error naming the valid ones.
+
+The records still stream: ``--limit`` and ``--fields`` read only what they print,
+and ``--sort`` or ``--reverse`` with ``--limit N`` keep N records in memory, not
+all of them. Only a whole list sorted or reversed is held.
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import sqlite3
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
 from . import jsonout
@@ -58,10 +66,6 @@ def shaping(
     return ask
 
 
-def _fields_of(rows: list[Row]) -> list[str]:
-    return list(dict.fromkeys(key for row in rows for key in row))
-
-
 def _check(name: str, known: list[str], option: str) -> None:
     if known and name not in known:
         raise UsageProblem(f"{option}: no field {name!r}; the fields are {', '.join(known)}")
@@ -89,25 +93,41 @@ def _sort_key(field: str) -> Callable[[Row], tuple[object, ...]]:
 
 
 def shaped(listing: Listing, shape: Shape) -> Listing:
-    rows = listing.rows
-    known = _fields_of(rows)
+    records = listing.records()
+    first = next(records, None)
+    known = list(first) if first is not None else []
     if shape.fields == (LIST,):
         items = [jsonout.dumps({"field": name}) for name in known]
         return Listing(f"{listing.title}: fields", items, (Column("Field", lambda row: row["field"]),))
-    if shape.sort:
-        _check(shape.sort, known, "--sort")
-        rows = sorted(rows, key=_sort_key(shape.sort))
-    if shape.reverse:
-        rows = list(reversed(rows))
-    if shape.limit is not None:
-        rows = rows[: shape.limit]
+    for name in (shape.sort, *(shape.fields or ())):
+        if name is not None:
+            _check(name, known, "--sort" if name == shape.sort else "--fields")
+    rows = _ordered(itertools.chain([first] if first is not None else [], records), shape)
     if not shape.fields:
-        return Listing(listing.title, [jsonout.dumps(row) for row in rows], listing.columns)
-    for name in shape.fields:
-        _check(name, known, "--fields")
-    picked = [{name: row.get(name) for name in shape.fields} for row in rows]
-    columns = tuple(Column(name, _cell(name)) for name in shape.fields)
-    return Listing(listing.title, [jsonout.dumps(row) for row in picked], columns)
+        return Listing(listing.title, map(jsonout.dumps, rows), listing.columns)
+    fields = shape.fields
+    picked = ({name: row.get(name) for name in fields} for row in rows)
+    columns = tuple(Column(name, _cell(name)) for name in fields)
+    return Listing(listing.title, map(jsonout.dumps, picked), columns)
+
+
+def _ordered(rows: Iterator[Row], shape: Shape) -> Iterable[Row]:
+    """The rows sorted, reversed and cut as ``shape`` says, exactly as sorting the whole
+    list stably, reversing it and cutting it would, holding no more than the cut."""
+    limit = shape.limit
+    if shape.sort:
+        key = _sort_key(shape.sort)
+        if limit is None:
+            ordered = sorted(rows, key=key)
+            return reversed(ordered) if shape.reverse else ordered
+        # Each row's position breaks ties, as the stable sort's order (reversed with it) does.
+        numbered = enumerate(rows)
+        pick = heapq.nlargest if shape.reverse else heapq.nsmallest
+        return [row for _position, row in pick(limit, numbered, key=lambda item: (key(item[1]), item[0]))]
+    if shape.reverse:
+        kept = deque(rows, maxlen=limit) if limit is not None else list(rows)
+        return reversed(kept)
+    return itertools.islice(rows, limit) if limit is not None else rows
 
 
 def _cell(name: str) -> Callable[[Row], object]:
