@@ -123,7 +123,7 @@ def _any_record(store: sqlite3.Connection, record_id: str) -> tuple[str, Row]:
 
         ids = [row[0] for row in store.execute("SELECT id FROM record")]
         raise NotFound(
-            f"no record with id {record_id!r}",
+            f'no record with id "{record_id}"',
             tuple(difflib.get_close_matches(record_id, ids, n=5, cutoff=0.6)),
         )
     kind, text = found
