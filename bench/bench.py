@@ -382,6 +382,8 @@ class Figures:
     streams: dict[str, Run] = field(default_factory=dict)
     peer: Run | None = None
     damage: str = ""
+    #: The 1-minute load average before and after: other work on the machine skews every figure.
+    load: tuple[float, float] = (0.0, 0.0)
 
 
 #: Run in a child: counts what a query's JSON output holds (a list's length, or one key's).
@@ -447,9 +449,15 @@ def measure(source: Source, size: int, settings: Settings, env: dict[str, str]) 
         cache = scratch / "cache"
         cache.mkdir(mode=0o700)
         env = {**env, "IRANCLASH_CACHE_DIR": str(cache)}
-        folder, generated = _data_folder(source, size, settings, scratch)
         try:
-            return _measure(source, size, settings, env, folder, scratch)
+            folder, generated = _data_folder(source, size, settings, scratch)
+        except subprocess.CalledProcessError as error:
+            return Figures(size, build=Run(0.0, 0.0, f"generating the data failed: {error}"))
+        before = os.getloadavg()[0]
+        try:
+            figures = _measure(source, size, settings, env, folder, scratch)
+            figures.load = (before, os.getloadavg()[0])
+            return figures
         finally:
             if generated:
                 shutil.rmtree(folder, ignore_errors=True)
@@ -752,6 +760,9 @@ def report(source: Source, measured: Sequence[Figures], settings: Settings) -> N
     elif "jq" not in settings.skip and "streams" not in settings.skip:
         print("  peer: jq was not run (not installed, or no JSON lines to read)")
 
+    loads = ", ".join(f"{f.size:,}: {f.load[0]:.1f} -> {f.load[1]:.1f}" for f in measured if any(f.load))
+    if loads:
+        print(f"  load average (1 min, {os.cpu_count()} cores) before -> after: {loads}")
     for figures in measured:
         if figures.damage:
             print(f"  damage check at {figures.size:,}: {figures.damage}")
@@ -818,7 +829,9 @@ def main() -> None:
         for name in ("IRANCLASH_DATA", "COLUMNS", "LINES"):
             env.pop(name, None)
         print(f"iranclash benchmark — {os.cpu_count()} cores, Python {sys.version.split()[0]}", end="")
-        print(f"; each command stopped after {arguments.timeout:.0f} s or {arguments.memory_limit} GiB\n")
+        print(f"; each command stopped after {arguments.timeout:.0f} s or {arguments.memory_limit} GiB")
+        load = os.getloadavg()[0]
+        print(f"load average {load:.1f} at the start: other work on the machine slows every figure\n")
         if "startup" not in skip:
             startup(env, limits, arguments.runs)
         for source in (YAML, CSV):
