@@ -518,7 +518,7 @@ def _measure(
                 attempts.append(run_once(command, env, settings.limits, terminal=terminal))
             run = median(attempts)
             figures.streams[label] = replace(
-                run, count=f"{run.output_lines:,} lines, {run.output_bytes / 2**20:,.1f} MiB"
+                run, count=f"{run.output_lines:,} lines, {_mib(run.output_bytes / 2**20)} MiB"
             )
             progress(f"{name}: {label}: {_run_text(figures.streams[label])}")
 
@@ -591,6 +591,10 @@ def _number(text: str) -> str:
     return f"{int(text):,}" if text.isdigit() else text
 
 
+def _mib(mib: float) -> str:
+    return f"{mib:,.1f}" if mib < 10 else f"{mib:,.0f}"
+
+
 def _time_text(seconds: float) -> str:
     return f"{seconds * 1000:,.0f} ms" if seconds < 10 else f"{seconds:,.1f} s"
 
@@ -628,7 +632,9 @@ class Target:
 
 
 LABEL = 50
-CELL = 22
+CELL = 26
+#: Wide enough for "ratio (time, memory)" and two ratios.
+RATIO = 22
 
 
 def _cell(value: Run | float | str | None, unit: str) -> str:
@@ -665,7 +671,7 @@ class Table:
 
     def header(self, title: str) -> None:
         cells = "".join(f"{f'{size:,}':>{CELL}}" for size in self.sizes)
-        ratio = f"{'ratio (time, memory)':>22}" if len(self.sizes) > 1 else ""
+        ratio = f"{'ratio (time, memory)':>{RATIO}}" if len(self.sizes) > 1 else ""
         print(f"  {title:<{LABEL}}{cells}{ratio}   target at {self.sizes[-1]:,}")
 
     def line(
@@ -676,7 +682,7 @@ class Table:
         target: Target | None = None,
     ) -> None:
         cells = "".join(f"{_cell(value, unit):>{CELL}}" for value in values)
-        ratio = f"{_ratio(values):>22}" if len(values) > 1 else ""
+        ratio = f"{_ratio(values):>{RATIO}}" if len(values) > 1 else ""
         judged = f"   {target.text}: {target.judge(values[-1])}" if target else ""
         print(f"  {label:<{LABEL}}{cells}{ratio}{judged}".rstrip())
         for size, value in zip(self.sizes, values, strict=True):
@@ -746,15 +752,17 @@ def report(source: Source, measured: Sequence[Figures], settings: Settings) -> N
                 table.counts(values)
 
     peers = [figures.peer for figures in measured]
-    narrow = next(iter(queries(source)))
-    ours = last.queries.get(narrow)
-    if last.peer and ours and not ours.failure and not last.peer.failure:
-        faster = last.peer.seconds / ours.seconds
+    if any(peers):
+        ours = last.queries.get(next(iter(queries(source))))
+        compared = ""
+        if last.peer and ours and not ours.failure and not last.peer.failure:
+            faster = last.peer.seconds / ours.seconds
+            compared = f"   filtered events >= 5x faster than jq: {faster:.1f}x, {verdict(faster >= 5)}"
         print(
             f"  {'peer: jq selecting the same window':<{LABEL}}"
             + "".join(f"{_cell(value, ''):>{CELL}}" for value in peers)
-            + (f"{_ratio(peers):>22}" if len(peers) > 1 else "")
-            + f"   filtered events >= 5x faster than jq: {faster:.1f}x, {verdict(faster >= 5)}"
+            + (f"{_ratio(peers):>{RATIO}}" if len(peers) > 1 else "")
+            + compared
         )
         table.counts(peers)
     elif "jq" not in settings.skip and "streams" not in settings.skip:
