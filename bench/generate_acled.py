@@ -6,6 +6,9 @@ are made up. The rows vary as real ones do (event types mapped and not, time pre
 thousand places), so a reader does the work a real export asks of it.
 
     python bench/generate_acled.py OUT.csv --rows 1000000
+    python bench/generate_acled.py recent.csv --rows 1000 --start 1000000  # a second export
+
+Rows are numbered from ``--start``, so exports written side by side share no event id.
 """
 
 from __future__ import annotations
@@ -86,11 +89,11 @@ def row(index: int) -> list[object]:
     ]
 
 
-def generate(out: Path, rows: int) -> None:
+def generate(out: Path, rows: int, start: int = 0) -> None:
     with out.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(COLUMNS)
-        for index in range(rows):
+        for index in range(start, start + rows):
             writer.writerow(row(index))
 
 
@@ -100,8 +103,9 @@ def main() -> None:
     )
     parser.add_argument("out", type=Path)
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--start", type=int, default=0, help="number of the first row (its id is XXX<start>)")
     arguments = parser.parse_args()
-    generate(arguments.out, arguments.rows)
+    generate(arguments.out, arguments.rows, arguments.start)
 
 
 if __name__ == "__main__":
