@@ -7,13 +7,14 @@ import os
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from conftest import Run
-from iranclash import cache, load
+from iranclash import cache, load, reader
+from iranclash.model import Record
 
 EVENT = """
 - id: {id}
@@ -200,10 +201,10 @@ def test_two_processes_building_at_once_both_answer_right(
 def test_an_interrupted_build_leaves_no_partial_file(
     cli: Callable[..., Run], make_data: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, cache_home: Path
 ) -> None:
-    def interrupted(kind: str, path: Path, data: bytes) -> load.FileRecords:
+    def interrupted(kind: str, text: reader.Text) -> Iterator[tuple[Record, int]]:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(load, "load_bytes", interrupted)
+    monkeypatch.setattr(load, "records", interrupted)
     run = cli("events", "--data", str(make_data()))
     assert run.exit_code == 130
     assert run.stderr == "iranclash: interrupted\n"

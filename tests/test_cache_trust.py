@@ -45,12 +45,12 @@ MakeData = Callable[..., Path]
 DRIVER = """
 import os, sys
 from iranclash import load
-real = load.load_bytes
-def counting(kind, path, data):
+real = load.records
+def counting(kind, text):
     with open(os.environ["PARSE_LOG"], "a") as log:
-        log.write(str(path) + "\\n")
-    return real(kind, path, data)
-load.load_bytes = counting
+        log.write(str(text.path) + "\\n")
+    return real(kind, text)
+load.records = counting
 from iranclash.launch import main
 main()
 """

@@ -701,10 +701,14 @@ def _compile(
                 if kept is not None:
                     sha, text, file_records = kept
                 else:
-                    data = reader.read_bytes(path)
-                    file_records = load.load_bytes(kind, path, data)
+                    with reader.opened(path) as source:
+                        found = list(load.records(kind, source))
+                        sha = source.sha256()
+                    file_records = load.FileRecords(
+                        kind, path, tuple(record for record, _ in found), tuple(line for _, line in found)
+                    )
                     if source_files:
-                        sha, text = _sha256_of(data), load.to_json(file_records)
+                        text = load.to_json(file_records)
                 if source_files:
                     source_files.add(path, fingerprint, sha, text)
             except DataError as error:

@@ -11,7 +11,7 @@ import dataclasses
 import re
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import Enum
 from functools import cache
@@ -38,12 +38,24 @@ class FileRecords:
 
 def load_file(kind: str, path: Path) -> FileRecords:
     """Read one data file into records; every problem in it is reported at once."""
-    return load_bytes(kind, path, reader.read_bytes(path))
+    with reader.opened(path) as text:
+        found = list(records(kind, text))
+    return FileRecords(
+        kind, path, tuple(record for record, _line in found), tuple(line for _record, line in found)
+    )
 
 
-def load_bytes(kind: str, path: Path, data: bytes) -> FileRecords:
-    """Records from the bytes of a data file (the cache hashes exactly the bytes it parsed)."""
-    root = reader.parse(path, reader.decode(path, data))
+def records(kind: str, text: reader.Text) -> Iterator[tuple[model.Record, int]]:
+    """Each record of a data file as it is read, with the line it starts on.
+
+    A record with a problem is left out, and once the file is read every problem in it
+    is raised at once (``DataError``), those of the file itself (``reader``) instead of
+    any of its records'. A caller that keeps what came before then gets the same answer
+    as from a file read whole: its records, or its problems.
+    """
+    path = text.path
+    nodes = reader.nodes(text)
+    root = next(nodes, None)
     if root is None:
         raise DataError.single(path, "is empty; write [] for a file with no records")
     if not isinstance(root, Sequence):
@@ -53,24 +65,31 @@ def load_bytes(kind: str, path: Path, data: bytes) -> FileRecords:
             line=root.line,
             column=root.column,
         )
-    return load_nodes(kind, path, root, [node.line for node in root.items])
+    record_class = model.FILES[kind]
+    problems: list[Problem] = []
+    for node in nodes:
+        record = _Converter(path, problems).record(record_class, node)
+        if record is not None:
+            yield record, node.line
+    if problems:
+        raise DataError(problems)
 
 
 def load_nodes(kind: str, path: Path, root: Sequence, lines: list[int]) -> FileRecords:
     """Records from the top-level list of a file; ``lines`` gives where each item starts."""
     record_class = model.FILES[kind]
     problems: list[Problem] = []
-    records: list[model.Record] = []
+    found: list[model.Record] = []
     kept_lines: list[int] = []
     for node, line in zip(root.items, lines, strict=True):
         converter = _Converter(path, problems)
         record = converter.record(record_class, node)
         if record is not None:
-            records.append(record)
+            found.append(record)
             kept_lines.append(line)
     if problems:
         raise DataError(problems)
-    return FileRecords(kind, path, tuple(records), tuple(kept_lines))
+    return FileRecords(kind, path, tuple(found), tuple(kept_lines))
 
 
 def to_json(records: FileRecords) -> str:
