@@ -131,8 +131,8 @@ def make_data(tmp_path: Path) -> Callable[..., Path]:
 
 @pytest.fixture
 def count_parses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """The files the loader parses, in order: how a test tells a build that re-read a
-    file from one that took its records from the cache."""
+    """The files the loader parses, in order: how a test tells a query answered from the
+    cache from one that built it."""
     parsed: list[Path] = []
     real = load.records
 

@@ -11,8 +11,12 @@ than data:
   "racily clean" case) is caught by the content hash kept for every file whose
   mtime was too close to the build; only those few files are hashed.
 - The cache holds rows and JSON text only, nothing that runs when read. Each
-  record's JSON carries a checksum checked as it is read (``checks``); the records
-  kept per file for partial rebuilds are JSON read back through the typed loader.
+  record's JSON carries a checksum checked as it is read (``checks``).
+- A build reads every data file again. It used to keep each YAML file's records as
+  JSON so that an unchanged file was not parsed again; that took a quarter of the
+  cache and, at 100,000 events, more time to write on every build than it saved
+  (restoring records is not much cheaper than parsing them, and the store is built
+  again from all of them either way).
 - The cache folder is opened once and checked on that descriptor (owned by the
   user, writable by nobody else); every file in it is then reached through the
   descriptor, and the database file SQLite opened is checked to be the one in
@@ -49,7 +53,6 @@ from .collector import paused
 
 if TYPE_CHECKING:
     from . import store
-    from .load import FileRecords
 from .errors import DataError, Problem
 
 CACHE_ENV = "IRANCLASH_CACHE_DIR"
@@ -57,7 +60,7 @@ CACHE_ENV = "IRANCLASH_CACHE_DIR"
 #: (``compile``, ``rename``, ``settle``), so that a test can kill it exactly there.
 PAUSE_ENV = "IRANCLASH_TEST_PAUSE_AT"
 #: Bumped whenever ``store``'s tables or the JSON it stores change, so old caches are rebuilt.
-SCHEMA_VERSION = 14
+SCHEMA_VERSION = 15
 #: An mtime this close to a build may hide a later edit within the same clock tick
 #: (2 s covers the coarsest common timestamps, FAT's).
 RACY_WINDOW_NS = 2_000_000_000
@@ -157,8 +160,7 @@ def open_store(
 ) -> checks.Store:
     """A connection to the compiled records of ``folders``, from the cache when fresh.
 
-    With ``rebuild``, the cache (found damaged) is compiled again from the data files
-    alone, keeping none of its records.
+    With ``rebuild``, the cache (found damaged) is compiled again without a look at it.
     """
     folders = _as_folders(data)
     files = folder.all_data_files(folders)
@@ -185,7 +187,7 @@ def open_store(
                     if fresh is not None:
                         return fresh
                 _remove_dead_builds(directory, name)
-                _rebuild(directory, name, folders, files, progress, lock, keep=not rebuild)
+                _rebuild(directory, name, folders, files, progress, lock)
                 return directory.connect(name, read_only=True)
         except (OSError, sqlite3.Error, CacheUnavailable) as error:
             if warn:
@@ -536,12 +538,6 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _sha256_of(data: bytes) -> str:
-    import hashlib
-
-    return hashlib.sha256(data).hexdigest()
-
-
 # --- building ----------------------------------------------------------------------------
 
 
@@ -558,8 +554,6 @@ def _rebuild(
     files: list[tuple[str, Path]],
     progress: Progress | None,
     lock: BuildLock,
-    *,
-    keep: bool,
 ) -> None:
     temporary = f"{name}.{os.getpid()}.{time.time_ns()}.tmp"
     os.close(directory.open_file(temporary, os.O_RDWR | os.O_CREAT | os.O_EXCL))
@@ -576,8 +570,7 @@ def _rebuild(
         try:
             connection.execute("PRAGMA journal_mode = OFF")
             connection.execute("PRAGMA synchronous = OFF")
-            with _Previous(directory, name if keep else None, folders) as previous:
-                _compile(files, connection, reporting, _SourceFiles(connection, previous, folders))
+            _compile(files, connection, reporting, _SourceFiles(connection, folders))
             with connection:
                 connection.executemany(
                     "INSERT INTO meta VALUES (?, ?)",
@@ -595,69 +588,23 @@ def _rebuild(
         directory.unlink(temporary)
 
 
-class _Previous:
-    """The cache being replaced: its files' fingerprints, and their kept records on request.
-
-    Records are read one file at a time, so that a rebuild never holds them all twice.
-    """
-
-    def __init__(self, directory: CacheFolder, name: str | None, folders: Folders) -> None:
-        self.connection: sqlite3.Connection | None = None
-        self.entries: dict[str, CachedFile] = {}
-        self.folders = folders
-        if name is None or directory.stat(name) is None:
-            return
-        try:
-            self.connection = directory.connect(name, read_only=True)
-            meta = dict(self.connection.execute("SELECT key, value FROM meta"))
-            if _same_version(meta) and meta.get("folder") == _folder_text(folders):
-                self.entries = {entry.path: entry for entry in _cached_files(self.connection)}
-        except (sqlite3.Error, OSError, CacheUnavailable):
-            self.entries = {}
-
-    def __enter__(self) -> _Previous:
-        return self
-
-    def __exit__(self, *_exception: object) -> None:
-        if self.connection is not None:
-            self.connection.close()
-
-    def records(self, path: Path, fingerprint: Fingerprint) -> tuple[str, str] | None:
-        """The hash and kept records (JSON) of ``path``, if the file is unchanged since and
-        the records pass their checksum."""
-        relative = _relative(path, self.folders)
-        entry = self.entries.get(relative)
-        if entry is None or self.connection is None or not _unchanged(entry, fingerprint, path):
-            return None
-        try:
-            row = self.connection.execute(
-                "SELECT records, records_crc FROM source_file WHERE path = ?", (relative,)
-            ).fetchone()
-        except sqlite3.Error:
-            return None
-        if not row or not isinstance(row[0], str) or checks.checksum(row[0]) != row[1]:
-            return None
-        return entry.sha256, row[0]
-
-
 class _SourceFiles:
-    """Records each data file (fingerprint, hash, records as JSON) in the new cache as soon
-    as it is read, for the next freshness check; offers the old cache's unchanged files."""
+    """Records each data file (fingerprint and hash) in the new cache as soon as it is
+    read, for the next freshness check."""
 
-    def __init__(self, connection: sqlite3.Connection, previous: _Previous, folders: Folders) -> None:
+    def __init__(self, connection: sqlite3.Connection, folders: Folders) -> None:
         self.connection = connection
-        self.previous = previous
         self.folders = folders
         self.started_ns = time.time_ns()
         connection.execute(
             "CREATE TABLE source_file(path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, ino INTEGER,"
-            " ctime_ns INTEGER, sha256 TEXT, racy INTEGER, records TEXT, records_crc INTEGER)"
+            " ctime_ns INTEGER, sha256 TEXT, racy INTEGER)"
         )
 
-    def add(self, path: Path, fingerprint: Fingerprint, sha256: str, records: str) -> None:
+    def add(self, path: Path, fingerprint: Fingerprint, sha256: str) -> None:
         racy = fingerprint.mtime_ns >= self.started_ns - RACY_WINDOW_NS
         self.connection.execute(
-            "INSERT INTO source_file VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO source_file VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 _relative(path, self.folders),
                 fingerprint.size,
@@ -666,8 +613,6 @@ class _SourceFiles:
                 fingerprint.ctime_ns,
                 sha256,
                 int(racy),
-                records,
-                checks.checksum(records),
             ),
         )
 
@@ -678,12 +623,11 @@ def _compile(
     progress: Progress | None,
     source_files: _SourceFiles | None = None,
 ) -> None:
-    """Read (or take from the old cache), check and compile every file; with ``source_files``,
-    also record each file for the next freshness check.
+    """Read, check and compile every file; with ``source_files``, also record each file
+    for the next freshness check.
 
     The YAML files are read and checked whole first; the exports then stream into the
-    store row by row after them (their rows refer only to records of their own dataset),
-    and are read again on every build: keeping their records would double the cache.
+    store row by row after them (their rows refer only to records of their own dataset).
     """
     from . import load, model, reader, store, validate
 
@@ -697,20 +641,14 @@ def _compile(
                 continue
             try:
                 fingerprint = Fingerprint.of(os.stat(path))
-                kept = _kept(source_files, kind, path, fingerprint)
-                if kept is not None:
-                    sha, text, file_records = kept
-                else:
-                    with reader.opened(path) as source:
-                        found = list(load.records(kind, source))
-                        sha = source.sha256()
-                    file_records = load.FileRecords(
-                        kind, path, tuple(record for record, _ in found), tuple(line for _, line in found)
-                    )
-                    if source_files:
-                        text = load.to_json(file_records)
+                with reader.opened(path) as source:
+                    found = list(load.records(kind, source))
+                    sha = source.sha256()
+                file_records = load.FileRecords(
+                    kind, path, tuple(record for record, _ in found), tuple(line for _, line in found)
+                )
                 if source_files:
-                    source_files.add(path, fingerprint, sha, text)
+                    source_files.add(path, fingerprint, sha)
             except DataError as error:
                 problems.extend(error.problems)
                 continue
@@ -779,7 +717,7 @@ def _import(
                     builder.add(record)
                 builder.add(event, item.row)
             if source_files:
-                source_files.add(path, fingerprint, _sha256(path), "")
+                source_files.add(path, fingerprint, _sha256(path))
         except DataError as error:
             problems.extend(error.problems)
         except OSError as error:
@@ -799,23 +737,6 @@ def _import(
         else:
             claimed[row] = (path, line)
     return problems
-
-
-def _kept(
-    source_files: _SourceFiles | None, kind: str, path: Path, fingerprint: Fingerprint
-) -> tuple[str, str, FileRecords] | None:
-    """The old cache's records of an unchanged file, if they still load as records
-    (if not, the file is read again)."""
-    from . import load
-
-    kept = source_files.previous.records(path, fingerprint) if source_files else None
-    if kept is None:
-        return None
-    sha, text = kept
-    try:
-        return sha, text, load.from_json(kind, path, text)
-    except DataError:
-        return None
 
 
 def _unchanged(previous: CachedFile, fingerprint: Fingerprint, path: Path) -> bool:
