@@ -626,27 +626,35 @@ def _compile(
     """Read, check and compile every file; with ``source_files``, also record each file
     for the next freshness check.
 
-    The YAML files are read and checked whole first; the exports then stream into the
-    store row by row after them (their rows refer only to records of their own dataset).
+    Records stream into the store as each file is read, so that no file and no list of
+    records is held whole: what stays in memory is the checks' index of ids and the
+    store's own batch. The YAML files are read kind by kind across all the folders
+    (``folder.KINDS``: places before the events in them, as the store needs); the
+    exports then stream in after them (their rows refer only to records of their own
+    dataset). A record whose id is taken already is kept out of the store, and after
+    the first problem nothing more goes in: the build fails with every problem found.
     """
     from . import load, model, reader, store, validate
 
-    loaded: list[load.FileRecords] = []
-    exports: list[Path] = []
-    problems = []
+    order = {kind: number for number, kind in enumerate(folder.KINDS)}
+    curated = sorted((entry for entry in files if entry[0] in order), key=lambda entry: order[entry[0]])
+    exports = [path for kind, path in files if kind in folder.DATASETS]
+    problems: list[Problem] = []
+    index = validate.Index()
     with paused():
-        for done, (kind, path) in enumerate(files):
-            if kind in folder.DATASETS:
-                exports.append(path)
-                continue
+        builder = store.Builder(connection)
+        #: (event id, row id, file, line) for each export row a curated event is the same as.
+        claims: list[tuple[str, str, Path, int]] = []
+        for done, (kind, path) in enumerate(curated, start=1):
             try:
                 fingerprint = Fingerprint.of(os.stat(path))
                 with reader.opened(path) as source:
-                    found = list(load.records(kind, source))
+                    for record, line in load.records(kind, source):
+                        if index.add(record, path, line) and not problems:
+                            builder.add(record)
+                        if isinstance(record, model.Event):
+                            claims.extend((record.id, row, path, line) for row in record.same_as)
                     sha = source.sha256()
-                file_records = load.FileRecords(
-                    kind, path, tuple(record for record, _ in found), tuple(line for _, line in found)
-                )
                 if source_files:
                     source_files.add(path, fingerprint, sha)
             except DataError as error:
@@ -654,22 +662,14 @@ def _compile(
                 continue
             except OSError as error:
                 raise DataError.single(path, f"cannot read: {error.strerror or error}") from None
-            loaded.append(file_records)
             if progress:
-                progress(done + 1, len(files))
+                progress(done, len(files))
         if problems:
             raise DataError(problems)
-        problems = validate.check(loaded)
+        problems = index.problems()
         if problems:
             raise DataError(problems)
-        builder = store.Builder(connection)
-        claims: list[tuple[str, str, Path, int]] = []
-        for file_records in loaded:
-            for record, line in zip(file_records.records, file_records.lines, strict=True):
-                builder.add(record)
-                if isinstance(record, model.Event):
-                    claims.extend((record.id, row, file_records.path, line) for row in record.same_as)
-        del loaded
+        del index
         problems = _import(exports, builder, source_files, progress, len(files), claims)
         if problems:
             raise DataError(problems)
