@@ -44,9 +44,9 @@ import stat
 import sys
 import time
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, NoReturn
 
 from . import __version__, checks, folder
 from .collector import paused
@@ -617,6 +617,11 @@ class _SourceFiles:
         )
 
 
+#: YAML files larger than this in all are read in a child process while this one stores their
+#: records (``_read_apart``); below it, forking costs more than it saves.
+APART_BYTES = 16 * 1024 * 1024
+
+
 def _compile(
     files: list[tuple[str, Path]],
     connection: sqlite3.Connection,
@@ -634,46 +639,195 @@ def _compile(
     dataset). A record whose id is taken already is kept out of the store, and after
     the first problem nothing more goes in: the build fails with every problem found.
     """
-    from . import load, model, reader, store, validate
+    from . import model, store
 
     order = {kind: number for number, kind in enumerate(folder.KINDS)}
     curated = sorted((entry for entry in files if entry[0] in order), key=lambda entry: order[entry[0]])
     exports = [path for kind, path in files if kind in folder.DATASETS]
     problems: list[Problem] = []
-    index = validate.Index()
     with paused():
         builder = store.Builder(connection)
         #: (event id, row id, file, line) for each export row a curated event is the same as.
         claims: list[tuple[str, str, Path, int]] = []
-        for done, (kind, path) in enumerate(curated, start=1):
-            try:
-                fingerprint = Fingerprint.of(os.stat(path))
-                with reader.opened(path) as source:
-                    for record, line in load.records(kind, source):
-                        if index.add(record, path, line) and not problems:
-                            builder.add(record)
-                        if isinstance(record, model.Event):
-                            claims.extend((record.id, row, path, line) for row in record.same_as)
-                    sha = source.sha256()
+        done = 0
+        for item in _read_apart(curated) if _worth_a_child(curated) else _read_curated(curated):
+            if isinstance(item, _FileRead):
+                done += 1
                 if source_files:
-                    source_files.add(path, fingerprint, sha)
-            except DataError as error:
-                problems.extend(error.problems)
-                continue
-            except OSError as error:
-                raise DataError.single(path, f"cannot read: {error.strerror or error}") from None
-            if progress:
-                progress(done, len(files))
+                    source_files.add(item.path, item.fingerprint, item.sha256)
+                if progress:
+                    progress(done, len(files))
+            elif isinstance(item, DataError):
+                done += 1
+                problems.extend(item.problems)
+            elif isinstance(item, _Checked):
+                if not problems:
+                    problems = item.problems
+            else:
+                record, path, line, fresh = item
+                if fresh and not problems:
+                    builder.add(record)
+                if isinstance(record, model.Event) and record.same_as:
+                    claims.extend((record.id, row, path, line) for row in record.same_as)
         if problems:
             raise DataError(problems)
-        problems = index.problems()
-        if problems:
-            raise DataError(problems)
-        del index
         problems = _import(exports, builder, source_files, progress, len(files), claims)
         if problems:
             raise DataError(problems)
         builder.finish()
+
+
+class _FileRead(NamedTuple):
+    """A data file read to its end without a problem, and what freshness needs of it."""
+
+    path: Path
+    fingerprint: Fingerprint
+    sha256: str
+
+
+class _Checked(NamedTuple):
+    """The problems across the records read (``validate.Index``), once all are read."""
+
+    problems: list[Problem]
+
+
+if TYPE_CHECKING:
+    from .model import Record
+
+    _Read = tuple[Record, Path, int, bool] | _FileRead | DataError | _Checked
+
+
+def _read_curated(curated: list[tuple[str, Path]]) -> Iterator[_Read]:
+    """What a build needs of the YAML files, in order: each record as it is read, with its
+    file, line and whether its id is new; each file read whole; the problems of each file
+    that has some (as a ``DataError``, not raised); last, the cross-record problems."""
+    from . import load, reader, validate
+
+    index = validate.Index()
+    for kind, path in curated:
+        try:
+            fingerprint = Fingerprint.of(os.stat(path))
+            with reader.opened(path) as source:
+                for record, line in load.records(kind, source):
+                    yield record, path, line, index.add(record, path, line)
+                sha = source.sha256()
+        except DataError as error:
+            yield error
+            continue
+        except OSError as error:
+            raise DataError.single(path, f"cannot read: {error.strerror or error}") from None
+        yield _FileRead(path, fingerprint, sha)
+    yield _Checked(index.problems())
+
+
+def _worth_a_child(curated: list[tuple[str, Path]]) -> bool:
+    """Whether the YAML to read (files over the size limit are refused unread) is worth a
+    child process, where there are processes to fork."""
+    from .reader import MAX_FILE_BYTES
+
+    if not hasattr(os, "fork"):
+        return False
+    total = 0
+    for _kind, path in curated:
+        with contextlib.suppress(OSError):
+            size = os.stat(path).st_size
+            total += size if size <= MAX_FILE_BYTES else 0
+    return total > APART_BYTES
+
+
+#: Items sent from the child at a time: a pickle per record would cost more than the records.
+_BATCH = 500
+
+
+def _read_apart(curated: list[tuple[str, Path]]) -> Iterator[_Read]:
+    """``_read_curated`` run in a child process, its items sent back over a pipe in batches.
+
+    Reading and checking the YAML takes about half of a build and storing the records the
+    other half; this way each has a core. The child is a fork of this process, so nothing
+    crosses but its items (pickled by one side of this build, unpickled by the other, never
+    kept). It stops at once if this process stops reading, and is killed if this one fails.
+    """
+    import pickle
+    import signal
+
+    interrupts = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child, which coverage does not follow
+        os.close(read_end)
+        _child(write_end, curated)
+    os.close(write_end)
+    finished = False
+    try:
+        with open(read_end, "rb") as pipe:
+            while True:
+                try:
+                    what, payload = pickle.load(pipe)
+                except EOFError:
+                    finished = True
+                    _, status = os.waitpid(pid, 0)
+                    pid = 0
+                    if os.WIFSIGNALED(status) and os.WTERMSIG(status) in interrupts:
+                        raise KeyboardInterrupt from None  # the terminal's Ctrl-C reached it first
+                    raise RuntimeError("the process reading the data files ended early") from None
+                if what == "items":
+                    yield from payload
+                elif what == "end":
+                    finished = True
+                    return
+                elif what == "data_error":
+                    finished = True
+                    raise DataError(payload)
+                elif what == "interrupted":
+                    finished = True
+                    raise KeyboardInterrupt
+                else:
+                    finished = True
+                    summary, trace = payload  # --debug shows the child's traceback, chained
+                    raise RuntimeError(f"the process reading the data files failed: {summary}") from (
+                        RuntimeError(trace)
+                    )
+    finally:
+        if not finished:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        if pid:
+            os.waitpid(pid, 0)
+
+
+def _child(write_end: int, curated: list[tuple[str, Path]]) -> NoReturn:  # pragma: no cover - see above
+    """The child of ``_read_apart``: it ends with ``os._exit``, never returning into the
+    build it was forked from (whose clean-up belongs to the parent)."""
+    import pickle
+    import signal
+
+    status = 0
+    try:
+        for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(number, signal.SIG_DFL)  # ended by them at once: the parent reports it
+        with open(write_end, "wb") as pipe:
+            batch: list[_Read] = []
+            try:
+                for item in _read_curated(curated):
+                    batch.append(item)
+                    if len(batch) >= _BATCH:
+                        pickle.dump(("items", batch), pipe, pickle.HIGHEST_PROTOCOL)
+                        batch = []
+                pickle.dump(("items", batch), pipe, pickle.HIGHEST_PROTOCOL)
+                pickle.dump(("end", None), pipe)
+            except DataError as error:
+                pickle.dump(("items", batch), pipe, pickle.HIGHEST_PROTOCOL)
+                pickle.dump(("data_error", error.problems), pipe)
+            except KeyboardInterrupt:
+                pickle.dump(("interrupted", None), pipe)
+            except Exception as error:
+                import traceback
+
+                pickle.dump(("bug", (f"{type(error).__name__}: {error}", traceback.format_exc())), pipe)
+    except BaseException:
+        status = 1
+    finally:
+        os._exit(status)
 
 
 def _import(
