@@ -638,6 +638,7 @@ def _compile(
     exports then stream in after them (their rows refer only to records of their own
     dataset). A record whose id is taken already is kept out of the store, and after
     the first problem nothing more goes in: the build fails with every problem found.
+    Above ``APART_BYTES`` of YAML the reading runs in a child process (``_read_apart``).
     """
     from . import model, store
 
