@@ -146,15 +146,18 @@ class Text:
     def first(self, problem: DataError) -> DataError:
         """The problem to report when the parser (or the reader) found ``problem``: the
         text's own, if the rest of the file has one."""
-        self.finish()
+        self._read_rest()
         return self.fatal or self.forbidden or problem
 
     def finish(self) -> None:
         """Read what the parser did not, and raise the file's problem if it has one."""
-        while not self.ended and self.fatal is None:
-            self._next_chunk(check_characters=self.forbidden is None)
+        self._read_rest()
         if self.fatal or self.forbidden:
             raise self.fatal or self.forbidden  # type: ignore[misc]
+
+    def _read_rest(self) -> None:
+        while not self.ended and self.fatal is None:
+            self._next_chunk(check_characters=self.forbidden is None)
 
     def sha256(self) -> str:
         """The hash of the bytes read: of the whole file, once :meth:`finish` has run."""
