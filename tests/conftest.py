@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
-from iranclash import load
+from iranclash import load, reader
 from iranclash.cli import app
+from iranclash.model import Record
 
 REPO = Path(__file__).resolve().parents[1]
 ARTICLE = REPO.parent / "shared" / "source" / "article.txt"
@@ -130,14 +131,14 @@ def make_data(tmp_path: Path) -> Callable[..., Path]:
 
 @pytest.fixture
 def count_parses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """The files the loader parses, in order: how a test tells a build that re-read a
-    file from one that took its records from the cache."""
+    """The files the loader parses, in order: how a test tells a query answered from the
+    cache from one that built it."""
     parsed: list[Path] = []
-    real = load.load_bytes
+    real = load.records
 
-    def counting(kind: str, path: Path, data: bytes) -> load.FileRecords:
-        parsed.append(path)
-        return real(kind, path, data)
+    def counting(kind: str, text: reader.Text) -> Iterator[tuple[Record, int]]:
+        parsed.append(text.path)
+        return real(kind, text)
 
-    monkeypatch.setattr(load, "load_bytes", counting)
+    monkeypatch.setattr(load, "records", counting)
     return parsed

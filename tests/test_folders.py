@@ -125,3 +125,37 @@ def test_search_summary_and_filters_span_curated_and_imported(cli: Callable[...,
     assert summary["by_type"]["armed-clash"] == builtin["by_type"].get("armed-clash", 0) + 1
     assert summary["by_type"]["interception"] == builtin["by_type"].get("interception", 0) + 1
     assert summary["date_span"] == {"first": builtin["date_span"]["first"], "last": "2021-07-09"}
+
+
+def test_an_event_of_one_folder_at_a_place_of_the_next_is_in_its_country(
+    cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    """Places are compiled before events whichever folder holds them, so the event's
+    countries (from its places) are known."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    (first / "events.yaml").write_text(
+        "- id: far-attack\n"
+        '  date: "2022-03-04"\n'
+        "  type: rocket-attack\n"
+        "  title: Rockets hit a far base\n"
+        "  places: [far-base]\n"
+        "  sources:\n"
+        '    - {source: gif-kilani-2021, quote: "x"}\n',
+        encoding="utf-8",
+    )
+    (second / "places.yaml").write_text(
+        "- id: far-base\n"
+        "  name: Far Base\n"
+        "  kind: base\n"
+        "  country: Syria\n"
+        "  sources:\n"
+        '    - {source: gif-kilani-2021, quote: "x"}\n',
+        encoding="utf-8",
+    )
+    both = ("--data", "builtin", "--data", str(first), "--data", str(second))
+    run = cli("events", *both, "--country", "Syria", "--json")
+    assert run.exit_code == 0, run
+    found = {event["id"]: event for event in run.json()}
+    assert found["far-attack"]["countries"] == ["Syria"]

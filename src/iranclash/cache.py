@@ -11,8 +11,12 @@ than data:
   "racily clean" case) is caught by the content hash kept for every file whose
   mtime was too close to the build; only those few files are hashed.
 - The cache holds rows and JSON text only, nothing that runs when read. Each
-  record's JSON carries a checksum checked as it is read (``checks``); the records
-  kept per file for partial rebuilds are JSON read back through the typed loader.
+  record's JSON carries a checksum checked as it is read (``checks``).
+- A build reads every data file again. It used to keep each YAML file's records as
+  JSON so that an unchanged file was not parsed again; that took a quarter of the
+  cache and, at 100,000 events, more time to write on every build than it saved
+  (restoring records is not much cheaper than parsing them, and the store is built
+  again from all of them either way).
 - The cache folder is opened once and checked on that descriptor (owned by the
   user, writable by nobody else); every file in it is then reached through the
   descriptor, and the database file SQLite opened is checked to be the one in
@@ -40,16 +44,15 @@ import stat
 import sys
 import time
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, NoReturn
 
 from . import __version__, checks, folder
 from .collector import paused
 
 if TYPE_CHECKING:
     from . import store
-    from .load import FileRecords
 from .errors import DataError, Problem
 
 CACHE_ENV = "IRANCLASH_CACHE_DIR"
@@ -57,7 +60,7 @@ CACHE_ENV = "IRANCLASH_CACHE_DIR"
 #: (``compile``, ``rename``, ``settle``), so that a test can kill it exactly there.
 PAUSE_ENV = "IRANCLASH_TEST_PAUSE_AT"
 #: Bumped whenever ``store``'s tables or the JSON it stores change, so old caches are rebuilt.
-SCHEMA_VERSION = 18
+SCHEMA_VERSION = 19
 #: An mtime this close to a build may hide a later edit within the same clock tick
 #: (2 s covers the coarsest common timestamps, FAT's).
 RACY_WINDOW_NS = 2_000_000_000
@@ -157,8 +160,7 @@ def open_store(
 ) -> checks.Store:
     """A connection to the compiled records of ``folders``, from the cache when fresh.
 
-    With ``rebuild``, the cache (found damaged) is compiled again from the data files
-    alone, keeping none of its records.
+    With ``rebuild``, the cache (found damaged) is compiled again without a look at it.
     """
     folders = _as_folders(data)
     files = folder.all_data_files(folders)
@@ -185,7 +187,7 @@ def open_store(
                     if fresh is not None:
                         return fresh
                 _remove_dead_builds(directory, name)
-                _rebuild(directory, name, folders, files, progress, lock, keep=not rebuild)
+                _rebuild(directory, name, folders, files, progress, lock)
                 return directory.connect(name, read_only=True)
         except (OSError, sqlite3.Error, CacheUnavailable) as error:
             if warn:
@@ -536,12 +538,6 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _sha256_of(data: bytes) -> str:
-    import hashlib
-
-    return hashlib.sha256(data).hexdigest()
-
-
 # --- building ----------------------------------------------------------------------------
 
 
@@ -558,8 +554,6 @@ def _rebuild(
     files: list[tuple[str, Path]],
     progress: Progress | None,
     lock: BuildLock,
-    *,
-    keep: bool,
 ) -> None:
     temporary = f"{name}.{os.getpid()}.{time.time_ns()}.tmp"
     os.close(directory.open_file(temporary, os.O_RDWR | os.O_CREAT | os.O_EXCL))
@@ -576,8 +570,7 @@ def _rebuild(
         try:
             connection.execute("PRAGMA journal_mode = OFF")
             connection.execute("PRAGMA synchronous = OFF")
-            with _Previous(directory, name if keep else None, folders) as previous:
-                _compile(files, connection, reporting, _SourceFiles(connection, previous, folders))
+            _compile(files, connection, reporting, _SourceFiles(connection, folders))
             from . import query
 
             # A cache file is read again and again: its summary is worth computing once.
@@ -599,69 +592,23 @@ def _rebuild(
         directory.unlink(temporary)
 
 
-class _Previous:
-    """The cache being replaced: its files' fingerprints, and their kept records on request.
-
-    Records are read one file at a time, so that a rebuild never holds them all twice.
-    """
-
-    def __init__(self, directory: CacheFolder, name: str | None, folders: Folders) -> None:
-        self.connection: sqlite3.Connection | None = None
-        self.entries: dict[str, CachedFile] = {}
-        self.folders = folders
-        if name is None or directory.stat(name) is None:
-            return
-        try:
-            self.connection = directory.connect(name, read_only=True)
-            meta = dict(self.connection.execute("SELECT key, value FROM meta"))
-            if _same_version(meta) and meta.get("folder") == _folder_text(folders):
-                self.entries = {entry.path: entry for entry in _cached_files(self.connection)}
-        except (sqlite3.Error, OSError, CacheUnavailable):
-            self.entries = {}
-
-    def __enter__(self) -> _Previous:
-        return self
-
-    def __exit__(self, *_exception: object) -> None:
-        if self.connection is not None:
-            self.connection.close()
-
-    def records(self, path: Path, fingerprint: Fingerprint) -> tuple[str, str] | None:
-        """The hash and kept records (JSON) of ``path``, if the file is unchanged since and
-        the records pass their checksum."""
-        relative = _relative(path, self.folders)
-        entry = self.entries.get(relative)
-        if entry is None or self.connection is None or not _unchanged(entry, fingerprint, path):
-            return None
-        try:
-            row = self.connection.execute(
-                "SELECT records, records_crc FROM source_file WHERE path = ?", (relative,)
-            ).fetchone()
-        except sqlite3.Error:
-            return None
-        if not row or not isinstance(row[0], str) or checks.checksum(row[0]) != row[1]:
-            return None
-        return entry.sha256, row[0]
-
-
 class _SourceFiles:
-    """Records each data file (fingerprint, hash, records as JSON) in the new cache as soon
-    as it is read, for the next freshness check; offers the old cache's unchanged files."""
+    """Records each data file (fingerprint and hash) in the new cache as soon as it is
+    read, for the next freshness check."""
 
-    def __init__(self, connection: sqlite3.Connection, previous: _Previous, folders: Folders) -> None:
+    def __init__(self, connection: sqlite3.Connection, folders: Folders) -> None:
         self.connection = connection
-        self.previous = previous
         self.folders = folders
         self.started_ns = time.time_ns()
         connection.execute(
             "CREATE TABLE source_file(path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, ino INTEGER,"
-            " ctime_ns INTEGER, sha256 TEXT, racy INTEGER, records TEXT, records_crc INTEGER)"
+            " ctime_ns INTEGER, sha256 TEXT, racy INTEGER)"
         )
 
-    def add(self, path: Path, fingerprint: Fingerprint, sha256: str, records: str) -> None:
+    def add(self, path: Path, fingerprint: Fingerprint, sha256: str) -> None:
         racy = fingerprint.mtime_ns >= self.started_ns - RACY_WINDOW_NS
         self.connection.execute(
-            "INSERT INTO source_file VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO source_file VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 _relative(path, self.folders),
                 fingerprint.size,
@@ -670,10 +617,13 @@ class _SourceFiles:
                 fingerprint.ctime_ns,
                 sha256,
                 int(racy),
-                records,
-                checks.checksum(records),
             ),
         )
+
+
+#: YAML files larger than this in all are read in a child process while this one stores their
+#: records (``_read_apart``); below it, forking costs more than it saves.
+APART_BYTES = 16 * 1024 * 1024
 
 
 def _compile(
@@ -682,60 +632,207 @@ def _compile(
     progress: Progress | None,
     source_files: _SourceFiles | None = None,
 ) -> None:
-    """Read (or take from the old cache), check and compile every file; with ``source_files``,
-    also record each file for the next freshness check.
+    """Read, check and compile every file; with ``source_files``, also record each file
+    for the next freshness check.
 
-    The YAML files are read and checked whole first; the exports then stream into the
-    store row by row after them (their rows refer only to records of their own dataset),
-    and are read again on every build: keeping their records would double the cache.
+    Records stream into the store as each file is read, so that no file and no list of
+    records is held whole: what stays in memory is the checks' index of ids and the
+    store's own batch. The YAML files are read kind by kind across all the folders
+    (``folder.KINDS``: places before the events in them, as the store needs); the
+    exports then stream in after them (their rows refer only to records of their own
+    dataset). A record whose id is taken already is kept out of the store, and after
+    the first problem nothing more goes in: the build fails with every problem found.
+    Above ``APART_BYTES`` of YAML the reading runs in a child process (``_read_apart``).
     """
-    from . import load, model, reader, store, validate
+    from . import model, store
 
-    loaded: list[load.FileRecords] = []
-    exports: list[Path] = []
-    problems = []
+    order = {kind: number for number, kind in enumerate(folder.KINDS)}
+    curated = sorted((entry for entry in files if entry[0] in order), key=lambda entry: order[entry[0]])
+    exports = [path for kind, path in files if kind in folder.DATASETS]
+    problems: list[Problem] = []
     with paused():
-        for done, (kind, path) in enumerate(files):
-            if kind in folder.DATASETS:
-                exports.append(path)
-                continue
-            try:
-                fingerprint = Fingerprint.of(os.stat(path))
-                kept = _kept(source_files, kind, path, fingerprint)
-                if kept is not None:
-                    sha, text, file_records = kept
-                else:
-                    data = reader.read_bytes(path)
-                    file_records = load.load_bytes(kind, path, data)
-                    if source_files:
-                        sha, text = _sha256_of(data), load.to_json(file_records)
-                if source_files:
-                    source_files.add(path, fingerprint, sha, text)
-            except DataError as error:
-                problems.extend(error.problems)
-                continue
-            except OSError as error:
-                raise DataError.single(path, f"cannot read: {error.strerror or error}") from None
-            loaded.append(file_records)
-            if progress:
-                progress(done + 1, len(files))
-        if problems:
-            raise DataError(problems)
-        problems = validate.check(loaded)
-        if problems:
-            raise DataError(problems)
         builder = store.Builder(connection)
+        #: (event id, row id, file, line) for each export row a curated event is the same as.
         claims: list[tuple[str, str, Path, int]] = []
-        for file_records in loaded:
-            for record, line in zip(file_records.records, file_records.lines, strict=True):
-                builder.add(record)
-                if isinstance(record, model.Event):
-                    claims.extend((record.id, row, file_records.path, line) for row in record.same_as)
-        del loaded
+        done = 0
+        for item in _read_apart(curated) if _worth_a_child(curated) else _read_curated(curated):
+            if isinstance(item, _FileRead):
+                done += 1
+                if source_files:
+                    source_files.add(item.path, item.fingerprint, item.sha256)
+                if progress:
+                    progress(done, len(files))
+            elif isinstance(item, DataError):
+                done += 1
+                problems.extend(item.problems)
+            elif isinstance(item, _Checked):
+                if not problems:
+                    problems = item.problems
+            else:
+                record, path, line, fresh = item
+                if fresh and not problems:
+                    builder.add(record)
+                if isinstance(record, model.Event) and record.same_as:
+                    claims.extend((record.id, row, path, line) for row in record.same_as)
+        if problems:
+            raise DataError(problems)
         problems = _import(exports, builder, source_files, progress, len(files), claims)
         if problems:
             raise DataError(problems)
         builder.finish()
+
+
+class _FileRead(NamedTuple):
+    """A data file read to its end without a problem, and what freshness needs of it."""
+
+    path: Path
+    fingerprint: Fingerprint
+    sha256: str
+
+
+class _Checked(NamedTuple):
+    """The problems across the records read (``validate.Index``), once all are read."""
+
+    problems: list[Problem]
+
+
+if TYPE_CHECKING:
+    from .model import Record
+
+    _Read = tuple[Record, Path, int, bool] | _FileRead | DataError | _Checked
+
+
+def _read_curated(curated: list[tuple[str, Path]]) -> Iterator[_Read]:
+    """What a build needs of the YAML files, in order: each record as it is read, with its
+    file, line and whether its id is new; each file read whole; the problems of each file
+    that has some (as a ``DataError``, not raised); last, the cross-record problems."""
+    from . import load, reader, validate
+
+    index = validate.Index()
+    for kind, path in curated:
+        try:
+            fingerprint = Fingerprint.of(os.stat(path))
+            with reader.opened(path) as source:
+                for record, line in load.records(kind, source):
+                    yield record, path, line, index.add(record, path, line)
+                sha = source.sha256()
+        except DataError as error:
+            yield error
+            continue
+        except OSError as error:
+            raise DataError.single(path, f"cannot read: {error.strerror or error}") from None
+        yield _FileRead(path, fingerprint, sha)
+    yield _Checked(index.problems())
+
+
+def _worth_a_child(curated: list[tuple[str, Path]]) -> bool:
+    """Whether the YAML to read (files over the size limit are refused unread) is worth a
+    child process, where there are processes to fork."""
+    from .reader import MAX_FILE_BYTES
+
+    if not hasattr(os, "fork"):
+        return False
+    total = 0
+    for _kind, path in curated:
+        with contextlib.suppress(OSError):
+            size = os.stat(path).st_size
+            total += size if size <= MAX_FILE_BYTES else 0
+    return total > APART_BYTES
+
+
+#: Items sent from the child at a time: a pickle per record would cost more than the records.
+_BATCH = 500
+
+
+def _read_apart(curated: list[tuple[str, Path]]) -> Iterator[_Read]:
+    """``_read_curated`` run in a child process, its items sent back over a pipe in batches.
+
+    Reading and checking the YAML takes about half of a build and storing the records the
+    other half; this way each has a core. The child is a fork of this process, so nothing
+    crosses but its items (pickled by one side of this build, unpickled by the other, never
+    kept). It stops at once if this process stops reading, and is killed if this one fails.
+    """
+    import pickle
+    import signal
+
+    interrupts = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child, which coverage does not follow
+        os.close(read_end)
+        _child(write_end, curated)
+    os.close(write_end)
+    finished = False
+    try:
+        with open(read_end, "rb") as pipe:
+            while True:
+                try:
+                    what, payload = pickle.load(pipe)
+                except EOFError:
+                    finished = True
+                    _, status = os.waitpid(pid, 0)
+                    pid = 0
+                    if os.WIFSIGNALED(status) and os.WTERMSIG(status) in interrupts:
+                        raise KeyboardInterrupt from None  # the terminal's Ctrl-C reached it first
+                    raise RuntimeError("the process reading the data files ended early") from None
+                if what == "items":
+                    yield from payload
+                elif what == "end":
+                    finished = True
+                    return
+                elif what == "data_error":
+                    finished = True
+                    raise DataError(payload)
+                elif what == "interrupted":
+                    finished = True
+                    raise KeyboardInterrupt
+                else:
+                    finished = True
+                    summary, trace = payload  # --debug shows the child's traceback, chained
+                    raise RuntimeError(f"the process reading the data files failed: {summary}") from (
+                        RuntimeError(trace)
+                    )
+    finally:
+        if not finished:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        if pid:
+            os.waitpid(pid, 0)
+
+
+def _child(write_end: int, curated: list[tuple[str, Path]]) -> NoReturn:  # pragma: no cover - see above
+    """The child of ``_read_apart``: it ends with ``os._exit``, never returning into the
+    build it was forked from (whose clean-up belongs to the parent)."""
+    import pickle
+    import signal
+
+    status = 0
+    try:
+        for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(number, signal.SIG_DFL)  # ended by them at once: the parent reports it
+        with open(write_end, "wb") as pipe:
+            batch: list[_Read] = []
+            try:
+                for item in _read_curated(curated):
+                    batch.append(item)
+                    if len(batch) >= _BATCH:
+                        pickle.dump(("items", batch), pipe, pickle.HIGHEST_PROTOCOL)
+                        batch = []
+                pickle.dump(("items", batch), pipe, pickle.HIGHEST_PROTOCOL)
+                pickle.dump(("end", None), pipe)
+            except DataError as error:
+                pickle.dump(("items", batch), pipe, pickle.HIGHEST_PROTOCOL)
+                pickle.dump(("data_error", error.problems), pipe)
+            except KeyboardInterrupt:
+                pickle.dump(("interrupted", None), pipe)
+            except Exception as error:
+                import traceback
+
+                pickle.dump(("bug", (f"{type(error).__name__}: {error}", traceback.format_exc())), pipe)
+    except BaseException:
+        status = 1
+    finally:
+        os._exit(status)
 
 
 def _import(
@@ -779,7 +876,7 @@ def _import(
                     builder.add(record)
                 builder.add(event, item.row)
             if source_files:
-                source_files.add(path, fingerprint, _sha256(path), "")
+                source_files.add(path, fingerprint, _sha256(path))
         except DataError as error:
             problems.extend(error.problems)
         except OSError as error:
@@ -799,23 +896,6 @@ def _import(
         else:
             claimed[row] = (path, line)
     return problems
-
-
-def _kept(
-    source_files: _SourceFiles | None, kind: str, path: Path, fingerprint: Fingerprint
-) -> tuple[str, str, FileRecords] | None:
-    """The old cache's records of an unchanged file, if they still load as records
-    (if not, the file is read again)."""
-    from . import load
-
-    kept = source_files.previous.records(path, fingerprint) if source_files else None
-    if kept is None:
-        return None
-    sha, text = kept
-    try:
-        return sha, text, load.from_json(kind, path, text)
-    except DataError:
-        return None
 
 
 def _unchanged(previous: CachedFile, fingerprint: Fingerprint, path: Path) -> bool:

@@ -11,7 +11,7 @@ import dataclasses
 import re
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import Enum
 from functools import cache
@@ -38,12 +38,24 @@ class FileRecords:
 
 def load_file(kind: str, path: Path) -> FileRecords:
     """Read one data file into records; every problem in it is reported at once."""
-    return load_bytes(kind, path, reader.read_bytes(path))
+    with reader.opened(path) as text:
+        found = list(records(kind, text))
+    return FileRecords(
+        kind, path, tuple(record for record, _line in found), tuple(line for _record, line in found)
+    )
 
 
-def load_bytes(kind: str, path: Path, data: bytes) -> FileRecords:
-    """Records from the bytes of a data file (the cache hashes exactly the bytes it parsed)."""
-    root = reader.parse(path, reader.decode(path, data))
+def records(kind: str, text: reader.Text) -> Iterator[tuple[model.Record, int]]:
+    """Each record of a data file as it is read, with the line it starts on.
+
+    A record with a problem is left out, and once the file is read every problem in it
+    is raised at once (``DataError``), those of the file itself (``reader``) instead of
+    any of its records'. A caller that keeps what came before then gets the same answer
+    as from a file read whole: its records, or its problems.
+    """
+    path = text.path
+    nodes = reader.nodes(text)
+    root = next(nodes, None)
     if root is None:
         raise DataError.single(path, "is empty; write [] for a file with no records")
     if not isinstance(root, Sequence):
@@ -53,78 +65,14 @@ def load_bytes(kind: str, path: Path, data: bytes) -> FileRecords:
             line=root.line,
             column=root.column,
         )
-    return load_nodes(kind, path, root, [node.line for node in root.items])
-
-
-def load_nodes(kind: str, path: Path, root: Sequence, lines: list[int]) -> FileRecords:
-    """Records from the top-level list of a file; ``lines`` gives where each item starts."""
     record_class = model.FILES[kind]
     problems: list[Problem] = []
-    records: list[model.Record] = []
-    kept_lines: list[int] = []
-    for node, line in zip(root.items, lines, strict=True):
-        converter = _Converter(path, problems)
-        record = converter.record(record_class, node)
+    for node in nodes:
+        record = _Converter(path, problems).record(record_class, node)
         if record is not None:
-            records.append(record)
-            kept_lines.append(line)
+            yield record, node.line
     if problems:
         raise DataError(problems)
-    return FileRecords(kind, path, tuple(records), tuple(kept_lines))
-
-
-def to_json(records: FileRecords) -> str:
-    """The records of one file as JSON data, for the cache to keep between builds."""
-    import json
-
-    data = {"lines": list(records.lines), "records": [model.to_data(record) for record in records.records]}
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-
-
-def from_json(kind: str, path: Path, text: str) -> FileRecords:
-    """Records kept by :func:`to_json`, read back through the same typed loader as YAML.
-
-    Kept records are data, never code: whatever a cache file holds, this only ever
-    makes records the loader accepts from a data file, or raises ``DataError``.
-    """
-    import json
-
-    try:
-        data = json.loads(text)
-        lines = [int(line) for line in data["lines"]]
-        items = [_node_of(item) for item in data["records"]]
-    except (ValueError, TypeError, KeyError, RecursionError) as error:
-        raise DataError.single(path, f"kept records are unreadable: {error}") from None
-    if len(items) != len(lines):
-        raise DataError.single(path, "kept records do not match their lines")
-    records = load_nodes(kind, path, Sequence(1, 1, items), lines)
-    if len(records.records) != len(lines):
-        raise DataError.single(path, "kept records do not match their lines")
-    return records
-
-
-def _node_of(value: object) -> Node:
-    """The node a YAML file would give for a value of ``model.to_data`` (exact types first:
-    this runs for every value of every kept record)."""
-    if type(value) is str:
-        return Scalar(value, 1, 1, False)
-    if type(value) is dict:
-        return Mapping(1, 1, {key: (_key_node(key), _node_of(item)) for key, item in value.items()})
-    if type(value) is list:
-        return Sequence(1, 1, [_node_of(item) for item in value])
-    if value is None:
-        return Scalar("", 1, 1, True)
-    if type(value) is bool:
-        return Scalar("true" if value else "false", 1, 1, True)
-    if type(value) is int or type(value) is float:
-        return Scalar(repr(value), 1, 1, True)
-    raise TypeError(f"not JSON data: {type(value).__name__}")
-
-
-@cache
-def _key_node(key: str) -> Scalar:
-    """Keys repeat in every record: one node each will do, as the loader never changes nodes."""
-    return Scalar(key, 1, 1, True)
 
 
 def _describe(node: Node) -> str:
