@@ -192,7 +192,12 @@ def events(store: sqlite3.Connection, filters: EventFilter = NO_FILTERS) -> List
         " ORDER BY e.date_start, e.date_end, e.seq",
         params,
     )
-    return Listing("Events", (row[0] for row in cursor), event_columns(store))
+
+    def total() -> int:
+        counted: int = store.execute(f"SELECT count(*) FROM event e{where}", params).fetchone()[0]
+        return counted
+
+    return Listing("Events", (row[0] for row in cursor), event_columns(store), total)
 
 
 def _record(store: sqlite3.Connection, record_id: str) -> Row:

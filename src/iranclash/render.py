@@ -276,7 +276,10 @@ def _table(result: Listing | Detail, out: TextIO, *, wide: bool) -> None:
     if isinstance(result, Listing):
         records = result.records()
         rows = list(itertools.islice(records, SCREEN_ROWS))
-        more = sum(1 for _record in records)
+        if result.total is None or next(records, None) is None:
+            more = sum(1 for _record in records)
+        else:
+            more = result.total() - len(rows)
         lines = [*tables.heading(visible(result.title), width), ()]
         lines += tables.table_lines(_grid(result.columns, rows, wide=wide, cut=not wide), width)
         found = f"{len(rows)} found"

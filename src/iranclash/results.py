@@ -65,10 +65,19 @@ class Listing:
     reads ``rows`` instead.
     """
 
-    def __init__(self, title: str, items: Iterable[str], columns: tuple[Column, ...]) -> None:
+    def __init__(
+        self,
+        title: str,
+        items: Iterable[str],
+        columns: tuple[Column, ...],
+        total: Callable[[], int] | None = None,
+    ) -> None:
         self.title = title
         self.items = items
         self.columns = columns
+        #: How many records there are, without reading them, where the question can say: a
+        #: terminal shows the first thousand of a million and then says how many there are.
+        self.total = total
 
     def __repr__(self) -> str:
         return f"Listing({self.title!r}, columns={[column.header for column in self.columns]})"
