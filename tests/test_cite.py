@@ -271,3 +271,21 @@ def test_sources_part_of_each_other_end(cli: Cli, make_data: MakeData) -> None:
         assert [reference["id"] for reference in run.json()["references"]] == ["report", "annex"]
     note = cli("cite", "report", "--data", str(folder), "--json").json()["references"][0]["text"]
     assert note == "“A field report,” cited in “An annex.”"
+
+
+@pytest.mark.parametrize(
+    ("typed", "suggested"),
+    [
+        ("kataib-hezbolah", "kataib-hezbollah"),
+        ("2021-07-07-ain-al-asad-14-rockets", "2021-07-07-ain-al-assad-14-rockets"),
+        ("gif-kilani-2012", "gif-kilani-2021"),
+    ],
+)
+def test_a_mistyped_id_is_answered_with_the_nearest_ids_of_any_kind(
+    cli: Cli, typed: str, suggested: str
+) -> None:
+    run = cli("cite", typed)
+    assert run.exit_code == 1
+    message, _, suggestions = run.stderr.strip().partition("; did you mean ")
+    assert message == f'iranclash: error: no record with id "{typed}"'
+    assert suggestions.rstrip("?").split(", ")[0] == suggested

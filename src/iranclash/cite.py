@@ -119,12 +119,10 @@ def _any_record(store: sqlite3.Connection, record_id: str) -> tuple[str, Row]:
         (record_id,),
     ).fetchone()
     if found is None:
-        import difflib
+        from . import names
 
-        ids = [row[0] for row in store.execute("SELECT id FROM record")]
         raise NotFound(
-            f'no record with id "{record_id}"',
-            tuple(difflib.get_close_matches(record_id, ids, n=5, cutoff=0.6)),
+            f"no record with id {names.quoted(record_id)}", tuple(names.nearest_ids(store, record_id))
         )
     kind, text = found
     data: Row = json.loads(text)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -269,15 +269,35 @@ def _suggest(store: sqlite3.Connection, kind: str, typed: str) -> tuple[str, ...
 
 
 def _suggest_event(store: sqlite3.Connection, wanted: str) -> tuple[str, ...]:
-    """Ids nearest to a mistyped one, among those sharing the longest start with it: an index
-    range, so that a slip in a hundred thousand events costs no scan."""
+    """Event ids nearest to a mistyped one (see ``_nearest``), with their titles."""
+    ranked = _nearest(wanted, lambda start: _ids_starting(store, start, 500))
+    return _labels(store, ranked) if ranked else ()
+
+
+def nearest_ids(store: sqlite3.Connection, wanted: str) -> list[str]:
+    """Record ids of any kind nearest to a mistyped one (see ``_nearest``)."""
+
+    def starting(start: str) -> list[str]:
+        return [
+            str(row[0])
+            for row in store.execute(
+                "SELECT id FROM record_data WHERE id >= ? AND id < ? ORDER BY id LIMIT 500",
+                (start, start + _LAST),
+            )
+        ]
+
+    return _nearest(_encodable(wanted), starting)
+
+
+def _nearest(wanted: str, starting: Callable[[str], list[str]]) -> list[str]:
+    """The five ids nearest to ``wanted`` among those sharing the longest start with it: an
+    index range, so that a slip among a million records costs no scan."""
     from difflib import SequenceMatcher
 
     ids: list[str] = []
     for length in range(len(wanted), 0, -1):
-        ids = _ids_starting(store, wanted[:length], 500)
+        ids = starting(wanted[:length])
         if ids:
             break
     scores = {record_id: SequenceMatcher(None, wanted, record_id).ratio() for record_id in ids}
-    ranked = sorted((i for i in scores if scores[i] >= 0.5), key=lambda i: (-scores[i], i))[:5]
-    return _labels(store, ranked) if ranked else ()
+    return sorted((i for i in scores if scores[i] >= 0.5), key=lambda i: (-scores[i], i))[:5]
