@@ -75,15 +75,15 @@ def _event_where(store: sqlite3.Connection, filters: EventFilter) -> tuple[str, 
         params.append(filters.until.end.isoformat())
     if filters.actor:
         actor = resolve(store, "actor", filters.actor)
-        clauses.append("e.id IN (SELECT event_id FROM event_actor WHERE actor_id = ?)")
+        clauses.append(f"e.id IN (SELECT event_id FROM event_actor WHERE actor = {_KEY})")
         params.append(actor)
     if filters.place:
         place = resolve(store, "place", filters.place)
         clauses.append(
-            "e.id IN (SELECT event_id FROM event_place WHERE place_id IN ("
-            " WITH RECURSIVE inside(id) AS (SELECT ? UNION"
+            "e.id IN (SELECT event_id FROM event_place WHERE place IN (SELECT rowid FROM record_data"
+            " WHERE id IN (WITH RECURSIVE inside(id) AS (SELECT ? UNION"
             " SELECT link.subject FROM link JOIN inside ON link.object = inside.id"
-            " WHERE link.predicate = 'located_in') SELECT id FROM inside))"
+            " WHERE link.predicate = 'located_in') SELECT id FROM inside)))"
         )
         params.append(place)
     if filters.country:
@@ -262,6 +262,9 @@ _QUOTE_COLUMNS = (
 def _events_linked(store: sqlite3.Connection, sql: str, params: Sequence[object]) -> list[Row]:
     return [json.loads(text) for text in _event_texts(store, sql, params)]
 
+
+#: An actor or place as the link tables key it: its record's rowid, from its id (``store``).
+_KEY = "(SELECT rowid FROM record_data WHERE id = ?)"
 
 #: The most events a lookup (``actor``, ``place``) nests: the latest, in date order. An
 #: actor of a large export takes part in hundreds of thousands; ``events --actor`` lists
@@ -529,14 +532,14 @@ def actor(store: sqlite3.Connection, name: str) -> Detail:
         for text, role, certainty in store.execute(
             "SELECT j.json, x.roles, x.certainties FROM (SELECT e.seq AS seq,"
             " group_concat(a.role, ', ') AS roles, group_concat(a.certainty, ', ') AS certainties"
-            " FROM event_actor a JOIN event e ON e.id = a.event_id WHERE a.actor_id = ?"
+            f" FROM event_actor a JOIN event e ON e.id = a.event_id WHERE a.actor = {_KEY}"
             " GROUP BY e.seq ORDER BY e.seq DESC LIMIT ?) x"
             " JOIN event_json j ON j.seq = x.seq ORDER BY x.seq",
             (actor_id, LOOKUP_EVENTS),
         )
     ]
     total = store.execute(
-        "SELECT count(DISTINCT event_id) FROM event_actor WHERE actor_id = ?", (actor_id,)
+        f"SELECT count(DISTINCT event_id) FROM event_actor WHERE actor = {_KEY}", (actor_id,)
     ).fetchone()[0]
     data["events"] = [Raw(text) for text in events]
     data["events_total"] = total
@@ -647,8 +650,8 @@ def place(store: sqlite3.Connection, name: str) -> Detail:
             )
         ],
     )
-    events = _event_texts(store, "SELECT event_id FROM event_place WHERE place_id = ?", (place_id,))
-    total = store.execute("SELECT count(*) FROM event_place WHERE place_id = ?", (place_id,)).fetchone()[0]
+    events = _event_texts(store, f"SELECT event_id FROM event_place WHERE place = {_KEY}", (place_id,))
+    total = store.execute(f"SELECT count(*) FROM event_place WHERE place = {_KEY}", (place_id,)).fetchone()[0]
     data["events"] = [Raw(text) for text in events]
     data["events_total"] = total
     data["quotes"] = _quotes_about(store, place_id)
@@ -966,10 +969,17 @@ def summary_data(store: sqlite3.Connection, filters: EventFilter) -> Row:
         + (" AND" if where else " WHERE")
         + " substr(e.date_start, 1, 7) = substr(e.date_end, 1, 7) GROUP BY month ORDER BY month"
     )
-    by_place = named(f"SELECT place_id, count(*) FROM event_place{within} GROUP BY place_id")
-    by_actor = named(f"SELECT actor_id, count(DISTINCT event_id) FROM event_actor{within} GROUP BY actor_id")
+    by_place = named(
+        f"SELECT r.id, count(*) FROM event_place p JOIN record_data r ON r.rowid = p.place{within}"
+        " GROUP BY p.place"
+    )
+    by_actor = named(
+        f"SELECT r.id, count(DISTINCT a.event_id) FROM event_actor a JOIN record_data r ON r.rowid = a.actor"
+        f"{within} GROUP BY a.actor"
+    )
     hedged_by_actor = named(
-        f"SELECT actor_id, count(DISTINCT event_id) FROM event_actor{within}{also} hedged GROUP BY actor_id"
+        f"SELECT r.id, count(DISTINCT a.event_id) FROM event_actor a JOIN record_data r ON r.rowid = a.actor"
+        f"{within}{also} a.hedged GROUP BY a.actor"
     )
 
     munitions = _munition_totals(store, where, within, params)

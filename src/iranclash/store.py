@@ -46,11 +46,11 @@ CREATE TABLE json_dictionary(bytes BLOB NOT NULL);
 CREATE INDEX event_date ON event(date_start, date_end, seq);
 CREATE INDEX event_aggregate ON event(seq) WHERE aggregate;
 CREATE TABLE event_actor(
-    event_id TEXT NOT NULL, actor_id TEXT NOT NULL, role TEXT NOT NULL, certainty TEXT NOT NULL,
-    hedged INTEGER NOT NULL, PRIMARY KEY(actor_id, event_id, role)
+    event_id TEXT NOT NULL, actor INTEGER NOT NULL, role TEXT NOT NULL, certainty TEXT NOT NULL,
+    hedged INTEGER NOT NULL, PRIMARY KEY(actor, event_id, role)
 ) WITHOUT ROWID;
 CREATE TABLE event_place(
-    event_id TEXT NOT NULL, place_id TEXT NOT NULL, PRIMARY KEY(place_id, event_id)
+    event_id TEXT NOT NULL, place INTEGER NOT NULL, PRIMARY KEY(place, event_id)
 ) WITHOUT ROWID;
 CREATE TABLE event_country(
     event_id TEXT NOT NULL, country TEXT NOT NULL, PRIMARY KEY(country, event_id)
@@ -91,15 +91,15 @@ CREATE TEMP TABLE event_stage(
     aggregate INTEGER NOT NULL, seq INTEGER PRIMARY KEY
 );
 CREATE TEMP TABLE event_json_stage(seq INTEGER PRIMARY KEY, json TEXT NOT NULL);
-CREATE TEMP TABLE external_name(external TEXT NOT NULL, actor TEXT NOT NULL);
+CREATE TEMP TABLE external_name(external INTEGER NOT NULL, actor INTEGER NOT NULL);
 """
 #: A curated actor takes part in every event of an imported actor it lists as ``external``, in
 #: the same role (once per event, and not where the event names it already), so that its
 #: lookup, ``events --actor`` and ``summary`` include the dataset's rows.
 _EXTERNAL = """
 INSERT INTO event_actor SELECT a.event_id, x.actor, min(a.role), min(a.certainty), min(a.hedged)
-    FROM event_actor a JOIN external_name x ON x.external = a.actor_id
-    WHERE NOT EXISTS (SELECT 1 FROM event_actor b WHERE b.event_id = a.event_id AND b.actor_id = x.actor)
+    FROM event_actor a JOIN external_name x ON x.external = a.actor
+    WHERE NOT EXISTS (SELECT 1 FROM event_actor b WHERE b.event_id = a.event_id AND b.actor = x.actor)
     GROUP BY a.event_id, x.actor
 """
 #: Events get their seq in date order, so that a date range is read from consecutive pages.
@@ -140,8 +140,11 @@ class Builder:
     """Fills an empty database record by record, writing in batches, so that an export of
     any length streams through it; ``finish`` puts the events in date order.
 
-    Places must come before the events in them (an event's countries are its places').
-    ``connection`` needs the ``checksum`` function (``checks.attach``).
+    Actors and places must come before the events that name them: an event's countries are
+    its places', and the link tables key actors and places by their record's rowid (a
+    number, not the id: an imported id such as ``acled:place/iraq/anbar/al-qaim/...`` is long,
+    and repeated in every link). ``connection`` needs the ``checksum`` function
+    (``checks.attach``).
     """
 
     def __init__(self, connection: sqlite3.Connection) -> None:
@@ -150,6 +153,8 @@ class Builder:
         self.rows: Rows = {table: [] for table in _INSERT}
         self.written_records = 0
         self.seq = 0
+        #: The rowid of each actor's and place's record, which the link tables hold.
+        self.keys: dict[str, int] = {}
         #: (imported actor id, curated actor id) for each name a curated actor lists as ``external``.
         self.external: list[tuple[str, str]] = []
         #: (curated event id, imported event id) for each row a curated event is the same as.
@@ -169,6 +174,8 @@ class Builder:
             self.external.extend((f"acled:actor/{slug(name)}", record.id) for name in record.external.acled)
             self.external.extend((f"ucdp:actor/{slug(name)}", record.id) for name in record.external.ucdp)
         _gather(self.rows, self.written_records, self.seq, record, self.places, dataset)
+        if isinstance(record, (Actor, Place)):
+            self.keys[record.id] = self.written_records + len(self.rows["record"])
         self.seq += 1
         if len(self.rows["record"]) >= _BATCH:
             self.flush()
@@ -176,6 +183,12 @@ class Builder:
     def flush(self) -> None:
         rows = self.rows
         rows["record"] = [(*row[:7], None, checksum(str(row[5]))) for row in rows["record"]]
+        # An actor or place not read (0) is a reference the build reports as a problem.
+        keys = self.keys
+        rows["event_actor"] = [
+            (event, keys.get(str(actor), 0), *rest) for event, actor, *rest in rows["event_actor"]
+        ]
+        rows["event_place"] = [(event, keys.get(str(place), 0)) for event, place in rows["event_place"]]
         with self.connection:
             for table, statement in _INSERT.items():
                 self.connection.executemany(statement, rows[table])
@@ -187,7 +200,14 @@ class Builder:
         with self.connection:
             for curated, imported in self.same_as:
                 self._merge(curated, imported)
-            self.connection.executemany("INSERT INTO external_name VALUES (?, ?)", self.external)
+            self.connection.executemany(
+                "INSERT INTO external_name VALUES (?, ?)",
+                [
+                    (self.keys[imported], self.keys[curated])
+                    for imported, curated in self.external
+                    if imported in self.keys and curated in self.keys
+                ],
+            )
             self.connection.execute(_EXTERNAL)
             preset = self._preset()
             self.connection.execute("INSERT INTO json_dictionary VALUES (?)", (preset,))
@@ -230,8 +250,8 @@ class Builder:
         execute("DELETE FROM event_json_stage WHERE seq = ?", (theirs[0],))
         execute("DELETE FROM record_data WHERE id = ? AND kind = 'event'", (imported,))
         for table, column in (
-            ("event_actor", "actor_id"),
-            ("event_place", "place_id"),
+            ("event_actor", "actor"),
+            ("event_place", "place"),
             ("event_country", "country"),
         ):
             execute(
