@@ -23,7 +23,6 @@ from .snippets import searched_texts
 
 if TYPE_CHECKING:
     from .datasets import DatasetRow
-    from .load import FileRecords
 
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -125,15 +124,6 @@ Rows = dict[str, list[tuple[object, ...]]]
 _BATCH = 5000
 #: Events sampled for the packing dictionary (``packed``): about as many as fit in it.
 _PRESET_SAMPLES = 4
-
-
-def create(connection: sqlite3.Connection, files: Iterable[FileRecords]) -> None:
-    """Fill an empty database with the records of validated files."""
-    builder = Builder(connection)
-    for file in files:
-        for record in file.records:
-            builder.add(record)
-    builder.finish()
 
 
 class Builder:

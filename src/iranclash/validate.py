@@ -15,7 +15,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import Problem
-from .load import FileRecords
 from .model import Actor, Analyst, Event, Place, Record, Source, SourceKind
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -27,15 +26,6 @@ _KIND_MASK = (1 << _KIND_BITS) - 1
 _FILE_BITS = 29
 _FILE_MASK = (1 << _FILE_BITS) - 1
 _LINE_SHIFT = _KIND_BITS + _FILE_BITS
-
-
-def check(files: Iterable[FileRecords]) -> list[Problem]:
-    """Every problem across the records of a folder's files."""
-    index = Index()
-    for file in files:
-        for record, line in zip(file.records, file.lines, strict=True):
-            index.add(record, file.path, line)
-    return index.problems()
 
 
 class Index:
