@@ -73,29 +73,29 @@ class _Bucket:
 def _casualties(items: list[tuple[Row, Row]], key: str) -> Row:
     """Killed or injured by ``totals``' rules, as ``summary`` adds them: an event without
     the figure makes the total a lower bound, and so does a figure that is one."""
-    figures = [(casualties.get(key), bool(casualties.get("at_least")), event) for casualties, event in items]
+    total = _added(
+        (casualties.get(key), bool(casualties.get("at_least")), event) for casualties, event in items
+    )
+    return {
+        key: total.value,
+        f"{key}_at_least": total.at_least,
+        f"{key}_unknown_events": sum(casualties.get(key) is None for casualties, _event in items),
+    }
+
+
+def _added(figures: Iterable[tuple[int | None, bool, Row]]) -> totals.Total:
+    """Events' figures (value, whether a minimum, the event) added by ``totals``' rules: an
+    aggregate event is a lower bound for the events its dates span, never added to them."""
     separate: list[totals.Dated] = []
     aggregates: list[totals.Dated] = []
     for value, at_least, event in figures:
         dated = totals.Dated(event["date_start"], event["date_end"], totals.figure(value, at_least=at_least))
         (aggregates if event.get("aggregate") else separate).append(dated)
-    total = totals.combined(separate, aggregates)
-    return {
-        key: total.value,
-        f"{key}_at_least": total.at_least,
-        f"{key}_unknown_events": sum(value is None for value, _at_least, _event in figures),
-    }
+    return totals.combined(separate, aggregates)
 
 
 def _munition(items: list[tuple[Row, Row]]) -> Row:
-    separate: list[totals.Dated] = []
-    aggregates: list[totals.Dated] = []
-    for item, event in items:
-        dated = totals.Dated(
-            event["date_start"], event["date_end"], totals.figure(item["count"], at_least=item["at_least"])
-        )
-        (aggregates if event.get("aggregate") else separate).append(dated)
-    total = totals.combined(separate, aggregates)
+    total = _added((item["count"], item["at_least"], event) for item, event in items)
     return {
         "count": total.value,
         "at_least": total.at_least,
