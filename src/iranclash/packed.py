@@ -3,8 +3,8 @@
 An event's JSON repeats its keys and much of its values (dataset names, types,
 the same notes on casualty figures) from one event to the next; compressed one by
 one, each text shrinks little, but against a preset dictionary of a few sampled
-events it shrinks about tenfold (an export's row: 1,360 bytes of JSON to 140), so
-a million imported rows fit in a cache the size of the export. Each text stays
+events it shrinks about tenfold (an export's row: 1,360 bytes of JSON to 150), and
+stops being most of the cache. Each text stays
 separately readable: a query unpacks only the events it prints, a few
 microseconds each.
 

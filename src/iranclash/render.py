@@ -18,7 +18,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from enum import Enum
-from typing import TYPE_CHECKING, NamedTuple, TextIO
+from typing import IO, TYPE_CHECKING, NamedTuple, TextIO
 
 from . import jsonout
 from .collector import paused
@@ -180,13 +180,9 @@ def _flattened(
     """Flatten ``records`` once, keeping them in a temporary file (in memory while small):
     gives a function that reads them back, the fields seen, in order of first appearance,
     and those that were ever filled."""
-    import tempfile  # only for a listing's CSV: start-up goes without it
-
     seen: dict[str, None] = {}
     filled: set[str] = set()
-    with tempfile.SpooledTemporaryFile(
-        max_size=_SPOOL_IN_MEMORY, mode="w+", encoding="utf-8", newline="\n"
-    ) as spool:
+    with _spool() as spool:
         for record in records:
             flat = _flat_record(record)
             for key, value in flat.items():
@@ -204,6 +200,15 @@ def _flattened(
 
 #: A listing's records are kept in memory up to this size while it is read twice, then on disk.
 _SPOOL_IN_MEMORY = 8 << 20
+
+
+def _spool() -> IO[str]:
+    """Where a listing's records wait while it is read twice (a CSV's columns, a piped
+    table's widths): in memory while small, then a temporary file. Lines end in "\n"
+    only, so a record is one line whatever other line breaks its text holds."""
+    import tempfile  # only for a listing's CSV or piped table: start-up goes without it
+
+    return tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY, mode="w+", encoding="utf-8", newline="\n")
 
 
 def _headers(seen: Iterable[str], filled: set[str]) -> list[str]:
@@ -314,7 +319,6 @@ def _piped_listing(result: Listing, out: TextIO, *, wide: bool) -> None:
     cut, columns aligned. The widths are known only once every record has been read, so
     the cells are kept in a temporary file meanwhile and any number of records print in
     bounded memory."""
-    import tempfile
     from itertools import starmap
 
     from . import tables
@@ -323,9 +327,7 @@ def _piped_listing(result: Listing, out: TextIO, *, wide: bool) -> None:
     headers = [visible(column.header) for column in columns]
     natural = [tables.cell_len(header) for header in headers]
     count = 0
-    with tempfile.SpooledTemporaryFile(
-        max_size=_SPOOL_IN_MEMORY, mode="w+", encoding="utf-8", newline="\n"
-    ) as spool:
+    with _spool() as spool:
         for record in result.records():
             cells = [tables.one_line(visible(_cell(column.cell(record)))) for column in columns]
             natural = list(starmap(max, zip(natural, map(tables.cell_len, cells), strict=True)))
