@@ -7,7 +7,7 @@ import csv
 import os
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
@@ -243,6 +243,26 @@ class Cells:
         if not -limit <= number <= limit:
             self.fail(name, f"{value[:40]!r} is not a number from -{limit:g} to {limit:g}")
         return number
+
+
+def converted(
+    path: Path, header: Header, lines: Iterator[tuple[int, list[str]]], row: Callable[[Cells], Imported]
+) -> Iterator[Imported | Problem]:
+    """Each row as ``row`` converts it, or the Problem that stops it: a row of another width
+    than the header, or a cell ``row`` cannot read (``RowError``)."""
+    for line, values in lines:
+        if len(values) != header.width:
+            yield Problem(
+                path,
+                f"has {len(values)} cells where the header has {header.width} columns",
+                line,
+                min(len(values), header.width) + 1,
+            )
+            continue
+        try:
+            yield row(Cells(path, line, values, header.columns))
+        except RowError as error:
+            yield error.problem
 
 
 def _whole(text: str) -> int | None:

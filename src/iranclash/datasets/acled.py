@@ -39,7 +39,7 @@ from ..model import (
     Source,
     SourceKind,
 )
-from ._rows import Cells, DatasetRow, Header, Imported, RowError, Schema, slug, split_list
+from ._rows import Cells, DatasetRow, Header, Imported, Schema, converted, slug, split_list
 
 SOURCE = Source(
     id="acled",
@@ -251,22 +251,8 @@ def convert(
     path: Path, header: Header, lines: Iterator[tuple[int, list[str]]], seen: set[str]
 ) -> Iterator[Imported | Problem]:
     """Each row of an ACLED export as an Imported, or the Problem that stops it."""
-    columns = header.columns
     old = header.schema is Schema.ACLED_2016
-    for line, values in lines:
-        cells = Cells(path, line, values, columns)
-        if len(values) != header.width:
-            yield Problem(
-                path,
-                f"has {len(values)} cells where the header has {header.width} columns",
-                line,
-                min(len(values), header.width) + 1,
-            )
-            continue
-        try:
-            yield _row(cells, old, seen)
-        except RowError as error:
-            yield error.problem
+    return converted(path, header, lines, lambda cells: _row(cells, old, seen))
 
 
 def _row(cells: Cells, old: bool, seen: set[str]) -> Imported:

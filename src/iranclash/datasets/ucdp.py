@@ -33,7 +33,7 @@ from ..model import (
     Source,
     SourceKind,
 )
-from ._rows import Cells, DatasetRow, Header, Imported, RowError, slug, split_list
+from ._rows import Cells, DatasetRow, Header, Imported, converted, slug, split_list
 
 SOURCE = Source(
     id="ucdp",
@@ -54,19 +54,7 @@ def convert(
     path: Path, header: Header, lines: Iterator[tuple[int, list[str]]], seen: set[str]
 ) -> Iterator[Imported | Problem]:
     """Each row of a GED export as an Imported, or the Problem that stops it."""
-    for line, values in lines:
-        if len(values) != header.width:
-            yield Problem(
-                path,
-                f"has {len(values)} cells where the header has {header.width} columns",
-                line,
-                min(len(values), header.width) + 1,
-            )
-            continue
-        try:
-            yield _row(Cells(path, line, values, header.columns), seen)
-        except RowError as error:
-            yield error.problem
+    return converted(path, header, lines, lambda cells: _row(cells, seen))
 
 
 def _row(cells: Cells, seen: set[str]) -> Imported:
