@@ -117,7 +117,7 @@ def _place_feature(row: Row) -> Row:
 
 def features(result: Mapped) -> Iterable[Row]:
     """A feature per record: an event (it has a date) or a place (it has coordinates, maybe null)."""
-    for row in result.listing.rows:
+    for row in result.listing.records():
         if "date_start" in row and "places" in row:
             yield _event_feature(row, result.places)
         elif "coordinates" in row:
@@ -131,8 +131,16 @@ def write_geojson(
     out: TextIO,
     encode: Callable[[str], str] = str,
 ) -> None:
-    """The FeatureCollection, one feature a line (valid JSON, readable with ``grep``)."""
+    """The FeatureCollection, one feature a line (valid JSON, readable with ``grep``), written
+    as the records stream in, as the other formats are."""
     if not isinstance(result, Mapped):
         raise UsageProblem(_ONLY)
-    lines = [encode(jsonout.dumps(feature)) for feature in features(result)]
-    out.write('{"type": "FeatureCollection", "features": [\n' + ",\n".join(lines) + "\n]}\n")
+    written = iter(features(result))
+    # A list that cannot be mapped fails on its first record, before anything is written.
+    first = next(written, None)
+    out.write('{"type": "FeatureCollection", "features": [\n')
+    if first is not None:
+        out.write(encode(jsonout.dumps(first)))
+        for feature in written:
+            out.write(",\n" + encode(jsonout.dumps(feature)))
+    out.write("\n]}\n")
