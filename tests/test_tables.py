@@ -425,18 +425,24 @@ def many_events() -> dict[str, str]:
     return {"events.yaml": events}
 
 
+@pytest.mark.parametrize("width", [80, 120])
 def test_a_terminal_shows_the_first_thousand_records_and_says_how_many_there_are(
-    make_data: MakeData, tmp_path: Path
+    make_data: MakeData, tmp_path: Path, width: int
 ) -> None:
     folder = make_data(many_events())
     screen = run_in_terminal(
-        "events", "--data", str(folder), columns=120, env={"IRANCLASH_CACHE_DIR": str(tmp_path / "cache")}
+        "events", "--data", str(folder), columns=width, env={"IRANCLASH_CACHE_DIR": str(tmp_path / "cache")}
     )
     assert screen.code == 0, screen
     total = MANY
     shown = [line for line in screen.lines if re.search(r"\be\d{4}\b", line)]
     assert 998 <= len(shown) <= 1000
-    assert screen.lines[-1].strip() == (
+    # The note is wrapped at word ends beneath the table's indent, never by the terminal.
+    last_blank = max(number for number, line in enumerate(screen.lines) if not line.strip())
+    note = screen.lines[last_blank + 1 :]
+    assert len(note) == (2 if width == 80 else 1)
+    assert all(line.startswith("  ") and len(line) <= width for line in note)
+    assert " ".join(line.strip() for line in note) == (
         f"1000 of {total} shown: narrow them with filters or --limit, or pipe them or use --json"
         " or --format csv for all"
     )

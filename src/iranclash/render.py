@@ -293,7 +293,9 @@ def _table(result: Listing | Detail, out: TextIO, *, wide: bool) -> None:
                 f"{len(rows)} of {len(rows) + more} shown: narrow them with filters or --limit,"
                 " or pipe them or use --json or --format csv for all"
             )
-        lines += [(), ((" " * tables.INDENT + found, ""),)]
+        assert width is not None  # a terminal's: a piped listing was handed on above
+        indent = " " * tables.INDENT
+        lines += [(), *(((indent + part, ""),) for part in tables.wrap(found, width - tables.INDENT))]
     else:
         lines = tables.heading(visible(result.title), width)
         fields = [(label, value) for label, value in result.fields if value not in (None, "")]
