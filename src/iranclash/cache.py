@@ -60,7 +60,7 @@ CACHE_ENV = "IRANCLASH_CACHE_DIR"
 #: (``compile``, ``rename``, ``settle``), so that a test can kill it exactly there.
 PAUSE_ENV = "IRANCLASH_TEST_PAUSE_AT"
 #: Bumped whenever ``store``'s tables or the JSON it stores change, so old caches are rebuilt.
-SCHEMA_VERSION = 20
+SCHEMA_VERSION = 21
 #: An mtime this close to a build may hide a later edit within the same clock tick
 #: (2 s covers the coarsest common timestamps, FAT's).
 RACY_WINDOW_NS = 2_000_000_000
@@ -652,6 +652,8 @@ def _compile(
     problems: list[Problem] = []
     with paused():
         builder = store.Builder(connection)
+        numbers = {path: number for number, path in enumerate([path for _kind, path in curated] + exports)}
+        reading: Path | None = None
         #: (event id, row id, file, line) for each export row a curated event is the same as.
         claims: list[tuple[str, str, Path, int]] = []
         done = 0
@@ -670,13 +672,16 @@ def _compile(
                     problems = item.problems
             else:
                 record, path, line, fresh = item
+                if path != reading:
+                    reading = path
+                    builder.begin_file(numbers[path])
                 if fresh and not problems:
                     builder.add(record)
                 if isinstance(record, model.Event) and record.same_as:
                     claims.extend((record.id, row, path, line) for row in record.same_as)
         if problems:
             raise DataError(problems)
-        problems = _import(exports, builder, source_files, progress, len(files), claims)
+        problems = _import(exports, builder, source_files, progress, len(files), claims, numbers)
         if problems:
             raise DataError(problems)
         builder.finish()
@@ -842,6 +847,7 @@ def _import(
     progress: Progress | None,
     total: int,
     claims: list[tuple[str, str, Path, int]],
+    numbers: dict[Path, int],
 ) -> list[Problem]:
     """Stream every row of the exports into the store; the problems of rows that cannot be
     read, of a row id given twice (naming both places), and of curated events' ``same_as``
@@ -852,6 +858,7 @@ def _import(
     seen: set[str] = set()
     first_at: dict[str, tuple[Path, int]] = {}
     for done, path in enumerate(exports, start=total - len(exports) + 1):
+        builder.begin_file(numbers[path])
         try:
             fingerprint = Fingerprint.of(os.stat(path))
             for item in datasets.read(path, seen):

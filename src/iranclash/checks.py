@@ -24,7 +24,7 @@ from . import packed
 _CHECKED_JSON = "CASE WHEN checksum(CAST(json AS BLOB)) = crc THEN json ELSE damaged() END AS json"
 _VIEWS = f"""
 CREATE TEMP VIEW IF NOT EXISTS record AS SELECT rowid AS rowid, id, kind, subkind, name, seq,
-    {_CHECKED_JSON}, names_norm, event_seq FROM main.record_data;
+    {_CHECKED_JSON}, names_norm FROM main.record_data;
 CREATE TEMP VIEW IF NOT EXISTS precomputed AS SELECT name, {_CHECKED_JSON} FROM main.precomputed_data;
 CREATE TEMP VIEW IF NOT EXISTS event_json AS
     SELECT seq, unpacked(json, crc) AS json FROM main.event_json_data;

@@ -270,6 +270,9 @@ _KEY = "(SELECT rowid FROM record_data WHERE id = ?)"
 #: actor of a large export takes part in hundreds of thousands; ``events --actor`` lists
 #: them all, streaming.
 LOOKUP_EVENTS = 1000
+#: Events latest first (``events`` lists them oldest first: by date, then in reading order),
+#: as many as a lookup nests.
+_LATEST_FIRST = f"e.date_start DESC, e.date_end DESC, e.seq DESC LIMIT {LOOKUP_EVENTS}"
 
 
 def _event_texts(store: sqlite3.Connection, sql: str, params: Sequence[object]) -> list[str]:
@@ -277,10 +280,10 @@ def _event_texts(store: sqlite3.Connection, sql: str, params: Sequence[object]) 
     return [
         row[0]
         for row in store.execute(
-            "SELECT j.json FROM (SELECT e.seq AS seq FROM event e"
-            f" WHERE e.id IN ({sql}) ORDER BY e.seq DESC LIMIT ?) x"
-            " JOIN event_json j ON j.seq = x.seq ORDER BY x.seq",
-            (*params, LOOKUP_EVENTS),
+            "SELECT j.json FROM (SELECT e.seq AS seq, e.date_start AS start, e.date_end AS end FROM event e"
+            f" WHERE e.id IN ({sql}) ORDER BY {_LATEST_FIRST}) x"
+            " JOIN event_json j ON j.seq = x.seq ORDER BY x.start, x.end, x.seq",
+            params,
         )
     ]
 
@@ -530,12 +533,13 @@ def actor(store: sqlite3.Connection, name: str) -> Detail:
     events = [
         '{"role": ' + json.dumps(role) + ', "role_certainty": ' + json.dumps(certainty) + ", " + text[1:]
         for text, role, certainty in store.execute(
-            "SELECT j.json, x.roles, x.certainties FROM (SELECT e.seq AS seq,"
-            " group_concat(a.role, ', ') AS roles, group_concat(a.certainty, ', ') AS certainties"
+            "SELECT j.json, x.roles, x.certainties FROM (SELECT e.seq AS seq, e.date_start AS start,"
+            " e.date_end AS end, group_concat(a.role, ', ') AS roles,"
+            " group_concat(a.certainty, ', ') AS certainties"
             f" FROM event_actor a JOIN event e ON e.id = a.event_id WHERE a.actor = {_KEY}"
-            " GROUP BY e.seq ORDER BY e.seq DESC LIMIT ?) x"
-            " JOIN event_json j ON j.seq = x.seq ORDER BY x.seq",
-            (actor_id, LOOKUP_EVENTS),
+            f" GROUP BY e.seq ORDER BY {_LATEST_FIRST}) x"
+            " JOIN event_json j ON j.seq = x.seq ORDER BY x.start, x.end, x.seq",
+            (actor_id,),
         )
     ]
     total = store.execute(
@@ -769,7 +773,8 @@ def search(store: sqlite3.Connection, text: str) -> Listing:
     # letters and digits only, so quoted it is one prefix term of FTS5's query language.
     rows = store.execute(
         "SELECT r.kind, r.id, r.name, r.names_norm, coalesce(j.json, r.json), r.seq"
-        " FROM search_text s JOIN record r ON r.rowid = s.rowid LEFT JOIN event_json j ON j.seq = r.event_seq"
+        " FROM search_text s JOIN record r ON r.rowid = s.rowid"
+        " LEFT JOIN event_json j ON r.kind = 'event' AND j.seq = r.seq"
         " WHERE search_text MATCH ?",
         (" AND ".join(f'"{word}"*' for word in words),),
     ).fetchall()
@@ -935,6 +940,14 @@ def _precomputed_summary(store: sqlite3.Connection) -> Row | None:
     return None if row is None else dict(json.loads(row[0]))
 
 
+def _date_as_written(store: sqlite3.Connection, sql: str, params: Sequence[object]) -> str | None:
+    """The date, as its record writes it, of the event whose seq ``sql`` selects (None if none)."""
+    found = store.execute(
+        f"SELECT json_extract(json, '$.date') FROM event_json WHERE seq = ({sql})", params
+    ).fetchone()
+    return None if found is None else str(found[0])
+
+
 def summary_data(store: sqlite3.Connection, filters: EventFilter) -> Row:
     """The figures of ``summary``, as its JSON gives them."""
     where, params = _event_where(store, filters)
@@ -952,14 +965,12 @@ def summary_data(store: sqlite3.Connection, filters: EventFilter) -> Row:
         found = list(store.execute(sql, params))
         return dict(sorted(found, key=lambda item: (-item[1], labels.get(item[0], item[0]))))
 
-    total, first_seq, last_seq = store.execute(
-        f"SELECT count(*), min(e.seq), max(e.seq) FROM event e{where}", params
-    ).fetchone()
-    # Event seqs follow date order, so the first and last events are those of the lowest and
-    # highest seq; their dates are shown as written ("2000s", not 2000-01-01).
-    date_of = "SELECT json_extract(json, '$.date') FROM event_json WHERE seq = ?"
+    (total,) = store.execute(f"SELECT count(*) FROM event e{where}", params).fetchone()
+    # The first and last events in listing order; their dates are shown as written ("2000s",
+    # not 2000-01-01).
     first, last = (
-        None if seq is None else store.execute(date_of, (seq,)).fetchone()[0] for seq in (first_seq, last_seq)
+        _date_as_written(store, f"SELECT e.seq FROM event e{where} ORDER BY {order} LIMIT 1", params)
+        for order in ("e.date_start, e.date_end, e.seq", "e.date_start DESC, e.date_end DESC, e.seq DESC")
     )
     by_type = counts(
         f"SELECT e.type, count(*) FROM event e{where} GROUP BY e.type ORDER BY count(*) DESC, e.type"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from . import jsonout, names, packed
@@ -28,8 +28,7 @@ SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE record_data(
     id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, subkind TEXT, name TEXT NOT NULL,
-    seq INTEGER NOT NULL, json TEXT NOT NULL, names_norm TEXT NOT NULL, event_seq INTEGER,
-    crc INTEGER NOT NULL
+    seq INTEGER NOT NULL, json TEXT NOT NULL, names_norm TEXT NOT NULL, crc INTEGER NOT NULL
 );
 CREATE VIRTUAL TABLE search_text USING fts5(
     words, content='', detail=none, columnsize=0, tokenize='unicode61 remove_diacritics 0'
@@ -69,9 +68,9 @@ CREATE INDEX name_key ON name(key);
 
 
 _INSERT = {
-    "record": "INSERT INTO record_data VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    "event": "INSERT INTO event_stage VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    "event_json": "INSERT INTO event_json_stage VALUES (?, ?)",
+    "record": "INSERT INTO record_data VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    "event": "INSERT INTO event VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "event_json": "INSERT INTO event_json_data VALUES (?, ?, ?)",
     "search_text": "INSERT INTO search_text(rowid, words) VALUES (?, ?)",
     # The link tables are keyed by what they link (an event listing a place twice, or
     # two places of one country, links them once).
@@ -82,16 +81,7 @@ _INSERT = {
     "link": "INSERT INTO link VALUES (?, ?, ?)",
     "name": "INSERT INTO name VALUES (?, ?, ?, ?)",
 }
-#: Events are written as they come, then put in date order once all are in (``Builder.finish``).
-_STAGE = """
-CREATE TEMP TABLE event_stage(
-    id TEXT NOT NULL UNIQUE, date_start TEXT NOT NULL, date_end TEXT NOT NULL, type TEXT NOT NULL,
-    certainty TEXT NOT NULL, killed INTEGER, injured INTEGER, casualties_at_least INTEGER NOT NULL,
-    aggregate INTEGER NOT NULL, seq INTEGER PRIMARY KEY
-);
-CREATE TEMP TABLE event_json_stage(seq INTEGER PRIMARY KEY, json TEXT NOT NULL);
-CREATE TEMP TABLE external_name(external INTEGER NOT NULL, actor INTEGER NOT NULL);
-"""
+_STAGE = "CREATE TEMP TABLE external_name(external INTEGER NOT NULL, actor INTEGER NOT NULL);"
 #: A curated actor takes part in every event of an imported actor it lists as ``external``, in
 #: the same role (once per event, and not where the event names it already), so that its
 #: lookup, ``events --actor`` and ``summary`` include the dataset's rows.
@@ -101,40 +91,31 @@ INSERT INTO event_actor SELECT a.event_id, x.actor, min(a.role), min(a.certainty
     WHERE NOT EXISTS (SELECT 1 FROM event_actor b WHERE b.event_id = a.event_id AND b.actor = x.actor)
     GROUP BY a.event_id, x.actor
 """
-#: Events get their seq in date order, so that a date range is read from consecutive pages.
-_ORDER = """
-CREATE TEMP TABLE event_order AS SELECT seq AS staged, id,
-    row_number() OVER (ORDER BY date_start, date_end, seq) - 1 AS rank FROM event_stage;
-INSERT INTO event SELECT s.id, s.date_start, s.date_end, s.type, s.certainty, s.killed, s.injured,
-    s.casualties_at_least, s.aggregate, o.rank
-    FROM event_order o JOIN event_stage s ON s.seq = o.staged ORDER BY o.rank;
-INSERT INTO event_json_data SELECT o.rank, packed(j.json), checksum(CAST(j.json AS BLOB))
-    FROM event_order o JOIN event_json_stage j ON j.seq = o.staged ORDER BY o.rank;
-CREATE INDEX temp.event_order_id ON event_order(id);
-UPDATE record_data SET event_seq = (SELECT rank FROM event_order WHERE event_order.id = record_data.id)
-    WHERE kind = 'event';
-DROP TABLE event_order;
-DROP TABLE event_stage;
-DROP TABLE event_json_stage;
-DROP TABLE external_name;
-"""
 Rows = dict[str, list[tuple[object, ...]]]
 #: Records gathered before their rows are written: one ``executemany`` per table and batch
 #: is many times faster than one per record, and a batch bounds what is held in memory.
 _BATCH = 5000
 #: Events sampled for the packing dictionary (``packed``): about as many as fit in it.
 _PRESET_SAMPLES = 4
+#: A record's ``seq`` is the number of its file (in reading order) above these bits and its
+#: place in the file below them: the records' reading order, which stays the same when one
+#: file's records are replaced (``cache``'s partial rebuild), as no other record's changes.
+FILE_SHIFT = 28
 
 
 class Builder:
-    """Fills an empty database record by record, writing in batches, so that an export of
-    any length streams through it; ``finish`` puts the events in date order.
+    """Fills a database record by record, writing in batches, so that an export of any
+    length streams through it.
 
     Actors and places must come before the events that name them: an event's countries are
     its places', and the link tables key actors and places by their record's rowid (a
     number, not the id: an imported id such as ``acled:place/iraq/anbar/al-qaim/...`` is long,
     and repeated in every link). ``connection`` needs the ``checksum`` function
     (``checks.attach``).
+
+    Events are listed in date order through the ``event_date`` index, ties in reading order
+    (``seq``), so they are written as they come, each packed as it is written, against a
+    dictionary sampled from the first batch of events.
     """
 
     def __init__(self, connection: sqlite3.Connection) -> None:
@@ -149,8 +130,14 @@ class Builder:
         self.external: list[tuple[str, str]] = []
         #: (curated event id, imported event id) for each row a curated event is the same as.
         self.same_as: list[tuple[str, str]] = []
+        self.preset: bytes | None = None
+        self.pack: Callable[[str], bytes] | None = None
         connection.executescript(SCHEMA)
         connection.executescript(_STAGE)
+
+    def begin_file(self, number: int) -> None:
+        """The records added from now on are read from the ``number``th file (see ``FILE_SHIFT``)."""
+        self.seq = number << FILE_SHIFT
 
     def add(self, record: Record, dataset: DatasetRow | None = None) -> None:
         """Gather one record (an imported event with its ``dataset`` row), writing when a batch is full."""
@@ -172,7 +159,12 @@ class Builder:
 
     def flush(self) -> None:
         rows = self.rows
-        rows["record"] = [(*row[:7], None, checksum(str(row[5]))) for row in rows["record"]]
+        rows["record"] = [(*row[:7], checksum(str(row[5]))) for row in rows["record"]]
+        if rows["event_json"]:
+            pack = self.pack or self._packer([str(text) for _seq, text in rows["event_json"]])
+            rows["event_json"] = [
+                (seq, pack(str(text)), checksum(str(text))) for seq, text in rows["event_json"]
+            ]
         # An actor or place not read (0) is a reference the build reports as a problem.
         keys = self.keys
         rows["event_actor"] = [
@@ -188,6 +180,8 @@ class Builder:
     def finish(self) -> None:
         self.flush()
         with self.connection:
+            if self.preset is None:  # no events: the dictionary is empty
+                self._packer([])
             for curated, imported in self.same_as:
                 self._merge(curated, imported)
             self.connection.executemany(
@@ -199,45 +193,39 @@ class Builder:
                 ],
             )
             self.connection.execute(_EXTERNAL)
-            preset = self._preset()
-            self.connection.execute("INSERT INTO json_dictionary VALUES (?)", (preset,))
-        self.connection.create_function("packed", 1, packed.packer(preset), deterministic=True)
-        self.connection.executescript(_ORDER)
+            self.connection.execute("DROP TABLE temp.external_name")
         self.connection.commit()
 
-    def _preset(self) -> bytes:
-        """The dictionary events are packed against: events sampled evenly from all of them,
-        so that a folder of curated files and a large export are both represented."""
-        count, first, last = self.connection.execute(
-            "SELECT count(*), min(seq), max(seq) FROM event_json_stage"
-        ).fetchone()
-        if not count:
-            return b""
-        step = max(1, (last - first) // _PRESET_SAMPLES)
-        samples = self.connection.execute(
-            "SELECT json FROM event_json_stage WHERE (seq - ?) % ? = 0 ORDER BY seq LIMIT ?",
-            (first, step, _PRESET_SAMPLES),
-        )
-        return packed.dictionary(text for (text,) in samples)
+    def _packer(self, texts: list[str]) -> Callable[[str], bytes]:
+        """Choose the dictionary events are packed against, from ``texts`` (the first events
+        written) sampled evenly, and store it."""
+        step = max(1, len(texts) // _PRESET_SAMPLES)
+        self.preset = packed.dictionary(texts[::step][:_PRESET_SAMPLES])
+        self.connection.execute("INSERT INTO json_dictionary VALUES (?)", (self.preset,))
+        self.pack = packed.packer(self.preset)
+        return self.pack
 
     def _merge(self, curated: str, imported: str) -> None:
         """One event, not two: the curated event takes the row's citations and dataset coding
         and its actors, places and countries; the row is no longer an event of its own
         (``event ROW-ID`` finds the curated one through the ``same_as`` link)."""
-        staged = (
-            "SELECT s.seq, j.json FROM event_stage s JOIN event_json_stage j ON j.seq = s.seq WHERE s.id = ?"
-        )
-        ours = self.connection.execute(staged, (curated,)).fetchone()
-        theirs = self.connection.execute(staged, (imported,)).fetchone()
+        assert self.preset is not None and self.pack is not None
+        stored = "SELECT j.seq, j.json FROM event e JOIN event_json_data j ON j.seq = e.seq WHERE e.id = ?"
+        ours = self.connection.execute(stored, (curated,)).fetchone()
+        theirs = self.connection.execute(stored, (imported,)).fetchone()
         if ours is None or theirs is None:
             return  # an unknown row is reported by the build (cache._import)
-        data, row = json.loads(ours[1]), json.loads(theirs[1])
+        data, row = (json.loads(packed.unpack(blob, self.preset)) for _seq, blob in (ours, theirs))
         data["sources"] = data["sources"] + row["sources"]
         data["dataset"] = row["dataset"]
+        text = jsonout.dumps(data)
         execute = self.connection.execute
-        execute("UPDATE event_json_stage SET json = ? WHERE seq = ?", (jsonout.dumps(data), ours[0]))
-        execute("DELETE FROM event_stage WHERE seq = ?", (theirs[0],))
-        execute("DELETE FROM event_json_stage WHERE seq = ?", (theirs[0],))
+        execute(
+            "UPDATE event_json_data SET json = ?, crc = ? WHERE seq = ?",
+            (self.pack(text), checksum(text), ours[0]),
+        )
+        execute("DELETE FROM event WHERE seq = ?", (theirs[0],))
+        execute("DELETE FROM event_json_data WHERE seq = ?", (theirs[0],))
         execute("DELETE FROM record_data WHERE id = ? AND kind = 'event'", (imported,))
         for table, column in (
             ("event_actor", "actor"),

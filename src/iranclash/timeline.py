@@ -66,7 +66,8 @@ class Links:
         causes: dict[str, list[str]] = {}
         responses: dict[str, list[str]] = {}
         for subject, target in store.execute(
-            "SELECT subject, object FROM link WHERE predicate = 'responds_to' ORDER BY rowid"
+            "SELECT l.subject, l.object FROM link l JOIN record_data r ON r.id = l.subject"
+            " WHERE l.predicate = 'responds_to' ORDER BY r.seq, l.rowid"
         ):
             causes.setdefault(subject, []).append(target)
             responses.setdefault(target, []).append(subject)
@@ -77,7 +78,8 @@ class Links:
                 json.loads(text)
                 for (text,) in store.execute(
                     "SELECT j.json FROM event e JOIN event_json j ON j.seq = e.seq"
-                    " WHERE e.id IN (SELECT value FROM json_each(?)) ORDER BY e.seq",
+                    " WHERE e.id IN (SELECT value FROM json_each(?))"
+                    " ORDER BY e.date_start, e.date_end, e.seq",
                     (json.dumps(linked),),
                 )
             )
