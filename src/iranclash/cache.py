@@ -39,6 +39,7 @@ import contextlib
 import fcntl
 import os
 import re
+import shutil
 import sqlite3
 import stat
 import sys
@@ -52,7 +53,7 @@ from . import __version__, checks, folder
 from .collector import paused
 
 if TYPE_CHECKING:
-    from . import store
+    from . import store, validate
 from .errors import DataError, Problem
 
 CACHE_ENV = "IRANCLASH_CACHE_DIR"
@@ -187,7 +188,7 @@ def open_store(
                     if fresh is not None:
                         return fresh
                 _remove_dead_builds(directory, name)
-                _rebuild(directory, name, folders, files, progress, lock)
+                _rebuild(directory, name, folders, files, progress, lock, reuse=not rebuild)
                 return directory.connect(name, read_only=True)
         except (OSError, sqlite3.Error, CacheUnavailable) as error:
             if warn:
@@ -554,7 +555,11 @@ def _rebuild(
     files: list[tuple[str, Path]],
     progress: Progress | None,
     lock: BuildLock,
+    *,
+    reuse: bool,
 ) -> None:
+    """Build the cache in a temporary file renamed into place: from the last one where only
+    some files' share changed (``reuse``, ``_updated``), else from all the files."""
     temporary = f"{name}.{os.getpid()}.{time.time_ns()}.tmp"
     os.close(directory.open_file(temporary, os.O_RDWR | os.O_CREAT | os.O_EXCL))
 
@@ -566,49 +571,126 @@ def _rebuild(
             _pause_point("compile")
 
     try:
-        connection = directory.connect(temporary, read_only=False)
-        try:
-            connection.execute("PRAGMA journal_mode = OFF")
-            connection.execute("PRAGMA synchronous = OFF")
-            _compile(files, connection, reporting, _SourceFiles(connection, folders))
-            from . import query
-
-            # A cache file is read again and again: its summary is worth computing once.
-            query.store_summary(connection)
-            with connection:
-                connection.executemany(
-                    "INSERT INTO meta VALUES (?, ?)",
-                    [
-                        ("iranclash_version", __version__),
-                        ("schema_version", str(SCHEMA_VERSION)),
-                        ("folder", _folder_text(folders)),
-                    ],
-                )
-        finally:
-            connection.close()
+        if not (reuse and _updated(directory, name, temporary, folders, files, reporting)):
+            _compile_anew(directory, temporary, folders, files, reporting)
         _pause_point("rename")
         directory.replace(temporary, name)
     finally:
         directory.unlink(temporary)
 
 
+def _compile_anew(
+    directory: CacheFolder,
+    temporary: str,
+    folders: Folders,
+    files: list[tuple[str, Path]],
+    progress: Progress,
+) -> None:
+    os.close(directory.open_file(temporary, os.O_RDWR | os.O_TRUNC))
+    connection = directory.connect(temporary, read_only=False)
+    try:
+        connection.execute("PRAGMA journal_mode = OFF")
+        connection.execute("PRAGMA synchronous = OFF")
+        _compile(files, connection, progress, _SourceFiles(connection, folders))
+        from . import query
+
+        # A cache file is read again and again: its summary is worth computing once.
+        query.store_summary(connection)
+        with connection:
+            connection.executemany(
+                "INSERT INTO meta VALUES (?, ?)",
+                [
+                    ("iranclash_version", __version__),
+                    ("schema_version", str(SCHEMA_VERSION)),
+                    ("folder", _folder_text(folders)),
+                ],
+            )
+    finally:
+        connection.close()
+
+
+def _updated(
+    directory: CacheFolder,
+    name: str,
+    temporary: str,
+    folders: Folders,
+    files: list[tuple[str, Path]],
+    progress: Progress,
+) -> bool:
+    """Bring a copy of the cache ``name`` up to date in ``temporary``: a file whose bytes are
+    the same (touched, or downloaded again) needs only its new fingerprint, and a changed
+    one only its own share rebuilt (``partial``). False where only a full build can do,
+    which is also the one to report any problem of the data in full."""
+    from . import partial, query
+
+    if not _copied(directory, name, temporary):
+        return False
+    connection = directory.connect(temporary, read_only=False)
+    try:
+        connection.execute("PRAGMA journal_mode = OFF")
+        connection.execute("PRAGMA synchronous = OFF")
+        meta = dict(connection.execute("SELECT key, value FROM meta"))
+        if not _same_version(meta) or meta.get("folder") != _folder_text(folders):
+            return False
+        cached = {entry.path: entry for entry in _cached_files(connection)}
+        if set(cached) != {_relative(path, folders) for _kind, path in files}:
+            return False
+        sources = _SourceFiles(connection, folders, create=False)
+        changed: list[tuple[str, Path]] = []
+        for kind, path in files:
+            entry = cached[_relative(path, folders)]
+            fingerprint = Fingerprint.of(os.stat(path))
+            if _unchanged(entry, fingerprint, path):
+                continue
+            sha = _sha256(path)
+            if sha == entry.sha256:
+                sources.add(path, fingerprint, sha)
+            else:
+                changed.append((kind, path))
+        if changed:
+            for path, fingerprint, sha in partial.update(connection, files, changed, progress):
+                sources.add(path, fingerprint, sha)
+            query.store_summary(connection)
+        connection.commit()
+        return True
+    except (partial.Unsafe, DataError, OSError, sqlite3.Error):
+        return False
+    finally:
+        connection.close()
+
+
+def _copied(directory: CacheFolder, name: str, temporary: str) -> bool:
+    """Whether the cache ``name`` is a regular file of the user's, now copied into ``temporary``."""
+    try:
+        with open(directory.open_file(name, os.O_RDONLY), "rb") as source:
+            info = os.fstat(source.fileno())
+            if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid():
+                return False
+            with open(directory.open_file(temporary, os.O_WRONLY | os.O_TRUNC), "wb") as target:
+                shutil.copyfileobj(source, target, 1 << 22)
+    except OSError:
+        return False
+    return True
+
+
 class _SourceFiles:
     """Records each data file (fingerprint and hash) in the new cache as soon as it is
     read, for the next freshness check."""
 
-    def __init__(self, connection: sqlite3.Connection, folders: Folders) -> None:
+    def __init__(self, connection: sqlite3.Connection, folders: Folders, *, create: bool = True) -> None:
         self.connection = connection
         self.folders = folders
         self.started_ns = time.time_ns()
-        connection.execute(
-            "CREATE TABLE source_file(path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, ino INTEGER,"
-            " ctime_ns INTEGER, sha256 TEXT, racy INTEGER)"
-        )
+        if create:
+            connection.execute(
+                "CREATE TABLE source_file(path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, ino INTEGER,"
+                " ctime_ns INTEGER, sha256 TEXT, racy INTEGER)"
+            )
 
     def add(self, path: Path, fingerprint: Fingerprint, sha256: str) -> None:
         racy = fingerprint.mtime_ns >= self.started_ns - RACY_WINDOW_NS
         self.connection.execute(
-            "INSERT INTO source_file VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO source_file VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 _relative(path, self.folders),
                 fingerprint.size,
@@ -646,18 +728,15 @@ def _compile(
     """
     from . import model, store
 
-    order = {kind: number for number, kind in enumerate(folder.KINDS)}
-    curated = sorted((entry for entry in files if entry[0] in order), key=lambda entry: order[entry[0]])
-    exports = [path for kind, path in files if kind in folder.DATASETS]
+    curated, exports, numbers = reading_order(files)
     problems: list[Problem] = []
     with paused():
         builder = store.Builder(connection)
-        numbers = {path: number for number, path in enumerate([path for _kind, path in curated] + exports)}
         reading: Path | None = None
         #: (event id, row id, file, line) for each export row a curated event is the same as.
         claims: list[tuple[str, str, Path, int]] = []
         done = 0
-        for item in _read_apart(curated) if _worth_a_child(curated) else _read_curated(curated):
+        for item in _read_apart(curated) if _worth_a_child(curated) else read_curated(curated):
             if isinstance(item, _FileRead):
                 done += 1
                 if source_files:
@@ -687,6 +766,19 @@ def _compile(
         builder.finish()
 
 
+def reading_order(
+    files: list[tuple[str, Path]],
+) -> tuple[list[tuple[str, Path]], list[Path], dict[Path, int]]:
+    """The YAML files kind by kind (``folder.KINDS``: places before the events in them, as
+    the store needs), the exports after them, and each file's number in that order (which
+    a record's ``seq`` starts with, ``store.FILE_SHIFT``)."""
+    order = {kind: number for number, kind in enumerate(folder.KINDS)}
+    curated = sorted((entry for entry in files if entry[0] in order), key=lambda entry: order[entry[0]])
+    exports = [path for kind, path in files if kind in folder.DATASETS]
+    numbers = {path: number for number, path in enumerate([path for _kind, path in curated] + exports)}
+    return curated, exports, numbers
+
+
 class _FileRead(NamedTuple):
     """A data file read to its end without a problem, and what freshness needs of it."""
 
@@ -707,13 +799,14 @@ if TYPE_CHECKING:
     _Read = tuple[Record, Path, int, bool] | _FileRead | DataError | _Checked
 
 
-def _read_curated(curated: list[tuple[str, Path]]) -> Iterator[_Read]:
+def read_curated(curated: list[tuple[str, Path]], index: validate.Index | None = None) -> Iterator[_Read]:
     """What a build needs of the YAML files, in order: each record as it is read, with its
     file, line and whether its id is new; each file read whole; the problems of each file
-    that has some (as a ``DataError``, not raised); last, the cross-record problems."""
+    that has some (as a ``DataError``, not raised); last, the cross-record problems (of
+    ``index``, which may know records read before)."""
     from . import load, reader, validate
 
-    index = validate.Index()
+    index = index or validate.Index()
     for kind, path in curated:
         try:
             fingerprint = Fingerprint.of(os.stat(path))
@@ -750,7 +843,7 @@ _BATCH = 500
 
 
 def _read_apart(curated: list[tuple[str, Path]]) -> Iterator[_Read]:
-    """``_read_curated`` run in a child process, its items sent back over a pipe in batches.
+    """``read_curated`` run in a child process, its items sent back over a pipe in batches.
 
     Reading and checking the YAML takes about half of a build and storing the records the
     other half; this way each has a core. The child is a fork of this process, so nothing
@@ -818,7 +911,7 @@ def _child(write_end: int, curated: list[tuple[str, Path]]) -> NoReturn:  # prag
         with open(write_end, "wb") as pipe:
             batch: list[_Read] = []
             try:
-                for item in _read_curated(curated):
+                for item in read_curated(curated):
                     batch.append(item)
                     if len(batch) >= _BATCH:
                         pickle.dump(("items", batch), pipe, pickle.HIGHEST_PROTOCOL)

@@ -932,7 +932,9 @@ def store_summary(store: sqlite3.Connection) -> None:
 
     text = jsonout.dumps(summary_data(store, NO_FILTERS))
     with store:
-        store.execute("INSERT INTO precomputed_data VALUES (?, ?, ?)", (_SUMMARY, text, checksum(text)))
+        store.execute(
+            "INSERT OR REPLACE INTO precomputed_data VALUES (?, ?, ?)", (_SUMMARY, text, checksum(text))
+        )
 
 
 def _precomputed_summary(store: sqlite3.Connection) -> Row | None:

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, NamedTuple
 
 from . import jsonout, names, packed
 from .checks import checksum
@@ -68,7 +68,8 @@ CREATE INDEX name_key ON name(key);
 
 
 _INSERT = {
-    "record": "INSERT INTO record_data VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    "record": "INSERT INTO record_data(rowid, id, kind, subkind, name, seq, json, names_norm, crc)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     "event": "INSERT INTO event VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     "event_json": "INSERT INTO event_json_data VALUES (?, ?, ?)",
     "search_text": "INSERT INTO search_text(rowid, words) VALUES (?, ?)",
@@ -103,6 +104,23 @@ _PRESET_SAMPLES = 4
 FILE_SHIFT = 28
 
 
+class PlaceTrail(NamedTuple):
+    """What an event's countries need of a place: its own, and the place it lies in."""
+
+    countries: tuple[str, ...]
+    located_in: str | None
+
+    @classmethod
+    def of_data(cls, data: dict[str, object]) -> PlaceTrail:
+        """From a place's stored JSON (as ``Place.countries`` reads the record)."""
+        found = [data["country"]] if data.get("country") else []
+        sides = data.get("sides") or []
+        assert isinstance(sides, list)
+        found += [side["country"] for side in sides if side["country"] not in found]
+        located_in = data.get("located_in")
+        return cls(tuple(map(str, found)), None if located_in is None else str(located_in))
+
+
 class Builder:
     """Fills a database record by record, writing in batches, so that an export of any
     length streams through it.
@@ -118,9 +136,11 @@ class Builder:
     dictionary sampled from the first batch of events.
     """
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
+    def __init__(self, connection: sqlite3.Connection, *, resume: bool = False) -> None:
+        """With ``resume``, add to what an earlier build wrote (``partial``), where its
+        other files' records are kept."""
         self.connection = connection
-        self.places: dict[str, Place] = {}
+        self.places: dict[str, PlaceTrail] = {}
         self.rows: Rows = {table: [] for table in _INSERT}
         self.written_records = 0
         self.seq = 0
@@ -132,8 +152,48 @@ class Builder:
         self.same_as: list[tuple[str, str]] = []
         self.preset: bytes | None = None
         self.pack: Callable[[str], bytes] | None = None
-        connection.executescript(SCHEMA)
+        if resume:
+            self._resume()
+        else:
+            connection.executescript(SCHEMA)
         connection.executescript(_STAGE)
+
+    def _resume(self) -> None:
+        execute = self.connection.execute
+        # Never a rowid given before: the search index would count a stale entry as the new record's.
+        self.written_records = int(
+            execute("SELECT value FROM meta WHERE key = 'records_written'").fetchone()[0]
+        )
+        found = execute("SELECT bytes FROM json_dictionary").fetchone()
+        if found is not None:
+            self.preset = bytes(found[0])
+            self.pack = packed.packer(self.preset)
+        self.keys = dict(execute("SELECT id, rowid FROM record_data WHERE kind IN ('actor', 'place')"))
+        self.places = {
+            place_id: PlaceTrail.of_data(json.loads(text))
+            for place_id, text in execute("SELECT id, json FROM record WHERE kind = 'place'")
+        }
+        for actor_id, text in execute(
+            "SELECT id, json FROM record"
+            " WHERE kind = 'actor' AND json_extract(json, '$.external') IS NOT NULL"
+        ):
+            self._external(actor_id, json.loads(text)["external"])
+        # The links of curated actors to imported events are made again, from all of them (``finish``).
+        execute(
+            "DELETE FROM event_actor WHERE actor IN (SELECT rowid FROM record_data"
+            " WHERE kind = 'actor' AND instr(id, ':') = 0) AND instr(event_id, ':') > 0"
+        )
+
+    def _external(self, actor_id: str, external: dict[str, list[str]]) -> None:
+        from .datasets._rows import slug
+
+        for dataset in ("acled", "ucdp"):
+            self.external.extend((f"{dataset}:actor/{slug(name)}", actor_id) for name in external[dataset])
+
+    def skip(self) -> int:
+        """The seq the next record would have had: one kept as an earlier build wrote it (``partial``)."""
+        self.seq += 1
+        return self.seq - 1
 
     def begin_file(self, number: int) -> None:
         """The records added from now on are read from the ``number``th file (see ``FILE_SHIFT``)."""
@@ -142,14 +202,12 @@ class Builder:
     def add(self, record: Record, dataset: DatasetRow | None = None) -> None:
         """Gather one record (an imported event with its ``dataset`` row), writing when a batch is full."""
         if isinstance(record, Place):
-            self.places[record.id] = record
+            self.places[record.id] = PlaceTrail(record.countries, record.located_in)
         elif isinstance(record, Event) and record.same_as:
             self.same_as.extend((record.id, row) for row in record.same_as)
         elif isinstance(record, Actor) and record.external is not None:
-            from .datasets._rows import slug
-
-            self.external.extend((f"acled:actor/{slug(name)}", record.id) for name in record.external.acled)
-            self.external.extend((f"ucdp:actor/{slug(name)}", record.id) for name in record.external.ucdp)
+            external = record.external
+            self._external(record.id, {"acled": list(external.acled), "ucdp": list(external.ucdp)})
         _gather(self.rows, self.written_records, self.seq, record, self.places, dataset)
         if isinstance(record, (Actor, Place)):
             self.keys[record.id] = self.written_records + len(self.rows["record"])
@@ -159,7 +217,12 @@ class Builder:
 
     def flush(self) -> None:
         rows = self.rows
-        rows["record"] = [(*row[:7], checksum(str(row[5]))) for row in rows["record"]]
+        # Rowids are given, not left to SQLite: the search index and the link tables name them
+        # before they are written, and after a partial rebuild's deletions SQLite could reuse one.
+        rows["record"] = [
+            (number, *row[:7], checksum(str(row[5])))
+            for number, row in enumerate(rows["record"], start=self.written_records + 1)
+        ]
         if rows["event_json"]:
             pack = self.pack or self._packer([str(text) for _seq, text in rows["event_json"]])
             rows["event_json"] = [
@@ -194,6 +257,9 @@ class Builder:
             )
             self.connection.execute(_EXTERNAL)
             self.connection.execute("DROP TABLE temp.external_name")
+            self.connection.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('records_written', ?)", (str(self.written_records),)
+            )
         self.connection.commit()
 
     def _packer(self, texts: list[str]) -> Callable[[str], bytes]:
@@ -242,7 +308,7 @@ class Builder:
 
 
 def event_data(
-    event: Event, places: dict[str, Place], dataset: DatasetRow | None = None
+    event: Event, places: Mapping[str, PlaceTrail], dataset: DatasetRow | None = None
 ) -> dict[str, object]:
     """An event's JSON: its fields plus what scripts would otherwise derive themselves.
 
@@ -281,16 +347,21 @@ def event_data(
     return data
 
 
+def stored_json(record: Record) -> str:
+    """The JSON an actor, place, source or analyst is stored as (events: ``event_data``)."""
+    return jsonout.dumps(_data_of(record))
+
+
 def _data_of(record: Record | Quote) -> dict[str, object]:
     data = to_data(record)
     assert isinstance(data, dict)
     return data
 
 
-def _countries(event: Event, places: dict[str, Place]) -> Iterator[str]:
+def _countries(event: Event, places: Mapping[str, PlaceTrail]) -> Iterator[str]:
     seen: set[str] = set()
     for place_id in event.places:
-        place: Place | None = places.get(place_id)
+        place: PlaceTrail | None = places.get(place_id)
         while place is not None:
             for country in place.countries:
                 if country not in seen:
@@ -306,7 +377,7 @@ def _gather(
     written: int,
     seq: int,
     record: Record,
-    places: dict[str, Place],
+    places: Mapping[str, PlaceTrail],
     dataset: DatasetRow | None,
 ) -> None:
     if isinstance(record, Event):
@@ -441,11 +512,17 @@ def _gather_texts(rows: Rows, written: int, data: object) -> None:
     The index keeps which records hold each word, not where (SQLite's FTS5 with
     ``detail=none``): a search for a word start reads only the records that have it,
     however many there are, and the index is a fraction of the texts' size. Records are
-    inserted in gathering order, so the record's rowid is its position plus one
+    given rowids in gathering order, so the record's rowid is its position plus one
     (``written`` counts those of earlier batches).
     """
-    words = " ".join(
-        dict.fromkeys(normalized for normalized in map(names.normalize, searched_texts(data)) if normalized)
-    )
+    words = searched_words(data)
     if words:
         rows["search_text"].append((written + len(rows["record"]), words))
+
+
+def searched_words(data: object) -> str:
+    """The words a record's JSON data is found by, as the search index holds them (taking
+    a record out of the index needs them again, exactly)."""
+    return " ".join(
+        dict.fromkeys(normalized for normalized in map(names.normalize, searched_texts(data)) if normalized)
+    )

@@ -11,7 +11,7 @@ and the few references to ids not read yet.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .errors import Problem
@@ -38,7 +38,10 @@ class Index:
     in record order.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, known: Callable[[str], str | None] | None = None) -> None:
+        """``known`` gives the kind of an id read before, elsewhere (a cache's records, when
+        one file is read again: ``partial``), or None."""
+        self.known = known
         self.paths: list[Path] = []
         self.numbers: dict[Path, int] = {}
         self.ids: dict[str, int] = {}
@@ -99,7 +102,9 @@ class Index:
     def problems(self) -> list[Problem]:
         """Every problem of the records added (the references still unresolved now are unknown)."""
         for seq, order, path, line, record_id, field, target, wanted in self.pending:
-            self._reference_problem(seq, order, path, line, record_id, field, target, wanted)
+            found = self.known(target) if self.known else None
+            if found is None or (wanted is not None and found != wanted):
+                self._reference_problem(seq, order, path, line, record_id, field, target, wanted)
         self.pending.clear()
         for seq, order, path, line, analyst, source in self.interviews:
             kind = self.source_kinds.get(source)
@@ -125,6 +130,10 @@ class Index:
                 )
             )
         first = self.ids.get(record_id)
+        if first is None and self.known and self.known(record_id) is not None:
+            message = "id is used twice (in another file)"
+            self.id_problems.append(Problem(path, message, line, None, record_id, "id"))
+            return False
         if first is not None:
             where = f"{self.paths[(first >> _KIND_BITS) & _FILE_MASK]}:{first >> _LINE_SHIFT}"
             self.id_problems.append(

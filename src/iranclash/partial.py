@@ -1,0 +1,219 @@
+"""Rebuild a cache by replacing only the share of the files that changed, in a copy of it.
+
+A full build reads every file again: minutes at a million rows, to take in one corrected
+event or a re-downloaded export. Most of what a build writes depends on one file: an
+event's rows on the event, the places it lies in and the records it names. So a build
+may start from a copy of the last cache, take out what the changed files put in and put
+in what they hold now, where nothing else depended on what was taken out. Where that
+cannot be shown cheaply, it raises ``Unsafe`` and the caller builds in full: this is only
+a shortcut, and it must give the same answers as a full build (the tests compare them).
+
+- Each record's ``seq`` starts with its file's number (``store.FILE_SHIFT``), so a file's
+  records are found by range, and its new ones take the same place in the reading order.
+- A YAML events file holds only events. They are checked against the ids of all the
+  others, which the cache holds; an event taken out must not be named by another record.
+- An export holds its rows' events, and the actors, places and source its rows were the
+  first to name, which later files' rows share. Each of those stays where the new file
+  names it alike; one it changes, or no longer names while another file's rows do, needs a
+  full build (which would make it from that file's rows).
+- The other YAML files (sources, actors, places, analysts) are named by everything: a
+  full build. So is any ``same_as``, which merges events of two files.
+- Drawn from all the files: the links of curated actors to dataset rows (``external``),
+  taken out and made again (``store.Builder``), and the summary, computed again.
+- Any problem in a file read means a full build, which reports every problem.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+
+from . import datasets, folder, store, validate
+from .cache import Fingerprint, Progress, _Checked, _FileRead, _sha256, read_curated, reading_order
+from .collector import paused
+from .errors import DataError, Problem
+from .model import Event
+
+
+class Unsafe(Exception):
+    """Why only a full build gives the right answer."""
+
+
+def update(
+    connection: sqlite3.Connection,
+    files: list[tuple[str, Path]],
+    changed: list[tuple[str, Path]],
+    progress: Progress | None = None,
+) -> list[tuple[Path, Fingerprint, str]]:
+    """Replace the share of each ``changed`` (kind, path) in ``connection``, a copy of the
+    cache of ``files``; for each file read, its fingerprint and hash (for freshness)."""
+    _, exports, numbers = reading_order(files)
+    for kind, path in changed:
+        if kind != "events" and kind not in folder.DATASETS:
+            raise Unsafe(f"{path} holds {kind}, which records of other files name")
+    if connection.execute("SELECT 1 FROM link WHERE predicate = 'same_as' LIMIT 1").fetchone():
+        raise Unsafe("curated events are the same as dataset rows (same_as)")
+    first_export = numbers[exports[0]] if exports else 0
+    changed = sorted(changed, key=lambda entry: numbers[entry[1]])
+    read: list[tuple[Path, Fingerprint, str]] = []
+    with paused():
+        connection.execute("CREATE TEMP TABLE gone(id TEXT PRIMARY KEY) WITHOUT ROWID")
+        for _kind, path in changed:
+            _take_out_events(connection, numbers[path])
+        builder = store.Builder(connection, resume=True)
+        try:
+            for done, (kind, path) in enumerate(changed, start=1):
+                builder.begin_file(numbers[path])
+                if kind == "events":
+                    read.append(_read_events(connection, builder, kind, path))
+                else:
+                    read.append(_read_export(connection, builder, path, numbers[path], first_export))
+                if progress:
+                    progress(done, len(changed))
+            builder.finish()
+        except sqlite3.IntegrityError as error:  # an id another file has
+            raise Unsafe(str(error)) from None
+        named = connection.execute(
+            "SELECT subject, object FROM link WHERE object IN (SELECT id FROM temp.gone)"
+            " AND object NOT IN (SELECT id FROM record_data) LIMIT 1"
+        ).fetchone()
+        if named is not None:
+            raise Unsafe(f"{named[0]} names {named[1]}, which is no longer read")
+        connection.execute("DROP TABLE temp.gone")
+    return read
+
+
+def _span(number: int) -> tuple[int, int]:
+    """The seqs of the records of the ``number``th file."""
+    return number << store.FILE_SHIFT, ((number + 1) << store.FILE_SHIFT) - 1
+
+
+def _take_out_events(connection: sqlite3.Connection, number: int) -> None:
+    """Take every event of a file out of the store (its ids into ``temp.gone``)."""
+    low, high = _span(number)
+    rows = connection.execute(
+        "SELECT r.rowid, r.id, j.json FROM record_data r JOIN event_json j ON j.seq = r.seq"
+        " WHERE r.kind = 'event' AND r.seq BETWEEN ? AND ?",
+        (low, high),
+    )
+    while batch := rows.fetchmany(1000):
+        _unindex(connection, ((rowid, text) for rowid, _id, text in batch))
+        connection.executemany(
+            "INSERT INTO temp.gone VALUES (?)", [(event_id,) for _rowid, event_id, _ in batch]
+        )
+    for table in ("event_actor", "event_place", "event_country", "munition"):
+        connection.execute(f"DELETE FROM {table} WHERE event_id IN (SELECT id FROM temp.gone)")
+    connection.execute("DELETE FROM link WHERE subject IN (SELECT id FROM temp.gone)")
+    connection.execute("DELETE FROM event WHERE seq BETWEEN ? AND ?", (low, high))
+    connection.execute("DELETE FROM event_json_data WHERE seq BETWEEN ? AND ?", (low, high))
+    connection.execute("DELETE FROM record_data WHERE kind = 'event' AND seq BETWEEN ? AND ?", (low, high))
+
+
+def _unindex(connection: sqlite3.Connection, records: Iterable[tuple[int, str]]) -> None:
+    """Take records (rowid, stored JSON) out of the search index, which needs the very words
+    it was given (``store.searched_words``)."""
+    connection.executemany(
+        "INSERT INTO search_text(search_text, rowid, words) VALUES ('delete', ?, ?)",
+        [
+            (rowid, words)
+            for rowid, words in ((rowid, store.searched_words(json.loads(text))) for rowid, text in records)
+            if words
+        ],
+    )
+
+
+def _read_events(
+    connection: sqlite3.Connection, builder: store.Builder, kind: str, path: Path
+) -> tuple[Path, Fingerprint, str]:
+    def known(record_id: str) -> str | None:
+        found = connection.execute("SELECT kind FROM record_data WHERE id = ?", (record_id,)).fetchone()
+        return None if found is None else str(found[0])
+
+    read: tuple[Path, Fingerprint, str] | None = None
+    for item in read_curated([(kind, path)], validate.Index(known)):
+        if isinstance(item, _FileRead):
+            read = (item.path, item.fingerprint, item.sha256)
+        elif isinstance(item, DataError):
+            raise Unsafe(f"{path} has problems")
+        elif isinstance(item, _Checked):
+            if item.problems:
+                raise Unsafe(f"{path} has problems")
+        else:
+            record, _path, _line, fresh = item
+            if not fresh or (isinstance(record, Event) and record.same_as):
+                raise Unsafe(f"{record.id} is defined twice or the same as a dataset row")
+            builder.add(record)
+    assert read is not None
+    return read
+
+
+def _read_export(
+    connection: sqlite3.Connection, builder: store.Builder, path: Path, number: int, first_export: int
+) -> tuple[Path, Fingerprint, str]:
+    """Read an export again into the store: its events anew, and the records its rows name first."""
+    low, high = _span(number)
+    execute = connection.execute
+    #: The records this file's rows named first, as the last build read them.
+    made: dict[str, tuple[int, str]] = {
+        record_id: (rowid, text)
+        for record_id, rowid, text in execute(
+            "SELECT id, rowid, json FROM record WHERE kind <> 'event' AND seq BETWEEN ? AND ?", (low, high)
+        )
+    }
+    seen = {
+        record_id
+        for (record_id,) in execute(
+            "SELECT id FROM record_data WHERE kind <> 'event' AND seq >= ? AND seq < ?",
+            (first_export << store.FILE_SHIFT, low),
+        )
+    }
+    kept: dict[int, int] = {}
+    rows: set[str] = set()
+    fingerprint = Fingerprint.of(path.stat())
+    for item in datasets.read(path, seen):
+        if isinstance(item, Problem):
+            raise Unsafe(f"{path} has problems")
+        if item.event.id in rows:
+            raise Unsafe(f"{path} has row {item.event.id} twice")
+        rows.add(item.event.id)
+        for record in item.new:
+            found = execute("SELECT rowid, json FROM record WHERE id = ?", (record.id,)).fetchone()
+            if found is None:
+                builder.add(record)
+            elif found[1] == store.stored_json(record):
+                kept[found[0]] = builder.skip()
+            else:
+                raise Unsafe(f"{record.id} reads differently now")
+        builder.add(item.event, item.row)
+    builder.flush()
+    connection.executemany(
+        "UPDATE record_data SET seq = ? WHERE rowid = ?", [(seq, rowid) for rowid, seq in kept.items()]
+    )
+    unnamed = [(record_id, rowid, text) for record_id, (rowid, text) in made.items() if rowid not in kept]
+    _take_out_unnamed(connection, unnamed)
+    return path, fingerprint, _sha256(path)
+
+
+def _take_out_unnamed(connection: sqlite3.Connection, records: list[tuple[str, int, str]]) -> None:
+    """Take out the records (id, rowid, JSON) a file's rows no longer name, unless others do."""
+    if not records:
+        return
+    execute = connection.execute
+    execute("CREATE TEMP TABLE unnamed(id TEXT PRIMARY KEY, rowid_of INTEGER NOT NULL)")
+    connection.executemany(
+        "INSERT INTO temp.unnamed VALUES (?, ?)", [(record_id, rowid) for record_id, rowid, _ in records]
+    )
+    execute("DELETE FROM link WHERE subject IN (SELECT id FROM temp.unnamed)")
+    for sql in (
+        "SELECT 1 FROM event_actor WHERE actor IN (SELECT rowid_of FROM temp.unnamed) LIMIT 1",
+        "SELECT 1 FROM event_place WHERE place IN (SELECT rowid_of FROM temp.unnamed) LIMIT 1",
+        "SELECT 1 FROM link WHERE object IN (SELECT id FROM temp.unnamed) LIMIT 1",
+    ):
+        if execute(sql).fetchone() is not None:
+            raise Unsafe("a record the file no longer names is named by another file's rows")
+    _unindex(connection, ((rowid, text) for _id, rowid, text in records))
+    execute("DELETE FROM name WHERE id IN (SELECT id FROM temp.unnamed)")
+    execute("DELETE FROM record_data WHERE rowid IN (SELECT rowid_of FROM temp.unnamed)")
+    execute("DROP TABLE temp.unnamed")
