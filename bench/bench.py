@@ -23,6 +23,7 @@ and each figure as it is measured go to stderr.
 from __future__ import annotations
 
 import argparse
+import csv
 import fcntl
 import os
 import pty
@@ -309,10 +310,23 @@ def _csv_files(folder: Path) -> list[Path]:
     return sorted((folder / "acled").glob("*.csv"))
 
 
-def _download_again(path: Path) -> None:
-    """Writes the same rows into a new file put in place of the old: a re-downloaded export."""
+def _download_revised(path: Path) -> None:
+    """Writes the export again, as a new file put in place of the old, with the notes of one
+    row in a hundred revised: a re-downloaded export after the dataset's weekly corrections."""
     fresh = path.with_suffix(".download")
-    shutil.copyfile(path, fresh)
+    with (
+        open(path, encoding="utf-8", newline="") as old,
+        open(fresh, "w", encoding="utf-8", newline="") as new,
+    ):
+        rows = csv.reader(old)
+        writer = csv.writer(new, lineterminator="\n")
+        header = next(rows)
+        writer.writerow(header)
+        notes = header.index("notes")
+        for number, row in enumerate(rows):
+            if number % 100 == 0:
+                row[notes] += " Revised."
+            writer.writerow(row)
     os.replace(fresh, path)
 
 
@@ -340,11 +354,11 @@ CSV = Source(
     actor="XYZ",
     place="Example Town 1-1-0",
     word="XXX99999",
-    edit_text="the recent export downloaded again",
+    edit_text="the recent export re-downloaded, 1% revised",
     generate=_generate_csv,
     files=_csv_files,
     edited=lambda folder: folder / "acled" / "recent.csv",
-    edit=_download_again,
+    edit=_download_revised,
 )
 SOURCES = {source.key: source for source in (YAML, CSV)}
 

@@ -12,11 +12,11 @@ than data:
   mtime was too close to the build; only those few files are hashed.
 - The cache holds rows and JSON text only, nothing that runs when read. Each
   record's JSON carries a checksum checked as it is read (``checks``).
-- A build reads every data file again. It used to keep each YAML file's records as
-  JSON so that an unchanged file was not parsed again; that took a quarter of the
-  cache and, at 100,000 events, more time to write on every build than it saved
-  (restoring records is not much cheaper than parsing them, and the store is built
-  again from all of them either way).
+- A rebuild starts from a copy of the last cache and replaces only the share of the
+  files that changed (``partial``), where no other file depends on what changed; else
+  it reads every file again. A file whose bytes are the same (touched, downloaded
+  again) only gets its new fingerprint. The cache keeps no copy of the records to
+  restore from: restoring records is not much cheaper than parsing them.
 - The cache folder is opened once and checked on that descriptor (owned by the
   user, writable by nobody else); every file in it is then reached through the
   descriptor, and the database file SQLite opened is checked to be the one in
