@@ -52,3 +52,13 @@ def test_another_dictionary_never_gives_back_the_text() -> None:
     except zlib.error:
         return
     assert zlib.adler32(text) != zlib.adler32(EVENTS[7].encode())
+
+
+def test_the_link_tables_codes_cover_every_role_and_certainty_in_alphabetical_order() -> None:
+    """``event_actor`` writes a role or certainty as its place in these lists: one missing
+    would fail a build, one out of order would change which ``min()`` picks."""
+    from iranclash.model import Certainty, Role
+    from iranclash.vocabulary import CERTAINTIES, ROLES
+
+    assert ROLES == tuple(sorted(role.value for role in Role))
+    assert CERTAINTIES == tuple(sorted(certainty.value for certainty in Certainty))

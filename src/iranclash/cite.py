@@ -114,9 +114,9 @@ def sources(store: sqlite3.Connection) -> Listing:
 
 def _any_record(store: sqlite3.Connection, record_id: str) -> tuple[str, Row]:
     found = store.execute(
-        "SELECT r.kind, coalesce(j.json, r.json) FROM record r"
-        " LEFT JOIN event_json j ON r.kind = 'event' AND j.seq = r.seq WHERE r.id = ?",
-        (record_id,),
+        "SELECT kind, json FROM record WHERE id = ? UNION ALL"
+        " SELECT 'event', j.json FROM event e JOIN event_json j ON j.seq = e.seq WHERE e.id = ?",
+        (record_id, record_id),
     ).fetchone()
     if found is None:
         from . import names

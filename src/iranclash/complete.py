@@ -42,8 +42,11 @@ def record_ids(kind: str, incomplete: str, data: tuple[Path, ...] = ()) -> list[
         return []
     try:
         rows = connection.execute(
-            "SELECT id, name FROM record WHERE id >= ? AND id < ? AND kind = ? ORDER BY id LIMIT ?",
-            (incomplete, incomplete + "\U0010ffff", kind, LIMIT),
+            "SELECT e.id, json_extract(j.json, '$.title') FROM event e JOIN event_json j ON j.seq = e.seq"
+            " WHERE e.id >= ? AND e.id < ? ORDER BY e.id LIMIT ?"
+            if kind == "event"
+            else "SELECT id, name FROM record WHERE id >= ? AND id < ? AND kind = ? ORDER BY id LIMIT ?",
+            (incomplete, incomplete + "\U0010ffff", *(() if kind == "event" else (kind,)), LIMIT),
         ).fetchall()
     except sqlite3.Error:
         return []

@@ -223,7 +223,14 @@ def _labels(store: sqlite3.Connection, ids: Sequence[str], total: int = 0) -> tu
     ``_SHOWN`` of them, then how many more of ``total`` (default: of ``ids``) there are."""
     shown_ids = tuple(ids[:_SHOWN])
     marks = ",".join("?" * len(shown_ids))
-    names = dict(store.execute(f"SELECT id, name FROM record WHERE id IN ({marks})", shown_ids))
+    names = dict(
+        store.execute(
+            f"SELECT id, name FROM record WHERE id IN ({marks}) UNION ALL SELECT e.id,"
+            f" json_extract(j.json, '$.title') FROM event e JOIN event_json j ON j.seq = e.seq"
+            f" WHERE e.id IN ({marks})",
+            shown_ids * 2,
+        )
+    )
     shown = [f"{record_id} ({names[record_id]})" for record_id in shown_ids if record_id in names]
     more = max(total, len(ids)) - len(shown_ids)
     if more > 0:
@@ -281,7 +288,9 @@ def nearest_ids(store: sqlite3.Connection, wanted: str) -> list[str]:
         return [
             str(row[0])
             for row in store.execute(
-                "SELECT id FROM record_data WHERE id >= ? AND id < ? ORDER BY id LIMIT 500",
+                "SELECT id FROM (SELECT id FROM record_data WHERE id >= ?1 AND id < ?2"
+                " ORDER BY id LIMIT 500) UNION ALL SELECT id FROM (SELECT id FROM event"
+                " WHERE id >= ?1 AND id < ?2 ORDER BY id LIMIT 500) ORDER BY id LIMIT 500",
                 (start, start + _LAST),
             )
         ]

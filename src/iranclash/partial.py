@@ -77,7 +77,7 @@ def update(
             raise Unsafe(str(error)) from None
         named = connection.execute(
             "SELECT subject, object FROM link WHERE object IN (SELECT id FROM temp.gone)"
-            " AND object NOT IN (SELECT id FROM record_data) LIMIT 1"
+            " AND object NOT IN (SELECT id FROM record_data) AND object NOT IN (SELECT id FROM event) LIMIT 1"
         ).fetchone()
         if named is not None:
             raise Unsafe(f"{named[0]} names {named[1]}, which is no longer read")
@@ -94,26 +94,25 @@ def _take_out_events(connection: sqlite3.Connection, number: int) -> None:
     """Take every event of a file out of the store (its ids into ``temp.gone``)."""
     low, high = _span(number)
     rows = connection.execute(
-        "SELECT r.rowid, r.id, j.json FROM record_data r JOIN event_json j ON j.seq = r.seq"
-        " WHERE r.kind = 'event' AND r.seq BETWEEN ? AND ?",
+        "SELECT e.seq, e.id, j.json FROM event e JOIN event_json j ON j.seq = e.seq"
+        " WHERE e.seq BETWEEN ? AND ?",
         (low, high),
     )
     while batch := rows.fetchmany(1000):
-        _unindex(connection, ((rowid, text) for rowid, _id, text in batch))
+        _unindex(connection, ((seq, text) for seq, _id, text in batch))
         connection.executemany(
-            "INSERT INTO temp.gone VALUES (?)", [(event_id,) for _rowid, event_id, _ in batch]
+            "INSERT INTO temp.gone VALUES (?)", [(event_id,) for _seq, event_id, _ in batch]
         )
     for table in ("event_actor", "event_place", "event_country", "munition"):
         connection.execute(f"DELETE FROM {table} WHERE event_id IN (SELECT id FROM temp.gone)")
     connection.execute("DELETE FROM link WHERE subject IN (SELECT id FROM temp.gone)")
     connection.execute("DELETE FROM event WHERE seq BETWEEN ? AND ?", (low, high))
     connection.execute("DELETE FROM event_json_data WHERE seq BETWEEN ? AND ?", (low, high))
-    connection.execute("DELETE FROM record_data WHERE kind = 'event' AND seq BETWEEN ? AND ?", (low, high))
 
 
 def _unindex(connection: sqlite3.Connection, records: Iterable[tuple[int, str]]) -> None:
-    """Take records (rowid, stored JSON) out of the search index, which needs the very words
-    it was given (``store.searched_words``)."""
+    """Take records (their rowid in the index, their stored JSON) out of the search index,
+    which needs the very words it was given (``store.searched_words``)."""
     connection.executemany(
         "INSERT INTO search_text(search_text, rowid, words) VALUES ('delete', ?, ?)",
         [
@@ -128,7 +127,10 @@ def _read_events(
     connection: sqlite3.Connection, builder: store.Builder, kind: str, path: Path
 ) -> tuple[Path, Fingerprint, str]:
     def known(record_id: str) -> str | None:
-        found = connection.execute("SELECT kind FROM record_data WHERE id = ?", (record_id,)).fetchone()
+        found = connection.execute(
+            "SELECT kind FROM record_data WHERE id = ?1 UNION ALL SELECT 'event' FROM event WHERE id = ?1",
+            (record_id,),
+        ).fetchone()
         return None if found is None else str(found[0])
 
     read: tuple[Path, Fingerprint, str] | None = None
@@ -159,13 +161,13 @@ def _read_export(
     made: dict[str, tuple[int, str]] = {
         record_id: (rowid, text)
         for record_id, rowid, text in execute(
-            "SELECT id, rowid, json FROM record WHERE kind <> 'event' AND seq BETWEEN ? AND ?", (low, high)
+            "SELECT id, rowid, json FROM record WHERE seq BETWEEN ? AND ?", (low, high)
         )
     }
     seen = {
         record_id
         for (record_id,) in execute(
-            "SELECT id FROM record_data WHERE kind <> 'event' AND seq >= ? AND seq < ?",
+            "SELECT id FROM record_data WHERE seq >= ? AND seq < ?",
             (first_export << store.FILE_SHIFT, low),
         )
     }
@@ -213,7 +215,7 @@ def _take_out_unnamed(connection: sqlite3.Connection, records: list[tuple[str, i
     ):
         if execute(sql).fetchone() is not None:
             raise Unsafe("a record the file no longer names is named by another file's rows")
-    _unindex(connection, ((rowid, text) for _id, rowid, text in records))
+    _unindex(connection, ((store.record_search_rowid(rowid), text) for _id, rowid, text in records))
     execute("DELETE FROM name WHERE id IN (SELECT id FROM temp.unnamed)")
     execute("DELETE FROM record_data WHERE rowid IN (SELECT rowid_of FROM temp.unnamed)")
     execute("DROP TABLE temp.unnamed")

@@ -19,7 +19,7 @@ from .dates import PartialDate
 from .errors import NotFound, UsageProblem
 from .jsonout import Raw
 from .results import Column, Detail, Fit, Listing, ParsedRows, Row, Section, id_column
-from .vocabulary import EventType
+from .vocabulary import CERTAINTIES, ROLES, EventType
 
 if TYPE_CHECKING:
     from .totals import Total
@@ -162,7 +162,12 @@ def _casualties_label(row: Row) -> str:
 
 def record_counts(store: sqlite3.Connection) -> dict[str, int]:
     """How many records of each kind the store holds, by kind."""
-    return dict(store.execute("SELECT kind, count(*) FROM record GROUP BY kind ORDER BY kind"))
+    return dict(
+        store.execute(
+            "SELECT kind, count(*) FROM record GROUP BY kind UNION ALL"
+            " SELECT 'event', count(*) FROM event WHERE EXISTS (SELECT 1 FROM event) ORDER BY 1"
+        )
+    )
 
 
 def _labels_of(store: sqlite3.Connection) -> dict[str, str]:
@@ -221,6 +226,14 @@ def _brief(store: sqlite3.Connection, ids: Sequence[str]) -> list[Row]:
             f"SELECT id, kind, name FROM record WHERE id IN ({marks})", tuple(ids)
         )
     }
+    events = [record_id for record_id in ids if record_id not in found]
+    if events:  # events are kept apart from the other records (``store``)
+        marks = ",".join("?" * len(events))
+        for event_id, text in store.execute(
+            f"SELECT e.id, j.json FROM event e JOIN event_json j ON j.seq = e.seq WHERE e.id IN ({marks})",
+            tuple(events),
+        ):
+            found[event_id] = {"id": event_id, "kind": "event", "name": json.loads(text)["title"]}
     return [found[record_id] for record_id in ids if record_id in found]
 
 
@@ -531,11 +544,15 @@ def actor(store: sqlite3.Connection, name: str) -> Detail:
     # Each event's stored JSON, with the actor's role and how firmly the source attributes
     # it put in front, spliced in unparsed.
     events = [
-        '{"role": ' + json.dumps(role) + ', "role_certainty": ' + json.dumps(certainty) + ", " + text[1:]
-        for text, role, certainty in store.execute(
+        '{"role": '
+        + json.dumps(", ".join(ROLES[int(code)] for code in roles.split(",")))
+        + ', "role_certainty": '
+        + json.dumps(", ".join(CERTAINTIES[int(code)] for code in certainties.split(",")))
+        + ", "
+        + text[1:]
+        for text, roles, certainties in store.execute(
             "SELECT j.json, x.roles, x.certainties FROM (SELECT e.seq AS seq, e.date_start AS start,"
-            " e.date_end AS end, group_concat(a.role, ', ') AS roles,"
-            " group_concat(a.certainty, ', ') AS certainties"
+            " e.date_end AS end, group_concat(a.role) AS roles, group_concat(a.certainty) AS certainties"
             f" FROM event_actor a JOIN event e ON e.id = a.event_id WHERE a.actor = {_KEY}"
             f" GROUP BY e.seq ORDER BY {_LATEST_FIRST}) x"
             " JOIN event_json j ON j.seq = x.seq ORDER BY x.start, x.end, x.seq",
@@ -715,7 +732,8 @@ def analyst(store: sqlite3.Connection, name: str) -> Detail:
     data["linked"] = _linked(store, data)
     interview = _record(store, data["interview"]) if data["interview"] else None
     data["interview_source"] = interview
-    labels = dict(store.execute("SELECT id, name FROM record"))
+    about = _brief_map(store, [item for quote in data["quotes"] for item in quote["about"]])
+    labels = {record_id: str(row["name"]) for record_id, row in about.items()}
     interview_text = ""
     if interview:
         interview_text = ", ".join(
@@ -771,13 +789,20 @@ def search(store: sqlite3.Connection, text: str) -> Listing:
     # Records with a word starting with each word in their texts ("rocket" finds "rockets",
     # "ain" does not find "against"); names and aliases are texts too. A normalized word is
     # letters and digits only, so quoted it is one prefix term of FTS5's query language.
+    match = " AND ".join(f'"{word}"*' for word in words)
     rows = store.execute(
-        "SELECT r.kind, r.id, r.name, r.names_norm, coalesce(j.json, r.json), r.seq"
-        " FROM search_text s JOIN record r ON r.rowid = s.rowid"
-        " LEFT JOIN event_json j ON r.kind = 'event' AND j.seq = r.seq"
-        " WHERE search_text MATCH ?",
-        (" AND ".join(f'"{word}"*' for word in words),),
+        "SELECT r.kind, r.id, r.name, r.names_norm, r.json, r.seq FROM search_text s"
+        " JOIN record r ON r.rowid = -s.rowid WHERE search_text MATCH ? AND s.rowid < 0",
+        (match,),
     ).fetchall()
+    # Events are indexed by their seq, other records by their rowid negated (``store``).
+    for event_id, body, seq in store.execute(
+        "SELECT e.id, j.json, e.seq FROM search_text s JOIN event e ON e.seq = s.rowid"
+        " JOIN event_json j ON j.seq = e.seq WHERE search_text MATCH ? AND s.rowid > 0",
+        (match,),
+    ).fetchall():
+        title = str(json.loads(body)["title"])
+        rows.append(("event", event_id, title, names.normalize(title), body, seq))
     ranked = sorted(
         (
             (

@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from . import jsonout, names, packed
 from .checks import checksum
-from .model import ACLED, Actor, Analyst, Certainty, Event, Place, Quote, Record, Source, to_data
+from .model import ACLED, Actor, Analyst, Certainty, Event, Place, Quote, Record, Role, Source, to_data
 from .snippets import searched_texts
+from .vocabulary import CERTAINTIES, ROLES
 
 if TYPE_CHECKING:
     from .datasets import DatasetRow
@@ -44,7 +45,7 @@ CREATE TABLE json_dictionary(bytes BLOB NOT NULL);
 CREATE INDEX event_date ON event(date_start, date_end, seq);
 CREATE INDEX event_aggregate ON event(seq) WHERE aggregate;
 CREATE TABLE event_actor(
-    event_id TEXT NOT NULL, actor INTEGER NOT NULL, role TEXT NOT NULL, certainty TEXT NOT NULL,
+    event_id TEXT NOT NULL, actor INTEGER NOT NULL, role INTEGER NOT NULL, certainty INTEGER NOT NULL,
     hedged INTEGER NOT NULL, PRIMARY KEY(actor, event_id, role)
 ) WITHOUT ROWID;
 CREATE TABLE event_place(
@@ -143,6 +144,8 @@ class Builder:
         self.places: dict[str, PlaceTrail] = {}
         self.rows: Rows = {table: [] for table in _INSERT}
         self.written_records = 0
+        #: Records gathered since the last batch was written.
+        self.gathered = 0
         self.seq = 0
         #: The rowid of each actor's and place's record, which the link tables hold.
         self.keys: dict[str, int] = {}
@@ -212,7 +215,8 @@ class Builder:
         if isinstance(record, (Actor, Place)):
             self.keys[record.id] = self.written_records + len(self.rows["record"])
         self.seq += 1
-        if len(self.rows["record"]) >= _BATCH:
+        self.gathered += 1
+        if self.gathered >= _BATCH:
             self.flush()
 
     def flush(self) -> None:
@@ -239,6 +243,7 @@ class Builder:
                 self.connection.executemany(statement, rows[table])
         self.written_records += len(rows["record"])
         self.rows = {table: [] for table in _INSERT}
+        self.gathered = 0
 
     def finish(self) -> None:
         self.flush()
@@ -292,7 +297,6 @@ class Builder:
         )
         execute("DELETE FROM event WHERE seq = ?", (theirs[0],))
         execute("DELETE FROM event_json_data WHERE seq = ?", (theirs[0],))
-        execute("DELETE FROM record_data WHERE id = ? AND kind = 'event'", (imported,))
         for table, column in (
             ("event_actor", "actor"),
             ("event_place", "place"),
@@ -383,7 +387,7 @@ def _gather(
     if isinstance(record, Event):
         data = event_data(record, places, dataset)
         _gather_event(rows, seq, record, data)
-        _gather_texts(rows, written, data)
+        _gather_texts(rows, seq, data)
         return
     data = _data_of(record)
     name = record.title if isinstance(record, Source) else record.name
@@ -400,7 +404,7 @@ def _gather(
             " | ".join(names.normalize(label) for label in labels),
         )
     )
-    _gather_texts(rows, written, data)
+    _gather_texts(rows, record_search_rowid(written + len(rows["record"])), data)
     rows["name"].extend(
         (key, record.id, record.KIND, label)
         for label in [record.id, *labels]
@@ -434,25 +438,20 @@ def _gather_quote(rows: Rows, written: int, seq: int, analyst: Analyst, quote: Q
             "",
         )
     )
-    _gather_texts(rows, written, data)
+    _gather_texts(rows, record_search_rowid(written + len(rows["record"])), data)
     _links(rows, quote.id, "quote_of", (analyst.id,))
     _links(rows, quote.id, "about", quote.about)
 
 
+#: Roles and certainties as ``event_actor`` writes them (``vocabulary.ROLES``).
+_ROLE_CODES = {Role(value): code for code, value in enumerate(ROLES)}
+_CERTAINTY_CODES = {Certainty(value): code for code, value in enumerate(CERTAINTIES)}
+
+
 def _gather_event(rows: Rows, seq: int, event: Event, data: dict[str, object]) -> None:
-    """Events are found by filters and search, not by name, so they get no name rows;
-    their JSON is kept in the event table only."""
-    rows["record"].append(
-        (
-            event.id,
-            "event",
-            event.type.value,
-            event.title,
-            seq,
-            "",
-            names.normalize(event.title),
-        )
-    )
+    """Events are found by filters and search, not by name, so they get no name rows; and
+    they are most of a large folder's records, so they are kept in the event tables only,
+    not among the other records (``record_data``)."""
     casualties = event.casualties
     rows["event"].append(
         (
@@ -474,8 +473,8 @@ def _gather_event(rows: Rows, seq: int, event: Event, data: dict[str, object]) -
         (
             event.id,
             link.actor,
-            link.role.value,
-            link.certainty.value,
+            _ROLE_CODES[link.role],
+            _CERTAINTY_CODES[link.certainty],
             int(link.certainty is not Certainty.CONFIRMED or event.certainty is not Certainty.CONFIRMED),
         )
         for link in event.actors
@@ -505,19 +504,25 @@ def _links(rows: Rows, subject: str, predicate: str, objects: Iterable[str]) -> 
     rows["link"].extend((subject, predicate, item) for item in objects)
 
 
-def _gather_texts(rows: Rows, written: int, data: object) -> None:
-    """Index the words of the record gathered last, for ``query.search``: its texts (ids
-    and dates left out, see ``snippets.NOT_TEXT``) normalized as names are, each once.
+def _gather_texts(rows: Rows, rowid: int, data: object) -> None:
+    """Index the words of a record for ``query.search``: its texts (ids and dates left
+    out, see ``snippets.NOT_TEXT``) normalized as names are, each once.
 
     The index keeps which records hold each word, not where (SQLite's FTS5 with
     ``detail=none``): a search for a word start reads only the records that have it,
-    however many there are, and the index is a fraction of the texts' size. Records are
-    given rowids in gathering order, so the record's rowid is its position plus one
-    (``written`` counts those of earlier batches).
+    however many there are, and the index is a fraction of the texts' size. An event is
+    indexed by its seq, any other record by its rowid in ``record_data`` negated
+    (``record_search_rowid``): the index writes the rowids' differences, small among the
+    many events, and a negative number at full length.
     """
     words = searched_words(data)
     if words:
-        rows["search_text"].append((written + len(rows["record"]), words))
+        rows["search_text"].append((rowid, words))
+
+
+def record_search_rowid(rowid: int) -> int:
+    """The search index's rowid of the record of ``rowid``: negative, apart from the events'."""
+    return -rowid
 
 
 def searched_words(data: object) -> str:

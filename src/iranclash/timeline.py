@@ -66,8 +66,8 @@ class Links:
         causes: dict[str, list[str]] = {}
         responses: dict[str, list[str]] = {}
         for subject, target in store.execute(
-            "SELECT l.subject, l.object FROM link l JOIN record_data r ON r.id = l.subject"
-            " WHERE l.predicate = 'responds_to' ORDER BY r.seq, l.rowid"
+            "SELECT l.subject, l.object FROM link l JOIN event e ON e.id = l.subject"
+            " WHERE l.predicate = 'responds_to' ORDER BY e.seq, l.rowid"
         ):
             causes.setdefault(subject, []).append(target)
             responses.setdefault(target, []).append(subject)

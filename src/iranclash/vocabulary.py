@@ -138,3 +138,20 @@ class Dataset(str, Enum):
 
     ACLED = "acled"
     UCDP = "ucdp"
+
+
+#: How the store's ``event_actor`` table writes an actor's role in an event, and how firmly the
+#: source attributes it (``model.Role``, ``model.Certainty``): each word's place in
+#: alphabetical order. A number takes a fraction of a word's room in each of an export's
+#: millions of links, and the order keeps ``min()`` and the table's key order as they were.
+ROLES = (
+    "attacker",
+    "condemner",
+    "decision-maker",
+    "interceptor",
+    "participant",
+    "responder",
+    "subject",
+    "target",
+)
+CERTAINTIES = ("believed", "confirmed", "expected", "reported")
