@@ -60,5 +60,5 @@ def test_the_link_tables_codes_cover_every_role_and_certainty_in_alphabetical_or
     from iranclash.model import Certainty, Role
     from iranclash.vocabulary import CERTAINTIES, ROLES
 
-    assert ROLES == tuple(sorted(role.value for role in Role))
-    assert CERTAINTIES == tuple(sorted(certainty.value for certainty in Certainty))
+    assert tuple(sorted(role.value for role in Role)) == ROLES
+    assert tuple(sorted(certainty.value for certainty in Certainty)) == CERTAINTIES

@@ -286,15 +286,27 @@ LOOKUP_EVENTS = 1000
 #: Events latest first (``events`` lists them oldest first: by date, then in reading order),
 #: as many as a lookup nests.
 _LATEST_FIRST = f"e.date_start DESC, e.date_end DESC, e.seq DESC LIMIT {LOOKUP_EVENTS}"
+#: Above this many events, a lookup finds its latest ones by reading the date index from the
+#: end and skipping the others, which stops once it has ``LOOKUP_EVENTS`` (an actor in 100,000
+#: of a million events: 55 ms). Below it, reading each of its events and sorting costs less
+#: (232 events: 1 ms, against 2 s for a read of the whole index).
+_READ_FROM_LATEST = 20 * LOOKUP_EVENTS
 
 
-def _event_texts(store: sqlite3.Connection, sql: str, params: Sequence[object]) -> list[str]:
-    """The stored JSON of the latest ``LOOKUP_EVENTS`` events whose ids ``sql`` selects, oldest first."""
+def _member(total: int) -> str:
+    """How the lookup of ``total`` events tests an event's id: written ``+e.id``, SQLite cannot
+    start from the ids, and reads the date index for the order instead."""
+    return "+e.id" if total > _READ_FROM_LATEST else "e.id"
+
+
+def _event_texts(store: sqlite3.Connection, sql: str, params: Sequence[object], total: int = 0) -> list[str]:
+    """The stored JSON of the latest ``LOOKUP_EVENTS`` events whose ids ``sql`` selects (of
+    ``total``), oldest first."""
     return [
         row[0]
         for row in store.execute(
             "SELECT j.json FROM (SELECT e.seq AS seq, e.date_start AS start, e.date_end AS end FROM event e"
-            f" WHERE e.id IN ({sql}) ORDER BY {_LATEST_FIRST}) x"
+            f" WHERE {_member(total)} IN ({sql}) ORDER BY {_LATEST_FIRST}) x"
             " JOIN event_json j ON j.seq = x.seq ORDER BY x.start, x.end, x.seq",
             params,
         )
@@ -541,6 +553,10 @@ def actor(store: sqlite3.Connection, name: str) -> Detail:
     data["members"] = linked("member_of", reverse=True)
     backed_by = linked("backed_by", reverse=False)
     data["backs"] = linked("backed_by", reverse=True)
+    key = store.execute(f"SELECT {_KEY}", (actor_id,)).fetchone()[0]
+    total = store.execute(
+        "SELECT count(DISTINCT event_id) FROM event_actor WHERE actor = ?", (key,)
+    ).fetchone()[0]
     # Each event's stored JSON, with the actor's role and how firmly the source attributes
     # it put in front, spliced in unparsed.
     events = [
@@ -551,17 +567,15 @@ def actor(store: sqlite3.Connection, name: str) -> Detail:
         + ", "
         + text[1:]
         for text, roles, certainties in store.execute(
-            "SELECT j.json, x.roles, x.certainties FROM (SELECT e.seq AS seq, e.date_start AS start,"
-            " e.date_end AS end, group_concat(a.role) AS roles, group_concat(a.certainty) AS certainties"
-            f" FROM event_actor a JOIN event e ON e.id = a.event_id WHERE a.actor = {_KEY}"
-            f" GROUP BY e.seq ORDER BY {_LATEST_FIRST}) x"
-            " JOIN event_json j ON j.seq = x.seq ORDER BY x.start, x.end, x.seq",
-            (actor_id,),
+            "SELECT j.json, (SELECT group_concat(a.role) FROM event_actor a WHERE a.actor = ?2"
+            " AND a.event_id = x.id), (SELECT group_concat(a.certainty) FROM event_actor a"
+            " WHERE a.actor = ?2 AND a.event_id = x.id) FROM (SELECT e.seq AS seq, e.id AS id,"
+            " e.date_start AS start, e.date_end AS end FROM event e"
+            f" WHERE {_member(total)} IN (SELECT event_id FROM event_actor WHERE actor = ?2)"
+            f" ORDER BY {_LATEST_FIRST}) x JOIN event_json j ON j.seq = x.seq ORDER BY x.start, x.end, x.seq",
+            (actor_id, key),
         )
     ]
-    total = store.execute(
-        f"SELECT count(DISTINCT event_id) FROM event_actor WHERE actor = {_KEY}", (actor_id,)
-    ).fetchone()[0]
     data["events"] = [Raw(text) for text in events]
     data["events_total"] = total
     data["quotes"] = _quotes_about(store, actor_id)
@@ -671,8 +685,8 @@ def place(store: sqlite3.Connection, name: str) -> Detail:
             )
         ],
     )
-    events = _event_texts(store, f"SELECT event_id FROM event_place WHERE place = {_KEY}", (place_id,))
     total = store.execute(f"SELECT count(*) FROM event_place WHERE place = {_KEY}", (place_id,)).fetchone()[0]
+    events = _event_texts(store, f"SELECT event_id FROM event_place WHERE place = {_KEY}", (place_id,), total)
     data["events"] = [Raw(text) for text in events]
     data["events_total"] = total
     data["quotes"] = _quotes_about(store, place_id)
