@@ -7,9 +7,11 @@ hints, so adding a field here is all it takes to accept it in data files.
 from __future__ import annotations
 
 import dataclasses
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from .dates import PartialDate, Precision
 from .vocabulary import ACLED, ActorKind, EventType, PlaceKind
@@ -293,28 +295,57 @@ def to_data(value: object) -> object:
     kind = type(value)
     if kind in _AS_IS:
         return value
-    if kind is tuple:
-        return [to_data(item) for item in value]  # type: ignore[attr-defined]
-    fields = _FIELDS.get(kind)
-    if fields is None:
-        fields = _FIELDS[kind] = _fields_of(kind)
-    if fields:
-        return {name: to_data(getattr(value, name)) for name in fields}
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, PartialDate):
-        return value.text
-    return value
+    return _CONVERTERS[kind](value)
 
 
 #: Types whose values are already JSON data.
 _AS_IS = frozenset({str, int, float, bool, type(None)})
-#: Each record class's field names, in order (empty for a type that is not a dataclass):
-#: ``dataclasses.fields`` for every value of a million-row import would be a third of its build.
-_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
-def _fields_of(kind: type) -> tuple[str, ...]:
+class _Converters(dict[type, Callable[[Any], object]]):
+    """How each type met so far becomes data, worked out the first time: a build converts
+    every value of every record (millions for an export), so the converters call each
+    other through this table, the plain values kept as they are without a call."""
+
+    def __missing__(self, kind: type) -> Callable[[Any], object]:
+        convert = self[kind] = _converter(kind)
+        return convert
+
+
+_CONVERTERS = _Converters()
+
+
+def _converter(kind: type) -> Callable[[Any], object]:
+    if kind is tuple:
+        return _items
     if dataclasses.is_dataclass(kind) and kind is not PartialDate:
-        return tuple(spec.name for spec in dataclasses.fields(kind))
-    return ()
+        fields = tuple(spec.name for spec in dataclasses.fields(kind))
+        if fields:
+            return _record(fields)
+    if issubclass(kind, Enum):
+        # The member's own attribute: ``.value`` is a descriptor, several times slower.
+        return operator.attrgetter("_value_")
+    if issubclass(kind, PartialDate):
+        return operator.attrgetter("text")
+    return _as_is
+
+
+def _items(value: tuple[object, ...]) -> list[object]:
+    if not value:
+        return []  # most tuples of a record are empty
+    return [item if type(item) in _AS_IS else _CONVERTERS[type(item)](item) for item in value]
+
+
+def _record(fields: tuple[str, ...]) -> Callable[[Any], dict[str, object]]:
+    def convert(value: object) -> dict[str, object]:
+        data = {}
+        for name in fields:
+            item = getattr(value, name)
+            data[name] = item if type(item) in _AS_IS else _CONVERTERS[type(item)](item)
+        return data
+
+    return convert
+
+
+def _as_is(value: object) -> object:
+    return value

@@ -25,8 +25,11 @@ if TYPE_CHECKING:
 
 _APOSTROPHES = re.compile("['’‘ʿʾʼ`´′ʹ]")
 _SEPARATORS = re.compile(r"[^\w]+|_")
-#: A thousands separator inside a number ("2,500"), dropped so that 2500 finds it.
-_DIGIT_GROUP = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+#: A thousands separator inside a number ("2,500"), dropped so that 2500 finds it. The comma
+#: comes first so that the search skips to commas (a lookbehind first is tried everywhere).
+_DIGIT_GROUP = re.compile(r",(?<=\d,)(?=\d{3}(?!\d))")
+#: For ASCII text, what ``_SEPARATORS`` replaces (every character but letters and digits).
+_ASCII_SEPARATORS = str.maketrans({chr(code): " " for code in range(128) if not chr(code).isalnum()})
 
 #: Transliteration variants of one word, each mapped to one spelling.
 _VARIANTS: dict[str, tuple[str, ...]] = {
@@ -56,6 +59,8 @@ _PHRASES = {
     variant: canonical for canonical, variants in _VARIANTS.items() for variant in variants if " " in variant
 }
 _PHRASE_PATTERN = re.compile(r"\b(?:" + "|".join(map(re.escape, _PHRASES)) + r")\b")
+#: The words a phrase variant starts with: a text with none of them needs no phrase search.
+_PHRASE_STARTS = frozenset(variant.split()[0] for variant in _PHRASES)
 _LEADING_ARTICLE = re.compile(r"^(?:al|el|the|an)\s+")
 #: Combining marks of the Latin and Arabic scripts (accents, harakat), dropped after NFKD.
 _COMBINING = re.compile(
@@ -64,7 +69,18 @@ _COMBINING = re.compile(
 
 
 def fold(text: str) -> str:
-    """Case, diacritics, apostrophes and punctuation folded; words kept."""
+    """Case, diacritics, apostrophes and punctuation folded; words kept.
+
+    ASCII text, most of what a build folds, takes a shorter way to the same result:
+    its only apostrophes are ' and `, and a translation table does what the separator
+    pattern does, several times faster.
+    """
+    if text.isascii():
+        if "'" in text or "`" in text:
+            text = text.replace("'", "").replace("`", "")
+        if "," in text:
+            text = _DIGIT_GROUP.sub("", text)
+        return " ".join(text.lower().translate(_ASCII_SEPARATORS).split())
     # Apostrophes go first: NFKD would split the acute accent (´) into a space and a mark.
     text = _APOSTROPHES.sub("", text)
     if not text.isascii():
@@ -80,8 +96,14 @@ def normalize(text: str) -> str:
     Cached: compiling a data folder normalizes every title, note and cited sentence,
     and the same sentence is often cited by many records.
     """
-    folded = _PHRASE_PATTERN.sub(lambda match: _PHRASES[match.group()], fold(text))
-    return " ".join([_WORD_VARIANTS.get(word, word) for word in folded.split()])
+    folded = fold(text)
+    words = folded.split()
+    if not _PHRASE_STARTS.isdisjoint(words):
+        folded = _PHRASE_PATTERN.sub(lambda match: _PHRASES[match.group()], folded)
+        words = folded.split()
+    if _WORD_VARIANTS.keys().isdisjoint(words):
+        return folded  # already its words joined by single spaces, as ``fold`` returns them
+    return " ".join(map(_WORD_VARIANTS.get, words, words))
 
 
 def name_keys(text: str) -> set[str]:

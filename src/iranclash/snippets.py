@@ -73,19 +73,45 @@ def _texts(value: object, path: str = "") -> Iterator[tuple[str, str]]:
 
 def searched_texts(value: object) -> list[str]:
     """Every string in a record's data but its ids and dates: what search finds it by
-    (``store`` indexes their words). Without recursion, as it runs for every record built."""
+    (``store`` indexes their words), last first, the order the index was first built in.
+
+    It runs for every record built: the walk goes down only into dicts and lists, and
+    reverses its list at the end rather than keeping a stack of every value.
+    """
     found: list[str] = []
-    pending = [value]
-    while pending:
-        item = pending.pop()
+    kind = type(value)
+    if kind is str:
+        found.append(value)  # type: ignore[arg-type]
+    elif kind is dict:
+        _dict_texts(value, found)  # type: ignore[arg-type]
+    elif kind is list:
+        _list_texts(value, found)  # type: ignore[arg-type]
+    found.reverse()
+    return found
+
+
+def _dict_texts(value: dict[str, object], found: list[str]) -> None:
+    for key, item in value.items():
+        kind = type(item)
+        if kind is str:
+            if key not in NOT_TEXT:
+                found.append(item)  # type: ignore[arg-type]
+        elif kind is dict:
+            if key not in NOT_TEXT:
+                _dict_texts(item, found)  # type: ignore[arg-type]
+        elif kind is list and key not in NOT_TEXT:
+            _list_texts(item, found)  # type: ignore[arg-type]
+
+
+def _list_texts(value: list[object], found: list[str]) -> None:
+    for item in value:
         kind = type(item)
         if kind is str:
             found.append(item)  # type: ignore[arg-type]
         elif kind is dict:
-            pending.extend(value for key, value in item.items() if key not in NOT_TEXT)  # type: ignore[attr-defined]
+            _dict_texts(item, found)  # type: ignore[arg-type]
         elif kind is list:
-            pending.extend(item)  # type: ignore[arg-type]
-    return found
+            _list_texts(item, found)  # type: ignore[arg-type]
 
 
 def _marks(text: str, wanted: list[str]) -> list[tuple[int, int]] | None:

@@ -528,6 +528,6 @@ def record_search_rowid(rowid: int) -> int:
 def searched_words(data: object) -> str:
     """The words a record's JSON data is found by, as the search index holds them (taking
     a record out of the index needs them again, exactly)."""
-    return " ".join(
-        dict.fromkeys(normalized for normalized in map(names.normalize, searched_texts(data)) if normalized)
-    )
+    keys = dict.fromkeys(map(names.normalize, searched_texts(data)))
+    keys.pop("", None)
+    return " ".join(keys)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -151,6 +151,7 @@ def parse_acled_date(text: str, year: int | None = None) -> dt.date:
         raise ValueError(f"{text!r} is not a real date") from None
 
 
+@lru_cache(maxsize=1 << 8)
 def parse_inter(text: str) -> int | None:
     """An inter1/inter2 code, 1 (State Forces) to 8 (External/Other Forces), from its number
     or its words; None for blank, 0 (no actor) and 88 (not coded)."""
@@ -288,7 +289,7 @@ def _row(cells: Cells, old: bool, seen: set[str]) -> Imported:
         for position, name in enumerate((main, *associated) if main else ()):
             identifier = _actor(name, inter if position == 0 else None, seen, new)
             if all(link.actor != identifier for link in links):
-                links.append(EventActor(identifier, Role.PARTICIPANT))
+                links.append(_participant(identifier))
                 sides.append((identifier, side))
 
     geo = cells.integer("geo_precision", 1, 3)
@@ -301,7 +302,7 @@ def _row(cells: Cells, old: bool, seen: set[str]) -> Imported:
         country,
         (cells.text("admin1"), cells.text("admin2"), cells.text("admin3")),
         location,
-        Coordinates(latitude, longitude, _GEO[geo]),
+        lambda: Coordinates(latitude, longitude, _GEO[geo]),
         seen,
         new,
     )
@@ -331,6 +332,12 @@ def _row(cells: Cells, old: bool, seen: set[str]) -> Imported:
         tuple(sides),
     )
     return Imported(cells.path, cells.line, event, row, tuple(new))
+
+
+@lru_cache(maxsize=1 << 14)
+def _participant(actor: str) -> EventActor:
+    """Records are frozen, so the rows an actor takes part in share one link."""
+    return EventActor(actor, Role.PARTICIPANT)
 
 
 @lru_cache(maxsize=1 << 12)
@@ -393,11 +400,12 @@ def _places(
     country: str,
     admins: tuple[str, str, str],
     location: str,
-    coordinates: Coordinates,
+    coordinates: Callable[[], Coordinates],
     seen: set[str],
     new: list[Source | Actor | Place],
 ) -> str:
-    """The id of the row's location, after handing out any of its admin levels not seen yet."""
+    """The id of the row's location, after handing out any of its admin levels not seen yet
+    (and the location itself, with the ``coordinates`` of the first row that names it)."""
     path = "acled:place/" + slug(country)
     parent = None
     for name, kind in zip(admins, _LEVELS, strict=True):
@@ -421,7 +429,7 @@ def _places(
                 (Citation(SOURCE.id, location),),
                 country=country,
                 located_in=parent,
-                coordinates=coordinates,
+                coordinates=coordinates(),
             )
         )
     return identifier
