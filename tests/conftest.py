@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import textwrap
 from collections.abc import Callable, Iterator
@@ -142,3 +144,20 @@ def count_parses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
 
     monkeypatch.setattr(load, "records", counting)
     return parsed
+
+
+def export_text(fixture: str, changes: list[dict[str, str]]) -> str:
+    """A made-up export: the first row of a fixture of tests/fixtures/datasets once per change,
+    each with those cells changed."""
+    with (Path(__file__).resolve().parent / "fixtures" / "datasets" / fixture).open(
+        encoding="utf-8", newline=""
+    ) as handle:
+        reader = csv.DictReader(handle)
+        first = next(reader)
+        columns = list(reader.fieldnames or ())
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, columns, lineterminator="\n")
+    writer.writeheader()
+    for change in changes:
+        writer.writerow({**first, **change})
+    return buffer.getvalue()

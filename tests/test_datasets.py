@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from conftest import export_text
 from iranclash import datasets
 from iranclash.datasets import Imported, Problem, Schema, acled
 from iranclash.dates import PartialDate, Precision
@@ -49,17 +49,8 @@ def _header(name: str) -> list[str]:
 
 def _write(tmp_path: Path, fixture: str, changes: list[dict[str, str]], name: str = "export.csv") -> Path:
     """A copy of the fixture's first row once per change, each with those cells changed."""
-    with (FIXTURES / fixture).open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        first = next(reader)
-        columns = list(reader.fieldnames or ())
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, columns, lineterminator="\n")
-    writer.writeheader()
-    for change in changes:
-        writer.writerow({**first, **change})
     path = tmp_path / name
-    path.write_text(buffer.getvalue(), encoding="utf-8")
+    path.write_text(export_text(fixture, changes), encoding="utf-8")
     return path
 
 

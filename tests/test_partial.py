@@ -8,8 +8,6 @@ build fails as well. The exports are made up, written from tests/fixtures/datase
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -17,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Run
+from conftest import Run, export_text
 from iranclash import datasets, store
 from iranclash.datasets import Imported, Problem
 from iranclash.folder import data_files
@@ -64,16 +62,7 @@ EXTERNAL = """
 
 def _rows(changes: list[dict[str, str]]) -> str:
     """ACLED rows: the current fixture's first row once per change, those cells changed."""
-    with (FIXTURES / "acled-current.csv").open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        first = next(reader)
-        columns = list(reader.fieldnames or ())
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, columns, lineterminator="\n")
-    writer.writeheader()
-    for change in changes:
-        writer.writerow({**first, **change})
-    return buffer.getvalue()
+    return export_text("acled-current.csv", changes)
 
 
 def _row(number: int, location: str, actor: str = "Made-up Brigade", **cells: str) -> dict[str, str]:

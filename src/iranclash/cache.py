@@ -441,11 +441,8 @@ def _matches(
     connection: sqlite3.Connection, folders: Folders, files: list[tuple[str, Path]]
 ) -> list[str] | None:
     """None if the cache is stale; else the racily-clean files whose clock tick has passed."""
-    meta = dict(connection.execute("SELECT key, value FROM meta"))
-    if not _same_version(meta) or meta.get("folder") != _folder_text(folders):
-        return None
-    cached = {entry.path: entry for entry in _cached_files(connection)}
-    if set(cached) != {_relative(path, folders) for _kind, path in files}:
+    cached = _cached_for(connection, folders, files)
+    if cached is None:
         return None
     settled: list[str] = []
     for _kind, path in files:
@@ -456,6 +453,20 @@ def _matches(
         if entry.racy and time.time_ns() - info.st_mtime_ns > RACY_WINDOW_NS:
             settled.append(entry.path)
     return settled
+
+
+def _cached_for(
+    connection: sqlite3.Connection, folders: Folders, files: list[tuple[str, Path]]
+) -> dict[str, CachedFile] | None:
+    """The cache's record of each of ``files`` by its name (``_relative``); None for a cache
+    of another version, of other folders, or of another set of files."""
+    meta = dict(connection.execute("SELECT key, value FROM meta"))
+    if not _same_version(meta) or meta.get("folder") != _folder_text(folders):
+        return None
+    cached = {entry.path: entry for entry in _cached_files(connection)}
+    if set(cached) != {_relative(path, folders) for _kind, path in files}:
+        return None
+    return cached
 
 
 def _relative(path: Path, folders: Folders) -> str:
@@ -629,11 +640,8 @@ def _updated(
     try:
         connection.execute("PRAGMA journal_mode = OFF")
         connection.execute("PRAGMA synchronous = OFF")
-        meta = dict(connection.execute("SELECT key, value FROM meta"))
-        if not _same_version(meta) or meta.get("folder") != _folder_text(folders):
-            return False
-        cached = {entry.path: entry for entry in _cached_files(connection)}
-        if set(cached) != {_relative(path, folders) for _kind, path in files}:
+        cached = _cached_for(connection, folders, files)
+        if cached is None:
             return False
         sources = _SourceFiles(connection, folders, create=False)
         changed: list[tuple[str, Path]] = []
