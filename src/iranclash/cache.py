@@ -39,7 +39,6 @@ import contextlib
 import fcntl
 import os
 import re
-import shutil
 import sqlite3
 import stat
 import sys
@@ -669,6 +668,8 @@ def _updated(
 
 def _copied(directory: CacheFolder, name: str, temporary: str) -> bool:
     """Whether the cache ``name`` is a regular file of the user's, now copied into ``temporary``."""
+    import shutil  # only a rebuild needs it: a query's start-up does not
+
     try:
         with open(directory.open_file(name, os.O_RDONLY), "rb") as source:
             info = os.fstat(source.fileno())
