@@ -639,6 +639,8 @@ def _updated(
     try:
         connection.execute("PRAGMA journal_mode = OFF")
         connection.execute("PRAGMA synchronous = OFF")
+        # Rows go into indexes already large: kept in memory, their pages are written once.
+        connection.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")
         cached = _cached_for(connection, folders, files)
         if cached is None:
             return False
@@ -664,6 +666,10 @@ def _updated(
         return False
     finally:
         connection.close()
+
+
+#: SQLite's page cache while a rebuild adds to an existing cache (``_updated``), in KiB.
+_CACHE_KIB = 256 * 1024
 
 
 def _copied(directory: CacheFolder, name: str, temporary: str) -> bool:
