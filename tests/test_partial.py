@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from conftest import Run, export_text
-from iranclash import datasets, store
+from iranclash import cache, datasets, store
 from iranclash.datasets import Imported, Problem
 from iranclash.folder import data_files
 
@@ -140,19 +141,33 @@ def _answers(cli: Callable[..., Run], folder: Path, cache: Path) -> dict[str, tu
 
 
 def _same_as_a_full_build(cli: Callable[..., Run], folder: Path, tmp_path: Path) -> None:
-    """The cache the test rebuilt answers every question as a cache built anew does."""
+    """The cache the test rebuilt answers every question as a cache built anew does, and
+    holds as many rows in each table: nothing left behind that no answer shows."""
     fresh = tmp_path / "fresh-cache"
     fresh.mkdir(exist_ok=True)
     shutil.rmtree(fresh)
     updated = _answers(cli, folder, Path(os.environ["XDG_CACHE_HOME"]))
     assert updated == _answers(cli, folder, fresh)
     assert all(code == 0 for code, _out, _err in updated.values()), updated
+    name = cache.cache_path(folder).name
+    assert _rows_by_table(Path(os.environ["XDG_CACHE_HOME"]) / "iranclash" / name) == _rows_by_table(
+        fresh / "iranclash" / name
+    )
+
+
+def _rows_by_table(path: Path) -> dict[str, int]:
+    tables = ("record_data", "event", "event_json_data", "event_actor", "event_place", "event_country")
+    with sqlite3.connect(path) as connection:
+        counts = {
+            table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in (*tables, "munition", "link", "name")
+        }
+    connection.close()
+    return counts
 
 
 def _every_file(folder: Path) -> list[Path]:
     """The data files in the order a full build reads them."""
-    from iranclash import cache
-
     curated, exports, _numbers = cache.reading_order(data_files(folder))
     return [path for _kind, path in curated] + exports
 
@@ -243,15 +258,36 @@ def test_a_record_another_file_shares_is_made_again_from_every_file(
     _same_as_a_full_build(cli, folder, tmp_path)
 
 
-def test_an_edited_actors_file_is_read_with_every_other(
+def test_an_edited_actors_file_is_read_with_every_yaml_file_and_no_export(
     cli: Callable[..., Run], folder: Path, files_read: list[Path], tmp_path: Path
 ) -> None:
+    """Actors, places, sources and analysts are named from every YAML file, and never from an
+    export's rows (a curated actor's dataset names are linked again from all of them)."""
     _build(cli, folder, files_read)
     path = folder / "actors" / "units.yaml"
     path.write_text(EXTERNAL.replace("Badr Organization", "Fresh Group"), encoding="utf-8")
     _rebuild(cli, folder)
-    assert sorted(files_read) == sorted(_every_file(folder))
+    assert files_read == [entry for entry in _every_file(folder) if entry.suffix == ".yaml"]
+    events = cli("actor", "Made-up Mobilization Units", "--data", str(folder), "--json").json()["events"]
+    assert "acled:IRQ990012" in [event["id"] for event in events], "Fresh Group's row"
+    assert "acled:IRQ990002" not in [event["id"] for event in events], "Badr Organization's row"
     _same_as_a_full_build(cli, folder, tmp_path)
+
+
+def test_an_event_citing_an_exports_source_is_refused_as_a_full_build_does(
+    cli: Callable[..., Run], folder: Path, files_read: list[Path], tmp_path: Path
+) -> None:
+    """The YAML files are checked before any export is read: a curated event cannot name a
+    record only an export holds, even where the cache already holds it."""
+    _build(cli, folder, files_read)
+    (folder / "events" / "b.yaml").write_text(
+        EVENTS_B.replace("{source: report,", "{source: acled,"), encoding="utf-8"
+    )
+    updated = cli("events", "--data", str(folder), "--json")
+    fresh = cli("events", "--data", str(folder), "--json", env={"XDG_CACHE_HOME": str(tmp_path / "fresh")})
+    assert updated.exit_code == fresh.exit_code == 1
+    assert "refers to unknown source 'acled'" in updated.stderr
+    assert updated.stderr == fresh.stderr
 
 
 def test_an_event_another_file_answers_cannot_go_quietly(
@@ -321,10 +357,6 @@ def test_a_row_taken_out_of_the_last_file_leaves_nothing_in_the_search_index(
 ) -> None:
     """Its words are taken out with it; and the new rows never get its rowid, so nothing
     left behind could be counted as theirs."""
-    import sqlite3
-
-    from iranclash import cache
-
     _build(cli, folder, files_read)
     path = folder / "ucdp" / "ged.csv"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)

@@ -16,8 +16,12 @@ a shortcut, and it must give the same answers as a full build (the tests compare
   first to name, which later files' rows share. Each of those stays where the new file
   names it alike; one it changes, or no longer names while another file's rows do, needs a
   full build (which would make it from that file's rows).
-- The other YAML files (sources, actors, places, analysts) are named by everything: a
-  full build. So is any ``same_as``, which merges events of two files.
+- The other YAML files (sources, actors, places, analysts) are named from every YAML file,
+  and from no export's rows: an edit to one has every YAML file read again, checked together
+  as a full build checks them, and the exports kept. Any ``same_as``, which merges events of
+  two files, means a full build.
+- An edited events file alone is checked against the YAML files' records the cache holds,
+  never an export's: a full build checks the YAML files before it reads any export.
 - Drawn from all the files: the links of curated actors to dataset rows (``external``),
   taken out and made again (``store.Builder``), and the summary, computed again.
 - Any problem in a file read means a full build, which reports every problem.
@@ -27,7 +31,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from . import datasets, folder, store, validate
@@ -49,26 +53,32 @@ def update(
 ) -> list[tuple[Path, Fingerprint, str]]:
     """Replace the share of each ``changed`` (kind, path) in ``connection``, a copy of the
     cache of ``files``; for each file read, its fingerprint and hash (for freshness)."""
-    _, exports, numbers = reading_order(files)
-    for kind, path in changed:
-        if kind != "events" and kind not in folder.DATASETS:
-            raise Unsafe(f"{path} holds {kind}, which records of other files name")
+    curated, exports, numbers = reading_order(files)
     if connection.execute("SELECT 1 FROM link WHERE predicate = 'same_as' LIMIT 1").fetchone():
         raise Unsafe("curated events are the same as dataset rows (same_as)")
-    first_export = numbers[exports[0]] if exports else 0
-    changed = sorted(changed, key=lambda entry: numbers[entry[1]])
+    first_export = numbers[exports[0]] if exports else len(numbers)
+    every_yaml = any(kind != "events" and kind not in folder.DATASETS for kind, _path in changed)
+    if every_yaml:  # sources, actors, places and analysts are named from every YAML file
+        changed = [*curated, *[entry for entry in changed if entry[0] in folder.DATASETS]]
+    changed = sorted(set(changed), key=lambda entry: numbers[entry[1]])
+    yaml = [entry for entry in changed if entry[0] not in folder.DATASETS]
     read: list[tuple[Path, Fingerprint, str]] = []
     with paused():
         connection.execute("CREATE TEMP TABLE gone(id TEXT PRIMARY KEY) WITHOUT ROWID")
         for _kind, path in changed:
             _take_out_events(connection, numbers[path])
+        if every_yaml:
+            _take_out_yaml_records(connection, first_export)
         builder = store.Builder(connection, resume=True)
         try:
+            if yaml:
+                # All of them checked together, as a full build does; one file of events alone is
+                # checked against the YAML files' records kept in the cache.
+                known = None if every_yaml else _known_in_yaml(connection, first_export)
+                read.extend(_read_yaml(builder, yaml, numbers, validate.Index(known)))
             for done, (kind, path) in enumerate(changed, start=1):
-                builder.begin_file(numbers[path])
-                if kind == "events":
-                    read.append(_read_events(connection, builder, kind, path))
-                else:
+                if kind in folder.DATASETS:
+                    builder.begin_file(numbers[path])
                     read.append(_read_export(connection, builder, path, numbers[path], first_export))
                 if progress:
                     progress(done, len(changed))
@@ -123,32 +133,64 @@ def _unindex(connection: sqlite3.Connection, records: Iterable[tuple[int, str]])
     )
 
 
-def _read_events(
-    connection: sqlite3.Connection, builder: store.Builder, kind: str, path: Path
-) -> tuple[Path, Fingerprint, str]:
+def _known_in_yaml(connection: sqlite3.Connection, first_export: int) -> Callable[[str], str | None]:
+    """The kind of a record the cache holds from a YAML file (a full build checks the YAML
+    files before it reads any export, so an export's records do not count)."""
+    below = first_export << store.FILE_SHIFT
+
     def known(record_id: str) -> str | None:
         found = connection.execute(
-            "SELECT kind FROM record_data WHERE id = ?1 UNION ALL SELECT 'event' FROM event WHERE id = ?1",
-            (record_id,),
+            "SELECT kind FROM record_data WHERE id = ?1 AND seq < ?2 UNION ALL"
+            " SELECT 'event' FROM event WHERE id = ?1 AND seq < ?2",
+            (record_id, below),
         ).fetchone()
         return None if found is None else str(found[0])
 
-    read: tuple[Path, Fingerprint, str] | None = None
-    for item in read_curated([(kind, path)], validate.Index(known)):
+    return known
+
+
+def _read_yaml(
+    builder: store.Builder, files: list[tuple[str, Path]], numbers: dict[Path, int], index: validate.Index
+) -> list[tuple[Path, Fingerprint, str]]:
+    """Read YAML files into the store; for each, its fingerprint and hash."""
+    read: list[tuple[Path, Fingerprint, str]] = []
+    current: Path | None = None
+    for item in read_curated(files, index):
         if isinstance(item, _FileRead):
-            read = (item.path, item.fingerprint, item.sha256)
+            read.append((item.path, item.fingerprint, item.sha256))
         elif isinstance(item, DataError):
-            raise Unsafe(f"{path} has problems")
+            raise Unsafe("a YAML file has problems")
         elif isinstance(item, _Checked):
             if item.problems:
-                raise Unsafe(f"{path} has problems")
+                raise Unsafe("the YAML files have problems")
         else:
-            record, _path, _line, fresh = item
+            record, path, _line, fresh = item
             if not fresh or (isinstance(record, Event) and record.same_as):
                 raise Unsafe(f"{record.id} is defined twice or the same as a dataset row")
+            if path != current:
+                current = path
+                builder.begin_file(numbers[path])
             builder.add(record)
-    assert read is not None
     return read
+
+
+def _take_out_yaml_records(connection: sqlite3.Connection, first_export: int) -> None:
+    """Take every record but the events (taken out already) of the YAML files out of the store,
+    with the links their actors were given to dataset rows (``external``)."""
+    below = first_export << store.FILE_SHIFT
+    connection.execute(
+        "DELETE FROM event_actor WHERE actor IN"
+        " (SELECT rowid FROM record_data WHERE kind = 'actor' AND seq < ?)",
+        (below,),
+    )
+    records = connection.execute("SELECT id, rowid, json FROM record WHERE seq < ?", (below,)).fetchall()
+    connection.executemany(
+        "INSERT OR IGNORE INTO temp.gone VALUES (?)", [(record_id,) for record_id, *_ in records]
+    )
+    _unindex(connection, ((store.record_search_rowid(rowid), text) for _id, rowid, text in records))
+    connection.execute("DELETE FROM name WHERE id IN (SELECT id FROM temp.gone)")
+    connection.execute("DELETE FROM link WHERE subject IN (SELECT id FROM temp.gone)")
+    connection.execute("DELETE FROM record_data WHERE seq < ?", (below,))
 
 
 def _read_export(
