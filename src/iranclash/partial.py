@@ -65,8 +65,8 @@ def update(
     read: list[tuple[Path, Fingerprint, str]] = []
     with paused():
         connection.execute("CREATE TEMP TABLE gone(id TEXT PRIMARY KEY) WITHOUT ROWID")
-        for _kind, path in changed:
-            _take_out_events(connection, numbers[path])
+        _take_out_external_links(connection, first_export)
+        _take_out_events(connection, [numbers[path] for _kind, path in changed])
         if every_yaml:
             _take_out_yaml_records(connection, first_export)
         builder = store.Builder(connection, resume=True)
@@ -100,24 +100,38 @@ def _span(number: int) -> tuple[int, int]:
     return number << store.FILE_SHIFT, ((number + 1) << store.FILE_SHIFT) - 1
 
 
-def _take_out_events(connection: sqlite3.Connection, number: int) -> None:
-    """Take every event of a file out of the store (its ids into ``temp.gone``)."""
-    low, high = _span(number)
-    rows = connection.execute(
-        "SELECT e.seq, e.id, j.json FROM event e JOIN event_json j ON j.seq = e.seq"
-        " WHERE e.seq BETWEEN ? AND ?",
-        (low, high),
+def _take_out_external_links(connection: sqlite3.Connection, first_export: int) -> None:
+    """Take out the links curated actors were given to dataset rows (``external``): the build
+    makes them again from all the actors it then holds (``Builder.finish``). Only those link
+    a YAML file's actor to an export's event."""
+    below = first_export << store.FILE_SHIFT
+    connection.execute(
+        "DELETE FROM event_actor WHERE actor IN (SELECT rowid FROM record_data WHERE kind = 'actor'"
+        " AND seq < ?1) AND (SELECT seq FROM event WHERE id = event_actor.event_id) >= ?1",
+        (below,),
     )
-    while batch := rows.fetchmany(1000):
-        _unindex(connection, ((seq, text) for seq, _id, text in batch))
-        connection.executemany(
-            "INSERT INTO temp.gone VALUES (?)", [(event_id,) for _seq, event_id, _ in batch]
+
+
+def _take_out_events(connection: sqlite3.Connection, numbers: list[int]) -> None:
+    """Take every event of the files numbered ``numbers`` out of the store (their ids into
+    ``temp.gone``); the link tables, keyed by what they link, are read through once for all."""
+    for number in numbers:
+        rows = connection.execute(
+            "SELECT e.seq, e.id, j.json FROM event e JOIN event_json j ON j.seq = e.seq"
+            " WHERE e.seq BETWEEN ? AND ?",
+            _span(number),
         )
+        while batch := rows.fetchmany(1000):
+            _unindex(connection, ((seq, text) for seq, _id, text in batch))
+            connection.executemany(
+                "INSERT INTO temp.gone VALUES (?)", [(event_id,) for _seq, event_id, _ in batch]
+            )
     for table in ("event_actor", "event_place", "event_country", "munition"):
         connection.execute(f"DELETE FROM {table} WHERE event_id IN (SELECT id FROM temp.gone)")
     connection.execute("DELETE FROM link WHERE subject IN (SELECT id FROM temp.gone)")
-    connection.execute("DELETE FROM event WHERE seq BETWEEN ? AND ?", (low, high))
-    connection.execute("DELETE FROM event_json_data WHERE seq BETWEEN ? AND ?", (low, high))
+    for number in numbers:
+        connection.execute("DELETE FROM event WHERE seq BETWEEN ? AND ?", _span(number))
+        connection.execute("DELETE FROM event_json_data WHERE seq BETWEEN ? AND ?", _span(number))
 
 
 def _unindex(connection: sqlite3.Connection, records: Iterable[tuple[int, str]]) -> None:
@@ -175,14 +189,8 @@ def _read_yaml(
 
 
 def _take_out_yaml_records(connection: sqlite3.Connection, first_export: int) -> None:
-    """Take every record but the events (taken out already) of the YAML files out of the store,
-    with the links their actors were given to dataset rows (``external``)."""
+    """Take every record but the events (taken out already) of the YAML files out of the store."""
     below = first_export << store.FILE_SHIFT
-    connection.execute(
-        "DELETE FROM event_actor WHERE actor IN"
-        " (SELECT rowid FROM record_data WHERE kind = 'actor' AND seq < ?)",
-        (below,),
-    )
     records = connection.execute("SELECT id, rowid, json FROM record WHERE seq < ?", (below,)).fetchall()
     connection.executemany(
         "INSERT OR IGNORE INTO temp.gone VALUES (?)", [(record_id,) for record_id, *_ in records]

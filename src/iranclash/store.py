@@ -181,11 +181,6 @@ class Builder:
             " WHERE kind = 'actor' AND json_extract(json, '$.external') IS NOT NULL"
         ):
             self._external(actor_id, json.loads(text)["external"])
-        # The links of curated actors to imported events are made again, from all of them (``finish``).
-        execute(
-            "DELETE FROM event_actor WHERE actor IN (SELECT rowid FROM record_data"
-            " WHERE kind = 'actor' AND instr(id, ':') = 0) AND instr(event_id, ':') > 0"
-        )
 
     def _external(self, actor_id: str, external: dict[str, list[str]]) -> None:
         from .datasets._rows import slug
