@@ -274,6 +274,15 @@ def test_an_edited_actors_file_is_read_with_every_yaml_file_and_no_export(
     _same_as_a_full_build(cli, folder, tmp_path)
 
 
+def _refused_as_a_full_build_refuses(cli: Callable[..., Run], folder: Path, tmp_path: Path) -> str:
+    """The error of the query after the edit: exit 1, the same words as a build anew gives."""
+    updated = cli("events", "--data", str(folder), "--json")
+    fresh = cli("events", "--data", str(folder), "--json", env={"XDG_CACHE_HOME": str(tmp_path / "fresh")})
+    assert updated.exit_code == fresh.exit_code == 1
+    assert updated.stderr == fresh.stderr
+    return updated.stderr
+
+
 def test_an_event_citing_an_exports_source_is_refused_as_a_full_build_does(
     cli: Callable[..., Run], folder: Path, files_read: list[Path], tmp_path: Path
 ) -> None:
@@ -283,11 +292,7 @@ def test_an_event_citing_an_exports_source_is_refused_as_a_full_build_does(
     (folder / "events" / "b.yaml").write_text(
         EVENTS_B.replace("{source: report,", "{source: acled,"), encoding="utf-8"
     )
-    updated = cli("events", "--data", str(folder), "--json")
-    fresh = cli("events", "--data", str(folder), "--json", env={"XDG_CACHE_HOME": str(tmp_path / "fresh")})
-    assert updated.exit_code == fresh.exit_code == 1
-    assert "refers to unknown source 'acled'" in updated.stderr
-    assert updated.stderr == fresh.stderr
+    assert "refers to unknown source 'acled'" in _refused_as_a_full_build_refuses(cli, folder, tmp_path)
 
 
 def test_an_event_another_file_answers_cannot_go_quietly(
@@ -296,11 +301,7 @@ def test_an_event_another_file_answers_cannot_go_quietly(
     """The full build's error, not a cache missing the event a response names."""
     _build(cli, folder, files_read)
     (folder / "events" / "a.yaml").write_text("[]\n", encoding="utf-8")
-    updated = cli("events", "--data", str(folder), "--json")
-    fresh = cli("events", "--data", str(folder), "--json", env={"XDG_CACHE_HOME": str(tmp_path / "fresh")})
-    assert updated.exit_code == fresh.exit_code == 1
-    assert "refers to unknown event 'base-shelled'" in updated.stderr
-    assert updated.stderr == fresh.stderr
+    assert "refers to unknown event 'base-shelled'" in _refused_as_a_full_build_refuses(cli, folder, tmp_path)
 
 
 def test_a_new_event_with_an_id_of_another_file_is_reported_as_twice(
@@ -308,10 +309,7 @@ def test_a_new_event_with_an_id_of_another_file_is_reported_as_twice(
 ) -> None:
     _build(cli, folder, files_read)
     (folder / "events" / "b.yaml").write_text(EVENTS_B + EVENTS_A, encoding="utf-8")
-    updated = cli("events", "--data", str(folder), "--json")
-    fresh = cli("events", "--data", str(folder), "--json", env={"XDG_CACHE_HOME": str(tmp_path / "fresh")})
-    assert updated.exit_code == fresh.exit_code == 1
-    assert "id is used twice" in updated.stderr and updated.stderr == fresh.stderr
+    assert "id is used twice" in _refused_as_a_full_build_refuses(cli, folder, tmp_path)
 
 
 def test_events_the_same_as_a_row_are_merged_again_from_every_file(
