@@ -855,6 +855,8 @@ def _worth_a_child(curated: list[tuple[str, Path]]) -> bool:
 
 #: Items sent from the child at a time: a pickle per record would cost more than the records.
 _BATCH = 500
+#: Batches the child may have read ahead of what the pipe has taken (a few MiB each at most).
+_QUEUED = 32
 
 
 def _read_apart(curated: list[tuple[str, Path]]) -> Iterator[_Read]:
@@ -870,6 +872,10 @@ def _read_apart(curated: list[tuple[str, Path]]) -> Iterator[_Read]:
 
     interrupts = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
     read_end, write_end = os.pipe()
+    # A pipe that holds a batch or more (Linux: 1 MiB, the most a user may ask for; elsewhere,
+    # or refused, it stays as it is) takes each in one write.
+    with contextlib.suppress(AttributeError, OSError):
+        fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, 1 << 20)
     pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the child, which coverage does not follow
         os.close(read_end)
@@ -915,33 +921,58 @@ def _read_apart(curated: list[tuple[str, Path]]) -> Iterator[_Read]:
 
 def _child(write_end: int, curated: list[tuple[str, Path]]) -> NoReturn:  # pragma: no cover - see above
     """The child of ``_read_apart``: it ends with ``os._exit``, never returning into the
-    build it was forked from (whose clean-up belongs to the parent)."""
+    build it was forked from (whose clean-up belongs to the parent).
+
+    A thread writes the pickled batches to the pipe, up to ``_QUEUED`` behind the reading:
+    the two processes take about as long per record, and without room to run ahead, each
+    would stop in turn while the other caught up.
+    """
     import pickle
+    import queue
     import signal
+    import threading
 
     status = 0
     try:
         for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(number, signal.SIG_DFL)  # ended by them at once: the parent reports it
-        with open(write_end, "wb") as pipe:
-            batch: list[_Read] = []
-            try:
-                for item in read_curated(curated):
-                    batch.append(item)
-                    if len(batch) >= _BATCH:
-                        pickle.dump(("items", batch), pipe, pickle.HIGHEST_PROTOCOL)
-                        batch = []
-                pickle.dump(("items", batch), pipe, pickle.HIGHEST_PROTOCOL)
-                pickle.dump(("end", None), pipe)
-            except DataError as error:
-                pickle.dump(("items", batch), pipe, pickle.HIGHEST_PROTOCOL)
-                pickle.dump(("data_error", error.problems), pipe)
-            except KeyboardInterrupt:
-                pickle.dump(("interrupted", None), pipe)
-            except Exception as error:
-                import traceback
+        pending: queue.Queue[bytes | None] = queue.Queue(maxsize=_QUEUED)
 
-                pickle.dump(("bug", (f"{type(error).__name__}: {error}", traceback.format_exc())), pipe)
+        def write() -> None:
+            try:
+                while (data := pending.get()) is not None:
+                    view = memoryview(data)
+                    while view:
+                        view = view[os.write(write_end, view) :]
+            except BaseException:
+                os._exit(1)  # the parent is gone: nothing is left to send to
+
+        writer = threading.Thread(target=write, daemon=True)
+        writer.start()
+
+        def send(message: tuple[str, object]) -> None:
+            pending.put(pickle.dumps(message, pickle.HIGHEST_PROTOCOL))
+
+        batch: list[_Read] = []
+        try:
+            for item in read_curated(curated):
+                batch.append(item)
+                if len(batch) >= _BATCH:
+                    send(("items", batch))
+                    batch = []
+            send(("items", batch))
+            send(("end", None))
+        except DataError as error:
+            send(("items", batch))
+            send(("data_error", error.problems))
+        except KeyboardInterrupt:
+            send(("interrupted", None))
+        except Exception as error:
+            import traceback
+
+            send(("bug", (f"{type(error).__name__}: {error}", traceback.format_exc())))
+        pending.put(None)
+        writer.join()
     except BaseException:
         status = 1
     finally:
