@@ -46,7 +46,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, NoReturn
+from typing import TYPE_CHECKING, NamedTuple
 
 from . import __version__, checks, folder
 from .collector import paused
@@ -841,9 +841,10 @@ def read_curated(curated: list[tuple[str, Path]], index: validate.Index | None =
 def _worth_a_child(curated: list[tuple[str, Path]]) -> bool:
     """Whether the YAML to read (files over the size limit are refused unread) is worth a
     child process, where there are processes to fork."""
+    from . import apart
     from .reader import MAX_FILE_BYTES
 
-    if not hasattr(os, "fork"):
+    if not apart.available():
         return False
     total = 0
     for _kind, path in curated:
@@ -855,128 +856,14 @@ def _worth_a_child(curated: list[tuple[str, Path]]) -> bool:
 
 #: Items sent from the child at a time: a pickle per record would cost more than the records.
 _BATCH = 500
-#: Batches the child may have read ahead of what the pipe has taken (a few MiB each at most).
-_QUEUED = 32
 
 
 def _read_apart(curated: list[tuple[str, Path]]) -> Iterator[_Read]:
-    """``read_curated`` run in a child process, its items sent back over a pipe in batches.
+    """``read_curated`` run in a child process (``apart``): reading and checking the YAML
+    takes about half of a build and storing the records the other half."""
+    from . import apart
 
-    Reading and checking the YAML takes about half of a build and storing the records the
-    other half; this way each has a core. The child is a fork of this process, so nothing
-    crosses but its items (pickled by one side of this build, unpickled by the other, never
-    kept). It stops at once if this process stops reading, and is killed if this one fails.
-    """
-    import pickle
-    import signal
-
-    interrupts = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-    read_end, write_end = os.pipe()
-    # A pipe that holds a batch or more (Linux: 1 MiB, the most a user may ask for; elsewhere,
-    # or refused, it stays as it is) takes each in one write.
-    with contextlib.suppress(AttributeError, OSError):
-        fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, 1 << 20)
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - runs in the child, which coverage does not follow
-        os.close(read_end)
-        _child(write_end, curated)
-    os.close(write_end)
-    finished = False
-    try:
-        with open(read_end, "rb") as pipe:
-            while True:
-                try:
-                    what, payload = pickle.load(pipe)
-                except EOFError:
-                    finished = True
-                    _, status = os.waitpid(pid, 0)
-                    pid = 0
-                    if os.WIFSIGNALED(status) and os.WTERMSIG(status) in interrupts:
-                        raise KeyboardInterrupt from None  # the terminal's Ctrl-C reached it first
-                    raise RuntimeError("the process reading the data files ended early") from None
-                if what == "items":
-                    yield from payload
-                elif what == "end":
-                    finished = True
-                    return
-                elif what == "data_error":
-                    finished = True
-                    raise DataError(payload)
-                elif what == "interrupted":
-                    finished = True
-                    raise KeyboardInterrupt
-                else:
-                    finished = True
-                    summary, trace = payload  # --debug shows the child's traceback, chained
-                    raise RuntimeError(f"the process reading the data files failed: {summary}") from (
-                        RuntimeError(trace)
-                    )
-    finally:
-        if not finished:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-        if pid:
-            os.waitpid(pid, 0)
-
-
-def _child(write_end: int, curated: list[tuple[str, Path]]) -> NoReturn:  # pragma: no cover - see above
-    """The child of ``_read_apart``: it ends with ``os._exit``, never returning into the
-    build it was forked from (whose clean-up belongs to the parent).
-
-    A thread writes the pickled batches to the pipe, up to ``_QUEUED`` behind the reading:
-    the two processes take about as long per record, and without room to run ahead, each
-    would stop in turn while the other caught up.
-    """
-    import pickle
-    import queue
-    import signal
-    import threading
-
-    status = 0
-    try:
-        for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            signal.signal(number, signal.SIG_DFL)  # ended by them at once: the parent reports it
-        pending: queue.Queue[bytes | None] = queue.Queue(maxsize=_QUEUED)
-
-        def write() -> None:
-            try:
-                while (data := pending.get()) is not None:
-                    view = memoryview(data)
-                    while view:
-                        view = view[os.write(write_end, view) :]
-            except BaseException:
-                os._exit(1)  # the parent is gone: nothing is left to send to
-
-        writer = threading.Thread(target=write, daemon=True)
-        writer.start()
-
-        def send(message: tuple[str, object]) -> None:
-            pending.put(pickle.dumps(message, pickle.HIGHEST_PROTOCOL))
-
-        batch: list[_Read] = []
-        try:
-            for item in read_curated(curated):
-                batch.append(item)
-                if len(batch) >= _BATCH:
-                    send(("items", batch))
-                    batch = []
-            send(("items", batch))
-            send(("end", None))
-        except DataError as error:
-            send(("items", batch))
-            send(("data_error", error.problems))
-        except KeyboardInterrupt:
-            send(("interrupted", None))
-        except Exception as error:
-            import traceback
-
-            send(("bug", (f"{type(error).__name__}: {error}", traceback.format_exc())))
-        pending.put(None)
-        writer.join()
-    except BaseException:
-        status = 1
-    finally:
-        os._exit(status)
+    return apart.produced(lambda: read_curated(curated), _BATCH, "reading the data files")
 
 
 def _import(
