@@ -34,61 +34,93 @@ def available() -> bool:
 
 
 def produced(produce: Callable[[], Iterable[Item]], batch: int, what: str) -> Iterator[Item]:
-    """The items of ``produce()``, made in a child process and sent back ``batch`` at a time.
+    """The items of ``produce()``, made in a child process (forked when the first is asked
+    for) and sent back ``batch`` at a time; see ``Child``."""
+    with Child(produce, batch, what) as child:
+        yield from child
+
+
+class Child(Iterator[Item]):
+    """A child process forked now, making the items of ``produce()``, sent back ``batch``
+    at a time: an iterator over them.
 
     A ``DataError`` or ``KeyboardInterrupt`` in the child is raised here, after the items
     made before it; any other failure as a ``RuntimeError`` naming ``what`` the child was
-    doing. The child stops at once when this iterator is closed before its end, or when
-    this process fails.
+    doing. ``close`` (or leaving the ``with`` block) stops the child at once if it has
+    not finished.
     """
-    import pickle
-    import signal
 
-    interrupts = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-    read_end, write_end = os.pipe()
-    # A pipe that holds a batch or more (Linux: 1 MiB, the most a user may ask for; elsewhere,
-    # or refused, it stays as it is) takes each in one write.
-    with contextlib.suppress(AttributeError, OSError):
-        fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, 1 << 20)
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - runs in the child, which coverage does not follow
-        os.close(read_end)
-        _child(write_end, produce, batch)
-    os.close(write_end)
-    finished = False
-    try:
-        with open(read_end, "rb") as pipe:
-            while True:
-                try:
-                    kind, payload = pickle.load(pipe)
-                except EOFError:
-                    finished = True
-                    _, status = os.waitpid(pid, 0)
-                    pid = 0
-                    if os.WIFSIGNALED(status) and os.WTERMSIG(status) in interrupts:
-                        raise KeyboardInterrupt from None  # the terminal's Ctrl-C reached it first
-                    raise RuntimeError(f"the process {what} ended early") from None
-                if kind == "items":
-                    yield from payload
-                elif kind == "end":
-                    finished = True
-                    return
-                elif kind == "data_error":
-                    finished = True
-                    raise DataError(payload)
-                elif kind == "interrupted":
-                    finished = True
-                    raise KeyboardInterrupt
-                else:
-                    finished = True
-                    summary, trace = payload  # --debug shows the child's traceback, chained
-                    raise RuntimeError(f"the process {what} failed: {summary}") from RuntimeError(trace)
-    finally:
-        if not finished:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-        if pid:
-            os.waitpid(pid, 0)
+    def __init__(self, produce: Callable[[], Iterable[Item]], batch: int, what: str) -> None:
+        self.what = what
+        self.pending: Iterator[Item] = iter(())
+        self.finished = False
+        read_end, write_end = os.pipe()
+        # A pipe that holds a batch or more (Linux: 1 MiB, the most a user may ask for;
+        # elsewhere, or refused, it stays as it is) takes each in one write.
+        with contextlib.suppress(AttributeError, OSError):
+            fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, 1 << 20)
+        self.pid = os.fork()
+        if self.pid == 0:  # pragma: no cover - runs in the child, which coverage does not follow
+            os.close(read_end)
+            _child(write_end, produce, batch)
+        os.close(write_end)
+        self.pipe = open(read_end, "rb")  # noqa: SIM115 (closed by close)
+
+    def __enter__(self) -> Child[Item]:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def __next__(self) -> Item:
+        while True:
+            item = next(self.pending, _NONE)
+            if item is not _NONE:
+                return item  # type: ignore[return-value]
+            if self.finished:
+                raise StopIteration
+            self.pending = iter(self._received())
+
+    def _received(self) -> list[Item]:
+        import pickle
+        import signal
+
+        try:
+            kind, payload = pickle.load(self.pipe)
+        except EOFError:
+            self.finished = True
+            _, status = os.waitpid(self.pid, 0)
+            self.pid = 0
+            interrupts = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+            if os.WIFSIGNALED(status) and os.WTERMSIG(status) in interrupts:
+                raise KeyboardInterrupt from None  # the terminal's Ctrl-C reached it first
+            raise RuntimeError(f"the process {self.what} ended early") from None
+        if kind == "items":
+            return list(payload)
+        self.finished = True
+        if kind == "end":
+            return []
+        if kind == "data_error":
+            raise DataError(payload)
+        if kind == "interrupted":
+            raise KeyboardInterrupt
+        summary, trace = payload  # --debug shows the child's traceback, chained
+        raise RuntimeError(f"the process {self.what} failed: {summary}") from RuntimeError(trace)
+
+    def close(self) -> None:
+        import signal
+
+        if self.pid:
+            if not self.finished:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+            self.pid = 0
+        self.finished = True
+        self.pipe.close()
+
+
+_NONE = object()
 
 
 def _child(  # pragma: no cover - runs in the child, which coverage does not follow

@@ -878,7 +878,7 @@ def _import(
     """Stream every row of the exports into the store; the problems of rows that cannot be
     read, of a row id given twice (naming both places), and of curated events' ``same_as``
     (event id, row id, file, line) naming no row read, or a row another event names."""
-    from . import datasets
+    from .exports import read_export
 
     problems: list[Problem] = []
     seen: set[str] = set()
@@ -887,27 +887,7 @@ def _import(
         builder.begin_file(numbers[path])
         try:
             fingerprint = Fingerprint.of(os.stat(path))
-            for item in datasets.read(path, seen):
-                if isinstance(item, Problem):
-                    problems.append(item)
-                    continue
-                event = item.event
-                first = first_at.setdefault(event.id, (item.path, item.line))
-                if first != (item.path, item.line):
-                    problems.append(
-                        Problem(
-                            item.path,
-                            f"row id {item.row.row} is used twice (first at {first[0]}:{first[1]})",
-                            item.line,
-                            None,
-                            event.id,
-                            "event_id_cnty" if item.row.dataset == "acled" else "id",
-                        )
-                    )
-                    continue
-                for record in item.new:
-                    builder.add(record)
-                builder.add(event, item.row)
+            read_export(path, builder, seen, first_at, problems)
             if source_files:
                 source_files.add(path, fingerprint, _sha256(path))
         except DataError as error:

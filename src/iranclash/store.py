@@ -155,6 +155,8 @@ class Builder:
         self.same_as: list[tuple[str, str]] = []
         self.preset: bytes | None = None
         self.pack: Callable[[str], bytes] | None = None
+        #: Events' stored JSON packed already, (seq, packed, checksum): ``add_gathered``.
+        self.packed: list[tuple[int, bytes, int]] = []
         if resume:
             self._resume()
         else:
@@ -214,6 +216,26 @@ class Builder:
         if self.gathered >= _BATCH:
             self.flush()
 
+    def add_gathered(self, event: GatheredEvent) -> None:
+        """Add an imported event gathered elsewhere (``gather_event``, in a process that
+        converts an export's rows while this one writes), as ``add`` would have."""
+        row, packed_json, crc, words, actors, places, countries, munitions, links = event
+        seq = self.seq
+        rows = self.rows
+        rows["event"].append((*row, seq))
+        self.packed.append((seq, packed_json, crc))
+        if words:
+            rows["search_text"].append((seq, words))
+        rows["event_actor"].extend(actors)
+        rows["event_place"].extend(places)
+        rows["event_country"].extend(countries)
+        rows["munition"].extend(munitions)
+        rows["link"].extend(links)
+        self.seq += 1
+        self.gathered += 1
+        if self.gathered >= _BATCH:
+            self.flush()
+
     def flush(self) -> None:
         rows = self.rows
         # Rowids are given, not left to SQLite: the search index and the link tables name them
@@ -227,6 +249,8 @@ class Builder:
             rows["event_json"] = [
                 (seq, pack(str(text)), checksum(str(text))) for seq, text in rows["event_json"]
             ]
+        rows["event_json"] += self.packed
+        self.packed = []
         # An actor or place not read (0) is a reference the build reports as a problem.
         keys = self.keys
         rows["event_actor"] = [
@@ -344,6 +368,50 @@ def event_data(
     }
     data["same_as"] = same_as
     return data
+
+
+#: An imported event's rows as ``gather_event`` makes them: the ``event`` row without its
+#: seq, the packed JSON and its checksum, the search words, and the rows of the link tables.
+GatheredEvent = tuple[
+    tuple[object, ...],
+    bytes,
+    int,
+    str,
+    list[tuple[object, ...]],
+    list[tuple[object, ...]],
+    list[tuple[object, ...]],
+    list[tuple[object, ...]],
+    list[tuple[object, ...]],
+]
+
+
+def gather_event(
+    event: Event, dataset: DatasetRow, places: Mapping[str, PlaceTrail], pack: Callable[[str], bytes]
+) -> GatheredEvent:
+    """What ``Builder.add`` gathers of an imported event, made apart from the builder and
+    without its seq, which the builder gives it (``Builder.add_gathered``).
+
+    A plain tuple: these cross a pipe between processes by the million, and a plain
+    tuple pickles fastest."""
+    rows: Rows = {table: [] for table in _EVENT_TABLES}
+    data = event_data(event, places, dataset)
+    _gather_event(rows, 0, event, data)
+    ((_seq, text),) = rows["event_json"]
+    assert isinstance(text, str)
+    return (
+        rows["event"][0][:-1],
+        pack(text),
+        checksum(text),
+        searched_words(data),
+        rows["event_actor"],
+        rows["event_place"],
+        rows["event_country"],
+        rows["munition"],
+        rows["link"],
+    )
+
+
+_EVENT_TABLES = ("event", "event_json", "event_actor", "event_place", "event_country", "munition", "link")
 
 
 def stored_json(record: Record) -> str:

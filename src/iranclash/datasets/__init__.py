@@ -25,7 +25,7 @@ each other and with curated records is left to names a curated record lists.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..errors import Problem
@@ -40,10 +40,12 @@ __all__ = [
     "Imported",
     "Problem",
     "Schema",
+    "converter",
     "parse_acled_date",
     "parse_actor_name",
     "parse_inter",
     "read",
+    "read_rows",
     "sniff",
 ]
 
@@ -59,5 +61,12 @@ def read(path: Path, seen: set[str] | None = None) -> Iterator[Imported | Proble
     streaming for one that breaks off (not UTF-8, a quote never closed).
     """
     header, lines = read_rows(path)
-    convert = acled.convert if header.schema.dataset == "acled" else ucdp.convert
-    return convert(path, header, lines, set() if seen is None else seen)
+    return converter(header)(path, header, lines, set() if seen is None else seen)
+
+
+Convert = Callable[[Path, Header, Iterator[tuple[int, list[str]]], set[str]], Iterator[Imported | Problem]]
+
+
+def converter(header: Header) -> Convert:
+    """What converts rows of the export ``header`` begins (``read_rows``), with ``seen`` as ``read`` says."""
+    return acled.convert if header.schema.dataset == "acled" else ucdp.convert

@@ -1,0 +1,222 @@
+"""An export's rows streamed into the store; a large export's shared with a child process.
+
+Converting a row and gathering what the store keeps of it (its JSON, packed, and its
+search words) costs about four times what writing it does. Above ``APART_BYTES``,
+an export is read in chunks of ``CHUNK_ROWS`` rows: a child forked from the build
+converts and gathers most chunks (``store.gather_event``) while this process
+converts the others and writes every chunk, in file order. What is stored is what
+reading the file in one process stores:
+
+- The records several rows name (an actor, a place) are made from the first row that
+  names them. The child knows every record read before it was forked; of those its
+  own rows name first, this process adds the ones no earlier chunk named, each where
+  one process would have, and numbers every event as it goes (``store.FILE_SHIFT``).
+- An event's countries are its place's, so the child's events hold the countries of
+  the places the child made. Should one read otherwise than the record an earlier
+  chunk made (a country written differently, the same once folded into the id), the
+  child is stopped and this process reads the rest of the file alone.
+- Problems come in file order; a row id given twice is found here. A file that breaks
+  off (bad bytes, a quote never closed) breaks off for both processes at the same row,
+  and this one reports it.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import apart, datasets
+from .errors import DataError, Problem
+from .model import Actor, Place, Source
+
+if TYPE_CHECKING:
+    from .store import Builder, GatheredEvent, PlaceTrail
+
+#: Exports smaller than this are read in this process alone: forking costs more than it saves.
+APART_BYTES = 16 * 1024 * 1024
+#: Rows a chunk holds: what the child sends at a time.
+CHUNK_ROWS = 1000
+#: Of each ``PERIOD`` chunks, the ones this process converts (it writes all of them). Measured
+#: at 1,000,000 rows on 2 cores: this process then keeps up with the child.
+PERIOD = 8
+OURS = frozenset({0, 3, 6})
+
+#: One row as the child sends it: a Problem, or (line, row id, records it named first in
+#: the child's share, the event gathered).
+_Sent = Problem | tuple[int, str, tuple[Source | Actor | Place, ...], "GatheredEvent"]
+#: The first place each row id was read at, across the exports.
+FirstAt = dict[str, tuple[Path, int]]
+
+
+def read_export(
+    path: Path, builder: Builder, seen: set[str], first_at: FirstAt, problems: list[Problem]
+) -> None:
+    """Read every row of the export at ``path`` into ``builder``, the problems into ``problems``.
+
+    ``seen`` holds the ids of the records handed out already (``datasets.read``). Raises
+    ``DataError`` for a file that cannot be read at all, or that breaks off (after the
+    rows before the break are read).
+    """
+    try:
+        size = os.stat(path).st_size
+    except OSError:
+        size = 0
+    if not apart.available() or size <= APART_BYTES:
+        _add(datasets.read(path, seen), builder, first_at, problems)
+        return
+    header, lines = datasets.read_rows(path)
+    convert = datasets.converter(header)
+    child: apart.Child[tuple[int, list[_Sent]]] | None = None
+    stopped = False
+    try:
+        for index, (rows, broken) in enumerate(_chunks(lines)):
+            sent = None
+            if child is not None and index % PERIOD not in OURS and broken is None:
+                sent = next(child, None)
+                if sent is None or sent[0] != index or not _agrees(sent[1], seen, builder.places):
+                    child.close()
+                    child, sent, stopped = None, None, True
+            if sent is not None:
+                _merge(path, header.schema.dataset, sent[1], builder, seen, first_at, problems)
+            else:
+                _add(convert(path, header, iter(rows), seen), builder, first_at, problems)
+            if broken is not None:
+                raise broken
+            if child is None and not stopped and not problems:
+                if builder.pack is None:
+                    builder.flush()  # the events are packed against a dictionary sampled from the first
+                if builder.pack is not None:
+                    share = functools.partial(_share, path, index + 1, seen, builder.places, builder.pack)
+                    child = apart.Child(share, 1, f"converting {path}")
+    finally:
+        if child is not None:
+            child.close()
+
+
+def _chunks(
+    lines: Iterator[tuple[int, list[str]]],
+) -> Iterator[tuple[list[tuple[int, list[str]]], DataError | None]]:
+    """The rows ``CHUNK_ROWS`` at a time, each chunk with the ``DataError`` the file broke off
+    with after its rows (then the last chunk), else None."""
+    while True:
+        rows: list[tuple[int, list[str]]] = []
+        try:
+            for row in lines:
+                rows.append(row)
+                if len(rows) >= CHUNK_ROWS:
+                    break
+        except DataError as error:
+            yield rows, error
+            return
+        if not rows:
+            return
+        yield rows, None
+
+
+def _add(
+    items: Iterable[datasets.Imported | Problem], builder: Builder, first_at: FirstAt, problems: list[Problem]
+) -> None:
+    """Add rows converted in this process: each event after the records it names first."""
+    for item in items:
+        if isinstance(item, Problem):
+            problems.append(item)
+            continue
+        if not _first(item.path, item.line, item.row.row, item.event.id, first_at, problems):
+            continue
+        for record in item.new:
+            builder.add(record)
+        builder.add(item.event, item.row)
+
+
+def _first(
+    path: Path, line: int, row: str, event_id: str, first_at: FirstAt, problems: list[Problem]
+) -> bool:
+    """Whether a row is the first with its id; if not, the problem naming both places."""
+    first = first_at.setdefault(event_id, (path, line))
+    if first == (path, line):
+        return True
+    dataset = event_id.split(":", 1)[0]
+    problems.append(
+        Problem(
+            path,
+            f"row id {row} is used twice (first at {first[0]}:{first[1]})",
+            line,
+            None,
+            event_id,
+            "event_id_cnty" if dataset == "acled" else "id",
+        )
+    )
+    return False
+
+
+def _share(
+    path: Path, start: int, seen: set[str], places: dict[str, PlaceTrail], pack: object
+) -> Iterator[
+    tuple[int, list[_Sent]]
+]:  # pragma: no cover - runs in the child, which coverage does not follow
+    """The child's share of an export, from chunk ``start`` on: each chunk it converts, its
+    rows gathered. ``seen`` and ``places`` are this process's own copies (it is a fork),
+    from then on its own records'."""
+    from .store import PlaceTrail, gather_event
+
+    assert callable(pack)
+    header, lines = datasets.read_rows(path)
+    convert = datasets.converter(header)
+    for index, (rows, broken) in enumerate(_chunks(lines)):
+        if broken is not None:
+            return  # the parent reads the file to the same break, and reports it
+        if index < start or index % PERIOD in OURS:
+            continue
+        sent: list[_Sent] = []
+        for item in convert(path, header, iter(rows), seen):
+            if isinstance(item, Problem):
+                sent.append(item)
+                continue
+            for record in item.new:
+                if isinstance(record, Place):
+                    places[record.id] = PlaceTrail(record.countries, record.located_in)
+            sent.append((item.line, item.row.row, item.new, gather_event(item.event, item.row, places, pack)))
+        yield index, sent
+
+
+def _agrees(sent: list[_Sent], seen: set[str], places: dict[str, PlaceTrail]) -> bool:
+    """Whether every place the child made that an earlier chunk made too reads the same
+    (the countries of the child's events come from its own)."""
+    from .store import PlaceTrail
+
+    for item in sent:
+        if isinstance(item, Problem):
+            continue
+        for record in item[2]:
+            if not isinstance(record, Place) or record.id not in seen:
+                continue
+            if places.get(record.id) != PlaceTrail(record.countries, record.located_in):
+                return False
+    return True
+
+
+def _merge(
+    path: Path,
+    dataset: str,
+    sent: list[_Sent],
+    builder: Builder,
+    seen: set[str],
+    first_at: FirstAt,
+    problems: list[Problem],
+) -> None:
+    """Add a chunk the child converted, as ``_add`` would have."""
+    for item in sent:
+        if isinstance(item, Problem):
+            problems.append(item)
+            continue
+        line, row, new, gathered = item
+        fresh = [record for record in new if record.id not in seen]
+        seen.update(record.id for record in fresh)
+        if not _first(path, line, row, f"{dataset}:{row}", first_at, problems):
+            continue
+        for record in fresh:
+            builder.add(record)
+        builder.add_gathered(gathered)

@@ -1,0 +1,192 @@
+"""A large export read by two processes (``exports``): forced here at any size, two rows
+to a chunk, and compared with the same export read by one process.
+
+The exports are made up, written from tests/fixtures/datasets.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import Run, export_text
+from iranclash import apart, cache, exports
+
+
+def _row(number: int, **cells: str) -> dict[str, str]:
+    """A row of its own town and one of four actors, so that the child and this process
+    each meet actors and places first."""
+    return {
+        "event_id_cnty": f"IRQ98{number:04d}",
+        "event_date": f"2021-{number % 12 + 1:02d}-{number % 28 + 1:02d}",
+        "location": f"Town {number % 9}",
+        "actor1": ("Made-up Brigade", "Badr Organization", "Fresh Group", f"Group {number % 5}")[number % 4],
+        "notes": f"MADE UP for tests: row {number}.",
+        **cells,
+    }
+
+
+ROWS = [_row(number) for number in range(40)]
+QUESTIONS = [
+    ("events", "--json"),
+    ("actors", "--json"),
+    ("places", "--json"),
+    ("summary", "--json"),
+    ("search", "made up", "--json"),
+    ("actor", "Badr Organization", "--json"),
+    ("place", "Town 4", "--json"),
+    ("events", "--format", "csv"),
+]
+
+
+@pytest.fixture
+def apart_at_any_size(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every export read by two processes, two rows to a chunk; what the child sent, in order
+    (``merged``, or ``refused`` where this process read the chunk again itself)."""
+    monkeypatch.setattr(exports, "APART_BYTES", -1)
+    monkeypatch.setattr(exports, "CHUNK_ROWS", 2)
+    sent: list[str] = []
+    agrees, merge = exports._agrees, exports._merge
+
+    def agreeing(*args: object) -> bool:
+        answer = agrees(*args)  # type: ignore[arg-type]
+        if not answer:
+            sent.append("refused")
+        return answer
+
+    def merging(*args: object) -> None:
+        sent.append("merged")
+        merge(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(exports, "_agrees", agreeing)
+    monkeypatch.setattr(exports, "_merge", merging)
+    return sent
+
+
+def _answers(cli: Callable[..., Run], folder: Path, cache_home: Path) -> dict[str, tuple[int, str, str]]:
+    answers = {}
+    for question in QUESTIONS:
+        run = cli(*question, "--data", str(folder), env={"XDG_CACHE_HOME": str(cache_home)})
+        answers[" ".join(question)] = (run.exit_code, run.stdout, run.stderr)
+    return answers
+
+
+def _rows_by_table(cache_home: Path, folder: Path) -> dict[str, int]:
+    path = cache_home / "iranclash" / cache.cache_path(folder).name
+    tables = ("record_data", "event", "event_json_data", "event_actor", "event_place", "event_country")
+    with sqlite3.connect(path) as connection:
+        counts = {
+            table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in tables
+        }
+    connection.close()
+    return counts
+
+
+def _one_and_two_processes(
+    cli: Callable[..., Run], folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[dict[str, tuple[int, str, str]], dict[str, tuple[int, str, str]]]:
+    """The answers of a cache built by two processes, then by one (in another cache folder)."""
+    two = _answers(cli, folder, tmp_path / "two")
+    monkeypatch.setattr(exports, "APART_BYTES", 10**15)
+    one = _answers(cli, folder, tmp_path / "one")
+    return two, one
+
+
+def test_two_processes_store_what_one_does(
+    cli: Callable[..., Run],
+    make_data: Callable[..., Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    apart_at_any_size: list[str],
+) -> None:
+    folder = make_data({"acled/export.csv": export_text("acled-current.csv", ROWS)})
+    two, one = _one_and_two_processes(cli, folder, tmp_path, monkeypatch)
+    assert two == one
+    assert all(code == 0 for code, _out, _err in two.values()), two
+    assert len(two["events --json"][1]) > 0 and '"Town 8"' in two["places --json"][1]
+    # Chunk 0 is read here and the child forked after it; of each 8 chunks it takes 5.
+    assert apart_at_any_size == ["merged"] * 12
+    assert _rows_by_table(tmp_path / "two", folder) == _rows_by_table(tmp_path / "one", folder)
+
+
+def test_a_place_the_child_made_otherwise_stops_it(
+    cli: Callable[..., Run],
+    make_data: Callable[..., Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    apart_at_any_size: list[str],
+) -> None:
+    """Row 6 (chunk 3, read here) names a new town in Iraq; row 8 (chunk 4, the child's)
+    names it again with the country written in capitals, the same id once folded. One
+    process gives row 8 the country of the first row: so must two."""
+    rows = [
+        *ROWS[:6],
+        _row(6, location="Twice Town"),
+        ROWS[7],
+        _row(8, location="Twice Town", country="IRAQ"),
+    ]
+    rows += ROWS[9:]
+    folder = make_data({"acled/export.csv": export_text("acled-current.csv", rows)})
+    two, one = _one_and_two_processes(cli, folder, tmp_path, monkeypatch)
+    assert two == one
+    assert apart_at_any_size == ["merged", "merged", "refused"]
+    event = cli(
+        "event", "acled:IRQ980008", "--json", "--data", str(folder), env={"XDG_CACHE_HOME": str(tmp_path)}
+    )
+    assert event.json()["countries"] == ["Iraq"]
+
+
+@pytest.mark.parametrize("broken_at", [11, 13], ids=["in-a-chunk-the-child-reads", "in-a-chunk-read-here"])
+def test_problems_are_those_one_process_finds(
+    cli: Callable[..., Run],
+    make_data: Callable[..., Path],
+    monkeypatch: pytest.MonkeyPatch,
+    apart_at_any_size: list[str],
+    broken_at: int,
+) -> None:
+    """A cell that cannot be read (row 3, the child's), a row id given twice (row 9 repeats
+    row 7's, across chunks) and bytes that are not UTF-8, where the file breaks off."""
+    rows = [*ROWS[:3], _row(3, latitude="north"), *ROWS[4:9], _row(7), *ROWS[10:]]
+    text = export_text("acled-current.csv", rows).encode("utf-8")
+    lines = text.split(b"\n")
+    lines[broken_at + 1] = lines[broken_at + 1].replace(b"MADE UP", b"MADE \xff UP")
+    folder = make_data({"acled/export.csv": b"\n".join(lines)})
+    found = []
+    for threshold in (10**15, -1):
+        monkeypatch.setattr(exports, "APART_BYTES", threshold)
+        run = cli("validate", str(folder), "--json")
+        assert run.exit_code == 1, run
+        found.append(run.json())
+    assert found[0] == found[1]
+    messages = [(problem["line"], problem["message"]) for problem in found[1]]
+    assert messages[0] == (5, "'north' is not a number from -90 to 90")
+    assert messages[-1] == (broken_at + 2, "is not UTF-8 text")
+    assert (
+        11,
+        "row id IRQ980007 is used twice (first at " + str(folder / "acled" / "export.csv") + ":9)",
+    ) in messages
+    assert "merged" in apart_at_any_size
+
+
+def test_the_child_is_forked_only_above_the_size(
+    cli: Callable[..., Run], make_data: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    forked: list[str] = []
+    child = apart.Child
+
+    def counting(*args: object) -> object:
+        forked.append("child")
+        return child(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(apart, "Child", counting)
+    folder = make_data({"acled/export.csv": export_text("acled-current.csv", ROWS)})
+    size = (folder / "acled" / "export.csv").stat().st_size
+    monkeypatch.setattr(exports, "CHUNK_ROWS", 2)
+    for threshold, expected in ((size, []), (size - 1, ["child"])):
+        monkeypatch.setattr(exports, "APART_BYTES", threshold)
+        forked.clear()
+        assert cli("validate", str(folder)).exit_code == 0
+        assert forked == expected
