@@ -60,7 +60,7 @@ CACHE_ENV = "IRANCLASH_CACHE_DIR"
 #: (``compile``, ``rename``, ``settle``), so that a test can kill it exactly there.
 PAUSE_ENV = "IRANCLASH_TEST_PAUSE_AT"
 #: Bumped whenever ``store``'s tables or the JSON it stores change, so old caches are rebuilt.
-SCHEMA_VERSION = 22
+SCHEMA_VERSION = 23
 #: An mtime this close to a build may hide a later edit within the same clock tick
 #: (2 s covers the coarsest common timestamps, FAT's).
 RACY_WINDOW_NS = 2_000_000_000
@@ -599,8 +599,7 @@ def _compile_anew(
     os.close(directory.open_file(temporary, os.O_RDWR | os.O_TRUNC))
     connection = directory.connect(temporary, read_only=False)
     try:
-        connection.execute("PRAGMA journal_mode = OFF")
-        connection.execute("PRAGMA synchronous = OFF")
+        _for_building(connection)
         _compile(files, connection, progress, _SourceFiles(connection, folders))
         from . import query
 
@@ -637,10 +636,7 @@ def _updated(
         return False
     connection = directory.connect(temporary, read_only=False)
     try:
-        connection.execute("PRAGMA journal_mode = OFF")
-        connection.execute("PRAGMA synchronous = OFF")
-        # Rows go into indexes already large: kept in memory, their pages are written once.
-        connection.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")
+        _for_building(connection)
         cached = _cached_for(connection, folders, files)
         if cached is None:
             return False
@@ -668,8 +664,17 @@ def _updated(
         connection.close()
 
 
-#: SQLite's page cache while a rebuild adds to an existing cache (``_updated``), in KiB.
+#: SQLite's page cache while a build writes, in KiB.
 _CACHE_KIB = 256 * 1024
+
+
+def _for_building(connection: sqlite3.Connection) -> None:
+    """Settings for a database only this build writes, renamed into place once whole (so
+    no journal, and no waiting for the disk). Rows go into indexes a million rows deep:
+    kept in memory, their pages are written once, not out and back for every few rows."""
+    connection.execute("PRAGMA journal_mode = OFF")
+    connection.execute("PRAGMA synchronous = OFF")
+    connection.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")
 
 
 def _copied(directory: CacheFolder, name: str, temporary: str) -> bool:
