@@ -6,6 +6,9 @@ The exports are made up, written from tests/fixtures/datasets.
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +17,8 @@ import pytest
 
 from conftest import Run, export_text
 from iranclash import apart, cache, exports
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "datasets"
 
 
 def _row(number: int, **cells: str) -> dict[str, str]:
@@ -66,9 +71,11 @@ def apart_at_any_size(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return sent
 
 
-def _answers(cli: Callable[..., Run], folder: Path, cache_home: Path) -> dict[str, tuple[int, str, str]]:
+def _answers(
+    cli: Callable[..., Run], folder: Path, cache_home: Path, questions: list[tuple[str, ...]]
+) -> dict[str, tuple[int, str, str]]:
     answers = {}
-    for question in QUESTIONS:
+    for question in questions:
         run = cli(*question, "--data", str(folder), env={"XDG_CACHE_HOME": str(cache_home)})
         answers[" ".join(question)] = (run.exit_code, run.stdout, run.stderr)
     return answers
@@ -86,12 +93,17 @@ def _rows_by_table(cache_home: Path, folder: Path) -> dict[str, int]:
 
 
 def _one_and_two_processes(
-    cli: Callable[..., Run], folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli: Callable[..., Run],
+    folder: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    questions: list[tuple[str, ...]] = QUESTIONS,
 ) -> tuple[dict[str, tuple[int, str, str]], dict[str, tuple[int, str, str]]]:
     """The answers of a cache built by two processes, then by one (in another cache folder)."""
-    two = _answers(cli, folder, tmp_path / "two")
+    two = _answers(cli, folder, tmp_path / "two", questions)
     monkeypatch.setattr(exports, "APART_BYTES", 10**15)
-    one = _answers(cli, folder, tmp_path / "one")
+    one = _answers(cli, folder, tmp_path / "one", questions)
+    assert all(code == 0 for code, _out, _err in [*two.values(), *one.values()]), (two, one)
     return two, one
 
 
@@ -105,7 +117,6 @@ def test_two_processes_store_what_one_does(
     folder = make_data({"acled/export.csv": export_text("acled-current.csv", ROWS)})
     two, one = _one_and_two_processes(cli, folder, tmp_path, monkeypatch)
     assert two == one
-    assert all(code == 0 for code, _out, _err in two.values()), two
     assert len(two["events --json"][1]) > 0 and '"Town 8"' in two["places --json"][1]
     # Chunk 0 is read here and the child forked after it; of each 8 chunks it takes 5.
     assert apart_at_any_size == ["merged"] * 12
@@ -190,3 +201,48 @@ def test_the_child_is_forked_only_above_the_size(
         forked.clear()
         assert cli("validate", str(folder)).exit_code == 0
         assert forked == expected
+
+
+def test_rows_over_several_lines_and_an_hdx_copy(
+    cli: Callable[..., Run],
+    make_data: Callable[..., Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    apart_at_any_size: list[str],
+) -> None:
+    """UCDP rows whose source text runs over two lines, in an HDX copy (a row of hashtags
+    below the header): the child passes over this process's chunks by their quotes."""
+    header, hashtags, first, *_rest = (FIXTURES / "ucdp-ged-hdx.csv").read_text(encoding="utf-8").splitlines()
+    row = next(csv.DictReader(io.StringIO(f"{header}\n{first}\n")))
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, list(row), lineterminator="\n")
+    for number in range(30):
+        article = f"Made-up Wire,2016-03-02,MADE UP for tests: row {number}\nand its second line"
+        writer.writerow({**row, "id": str(990100 + number), "source_article": article})
+    folder = make_data({"ucdp/ged.csv": f"{header}\n{hashtags}\n{buffer.getvalue()}"})
+    questions = [*QUESTIONS[:5], ("actor", "IS", "--json"), ("place", "Example Town", "--json")]
+    two, one = _one_and_two_processes(cli, folder, tmp_path, monkeypatch, questions)
+    assert two == one
+    events = json.loads(two["events --json"][1])
+    assert sorted(event["id"] for event in events if event["dataset"]) == [
+        f"ucdp:{990100 + n}" for n in range(30)
+    ]
+    assert apart_at_any_size == ["merged"] * 9
+
+
+def test_a_stray_quote_that_misleads_the_child_leaves_this_process_to_read_on(
+    cli: Callable[..., Run],
+    make_data: Callable[..., Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    apart_at_any_size: list[str],
+) -> None:
+    """Row 6 (chunk 3, read here) has a quote inside a cell that is not quoted, which a CSV
+    reader takes as it is; counting quotes, the child takes it for the start of a cell
+    running on to the end of the file, and sends nothing more."""
+    text = export_text("acled-current.csv", ROWS).replace("row 6.", 'row 6 with 5" shells.')
+    folder = make_data({"acled/export.csv": text})
+    two, one = _one_and_two_processes(cli, folder, tmp_path, monkeypatch)
+    assert two == one
+    assert apart_at_any_size == ["merged", "merged"]
+    assert '5\\" shells' in two["events --json"][1]

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import apart, datasets
-from .errors import DataError, Problem
+from .errors import Problem
 from .model import Actor, Place, Source
 
 if TYPE_CHECKING:
@@ -68,52 +68,63 @@ def read_export(
         _add(datasets.read(path, seen), builder, first_at, problems)
         return
     header, lines = datasets.read_rows(path)
+    lines.close()  # read_rows has checked the file and its header; chunks are read by offset
+    with datasets.RowsAt(path) as reading:
+        _read_shared(path, header, reading, builder, seen, first_at, problems)
+
+
+#: What the child sends of a chunk: its number, where it starts and ends (``RowsAt.at``), its rows.
+_SentChunk = tuple[int, tuple[int, int], tuple[int, int], list[_Sent]]
+
+
+def _read_shared(
+    path: Path,
+    header: datasets.Header,
+    reading: datasets.RowsAt,
+    builder: Builder,
+    seen: set[str],
+    first_at: FirstAt,
+    problems: list[Problem],
+) -> None:
+    """``read_export`` with a child: this process reads its chunks from where the chunk
+    before ended, and takes the child's chunk where the child's started there too."""
     convert = datasets.converter(header)
-    child: apart.Child[tuple[int, list[_Sent]]] | None = None
+    child: apart.Child[_SentChunk] | None = None
     stopped = False
+    index = 0
     try:
-        for index, (rows, broken) in enumerate(_chunks(lines)):
-            sent = None
-            if child is not None and index % PERIOD not in OURS and broken is None:
+        while True:
+            if child is not None and index % PERIOD not in OURS:
                 sent = next(child, None)
-                if sent is None or sent[0] != index or not _agrees(sent[1], seen, builder.places):
-                    child.close()
-                    child, sent, stopped = None, None, True
-            if sent is not None:
-                _merge(path, header.schema.dataset, sent[1], builder, seen, first_at, problems)
-            else:
-                _add(convert(path, header, iter(rows), seen), builder, first_at, problems)
+                if (
+                    sent is not None
+                    and sent[:2] == (index, reading.at)
+                    and _agrees(sent[3], seen, builder.places)
+                ):
+                    _merge(path, header.schema.dataset, sent[3], builder, seen, first_at, problems)
+                    reading.seek(*sent[2])
+                    index += 1
+                    continue
+                child.close()  # it read otherwise, or no further: this process reads on alone
+                child, stopped = None, True
+            rows, broken = reading.chunk(CHUNK_ROWS)
+            if not rows and broken is None:
+                return
+            _add(convert(path, header, iter(rows), seen), builder, first_at, problems)
             if broken is not None:
                 raise broken
+            index += 1
             if child is None and not stopped and not problems:
                 if builder.pack is None:
                     builder.flush()  # the events are packed against a dictionary sampled from the first
                 if builder.pack is not None:
-                    share = functools.partial(_share, path, index + 1, seen, builder.places, builder.pack)
+                    share = functools.partial(
+                        _share, path, index, reading.at, seen, builder.places, builder.pack
+                    )
                     child = apart.Child(share, 1, f"converting {path}")
     finally:
         if child is not None:
             child.close()
-
-
-def _chunks(
-    lines: Iterator[tuple[int, list[str]]],
-) -> Iterator[tuple[list[tuple[int, list[str]]], DataError | None]]:
-    """The rows ``CHUNK_ROWS`` at a time, each chunk with the ``DataError`` the file broke off
-    with after its rows (then the last chunk), else None."""
-    while True:
-        rows: list[tuple[int, list[str]]] = []
-        try:
-            for row in lines:
-                rows.append(row)
-                if len(rows) >= CHUNK_ROWS:
-                    break
-        except DataError as error:
-            yield rows, error
-            return
-        if not rows:
-            return
-        yield rows, None
 
 
 def _add(
@@ -153,33 +164,42 @@ def _first(
 
 
 def _share(
-    path: Path, start: int, seen: set[str], places: dict[str, PlaceTrail], pack: object
-) -> Iterator[
-    tuple[int, list[_Sent]]
-]:  # pragma: no cover - runs in the child, which coverage does not follow
-    """The child's share of an export, from chunk ``start`` on: each chunk it converts, its
-    rows gathered. ``seen`` and ``places`` are this process's own copies (it is a fork),
-    from then on its own records'."""
+    path: Path, start: int, at: tuple[int, int], seen: set[str], places: dict[str, PlaceTrail], pack: object
+) -> Iterator[_SentChunk]:  # pragma: no cover - runs in the child, which coverage does not follow
+    """The child's share of an export, from chunk ``start`` (at ``at``) on: each chunk it
+    converts, its rows gathered; the chunks of the process that forked it are passed over.
+    ``seen`` and ``places`` are this process's own copies (it is a fork), from then on
+    its own records'."""
     from .store import PlaceTrail, gather_event
 
     assert callable(pack)
     header, lines = datasets.read_rows(path)
+    lines.close()
     convert = datasets.converter(header)
-    for index, (rows, broken) in enumerate(_chunks(lines)):
-        if broken is not None:
-            return  # the parent reads the file to the same break, and reports it
-        if index < start or index % PERIOD in OURS:
-            continue
-        sent: list[_Sent] = []
-        for item in convert(path, header, iter(rows), seen):
-            if isinstance(item, Problem):
-                sent.append(item)
+    with datasets.RowsAt(path) as reading:
+        reading.seek(*at)
+        index = start
+        while True:
+            if index % PERIOD in OURS:
+                reading.skip(CHUNK_ROWS)
+                index += 1
                 continue
-            for record in item.new:
-                if isinstance(record, Place):
-                    places[record.id] = PlaceTrail(record.countries, record.located_in)
-            sent.append((item.line, item.row.row, item.new, gather_event(item.event, item.row, places, pack)))
-        yield index, sent
+            begins = reading.at
+            rows, broken = reading.chunk(CHUNK_ROWS)
+            if broken is not None or not rows:
+                return  # the parent reads on from here alone, and reports the break
+            sent: list[_Sent] = []
+            for item in convert(path, header, iter(rows), seen):
+                if isinstance(item, Problem):
+                    sent.append(item)
+                    continue
+                for record in item.new:
+                    if isinstance(record, Place):
+                        places[record.id] = PlaceTrail(record.countries, record.located_in)
+                gathered = gather_event(item.event, item.row, places, pack)
+                sent.append((item.line, item.row.row, item.new, gathered))
+            yield index, begins, reading.at, sent
+            index += 1
 
 
 def _agrees(sent: list[_Sent], seen: set[str], places: dict[str, PlaceTrail]) -> bool:

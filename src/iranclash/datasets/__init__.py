@@ -30,15 +30,17 @@ from pathlib import Path
 
 from ..errors import Problem
 from . import acled, ucdp
-from ._rows import DatasetRow, Header, Imported, Schema, read_rows, sniff
+from ._rows import Chunk, DatasetRow, Header, Imported, RowsAt, Schema, read_rows, sniff
 from .acled import ActorName, parse_acled_date, parse_actor_name, parse_inter
 
 __all__ = [
     "ActorName",
+    "Chunk",
     "DatasetRow",
     "Header",
     "Imported",
     "Problem",
+    "RowsAt",
     "Schema",
     "converter",
     "parse_acled_date",

@@ -7,7 +7,7 @@ import csv
 import os
 import re
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
@@ -286,7 +286,7 @@ def slug(text: str) -> str:
     return fold(text).replace(" ", "-") or "-"
 
 
-def read_rows(path: Path) -> tuple[Header, Iterator[tuple[int, list[str]]]]:
+def read_rows(path: Path) -> tuple[Header, Generator[tuple[int, list[str]], None, None]]:
     """The header, read now (so a file of the wrong kind fails at once), and a stream of
     (line the row starts on, its cells) for the rest, the hashtag row of an HDX copy skipped.
 
@@ -365,15 +365,93 @@ MAX_LINE_BYTES = 1 << 20
 _HASHTAG = re.compile(r"#[A-Za-z][\w+-]*")
 
 
-def _skip_hashtags(lines: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, list[str]]]:
+def _skip_hashtags(
+    lines: Iterator[tuple[int, list[str]]],
+) -> Generator[tuple[int, list[str]], None, None]:
     first = next(lines, None)
     if first is None:
         return
-    line, cells = first
-    if not (
+    if not _hashtags(*first):
+        yield first
+    yield from lines
+
+
+def _hashtags(line: int, cells: list[str]) -> bool:
+    """Whether a row is the hashtag row an HDX copy has below its header."""
+    return (
         line == 2
         and any(cells)
         and all(_HASHTAG.fullmatch(cell.strip()) or not cell.strip() for cell in cells)
-    ):
-        yield first
-    yield from lines
+    )
+
+
+#: Rows as ``RowsAt.chunk`` reads them: each row, with the problem the file broke off with, if it did.
+Chunk = tuple[list[tuple[int, list[str]]], DataError | None]
+
+
+class RowsAt:
+    """An export's rows (as ``read_rows`` streams them, header and hashtag row left out),
+    read a chunk at a time from wherever ``seek`` puts it: where a chunk ends (``at``) is
+    where the next starts, so two processes can each read their own chunks of one file
+    (``exports``). ``read_rows`` must have read the header first."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.counter = _Decoded(path, open(path, "rb", opener=open_nonblocking))  # noqa: SIM115 (closed by close)
+        self.reader = csv.reader(self.counter, strict=True)
+        self.chunk(1)  # the header
+        after = self.at
+        rows, _broken = self.chunk(1)
+        if not (rows and _hashtags(*rows[0])):
+            self.seek(*after)
+
+    def __enter__(self) -> RowsAt:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.counter.handle.close()
+
+    @property
+    def at(self) -> tuple[int, int]:
+        """The byte offset of the next row, and the number of lines before it."""
+        return self.counter.handle.tell(), self.counter.line
+
+    def seek(self, offset: int, line: int) -> None:
+        """Read on from ``offset`` (where a row starts: an ``at`` of this file), after ``line`` lines."""
+        self.counter.handle.seek(offset)
+        self.counter.line = line
+
+    def chunk(self, count: int) -> Chunk:
+        """The next ``count`` rows (fewer at the end of the file, or where it breaks off)."""
+        rows: list[tuple[int, list[str]]] = []
+        try:
+            while len(rows) < count:
+                start = self.counter.line + 1
+                try:
+                    cells = next(self.reader)
+                except StopIteration:
+                    break
+                except csv.Error as error:
+                    raise DataError.single(self.path, f"is not valid CSV: {error}", line=start) from None
+                if cells:
+                    rows.append((start, cells))
+        except DataError as error:
+            return rows, error
+        return rows, None
+
+    def skip(self, count: int) -> None:
+        """Pass over ``count`` rows without reading their cells: a row ends at the end of a
+        line with an even number of quotes since it began. Right for any file a CSV writer
+        made; where a stray quote misleads it, the next row read does not start where the
+        other process's chunk did, which that process sees (``exports``)."""
+        handle, line, rows, quotes = self.counter.handle, self.counter.line, 0, 0
+        while rows < count:
+            raw = handle.readline(MAX_LINE_BYTES + 1)
+            if not raw:
+                break
+            line += 1
+            quotes += raw.count(b'"')
+            if quotes % 2 == 0:
+                rows += 1 if raw.rstrip(b"\r\n") or quotes else 0
+                quotes = 0
+        self.counter.line = line
