@@ -20,6 +20,11 @@ from collections.abc import Callable, Iterable
 #: Raw deflate (no header or trailer: the stored checksum covers the text) in a 4 KiB window.
 WBITS = -12
 DICTIONARY_BYTES = 1 << 12
+#: Measured on 30,000 ACLED-shaped events: level 3 with the state a quarter of zlib's
+#: default (which each text copies) packs one in 10.0 us to 149 bytes; zlib's defaults
+#: (6, 8) take 15.0 us for 137 bytes, 5 s more over a million rows.
+LEVEL = 3
+MEMORY_LEVEL = 4
 
 
 def dictionary(samples: Iterable[str]) -> bytes:
@@ -34,7 +39,7 @@ def packer(preset: bytes) -> Callable[[str], bytes]:
     Each text starts from a copy of one compressor that has read the dictionary: the
     same state, and the same bytes out, as a new one, without reading it again.
     """
-    primed = zlib.compressobj(6, zlib.DEFLATED, WBITS, 8, zlib.Z_DEFAULT_STRATEGY, preset)
+    primed = zlib.compressobj(LEVEL, zlib.DEFLATED, WBITS, MEMORY_LEVEL, zlib.Z_DEFAULT_STRATEGY, preset)
 
     def pack(text: str) -> bytes:
         compressor = primed.copy()
