@@ -263,9 +263,8 @@ class Builder:
             (event, keys.get(str(actor), 0), *rest) for event, actor, *rest in rows["event_actor"]
         ]
         rows["event_place"] = [(event, keys.get(str(place), 0)) for event, place in rows["event_place"]]
-        with self.connection:
-            for table, statement in _INSERT.items():
-                self.connection.executemany(statement, rows[table])
+        for table, statement in _INSERT.items():
+            self.connection.executemany(statement, rows[table])
         self.written_records += len(rows["record"])
         self.rows = {table: [] for table in _INSERT}
         self.gathered = 0
