@@ -4,8 +4,12 @@ Converting a row and gathering what the store keeps of it (its JSON, packed, and
 search words) costs about four times what writing it does. Above ``APART_BYTES``,
 an export is read in chunks of ``CHUNK_ROWS`` rows: a child forked from the build
 converts and gathers most chunks (``store.gather_event``) while this process
-converts the others and writes every chunk, in file order. What is stored is what
-reading the file in one process stores:
+converts the others and writes every chunk, in file order. Each process reads only
+its own chunks (``datasets.RowsAt``): the child passes over this process's by
+counting quotes, and says where each of its own starts and ends, so that this
+process takes a chunk only where it starts where the last one ended.
+
+What is stored is what reading the file in one process stores:
 
 - The records several rows name (an actor, a place) are made from the first row that
   names them. The child knows every record read before it was forked; of those its
@@ -14,17 +18,18 @@ reading the file in one process stores:
 - An event's countries are its place's, so the child's events hold the countries of
   the places the child made. Should one read otherwise than the record an earlier
   chunk made (a country written differently, the same once folded into the id), the
-  child is stopped and this process reads the rest of the file alone.
-- Problems come in file order; a row id given twice is found here. A file that breaks
-  off (bad bytes, a quote never closed) breaks off for both processes at the same row,
-  and this one reports it.
+  child is stopped and this process reads the rest of the file alone; so it is when
+  a chunk of the child's starts elsewhere (a stray quote misled it), or does not come.
+- Problems come in file order; a row id given twice is found here. The child stops at
+  a break in the file (bad bytes, a quote never closed), and this process reads that
+  chunk itself and reports the break.
 """
 
 from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,8 +44,9 @@ if TYPE_CHECKING:
 APART_BYTES = 16 * 1024 * 1024
 #: Rows a chunk holds: what the child sends at a time.
 CHUNK_ROWS = 1000
-#: Of each ``PERIOD`` chunks, the ones this process converts (it writes all of them). Measured
-#: at 1,000,000 rows on 2 cores: this process then keeps up with the child.
+#: Of each ``PERIOD`` chunks, the ones this process converts (it writes all of them). At
+#: 1,000,000 rows on 2 cores, 3 of 8 leave both about as busy (60 s of CPU each); with 5
+#: of 12 this process fell 6 s behind the child.
 PERIOD = 8
 OURS = frozenset({0, 3, 6})
 
@@ -164,7 +170,12 @@ def _first(
 
 
 def _share(
-    path: Path, start: int, at: tuple[int, int], seen: set[str], places: dict[str, PlaceTrail], pack: object
+    path: Path,
+    start: int,
+    at: tuple[int, int],
+    seen: set[str],
+    places: dict[str, PlaceTrail],
+    pack: Callable[[str], bytes],
 ) -> Iterator[_SentChunk]:  # pragma: no cover - runs in the child, which coverage does not follow
     """The child's share of an export, from chunk ``start`` (at ``at``) on: each chunk it
     converts, its rows gathered; the chunks of the process that forked it are passed over.
@@ -172,7 +183,6 @@ def _share(
     its own records'."""
     from .store import PlaceTrail, gather_event
 
-    assert callable(pack)
     header, lines = datasets.read_rows(path)
     lines.close()
     convert = datasets.converter(header)
