@@ -10,13 +10,13 @@ import csv
 import io
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from pathlib import Path
 
 import pytest
 
 from conftest import Run, export_text
-from iranclash import apart, cache, exports
+from iranclash import apart, cache, datasets, exports
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "datasets"
 
@@ -248,3 +248,43 @@ def test_a_stray_quote_that_misleads_the_child_leaves_this_process_to_read_on(
     assert two == one
     assert apart_at_any_size == ["merged", "merged"]
     assert '5\\" shells' in two["events --json"][1]
+
+
+def test_a_revised_export_is_read_again_by_two_processes_alone(
+    cli: Callable[..., Run],
+    make_data: Callable[..., Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    apart_at_any_size: list[str],
+) -> None:
+    """The rebuild after an export is downloaded again (``partial``) reads it by two
+    processes too, and only it: the cache then answers as one built anew by one process."""
+    history = [_row(number + 100, location=f"Old Town {number % 3}") for number in range(12)]
+    folder = make_data(
+        {
+            "acled/1-history.csv": export_text("acled-current.csv", history),
+            "acled/2-recent.csv": export_text("acled-current.csv", ROWS),
+        }
+    )
+    cache_home = tmp_path / "cache"
+    assert cli("events", "--data", str(folder), env={"XDG_CACHE_HOME": str(cache_home)}).exit_code == 0
+    read: list[Path] = []
+    real = datasets.read_rows
+
+    def reading(path: Path) -> tuple[datasets.Header, Generator[tuple[int, list[str]], None, None]]:
+        read.append(path)
+        return real(path)
+
+    monkeypatch.setattr(datasets, "read_rows", reading)
+    apart_at_any_size.clear()
+    revised = [_row(number, notes=f"MADE UP for tests: row {number}, revised.") for number in range(40)]
+    revised[20] = _row(20, location="New Town")
+    (folder / "acled" / "2-recent.csv").write_text(
+        export_text("acled-current.csv", revised), encoding="utf-8"
+    )
+    rebuilt = _answers(cli, folder, cache_home, QUESTIONS)
+    assert read == [folder / "acled" / "2-recent.csv"]
+    assert apart_at_any_size == ["merged"] * 12
+    monkeypatch.setattr(exports, "APART_BYTES", 10**15)
+    assert rebuilt == _answers(cli, folder, tmp_path / "fresh", QUESTIONS)
+    assert '"New Town"' in rebuilt["places --json"][1] and "row 5, revised" in rebuilt["events --json"][1]

@@ -71,7 +71,7 @@ def test_a_problem_at_the_end_of_the_last_file_fails_the_build_and_leaves_no_cac
     assert len(again.json()) == 2 + 50 + 1
 
 
-# A large build reads the YAML in a child process (cache._read_apart); forced here at any size.
+# A large build reads the YAML in a child process (cache.read_yaml); forced here at any size.
 
 
 @pytest.fixture

@@ -724,7 +724,7 @@ class _SourceFiles:
 
 
 #: YAML files larger than this in all are read in a child process while this one stores their
-#: records (``_read_apart``); below it, forking costs more than it saves.
+#: records (``read_yaml``); below it, forking costs more than it saves.
 APART_BYTES = 16 * 1024 * 1024
 
 
@@ -744,7 +744,7 @@ def _compile(
     exports then stream in after them (their rows refer only to records of their own
     dataset). A record whose id is taken already is kept out of the store, and after
     the first problem nothing more goes in: the build fails with every problem found.
-    Above ``APART_BYTES`` of YAML the reading runs in a child process (``_read_apart``).
+    Above ``APART_BYTES`` of YAML the reading runs in a child process (``read_yaml``).
     """
     from . import model, store
 
@@ -756,7 +756,7 @@ def _compile(
         #: (event id, row id, file, line) for each export row a curated event is the same as.
         claims: list[tuple[str, str, Path, int]] = []
         done = 0
-        for item in _read_apart(curated) if _worth_a_child(curated) else read_curated(curated):
+        for item in read_yaml(curated):
             if isinstance(item, _FileRead):
                 done += 1
                 if source_files:
@@ -863,12 +863,14 @@ def _worth_a_child(curated: list[tuple[str, Path]]) -> bool:
 _BATCH = 500
 
 
-def _read_apart(curated: list[tuple[str, Path]]) -> Iterator[_Read]:
-    """``read_curated`` run in a child process (``apart``): reading and checking the YAML
-    takes about half of a build and storing the records the other half."""
+def read_yaml(curated: list[tuple[str, Path]], index: validate.Index | None = None) -> Iterator[_Read]:
+    """``read_curated``, run in a child process (``apart``) when the YAML is large enough:
+    reading and checking it takes about half of a build and storing the records the other half."""
+    if not _worth_a_child(curated):
+        return read_curated(curated, index)
     from . import apart
 
-    return apart.produced(lambda: read_curated(curated), _BATCH, "reading the data files")
+    return apart.produced(lambda: read_curated(curated, index), _BATCH, "reading the data files")
 
 
 def _import(

@@ -57,26 +57,37 @@ _Sent = Problem | tuple[int, str, tuple[Source | Actor | Place, ...], "GatheredE
 FirstAt = dict[str, tuple[Path, int]]
 
 
+#: What is done with each record the rows name first (``Builder.add``, unless told otherwise).
+Named = Callable[[Source | Actor | Place], None]
+
+
 def read_export(
-    path: Path, builder: Builder, seen: set[str], first_at: FirstAt, problems: list[Problem]
+    path: Path,
+    builder: Builder,
+    seen: set[str],
+    first_at: FirstAt,
+    problems: list[Problem],
+    named: Named | None = None,
 ) -> None:
     """Read every row of the export at ``path`` into ``builder``, the problems into ``problems``.
 
-    ``seen`` holds the ids of the records handed out already (``datasets.read``). Raises
-    ``DataError`` for a file that cannot be read at all, or that breaks off (after the
-    rows before the break are read).
+    ``seen`` holds the ids of the records handed out already (``datasets.read``); each
+    record the rows name first goes to ``named`` (``partial`` keeps the one an earlier
+    build made), else to ``builder``. Raises ``DataError`` for a file that cannot be read
+    at all, or that breaks off (after the rows before the break are read).
     """
+    named = named or builder.add
     try:
         size = os.stat(path).st_size
     except OSError:
         size = 0
     if not apart.available() or size <= APART_BYTES:
-        _add(datasets.read(path, seen), builder, first_at, problems)
+        _add(datasets.read(path, seen), builder, named, first_at, problems)
         return
     header, lines = datasets.read_rows(path)
     lines.close()  # read_rows has checked the file and its header; chunks are read by offset
     with datasets.RowsAt(path) as reading:
-        _read_shared(path, header, reading, builder, seen, first_at, problems)
+        _read_shared(path, header, reading, builder, named, seen, first_at, problems)
 
 
 #: What the child sends of a chunk: its number, where it starts and ends (``RowsAt.at``), its rows.
@@ -88,6 +99,7 @@ def _read_shared(
     header: datasets.Header,
     reading: datasets.RowsAt,
     builder: Builder,
+    named: Named,
     seen: set[str],
     first_at: FirstAt,
     problems: list[Problem],
@@ -107,7 +119,7 @@ def _read_shared(
                     and sent[:2] == (index, reading.at)
                     and _agrees(sent[3], seen, builder.places)
                 ):
-                    _merge(path, header.schema.dataset, sent[3], builder, seen, first_at, problems)
+                    _merge(path, header.schema.dataset, sent[3], builder, named, seen, first_at, problems)
                     reading.seek(*sent[2])
                     index += 1
                     continue
@@ -116,7 +128,7 @@ def _read_shared(
             rows, broken = reading.chunk(CHUNK_ROWS)
             if not rows and broken is None:
                 return
-            _add(convert(path, header, iter(rows), seen), builder, first_at, problems)
+            _add(convert(path, header, iter(rows), seen), builder, named, first_at, problems)
             if broken is not None:
                 raise broken
             index += 1
@@ -134,7 +146,11 @@ def _read_shared(
 
 
 def _add(
-    items: Iterable[datasets.Imported | Problem], builder: Builder, first_at: FirstAt, problems: list[Problem]
+    items: Iterable[datasets.Imported | Problem],
+    builder: Builder,
+    named: Named,
+    first_at: FirstAt,
+    problems: list[Problem],
 ) -> None:
     """Add rows converted in this process: each event after the records it names first."""
     for item in items:
@@ -144,7 +160,7 @@ def _add(
         if not _first(item.path, item.line, item.row.row, item.event.id, first_at, problems):
             continue
         for record in item.new:
-            builder.add(record)
+            named(record)
         builder.add(item.event, item.row)
 
 
@@ -233,6 +249,7 @@ def _merge(
     dataset: str,
     sent: list[_Sent],
     builder: Builder,
+    named: Named,
     seen: set[str],
     first_at: FirstAt,
     problems: list[Problem],
@@ -248,5 +265,5 @@ def _merge(
         if not _first(path, line, row, f"{dataset}:{row}", first_at, problems):
             continue
         for record in fresh:
-            builder.add(record)
+            named(record)
         builder.add_gathered(gathered)

@@ -34,11 +34,12 @@ import sqlite3
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from . import datasets, folder, store, validate
-from .cache import Fingerprint, Progress, _Checked, _FileRead, _sha256, read_curated, reading_order
+from . import folder, store, validate
+from .cache import Fingerprint, Progress, _Checked, _FileRead, _sha256, read_yaml, reading_order
 from .collector import paused
 from .errors import DataError, Problem
-from .model import Event
+from .exports import read_export
+from .model import Actor, Event, Place, Source
 
 
 class Unsafe(Exception):
@@ -169,7 +170,7 @@ def _read_yaml(
     """Read YAML files into the store; for each, its fingerprint and hash."""
     read: list[tuple[Path, Fingerprint, str]] = []
     current: Path | None = None
-    for item in read_curated(files, index):
+    for item in read_yaml(files, index):
         if isinstance(item, _FileRead):
             read.append((item.path, item.fingerprint, item.sha256))
         elif isinstance(item, DataError):
@@ -222,23 +223,21 @@ def _read_export(
         )
     }
     kept: dict[int, int] = {}
-    rows: set[str] = set()
     fingerprint = Fingerprint.of(path.stat())
-    for item in datasets.read(path, seen):
-        if isinstance(item, Problem):
-            raise Unsafe(f"{path} has problems")
-        if item.event.id in rows:
-            raise Unsafe(f"{path} has row {item.event.id} twice")
-        rows.add(item.event.id)
-        for record in item.new:
-            found = execute("SELECT rowid, json FROM record WHERE id = ?", (record.id,)).fetchone()
-            if found is None:
-                builder.add(record)
-            elif found[1] == store.stored_json(record):
-                kept[found[0]] = builder.skip()
-            else:
-                raise Unsafe(f"{record.id} reads differently now")
-        builder.add(item.event, item.row)
+
+    def named(record: Source | Actor | Place) -> None:
+        found = execute("SELECT rowid, json FROM record WHERE id = ?", (record.id,)).fetchone()
+        if found is None:
+            builder.add(record)
+        elif found[1] == store.stored_json(record):
+            kept[found[0]] = builder.skip()
+        else:
+            raise Unsafe(f"{record.id} reads differently now")
+
+    problems: list[Problem] = []
+    read_export(path, builder, seen, {}, problems, named)
+    if problems:
+        raise Unsafe(f"{path} has problems")
     builder.flush()
     connection.executemany(
         "UPDATE record_data SET seq = ? WHERE rowid = ?", [(seq, rowid) for rowid, seq in kept.items()]
