@@ -148,3 +148,40 @@ def test_a_bug_apart_is_a_bug_here(
         "iranclash: internal error: RuntimeError: the process reading the data files failed:"
         " ZeroDivisionError: made up (run with --debug for the traceback, and report it)\n"
     )
+
+
+@pytest.mark.usefixtures("apart")
+def test_a_rebuild_reads_a_changed_events_file_apart_against_the_cache(
+    cli: Callable[..., Run], make_data: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A rebuild after one events file changed reads it alone, in a child process, and
+    checks it against the ids the cache holds (``partial``): a response to an event of
+    another file resolves, and an id of another file is used twice."""
+    folder = make_data(
+        {"events/1.yaml": events(("a0", "a1"), ("a1", "a0")), "events/2.yaml": events(("b1", "a1"))}
+    )
+    env = {"IRANCLASH_CACHE_DIR": str(tmp_path / "cache")}
+    assert cli("events", "--data", str(folder), env=env).exit_code == 0
+    parsed = tmp_path / "parsed"  # written by whichever process parses: the child too
+    records = load.records
+
+    def counting(kind: str, text: reader.Text) -> Iterator[tuple[Record, int]]:
+        with parsed.open("a", encoding="utf-8") as log:
+            log.write(f"{text.path.name}\n")
+        return records(kind, text)
+
+    monkeypatch.setattr(load, "records", counting)
+    (folder / "events" / "2.yaml").write_text(events(("b1", "a1"), ("b2", "a0")), encoding="utf-8")
+    run = cli("events", "--data", str(folder), "--json", env=env)
+    assert run.exit_code == 0, run
+    assert parsed.read_text(encoding="utf-8") == "2.yaml\n"
+    fresh = cli(
+        "events", "--data", str(folder), "--json", env={"IRANCLASH_CACHE_DIR": str(tmp_path / "fresh")}
+    )
+    assert run.json() == fresh.json()
+    assert {event["id"] for event in run.json()} >= {"a0", "a1", "b1", "b2"}
+    parsed.unlink()
+    (folder / "events" / "2.yaml").write_text(events(("b1", "a1"), ("a1", "a0")), encoding="utf-8")
+    twice = cli("events", "--data", str(folder), "--json", env=env)
+    assert twice.exit_code == 1, twice
+    assert "id is used twice" in twice.stderr

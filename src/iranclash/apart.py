@@ -33,13 +33,6 @@ def available() -> bool:
     return hasattr(os, "fork")
 
 
-def produced(produce: Callable[[], Iterable[Item]], batch: int, what: str) -> Iterator[Item]:
-    """The items of ``produce()``, made in a child process (forked when the first is asked
-    for) and sent back ``batch`` at a time; see ``Child``."""
-    with Child(produce, batch, what) as child:
-        yield from child
-
-
 class Child(Iterator[Item]):
     """A child process forked now, making the items of ``produce()``, sent back ``batch``
     at a time: an iterator over them.
@@ -70,6 +63,10 @@ class Child(Iterator[Item]):
         return self
 
     def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        """Whoever drops it unclosed (an exception before or while reading it) stops it too."""
         self.close()
 
     def __next__(self) -> Item:
@@ -110,14 +107,15 @@ class Child(Iterator[Item]):
     def close(self) -> None:
         import signal
 
-        if self.pid:
+        if getattr(self, "pid", 0):  # 0 once closed, and never set if the fork failed
             if not self.finished:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(self.pid, signal.SIGKILL)
             os.waitpid(self.pid, 0)
             self.pid = 0
         self.finished = True
-        self.pipe.close()
+        if hasattr(self, "pipe"):
+            self.pipe.close()
 
 
 _NONE = object()
@@ -126,7 +124,7 @@ _NONE = object()
 def _child(  # pragma: no cover - runs in the child, which coverage does not follow
     write_end: int, produce: Callable[[], Iterable[Item]], size: int
 ) -> NoReturn:
-    """The child of ``produced``: it ends with ``os._exit``, never returning into the
+    """The process of a ``Child``: it ends with ``os._exit``, never returning into the
     build it was forked from (whose clean-up belongs to the parent)."""
     import pickle
     import queue

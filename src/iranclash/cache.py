@@ -843,7 +843,7 @@ def read_curated(curated: list[tuple[str, Path]], index: validate.Index | None =
     yield _Checked(index.problems())
 
 
-def _worth_a_child(curated: list[tuple[str, Path]]) -> bool:
+def worth_a_child(curated: list[tuple[str, Path]]) -> bool:
     """Whether the YAML to read (files over the size limit are refused unread) is worth a
     child process, where there are processes to fork."""
     from . import apart
@@ -864,13 +864,14 @@ _BATCH = 500
 
 
 def read_yaml(curated: list[tuple[str, Path]], index: validate.Index | None = None) -> Iterator[_Read]:
-    """``read_curated``, run in a child process (``apart``) when the YAML is large enough:
-    reading and checking it takes about half of a build and storing the records the other half."""
-    if not _worth_a_child(curated):
+    """``read_curated``, run in a child process (``apart``, forked now) when the YAML is large
+    enough: reading and checking it takes about half of a build and storing the records the
+    other half."""
+    if not worth_a_child(curated):
         return read_curated(curated, index)
     from . import apart
 
-    return apart.produced(lambda: read_curated(curated, index), _BATCH, "reading the data files")
+    return apart.Child(lambda: read_curated(curated, index), _BATCH, "reading the data files")
 
 
 def _import(

@@ -30,16 +30,30 @@ a shortcut, and it must give the same answers as a full build (the tests compare
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import folder, store, validate
-from .cache import Fingerprint, Progress, _Checked, _FileRead, _sha256, read_yaml, reading_order
+from .cache import (
+    Fingerprint,
+    Progress,
+    _Checked,
+    _FileRead,
+    _sha256,
+    read_yaml,
+    reading_order,
+    worth_a_child,
+)
 from .collector import paused
 from .errors import DataError, Problem
 from .exports import read_export
 from .model import Actor, Event, Place, Source
+
+if TYPE_CHECKING:
+    from .cache import _Read
 
 
 class Unsafe(Exception):
@@ -64,19 +78,26 @@ def update(
     changed = sorted(set(changed), key=lambda entry: numbers[entry[1]])
     yaml = [entry for entry in changed if entry[0] not in folder.DATASETS]
     read: list[tuple[Path, Fingerprint, str]] = []
+    leaving = [numbers[path] for _kind, path in changed]
     with paused():
+        reading = None
+        if yaml:
+            # All of them checked together, as a full build does; one file of events alone is
+            # checked against the YAML files' records kept in the cache, but its own events.
+            # A child process reads large files while this one takes out what they put in.
+            known = None
+            if not every_yaml:
+                known = _known_in_yaml(connection, first_export, leaving, apart=worth_a_child(yaml))
+            reading = read_yaml(yaml, validate.Index(known))
         connection.execute("CREATE TEMP TABLE gone(id TEXT PRIMARY KEY) WITHOUT ROWID")
         _take_out_external_links(connection, first_export)
-        _take_out_events(connection, [numbers[path] for _kind, path in changed])
+        _take_out_events(connection, leaving)
         if every_yaml:
             _take_out_yaml_records(connection, first_export)
         builder = store.Builder(connection, resume=True)
         try:
-            if yaml:
-                # All of them checked together, as a full build does; one file of events alone is
-                # checked against the YAML files' records kept in the cache.
-                known = None if every_yaml else _known_in_yaml(connection, first_export)
-                read.extend(_read_yaml(builder, yaml, numbers, validate.Index(known)))
+            if reading is not None:
+                read.extend(_read_yaml(builder, reading, numbers))
             for done, (kind, path) in enumerate(changed, start=1):
                 if kind in folder.DATASETS:
                     builder.begin_file(numbers[path])
@@ -148,12 +169,39 @@ def _unindex(connection: sqlite3.Connection, records: Iterable[tuple[int, str]])
     )
 
 
-def _known_in_yaml(connection: sqlite3.Connection, first_export: int) -> Callable[[str], str | None]:
+def _known_in_yaml(
+    connection: sqlite3.Connection, first_export: int, leaving: list[int], *, apart: bool
+) -> Callable[[str], str | None]:
     """The kind of a record the cache holds from a YAML file (a full build checks the YAML
-    files before it reads any export, so an export's records do not count)."""
+    files before it reads any export, so an export's records do not count), but the events
+    of the files numbered ``leaving``, which are read again.
+
+    Looked up as asked (once they are taken out); or, ``apart``, read whole now, for a
+    child process to check the YAML against (``cache.read_yaml``): a connection is not to
+    be used across a fork.
+    """
     below = first_export << store.FILE_SHIFT
+    if apart:
+        kinds = dict(
+            connection.execute(
+                # The record's kind wins where an id is both, as in the lookup below.
+                "SELECT id, 'event' FROM event WHERE seq < ?1"
+                " UNION ALL SELECT id, kind FROM record_data WHERE seq < ?1",
+                (below,),
+            )
+        )
+        for number in leaving:
+            for (event_id,) in connection.execute(
+                "SELECT id FROM event WHERE seq BETWEEN ? AND ?", _span(number)
+            ):
+                kinds.pop(event_id, None)
+        return kinds.get
+
+    forked_from = os.getpid()
 
     def known(record_id: str) -> str | None:
+        if os.getpid() != forked_from:
+            raise RuntimeError("the cache's connection was used in a child process")
         found = connection.execute(
             "SELECT kind FROM record_data WHERE id = ?1 AND seq < ?2 UNION ALL"
             " SELECT 'event' FROM event WHERE id = ?1 AND seq < ?2",
@@ -165,12 +213,13 @@ def _known_in_yaml(connection: sqlite3.Connection, first_export: int) -> Callabl
 
 
 def _read_yaml(
-    builder: store.Builder, files: list[tuple[str, Path]], numbers: dict[Path, int], index: validate.Index
+    builder: store.Builder, reading: Iterator[_Read], numbers: dict[Path, int]
 ) -> list[tuple[Path, Fingerprint, str]]:
-    """Read YAML files into the store; for each, its fingerprint and hash."""
+    """Read YAML files (what ``cache.read_yaml`` reads of them) into the store; for each,
+    its fingerprint and hash."""
     read: list[tuple[Path, Fingerprint, str]] = []
     current: Path | None = None
-    for item in read_yaml(files, index):
+    for item in reading:
         if isinstance(item, _FileRead):
             read.append((item.path, item.fingerprint, item.sha256))
         elif isinstance(item, DataError):
