@@ -243,6 +243,8 @@ class Builder:
             self.flush()
 
     def flush(self) -> None:
+        """Write the records gathered so far, in the build's one transaction: committing each
+        batch wrote the same pages of the indexes out again and again (``finish`` commits)."""
         rows = self.rows
         # Rowids are given, not left to SQLite: the search index and the link tables name them
         # before they are written, and after a partial rebuild's deletions SQLite could reuse one.
