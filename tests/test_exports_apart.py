@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import sqlite3
 from collections.abc import Callable, Generator
@@ -288,3 +289,24 @@ def test_a_revised_export_is_read_again_by_two_processes_alone(
     monkeypatch.setattr(exports, "APART_BYTES", 10**15)
     assert rebuilt == _answers(cli, folder, tmp_path / "fresh", QUESTIONS)
     assert '"New Town"' in rebuilt["places --json"][1] and "row 5, revised" in rebuilt["events --json"][1]
+
+
+def test_an_export_read_by_two_processes_moves_the_progress_bar_as_it_is_read(
+    make_data: Callable[..., Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    apart_at_any_size: list[str],
+) -> None:
+    """A large export is most of a build: the bar moves with the share of it read, while
+    the count of files read stays whole."""
+    folder = make_data({"acled/export.csv": export_text("acled-current.csv", ROWS)})
+    monkeypatch.setenv("IRANCLASH_CACHE_DIR", str(tmp_path / "cache"))
+    shown: list[tuple[float, int]] = []
+    cache.open_store(folder, progress=lambda done, total: shown.append((done, total))).close()
+    total = shown[-1][1]
+    assert shown[-1] == (total, total)
+    during = [done for done, _total in shown if total - 1 < done < total]
+    # One step a chunk (20 of two rows), each further on, the last at the end of the file.
+    assert len(during) >= 20 and all(a < b for a, b in itertools.pairwise(during)), shown
+    assert during[-1] == pytest.approx(total - 1 + 0.999)
+    assert all(total_shown == total for _done, total_shown in shown)

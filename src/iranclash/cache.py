@@ -67,7 +67,8 @@ RACY_WINDOW_NS = 2_000_000_000
 #: How often a process waiting for another's build looks at its progress.
 _POLL_SECONDS = 0.1
 
-Progress = Callable[[int, int], None]
+#: (files done, of how many): a large export read partly counts as the share of it read.
+Progress = Callable[[float, int], None]
 Warn = Callable[[str], None]
 
 
@@ -372,12 +373,13 @@ class BuildLock:
             return
         while not self.try_lock():
             shown = os.pread(self.fd, 64, 0).split()
-            if len(shown) == 2 and shown[0].isdigit() and shown[1].isdigit() and int(shown[1]):
-                progress(int(shown[0]), int(shown[1]))
+            numbers = len(shown) == 2 and shown[0].replace(b".", b"", 1).isdigit() and shown[1].isdigit()
+            if numbers and int(shown[1]):
+                progress(float(shown[0]), int(shown[1]))
             time.sleep(_POLL_SECONDS)
 
-    def report(self, done: int, total: int) -> None:
-        os.pwrite(self.fd, f"{done} {total}".ljust(40).encode(), 0)
+    def report(self, done: float, total: int) -> None:
+        os.pwrite(self.fd, f"{done:g} {total}".ljust(40).encode(), 0)
 
 
 _TEMPORARY = r"(?P<name>[0-9a-f]{16}\.sqlite)\.(?P<pid>[0-9]+)\.[0-9]+\.tmp"
@@ -573,7 +575,7 @@ def _rebuild(
     temporary = f"{name}.{os.getpid()}.{time.time_ns()}.tmp"
     os.close(directory.open_file(temporary, os.O_RDWR | os.O_CREAT | os.O_EXCL))
 
-    def reporting(done: int, total: int) -> None:
+    def reporting(done: float, total: int) -> None:
         lock.report(done, total)
         if progress:
             progress(done, total)
@@ -895,7 +897,8 @@ def _import(
         builder.begin_file(numbers[path])
         try:
             fingerprint = Fingerprint.of(os.stat(path))
-            read_export(path, builder, seen, first_at, problems)
+            reading = None if progress is None else _share_of(progress, done - 1, total)
+            read_export(path, builder, seen, first_at, problems, reading=reading)
             if source_files:
                 source_files.add(path, fingerprint, _sha256(path))
         except DataError as error:
@@ -917,6 +920,11 @@ def _import(
         else:
             claimed[row] = (path, line)
     return problems
+
+
+def _share_of(progress: Progress, done: int, total: int) -> Callable[[float], None]:
+    """The progress of a file read partly, after ``done`` files: a share of the next."""
+    return lambda share: progress(done + min(share, 0.999), total)
 
 
 def _unchanged(previous: CachedFile, fingerprint: Fingerprint, path: Path) -> bool:

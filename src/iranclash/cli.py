@@ -654,12 +654,13 @@ class _ProgressLine:
         self.doing = doing
         self.unit = unit
 
-    def __call__(self, done: int, total: int) -> None:
+    def __call__(self, done: float, total: int) -> None:
+        """Show ``done`` of ``total`` (a file read partly moves the bar, not the count)."""
         if time.monotonic() - self.started < 1 or total <= 0:
             return
         filled = round(30 * done / total)
         sys.stderr.write(
-            f"\riranclash: {self.doing} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total} {self.unit}"
+            f"\riranclash: {self.doing} [{'#' * filled}{'.' * (30 - filled)}] {int(done)}/{total} {self.unit}"
         )
         sys.stderr.flush()
         self.shown = True

@@ -68,12 +68,15 @@ def read_export(
     first_at: FirstAt,
     problems: list[Problem],
     named: Named | None = None,
+    *,
+    reading: Callable[[float], None] | None = None,
 ) -> None:
     """Read every row of the export at ``path`` into ``builder``, the problems into ``problems``.
 
     ``seen`` holds the ids of the records handed out already (``datasets.read``); each
     record the rows name first goes to ``named`` (``partial`` keeps the one an earlier
-    build made), else to ``builder``. Raises ``DataError`` for a file that cannot be read
+    build made), else to ``builder``; ``reading`` is told the share of the file read as it
+    goes, where it is read in chunks. Raises ``DataError`` for a file that cannot be read
     at all, or that breaks off (after the rows before the break are read).
     """
     named = named or builder.add
@@ -86,8 +89,8 @@ def read_export(
         return
     header, lines = datasets.read_rows(path)
     lines.close()  # read_rows has checked the file and its header; chunks are read by offset
-    with datasets.RowsAt(path) as reading:
-        _read_shared(path, header, reading, builder, named, seen, first_at, problems)
+    with datasets.RowsAt(path) as rows:
+        _read_shared(path, header, rows, builder, named, seen, first_at, problems, reading, size)
 
 
 #: What the child sends of a chunk: its number, where it starts and ends (``RowsAt.at``), its rows.
@@ -103,6 +106,8 @@ def _read_shared(
     seen: set[str],
     first_at: FirstAt,
     problems: list[Problem],
+    progress: Callable[[float], None] | None,
+    size: int,
 ) -> None:
     """``read_export`` with a child: this process reads its chunks from where the chunk
     before ended, and takes the child's chunk where the child's started there too."""
@@ -112,6 +117,8 @@ def _read_shared(
     index = 0
     try:
         while True:
+            if progress is not None:
+                progress(reading.at[0] / size)
             if child is not None and index % PERIOD not in OURS:
                 sent = next(child, None)
                 if (
