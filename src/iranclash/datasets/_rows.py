@@ -319,16 +319,23 @@ def _stream(path: Path, handle: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
     with handle:
         counter = _Decoded(path, handle)
         reader = csv.reader(counter, strict=True)
-        while True:
-            start = counter.line + 1
-            try:
-                cells = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as error:
-                raise DataError.single(path, f"is not valid CSV: {error}", line=start) from None
-            if cells:  # a blank line, such as a trailing one, holds no row
-                yield start, cells
+        while (row := _next_row(path, counter, reader)) is not None:
+            yield row
+
+
+def _next_row(path: Path, counter: _Decoded, reader: Iterator[list[str]]) -> tuple[int, list[str]] | None:
+    """The next row (the line it starts on, its cells), None at the end of the file; a file
+    that breaks off raises a DataError at its line."""
+    while True:
+        start = counter.line + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return None
+        except csv.Error as error:
+            raise DataError.single(path, f"is not valid CSV: {error}", line=start) from None
+        if cells:  # a blank line, such as a trailing one, holds no row
+            return start, cells
 
 
 class _Decoded:
@@ -425,16 +432,8 @@ class RowsAt:
         """The next ``count`` rows (fewer at the end of the file, or where it breaks off)."""
         rows: list[tuple[int, list[str]]] = []
         try:
-            while len(rows) < count:
-                start = self.counter.line + 1
-                try:
-                    cells = next(self.reader)
-                except StopIteration:
-                    break
-                except csv.Error as error:
-                    raise DataError.single(self.path, f"is not valid CSV: {error}", line=start) from None
-                if cells:
-                    rows.append((start, cells))
+            while len(rows) < count and (row := _next_row(self.path, self.counter, self.reader)) is not None:
+                rows.append(row)
         except DataError as error:
             return rows, error
         return rows, None
