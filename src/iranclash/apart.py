@@ -39,8 +39,7 @@ class Child(Iterator[Item]):
 
     A ``DataError`` or ``KeyboardInterrupt`` in the child is raised here, after the items
     made before it; any other failure as a ``RuntimeError`` naming ``what`` the child was
-    doing. ``close`` (or leaving the ``with`` block) stops the child at once if it has
-    not finished.
+    doing. ``close`` (or dropping it) stops the child at once if it has not finished.
     """
 
     def __init__(self, produce: Callable[[], Iterable[Item]], batch: int, what: str) -> None:
@@ -58,12 +57,6 @@ class Child(Iterator[Item]):
             _child(write_end, produce, batch)
         os.close(write_end)
         self.pipe = open(read_end, "rb")  # noqa: SIM115 (closed by close)
-
-    def __enter__(self) -> Child[Item]:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
 
     def __del__(self) -> None:
         """Whoever drops it unclosed (an exception before or while reading it) stops it too."""

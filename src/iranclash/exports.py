@@ -144,7 +144,7 @@ def _read_shared(
                     builder.flush()  # the events are packed against a dictionary sampled from the first
                 if builder.pack is not None:
                     share = functools.partial(
-                        _share, path, index, reading.at, seen, builder.places, builder.pack
+                        _share, path, header, index, reading.at, seen, builder.places, builder.pack
                     )
                     child = apart.Child(share, 1, f"converting {path}")
     finally:
@@ -194,6 +194,7 @@ def _first(
 
 def _share(
     path: Path,
+    header: datasets.Header,
     start: int,
     at: tuple[int, int],
     seen: set[str],
@@ -206,8 +207,6 @@ def _share(
     its own records'."""
     from .store import PlaceTrail, gather_event
 
-    header, lines = datasets.read_rows(path)
-    lines.close()
     convert = datasets.converter(header)
     with datasets.RowsAt(path) as reading:
         reading.seek(*at)
