@@ -227,7 +227,7 @@ def _share(
                     continue
                 for record in item.new:
                     if isinstance(record, Place):
-                        places[record.id] = PlaceTrail(record.countries, record.located_in)
+                        places[record.id] = PlaceTrail.of(record)
                 gathered = gather_event(item.event, item.row, places, pack)
                 sent.append((item.line, item.row.row, item.new, gathered))
             yield index, begins, reading.at, sent
@@ -245,7 +245,7 @@ def _agrees(sent: list[_Sent], seen: set[str], places: dict[str, PlaceTrail]) ->
         for record in item[2]:
             if not isinstance(record, Place) or record.id not in seen:
                 continue
-            if places.get(record.id) != PlaceTrail(record.countries, record.located_in):
+            if places.get(record.id) != PlaceTrail.of(record):
                 return False
     return True
 

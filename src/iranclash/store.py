@@ -122,6 +122,10 @@ class PlaceTrail(NamedTuple):
     located_in: str | None
 
     @classmethod
+    def of(cls, place: Place) -> PlaceTrail:
+        return cls(place.countries, place.located_in)
+
+    @classmethod
     def of_data(cls, data: dict[str, object]) -> PlaceTrail:
         """From a place's stored JSON (as ``Place.countries`` reads the record)."""
         found = [data["country"]] if data.get("country") else []
@@ -212,7 +216,7 @@ class Builder:
     def add(self, record: Record, dataset: DatasetRow | None = None) -> None:
         """Gather one record (an imported event with its ``dataset`` row), writing when a batch is full."""
         if isinstance(record, Place):
-            self.places[record.id] = PlaceTrail(record.countries, record.located_in)
+            self.places[record.id] = PlaceTrail.of(record)
         elif isinstance(record, Event) and record.same_as:
             self.same_as.extend((record.id, row) for row in record.same_as)
         elif isinstance(record, Actor) and record.external is not None:
