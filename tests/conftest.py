@@ -6,14 +6,14 @@ import csv
 import io
 import json
 import textwrap
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
-from iranclash import load, reader
+from iranclash import datasets, load, reader
 from iranclash.cli import app
 from iranclash.model import Record
 
@@ -144,6 +144,35 @@ def count_parses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
 
     monkeypatch.setattr(load, "records", counting)
     return parsed
+
+
+@pytest.fixture
+def files_read(monkeypatch: pytest.MonkeyPatch, count_parses: list[Path]) -> list[Path]:
+    """Every data file a build reads, YAML and exports, in order."""
+
+    def reading(path: Path) -> tuple[datasets.Header, Generator[tuple[int, list[str]], None, None]]:
+        count_parses.append(path)
+        return real(path)
+
+    # Every reading of an export starts here, by one process or two (``exports``).
+    real = datasets.read_rows
+    monkeypatch.setattr(datasets, "read_rows", reading)
+    return count_parses
+
+
+def problems_alone_and_apart(
+    cli: Callable[..., Run], folder: Path, monkeypatch: pytest.MonkeyPatch, module: object
+) -> list[Any]:
+    """``validate --json`` of ``folder`` read by one process, then by two (``module``'s
+    ``APART_BYTES`` forced down): the problems, which must be the same both times."""
+    found = []
+    for threshold in (10**15, -1):
+        monkeypatch.setattr(module, "APART_BYTES", threshold)
+        run = cli("validate", str(folder), "--json")
+        assert run.exit_code == 1, run
+        found.append(run.json())
+    assert found[0] == found[1]
+    return list(found[1])
 
 
 def export_text(fixture: str, changes: list[dict[str, str]]) -> str:

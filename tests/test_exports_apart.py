@@ -11,13 +11,13 @@ import io
 import itertools
 import json
 import sqlite3
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from conftest import Run, export_text
-from iranclash import apart, cache, datasets, exports
+from conftest import Run, export_text, problems_alone_and_apart
+from iranclash import apart, cache, exports
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "datasets"
 
@@ -168,14 +168,8 @@ def test_problems_are_those_one_process_finds(
     lines = text.split(b"\n")
     lines[broken_at + 1] = lines[broken_at + 1].replace(b"MADE UP", b"MADE \xff UP")
     folder = make_data({"acled/export.csv": b"\n".join(lines)})
-    found = []
-    for threshold in (10**15, -1):
-        monkeypatch.setattr(exports, "APART_BYTES", threshold)
-        run = cli("validate", str(folder), "--json")
-        assert run.exit_code == 1, run
-        found.append(run.json())
-    assert found[0] == found[1]
-    messages = [(problem["line"], problem["message"]) for problem in found[1]]
+    found = problems_alone_and_apart(cli, folder, monkeypatch, exports)
+    messages = [(problem["line"], problem["message"]) for problem in found]
     assert messages[0] == (5, "'north' is not a number from -90 to 90")
     assert messages[-1] == (broken_at + 2, "is not UTF-8 text")
     assert (
@@ -257,6 +251,7 @@ def test_a_revised_export_is_read_again_by_two_processes_alone(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     apart_at_any_size: list[str],
+    files_read: list[Path],
 ) -> None:
     """The rebuild after an export is downloaded again (``partial``) reads it by two
     processes too, and only it: the cache then answers as one built anew by one process."""
@@ -269,14 +264,7 @@ def test_a_revised_export_is_read_again_by_two_processes_alone(
     )
     cache_home = tmp_path / "cache"
     assert cli("events", "--data", str(folder), env={"XDG_CACHE_HOME": str(cache_home)}).exit_code == 0
-    read: list[Path] = []
-    real = datasets.read_rows
-
-    def reading(path: Path) -> tuple[datasets.Header, Generator[tuple[int, list[str]], None, None]]:
-        read.append(path)
-        return real(path)
-
-    monkeypatch.setattr(datasets, "read_rows", reading)
+    files_read.clear()
     apart_at_any_size.clear()
     revised = [_row(number, notes=f"MADE UP for tests: row {number}, revised.") for number in range(40)]
     revised[20] = _row(20, location="New Town")
@@ -284,7 +272,7 @@ def test_a_revised_export_is_read_again_by_two_processes_alone(
         export_text("acled-current.csv", revised), encoding="utf-8"
     )
     rebuilt = _answers(cli, folder, cache_home, QUESTIONS)
-    assert read == [folder / "acled" / "2-recent.csv"]
+    assert files_read == [folder / "acled" / "2-recent.csv"]
     assert apart_at_any_size == ["merged"] * 12
     monkeypatch.setattr(exports, "APART_BYTES", 10**15)
     assert rebuilt == _answers(cli, folder, tmp_path / "fresh", QUESTIONS)

@@ -11,13 +11,13 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from conftest import Run, export_text
-from iranclash import cache, datasets, store
+from iranclash import cache, store
 from iranclash.folder import data_files
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "datasets"
@@ -95,20 +95,6 @@ def folder(make_data: Callable[..., Path]) -> Path:
     (data / "ucdp").mkdir()
     shutil.copy(FIXTURES / "ucdp-ged.csv", data / "ucdp" / "ged.csv")
     return data
-
-
-@pytest.fixture
-def files_read(monkeypatch: pytest.MonkeyPatch, count_parses: list[Path]) -> list[Path]:
-    """Every data file a build reads, YAML and exports, in order."""
-
-    def reading(path: Path) -> tuple[datasets.Header, Generator[tuple[int, list[str]], None, None]]:
-        count_parses.append(path)
-        return real(path)
-
-    # Every reading of an export starts here, by one process or two (``exports``).
-    real = datasets.read_rows
-    monkeypatch.setattr(datasets, "read_rows", reading)
-    return count_parses
 
 
 QUESTIONS = [
