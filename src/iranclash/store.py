@@ -110,8 +110,9 @@ _BATCH = 5000
 #: Events sampled for the packing dictionary (``packed``): about as many as fit in it.
 _PRESET_SAMPLES = 4
 #: A record's ``seq`` is the number of its file (in reading order) above these bits and its
-#: place in the file below them: the records' reading order, which stays the same when one
-#: file's records are replaced (``cache``'s partial rebuild), as no other record's changes.
+#: place in the file below them (among the file's events, or among its other records): the
+#: records' reading order, which stays the same when one file's records are replaced
+#: (``partial``), as no other record's changes.
 FILE_SHIFT = 28
 
 
@@ -160,7 +161,11 @@ class Builder:
         self.written_records = 0
         #: Records gathered since the last batch was written.
         self.gathered = 0
+        #: The next seq of a record (``FILE_SHIFT``) and of an event: counted apart, so
+        #: that an event's seq is its place among its file's events alone, whatever records
+        #: the rows before it named first (``partial`` keeps an event where it is unchanged).
         self.seq = 0
+        self.event_seq = 0
         #: The rowid of each actor's and place's record, which the link tables hold.
         self.keys: dict[str, int] = {}
         #: (imported actor id, curated actor id) for each name a curated actor lists as ``external``.
@@ -211,7 +216,7 @@ class Builder:
 
     def begin_file(self, number: int) -> None:
         """The records added from now on are read from the ``number``th file (see ``FILE_SHIFT``)."""
-        self.seq = number << FILE_SHIFT
+        self.seq = self.event_seq = number << FILE_SHIFT
 
     def add(self, record: Record, dataset: DatasetRow | None = None) -> None:
         """Gather one record (an imported event with its ``dataset`` row), writing when a batch is full."""
@@ -222,10 +227,14 @@ class Builder:
         elif isinstance(record, Actor) and record.external is not None:
             external = record.external
             self._external(record.id, {"acled": list(external.acled), "ucdp": list(external.ucdp)})
-        _gather(self.rows, self.written_records, self.seq, record, self.places, dataset)
+        if isinstance(record, Event):
+            _gather(self.rows, self.written_records, self.event_seq, record, self.places, dataset)
+            self.event_seq += 1
+        else:
+            _gather(self.rows, self.written_records, self.seq, record, self.places, dataset)
+            self.seq += 1
         if isinstance(record, (Actor, Place)):
             self.keys[record.id] = self.written_records + len(self.rows["record"])
-        self.seq += 1
         self.gathered += 1
         if self.gathered >= _BATCH:
             self.flush()
@@ -234,7 +243,7 @@ class Builder:
         """Add an imported event gathered elsewhere (``gather_event``, in a process that
         converts an export's rows while this one writes), as ``add`` would have."""
         row, packed_json, crc, words, actors, places, countries, munitions, links = event
-        seq = self.seq
+        seq = self.event_seq
         rows = self.rows
         rows["event"].append((*row, seq))
         self.packed.append((seq, packed_json, crc))
@@ -245,7 +254,7 @@ class Builder:
         rows["event_country"].extend(countries)
         rows["munition"].extend(munitions)
         rows["link"].extend(links)
-        self.seq += 1
+        self.event_seq += 1
         self.gathered += 1
         if self.gathered >= _BATCH:
             self.flush()
