@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 import textwrap
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
@@ -158,6 +159,22 @@ def files_read(monkeypatch: pytest.MonkeyPatch, count_parses: list[Path]) -> lis
     real = datasets.read_rows
     monkeypatch.setattr(datasets, "read_rows", reading)
     return count_parses
+
+
+@pytest.fixture
+def taken_out(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the stored events a rebuild takes out one by one (``partial``), in order."""
+    from iranclash import partial
+
+    ids: list[str] = []
+    take_out = partial._take_out_event
+
+    def spy(connection: sqlite3.Connection, keys: dict[str, int], seq: int) -> None:
+        ids.append(connection.execute("SELECT id FROM event WHERE seq = ?", (seq,)).fetchone()[0])
+        take_out(connection, keys, seq)
+
+    monkeypatch.setattr(partial, "_take_out_event", spy)
+    return ids
 
 
 def problems_alone_and_apart(

@@ -252,9 +252,11 @@ def test_a_revised_export_is_read_again_by_two_processes_alone(
     monkeypatch: pytest.MonkeyPatch,
     apart_at_any_size: list[str],
     files_read: list[Path],
+    taken_out: list[str],
 ) -> None:
     """The rebuild after an export is downloaded again (``partial``) reads it by two
-    processes too, and only it: the cache then answers as one built anew by one process."""
+    processes too, and only it, and writes again only the rows revised, whichever process
+    converted them: the cache then answers as one built anew by one process."""
     history = [_row(number + 100, location=f"Old Town {number % 3}") for number in range(12)]
     folder = make_data(
         {
@@ -266,7 +268,10 @@ def test_a_revised_export_is_read_again_by_two_processes_alone(
     assert cli("events", "--data", str(folder), env={"XDG_CACHE_HOME": str(cache_home)}).exit_code == 0
     files_read.clear()
     apart_at_any_size.clear()
-    revised = [_row(number, notes=f"MADE UP for tests: row {number}, revised.") for number in range(40)]
+    # Rows 5 and 20 are in chunks the child converts, 12 and 33 in this process's.
+    revised = list(ROWS)
+    for number in (5, 12, 33):
+        revised[number] = _row(number, notes=f"MADE UP for tests: row {number}, revised.")
     revised[20] = _row(20, location="New Town")
     (folder / "acled" / "2-recent.csv").write_text(
         export_text("acled-current.csv", revised), encoding="utf-8"
@@ -274,6 +279,7 @@ def test_a_revised_export_is_read_again_by_two_processes_alone(
     rebuilt = _answers(cli, folder, cache_home, QUESTIONS)
     assert files_read == [folder / "acled" / "2-recent.csv"]
     assert apart_at_any_size == ["merged"] * 12
+    assert taken_out == [f"acled:IRQ98{number:04d}" for number in (5, 12, 20, 33)]
     monkeypatch.setattr(exports, "APART_BYTES", 10**15)
     assert rebuilt == _answers(cli, folder, tmp_path / "fresh", QUESTIONS)
     assert '"New Town"' in rebuilt["places --json"][1] and "row 5, revised" in rebuilt["events --json"][1]

@@ -40,6 +40,8 @@ EVENTS_B = """
   title: A strike answers the rockets
   places: [north-base]
   responds_to: [base-shelled]
+  munitions:
+    - {weapon: airstrike, count: 2}
   sources:
     - {source: report, quote: "MADE UP: a strike followed."}
 - id: talks-resume
@@ -202,6 +204,45 @@ def test_a_revised_export_is_read_alone(
     places = cli("places", "--data", str(folder), "--json").json()
     assert "Brand-new Town" in [place["name"] for place in places]
     assert "Gone Town" not in [place["name"] for place in places], "no row names it any more"
+    _same_as_a_full_build(cli, folder, tmp_path)
+
+
+def test_an_export_downloaded_again_has_only_its_changed_rows_written_again(
+    cli: Callable[..., Run], folder: Path, files_read: list[Path], taken_out: list[str], tmp_path: Path
+) -> None:
+    """The rows before and after a revised one are stored as they were: the revised row's
+    event alone is taken out, and a row added at the end is only put in."""
+    more = [*RECENT, _row(15, "Far Town"), _row(16, "Near Town", actor="Fresh Group")]
+    (folder / "acled" / "2-recent.csv").write_text(_rows(more), encoding="utf-8")
+    _build(cli, folder, files_read)
+    more[1] = _row(12, "New Town", actor="Fresh Group", fatalities="7")
+    (folder / "acled" / "2-recent.csv").write_text(_rows([*more, _row(17, "Last Town")]), encoding="utf-8")
+    events = {event["id"]: event for event in _rebuild(cli, folder).json()}
+    assert files_read == [folder / "acled" / "2-recent.csv"]
+    assert taken_out == ["acled:IRQ990012"]
+    assert events["acled:IRQ990012"]["casualties"]["killed"] == 7
+    assert "acled:IRQ990017" in events
+    _same_as_a_full_build(cli, folder, tmp_path)
+
+
+def test_rows_that_move_up_in_an_export_are_stored_again_in_their_new_places(
+    cli: Callable[..., Run],
+    folder: Path,
+    files_read: list[Path],
+    taken_out: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With its first row gone, each row of the export is one place earlier: the event
+    stored there is taken out, and so is the row's own, further on, before it is written
+    again (the store holds an id once; each event is written as it comes, here)."""
+    _build(cli, folder, files_read)
+    monkeypatch.setattr(store, "_BATCH", 1)
+    (folder / "acled" / "2-recent.csv").write_text(_rows(RECENT[1:]), encoding="utf-8")
+    events = [event["id"] for event in _rebuild(cli, folder).json()]
+    assert files_read == [folder / "acled" / "2-recent.csv"]
+    assert taken_out == ["acled:IRQ990011", "acled:IRQ990012", "acled:IRQ990013"]
+    assert "acled:IRQ990011" not in events and "acled:IRQ990013" in events
     _same_as_a_full_build(cli, folder, tmp_path)
 
 

@@ -10,6 +10,10 @@ a shortcut, and it must give the same answers as a full build (the tests compare
 
 - Each record's ``seq`` starts with its file's number (``store.FILE_SHIFT``), so a file's
   records are found by range, and its new ones take the same place in the reading order.
+- An event read again that is stored at its seq (its place among its file's events) with
+  the same JSON is kept as it is: its rows, links and search words are written already.
+  One that differs takes the place of the one stored there (``_Replacing``). A re-downloaded
+  export with a few rows revised rewrites those rows, not all of them.
 - A YAML events file holds only events. They are checked against the ids of all the
   others, which the cache holds; an event taken out must not be named by another record.
 - An export holds its rows' events, and the actors, places and source its rows were the
@@ -36,7 +40,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import folder, store, validate
+from . import folder, jsonout, names, packed, store, validate
 from .cache import (
     Fingerprint,
     Progress,
@@ -47,13 +51,15 @@ from .cache import (
     reading_order,
     worth_a_child,
 )
+from .checks import checksum
 from .collector import paused
 from .errors import DataError, Problem
 from .exports import read_export
-from .model import Actor, Event, Place, Source
+from .model import Actor, Event, Place, Record, Source
 
 if TYPE_CHECKING:
     from .cache import _Read
+    from .datasets import DatasetRow
 
 
 class Unsafe(Exception):
@@ -91,10 +97,14 @@ def update(
             reading = read_yaml(yaml, validate.Index(known))
         connection.execute("CREATE TEMP TABLE gone(id TEXT PRIMARY KEY) WITHOUT ROWID")
         _take_out_external_links(connection, first_export)
-        _take_out_events(connection, leaving)
+        compared = leaving
         if every_yaml:
+            # The YAML files' records get new rowids, which their events' link rows hold:
+            # their events are all put in again; the exports' are compared.
+            compared = [number for number in leaving if number >= first_export]
+            _take_out_events(connection, [number for number in leaving if number < first_export])
             _take_out_yaml_records(connection, first_export)
-        builder = store.Builder(connection, resume=True)
+        builder = _Replacing(connection, compared)
         try:
             if reading is not None:
                 read.extend(_read_yaml(builder, reading, numbers))
@@ -115,6 +125,134 @@ def update(
             raise Unsafe(f"{named[0]} names {named[1]}, which is no longer read")
         connection.execute("DROP TABLE temp.gone")
     return read
+
+
+class _Replacing(store.Builder):
+    """A builder that puts in, of the events of the files numbered ``compared``, only those
+    that changed, in the place of the ones stored before.
+
+    An event is compared with the one stored at its seq: its place among its file's events
+    (``store.FILE_SHIFT``). The same JSON, and the stored one is kept, with its rows, links
+    and search words; else that one is taken out, and so is the stored event of the same id
+    further on in the file (a row moved up), before the new one is put in, so that what it
+    writes meets nothing of the old. What is left of a file's stored events after its last
+    is taken out once the file is read (``end_file``).
+    """
+
+    def __init__(self, connection: sqlite3.Connection, compared: Iterable[int]) -> None:
+        super().__init__(connection, resume=True)
+        #: The files compared that are not read yet.
+        self.unread = set(compared)
+        #: The file compared being read.
+        self.number: int | None = None
+
+    def begin_file(self, number: int) -> None:
+        self.end_file()
+        super().begin_file(number)
+        if number in self.unread:
+            self.unread.remove(number)
+            self.number = number
+
+    def end_file(self) -> None:
+        """Take out the stored events of the file compared being read that its last event did
+        not reach (before the records it no longer names are, which those may name)."""
+        if self.number is not None:
+            self._take_out_from(self.event_seq, self.number)
+            self.number = None
+
+    def _take_out_from(self, seq: int, number: int) -> None:
+        for (found,) in self.connection.execute(
+            "SELECT seq FROM event WHERE seq BETWEEN ? AND ?", (seq, _span(number)[1])
+        ).fetchall():
+            _take_out_event(self.connection, self.keys, found)
+
+    def add(self, record: Record, dataset: DatasetRow | None = None) -> None:
+        if self.number is None or not isinstance(record, Event):
+            super().add(record, dataset)
+            return
+        stored = self._stored()
+        if stored is not None:
+            text = jsonout.dumps(store.event_data(record, self.places, dataset))
+            if stored[1] == checksum(text) and self._unpack(stored[0]) == _utf8(text):
+                self.event_seq += 1
+                return
+        self._make_room(record.id, stored is not None)
+        super().add(record, dataset)
+
+    def add_gathered(self, event: store.GatheredEvent) -> None:
+        if self.number is None:
+            super().add_gathered(event)
+            return
+        stored = self._stored()
+        # Packed by the same packer as the stored event, so the same JSON packs to the same bytes.
+        if stored is not None and stored[1] == event[2] and stored[0] == event[1]:
+            self.event_seq += 1
+            return
+        self._make_room(str(event[0][0]), stored is not None)
+        super().add_gathered(event)
+
+    def finish(self) -> None:
+        self.end_file()
+        for number in self.unread:  # no event of theirs was read
+            self._take_out_from(_span(number)[0], number)
+        super().finish()
+
+    def _stored(self) -> tuple[bytes, int] | None:
+        """The stored event at the next event's seq: its packed JSON and checksum."""
+        found = self.connection.execute(
+            "SELECT json, crc FROM event_json_data WHERE seq = ?", (self.event_seq,)
+        ).fetchone()
+        return None if found is None else (bytes(found[0]), int(found[1]))
+
+    def _unpack(self, data: bytes) -> bytes:
+        """A stored event's JSON text, as UTF-8."""
+        assert self.preset is not None  # a cache with events has its dictionary
+        return packed.unpack(data, self.preset)
+
+    def _make_room(self, event_id: str, occupied: bool) -> None:
+        """Take out the stored event at the next event's seq, if ``occupied``, and the one
+        of ``event_id`` further on in the file (one elsewhere is an id two files define,
+        which the store refuses when the new one is written)."""
+        if occupied:
+            _take_out_event(self.connection, self.keys, self.event_seq)
+        assert self.number is not None
+        found = self.connection.execute("SELECT seq FROM event WHERE id = ?", (event_id,)).fetchone()
+        if found is not None and self.event_seq < found[0] <= _span(self.number)[1]:
+            _take_out_event(self.connection, self.keys, found[0])
+
+
+def _take_out_event(connection: sqlite3.Connection, keys: dict[str, int], seq: int) -> None:
+    """Take the event of ``seq`` out of the store (its id into ``temp.gone``): its rows in the
+    link tables are found by their keys, from its stored JSON, as ``store`` wrote them."""
+    event_id, text = connection.execute(
+        "SELECT e.id, j.json FROM event e JOIN event_json j ON j.seq = e.seq WHERE e.seq = ?", (seq,)
+    ).fetchone()
+    data = json.loads(text)
+    _unindex(connection, [(seq, text)])
+    execute = connection.execute
+    for link in data["actors"]:
+        execute(
+            "DELETE FROM event_actor WHERE actor = ? AND event_id = ?", (keys.get(link["actor"], 0), event_id)
+        )
+    for place in data["places"]:
+        execute("DELETE FROM event_place WHERE place = ? AND event_id = ?", (keys.get(place, 0), event_id))
+    for country in data["countries"]:
+        key = names.normalize(country)
+        execute("DELETE FROM event_country WHERE country = ? AND event_id = ?", (key, event_id))
+    for item in data["munitions"]:
+        execute(
+            "DELETE FROM munition WHERE weapon = ? AND aggregate = ? AND date_start = ? AND date_end = ?"
+            " AND event_id = ?",
+            (item["weapon"], int(data["aggregate"]), data["date_start"], data["date_end"], event_id),
+        )
+    execute("DELETE FROM link WHERE subject = ?", (event_id,))
+    execute("DELETE FROM event WHERE seq = ?", (seq,))
+    execute("DELETE FROM event_json_data WHERE seq = ?", (seq,))
+    execute("INSERT OR IGNORE INTO temp.gone VALUES (?)", (event_id,))
+
+
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
 
 
 def _span(number: int) -> tuple[int, int]:
@@ -174,7 +312,7 @@ def _known_in_yaml(
 ) -> Callable[[str], str | None]:
     """The kind of a record the cache holds from a YAML file (a full build checks the YAML
     files before it reads any export, so an export's records do not count), but the events
-    of the files numbered ``leaving``, which are read again.
+    of the files numbered ``leaving``, which are read again (as they are, their own events).
 
     Looked up as asked (once they are taken out); or, ``apart``, read whole now, for a
     child process to check the YAML against (``cache.read_yaml``): a connection is not to
@@ -198,14 +336,16 @@ def _known_in_yaml(
         return kinds.get
 
     forked_from = os.getpid()
+    # Their events stay in the store while they are read (``_Replacing``).
+    read_again = ", ".join(str(number) for number in leaving)
 
     def known(record_id: str) -> str | None:
         if os.getpid() != forked_from:
             raise RuntimeError("the cache's connection was used in a child process")
         found = connection.execute(
             "SELECT kind FROM record_data WHERE id = ?1 AND seq < ?2 UNION ALL"
-            " SELECT 'event' FROM event WHERE id = ?1 AND seq < ?2",
-            (record_id, below),
+            f" SELECT 'event' FROM event WHERE id = ?1 AND seq < ?2 AND (seq >> ?3) NOT IN ({read_again})",
+            (record_id, below, store.FILE_SHIFT),
         ).fetchone()
         return None if found is None else str(found[0])
 
@@ -213,7 +353,7 @@ def _known_in_yaml(
 
 
 def _read_yaml(
-    builder: store.Builder, reading: Iterator[_Read], numbers: dict[Path, int]
+    builder: _Replacing, reading: Iterator[_Read], numbers: dict[Path, int]
 ) -> list[tuple[Path, Fingerprint, str]]:
     """Read YAML files (what ``cache.read_yaml`` reads of them) into the store; for each,
     its fingerprint and hash."""
@@ -252,9 +392,10 @@ def _take_out_yaml_records(connection: sqlite3.Connection, first_export: int) ->
 
 
 def _read_export(
-    connection: sqlite3.Connection, builder: store.Builder, path: Path, number: int, first_export: int
+    connection: sqlite3.Connection, builder: _Replacing, path: Path, number: int, first_export: int
 ) -> tuple[Path, Fingerprint, str]:
-    """Read an export again into the store: its events anew, and the records its rows name first."""
+    """Read an export again into the store: its events where they changed, and the records
+    its rows name first."""
     low, high = _span(number)
     execute = connection.execute
     #: The records this file's rows named first, as the last build read them.
@@ -287,6 +428,7 @@ def _read_export(
     read_export(path, builder, seen, {}, problems, named)
     if problems:
         raise Unsafe(f"{path} has problems")
+    builder.end_file()
     builder.flush()
     connection.executemany(
         "UPDATE record_data SET seq = ? WHERE rowid = ?", [(seq, rowid) for rowid, seq in kept.items()]
