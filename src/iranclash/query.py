@@ -964,12 +964,13 @@ def summary(store: sqlite3.Connection, filters: EventFilter = NO_FILTERS) -> Det
 _SUMMARY = "summary"
 
 
-def store_summary(store: sqlite3.Connection) -> None:
+def store_summary(store: sqlite3.Connection, reader: Callable[[], sqlite3.Connection] | None = None) -> None:
     """Compute the summary of every event once, as a cache is built: over a million
-    events its counts take seconds, and the cache never changes once built."""
+    events its counts take seconds, and the cache never changes once built. ``reader``
+    opens another connection to the same file, for counts made meanwhile in a thread."""
     from .checks import checksum
 
-    text = jsonout.dumps(summary_data(store, NO_FILTERS))
+    text = jsonout.dumps(summary_data(store, NO_FILTERS, reader))
     with store:
         store.execute(
             "INSERT OR REPLACE INTO precomputed_data VALUES (?, ?, ?)", (_SUMMARY, text, checksum(text))
@@ -989,8 +990,16 @@ def _date_as_written(store: sqlite3.Connection, sql: str, params: Sequence[objec
     return None if found is None else str(found[0])
 
 
-def summary_data(store: sqlite3.Connection, filters: EventFilter) -> Row:
-    """The figures of ``summary``, as its JSON gives them."""
+def summary_data(
+    store: sqlite3.Connection, filters: EventFilter, reader: Callable[[], sqlite3.Connection] | None = None
+) -> Row:
+    """The figures of ``summary``, as its JSON gives them.
+
+    With ``reader`` (another connection to the store's file, which holds no uncommitted
+    change), the events by place and actor are counted in a thread on it while the rest
+    is counted here: SQLite lets go of the interpreter as it reads, and over a million
+    events each half takes most of a second.
+    """
     where, params = _event_where(store, filters)
     # Without filters every event is in scope, and leaving the IN (...) out keeps the
     # counts index-only: a summary of 100,000 events stays well under 100 ms.
@@ -1001,10 +1010,33 @@ def summary_data(store: sqlite3.Connection, filters: EventFilter) -> Row:
     def counts(sql: str) -> dict[str, int]:
         return {str(key): count for key, count in store.execute(sql, params)}
 
-    def named(sql: str) -> dict[str, int]:
+    def named(sql: str, connection: sqlite3.Connection = store) -> dict[str, int]:
         """Counts keyed by record id (names are in ``linked``), most first, then by name."""
-        found = list(store.execute(sql, params))
+        found = list(connection.execute(sql, params))
         return dict(sorted(found, key=lambda item: (-item[1], labels.get(item[0], item[0]))))
+
+    linked = (
+        f"SELECT r.id, count(*) FROM event_place p JOIN record_data r ON r.rowid = p.place{within}"
+        " GROUP BY p.place",
+        f"SELECT r.id, count(DISTINCT a.event_id) FROM event_actor a JOIN record_data r ON r.rowid = a.actor"
+        f"{within} GROUP BY a.actor",
+        f"SELECT r.id, count(DISTINCT a.event_id) FROM event_actor a JOIN record_data r ON r.rowid = a.actor"
+        f"{within}{also} a.hedged GROUP BY a.actor",
+    )
+    counted: Callable[[], list[dict[str, int]]] | None = None
+    if reader is not None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        def count_linked() -> list[dict[str, int]]:
+            connection = reader()
+            try:
+                return [named(sql, connection) for sql in linked]
+            finally:
+                connection.close()
+
+        pool = ThreadPoolExecutor(1)
+        counted = pool.submit(count_linked).result
+        pool.shutdown(wait=False)  # its thread ends once the counts are made
 
     (total,) = store.execute(f"SELECT count(*) FROM event e{where}", params).fetchone()
     # The first and last events in listing order; their dates are shown as written ("2000s",
@@ -1021,18 +1053,7 @@ def summary_data(store: sqlite3.Connection, filters: EventFilter) -> Row:
         + (" AND" if where else " WHERE")
         + " substr(e.date_start, 1, 7) = substr(e.date_end, 1, 7) GROUP BY month ORDER BY month"
     )
-    by_place = named(
-        f"SELECT r.id, count(*) FROM event_place p JOIN record_data r ON r.rowid = p.place{within}"
-        " GROUP BY p.place"
-    )
-    by_actor = named(
-        f"SELECT r.id, count(DISTINCT a.event_id) FROM event_actor a JOIN record_data r ON r.rowid = a.actor"
-        f"{within} GROUP BY a.actor"
-    )
-    hedged_by_actor = named(
-        f"SELECT r.id, count(DISTINCT a.event_id) FROM event_actor a JOIN record_data r ON r.rowid = a.actor"
-        f"{within}{also} a.hedged GROUP BY a.actor"
-    )
+    by_place, by_actor, hedged_by_actor = [named(sql) for sql in linked] if counted is None else counted()
 
     munitions = _munition_totals(store, where, within, params)
     casualty_totals, unknown_killed, unknown_injured = _casualty_totals(store, where, params)
