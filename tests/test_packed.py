@@ -22,24 +22,33 @@ def test_texts_come_back_byte_for_byte_against_the_dictionary() -> None:
         assert packed.unpack(pack(text), preset) == text.encode("utf-8", "surrogatepass")
 
 
-def test_the_dictionary_is_what_shrinks_them_and_keeps_to_the_window() -> None:
+def test_the_dictionary_is_what_shrinks_them_and_keeps_to_its_size() -> None:
     preset = packed.dictionary(EVENTS * 100)
-    assert len(preset) == packed.DICTIONARY_BYTES
+    assert 0 < len(preset) <= packed.DICTIONARY_BYTES
     with_dictionary = sum(len(packed.packer(preset)(text)) for text in EVENTS)
     without = sum(len(packed.packer(b"")(text)) for text in EVENTS)
     assert with_dictionary * 2 < without
+
+
+def test_the_dictionary_is_trained_where_zstd_can_and_made_of_samples_where_it_cannot() -> None:
+    trained = packed.dictionary(EVENTS * 100)
+    assert trained[:4] == b"\x37\xa4\x30\xec", "zstd's dictionary magic number"
+    few = packed.dictionary(EVENTS[:3])
+    assert few == "".join(EVENTS[:3]).encode()
+    for preset in (trained, few):
+        assert packed.unpack(packed.packer(preset)(EVENTS[9]), preset) == EVENTS[9].encode()
 
 
 def test_an_empty_dictionary_still_packs() -> None:
     assert packed.unpack(packed.packer(b"")(EVENTS[0]), b"") == EVENTS[0].encode()
 
 
-@pytest.mark.parametrize("damage", ["cut", "extra"])
+@pytest.mark.parametrize("damage", ["cut", "extra", "garbage"])
 def test_a_packed_text_cut_short_or_run_on_is_an_error(damage: str) -> None:
     preset = packed.dictionary(EVENTS[:3])
     data = packed.packer(preset)(EVENTS[7])
-    data = data[:-3] if damage == "cut" else data + b"\x00"
-    with pytest.raises(zlib.error):
+    data = {"cut": data[:-3], "extra": data + b"\x00", "garbage": b"not packed at all"}[damage]
+    with pytest.raises(packed.NotWhole):
         packed.unpack(data, preset)
 
 
@@ -49,7 +58,7 @@ def test_another_dictionary_never_gives_back_the_text() -> None:
     data = packed.packer(packed.dictionary(EVENTS[:3]))(EVENTS[7])
     try:
         text = packed.unpack(data, packed.dictionary(EVENTS[40:43]))
-    except zlib.error:
+    except packed.NotWhole:
         return
     assert zlib.adler32(text) != zlib.adler32(EVENTS[7].encode())
 

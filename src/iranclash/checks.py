@@ -62,7 +62,7 @@ def attach(connection: sqlite3.Connection) -> None:
             if not presets:
                 presets.append(connection.execute("SELECT bytes FROM main.json_dictionary").fetchone()[0])
             text = packed.unpack(data, presets[0])
-        except (zlib.error, sqlite3.Error, TypeError):
+        except (packed.NotWhole, sqlite3.Error, TypeError):
             damaged()
         if zlib.adler32(text) != crc:
             damaged()

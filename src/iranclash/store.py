@@ -107,8 +107,6 @@ Rows = dict[str, list[tuple[object, ...]]]
 #: Records gathered before their rows are written: one ``executemany`` per table and batch
 #: is many times faster than one per record, and a batch bounds what is held in memory.
 _BATCH = 5000
-#: Events sampled for the packing dictionary (``packed``): about as many as fit in it.
-_PRESET_SAMPLES = 4
 #: A record's ``seq`` is the number of its file (in reading order) above these bits and its
 #: place in the file below them (among the file's events, or among its other records): the
 #: records' reading order, which stays the same when one file's records are replaced
@@ -149,7 +147,7 @@ class Builder:
 
     Events are listed in date order through the ``event_date`` index, ties in reading order
     (``seq``), so they are written as they come, each packed as it is written, against a
-    dictionary sampled from the first batch of events.
+    dictionary trained on the first batch of events (``packed``).
     """
 
     def __init__(self, connection: sqlite3.Connection, *, resume: bool = False) -> None:
@@ -312,10 +310,9 @@ class Builder:
         self.connection.commit()
 
     def _packer(self, texts: list[str]) -> Callable[[str], bytes]:
-        """Choose the dictionary events are packed against, from ``texts`` (the first events
-        written) sampled evenly, and store it."""
-        step = max(1, len(texts) // _PRESET_SAMPLES)
-        self.preset = packed.dictionary(texts[::step][:_PRESET_SAMPLES])
+        """Make the dictionary events are packed against, from ``texts`` (the first events
+        written), and store it."""
+        self.preset = packed.dictionary(texts)
         self.connection.execute("INSERT INTO json_dictionary VALUES (?)", (self.preset,))
         self.pack = packed.packer(self.preset)
         return self.pack
