@@ -45,10 +45,11 @@ APART_BYTES = 16 * 1024 * 1024
 #: Rows a chunk holds: what the child sends at a time.
 CHUNK_ROWS = 1000
 #: Of each ``PERIOD`` chunks, the ones this process converts (it writes all of them). At
-#: 1,000,000 rows on 2 cores, 2 of 5 leave both about as busy (58-60 s of CPU each); with
-#: 3 of 8 this process waited on the child, with 5 of 12 the child on it.
-PERIOD = 5
-OURS = frozenset({0, 2})
+#: 1,000,000 rows on 2 cores, 3 of 8 leave both about as busy (52-55 s of CPU each, two
+#: runs); with 2 of 5 the child waited on this process (55-59 s against 52-54 s), with 1 of
+#: 3 this process on the child (51-53 s against 55-56 s).
+PERIOD = 8
+OURS = frozenset({0, 3, 6})
 
 #: One row as the child sends it: a Problem, or (line, row id, records it named first in
 #: the child's share, the event gathered).
