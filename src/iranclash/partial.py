@@ -184,7 +184,8 @@ class _Replacing(store.Builder):
             super().add_gathered(event)
             return
         stored = self._stored()
-        # Packed by the same packer as the stored event, so the same JSON packs to the same bytes.
+        # Packed against the stored event's dictionary, the same JSON packs to the same bytes
+        # (where a newer zstd packs it otherwise, it is only written again).
         if stored is not None and stored[1] == event[2] and stored[0] == event[1]:
             self.event_seq += 1
             return
@@ -312,7 +313,8 @@ def _known_in_yaml(
 ) -> Callable[[str], str | None]:
     """The kind of a record the cache holds from a YAML file (a full build checks the YAML
     files before it reads any export, so an export's records do not count), but the events
-    of the files numbered ``leaving``, which are read again (as they are, their own events).
+    of the files numbered ``leaving``, which are read again (and stay in the store while
+    they are, ``_Replacing``).
 
     Looked up as asked (once they are taken out); or, ``apart``, read whole now, for a
     child process to check the YAML against (``cache.read_yaml``): a connection is not to
@@ -336,7 +338,6 @@ def _known_in_yaml(
         return kinds.get
 
     forked_from = os.getpid()
-    # Their events stay in the store while they are read (``_Replacing``).
     read_again = ", ".join(str(number) for number in leaving)
 
     def known(record_id: str) -> str | None:
