@@ -276,8 +276,10 @@ class Builder:
         self.packed = []
         # An actor or place not read (0) is a reference the build reports as a problem.
         keys = self.keys
+        # Unpacked field by field: ``*rest`` costs three times as much, over millions of links.
         rows["event_actor"] = [
-            (event, keys.get(str(actor), 0), *rest) for event, actor, *rest in rows["event_actor"]
+            (event, keys.get(str(actor), 0), role, certainty, hedged)
+            for event, actor, role, certainty, hedged in rows["event_actor"]
         ]
         rows["event_place"] = [(event, keys.get(str(place), 0)) for event, place in rows["event_place"]]
         for table, statement in _INSERT.items():
