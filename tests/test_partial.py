@@ -246,6 +246,36 @@ def test_rows_that_move_up_in_an_export_are_stored_again_in_their_new_places(
     _same_as_a_full_build(cli, folder, tmp_path)
 
 
+def test_rows_moved_by_rows_put_in_before_them_are_taken_out_at_once(
+    cli: Callable[..., Run],
+    folder: Path,
+    files_read: list[Path],
+    taken_out: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After ``MOVED_AFTER`` events in a row that differ, the rest of the file's stored events
+    go at once, and only those: the revised row before them, written again already, keeps
+    its links (each event is written as it comes, here)."""
+    from iranclash import partial
+
+    rows = [_row(11, "Shared Town"), _row(12, "New Town", actor="Fresh Group"), _row(13, "Gone Town")]
+    rows.append(_row(14, "Far Town"))
+    (folder / "acled" / "2-recent.csv").write_text(_rows(rows), encoding="utf-8")
+    _build(cli, folder, files_read)
+    monkeypatch.setattr(partial, "MOVED_AFTER", 2)
+    monkeypatch.setattr(store, "_BATCH", 1)
+    revised = _row(11, "Shared Town", notes="MADE UP for tests: revised notes.")
+    ahead = [_row(20, "Town 0", actor="Group 0"), _row(21, "Town 1")]
+    (folder / "acled" / "2-recent.csv").write_text(
+        _rows([revised, rows[1], *ahead, *rows[2:]]), encoding="utf-8"
+    )
+    _rebuild(cli, folder)
+    assert files_read == [folder / "acled" / "2-recent.csv"]
+    assert taken_out == ["acled:IRQ990011", "acled:IRQ990013"], "then 14 with the rest, at once"
+    _same_as_a_full_build(cli, folder, tmp_path)
+
+
 def test_a_row_of_a_curated_actors_external_name_joins_it(
     cli: Callable[..., Run], folder: Path, files_read: list[Path], tmp_path: Path
 ) -> None:

@@ -102,7 +102,7 @@ def update(
             # The YAML files' records get new rowids, which their events' link rows hold:
             # their events are all put in again; the exports' are compared.
             compared = [number for number in leaving if number >= first_export]
-            _take_out_events(connection, [number for number in leaving if number < first_export])
+            _take_out_events(connection, [_span(number) for number in leaving if number < first_export])
             _take_out_yaml_records(connection, first_export)
         builder = _Replacing(connection, compared)
         try:
@@ -127,6 +127,14 @@ def update(
     return read
 
 
+#: Events in a row that differ from those stored at their seqs, after which a file's rows
+#: are taken to have moved (rows put in or taken out before them), every one of the rest
+#: then differing. With 10 rows put first in the recent 100,000-row export of 1,000,000
+#: rows, the rebuild took 21.8 s with them taken out one by one, 12.7 s with the rest
+#: taken out at once (which reads through the link tables once).
+MOVED_AFTER = 256
+
+
 class _Replacing(store.Builder):
     """A builder that puts in, of the events of the files numbered ``compared``, only those
     that changed, in the place of the ones stored before.
@@ -136,7 +144,8 @@ class _Replacing(store.Builder):
     and search words; else that one is taken out, and so is the stored event of the same id
     further on in the file (a row moved up), before the new one is put in, so that what it
     writes meets nothing of the old. What is left of a file's stored events after its last
-    is taken out once the file is read (``end_file``).
+    is taken out once the file is read (``end_file``); so is all the rest at once where its
+    rows have moved (``MOVED_AFTER``).
     """
 
     def __init__(self, connection: sqlite3.Connection, compared: Iterable[int]) -> None:
@@ -145,6 +154,8 @@ class _Replacing(store.Builder):
         self.unread = set(compared)
         #: The file compared being read.
         self.number: int | None = None
+        #: The events in a row, up to the last, that differ from those stored at their seqs.
+        self.differing = 0
 
     def begin_file(self, number: int) -> None:
         self.end_file()
@@ -152,6 +163,7 @@ class _Replacing(store.Builder):
         if number in self.unread:
             self.unread.remove(number)
             self.number = number
+            self.differing = 0
 
     def end_file(self) -> None:
         """Take out the stored events of the file compared being read that its last event did
@@ -174,7 +186,7 @@ class _Replacing(store.Builder):
         if stored is not None:
             text = jsonout.dumps(store.event_data(record, self.places, dataset))
             if stored[1] == checksum(text) and self._unpack(stored[0]) == _utf8(text):
-                self.event_seq += 1
+                self._keep()
                 return
         self._make_room(record.id, stored is not None)
         super().add(record, dataset)
@@ -187,7 +199,7 @@ class _Replacing(store.Builder):
         # Packed against the stored event's dictionary, the same JSON packs to the same bytes
         # (where a newer zstd packs it otherwise, it is only written again).
         if stored is not None and stored[1] == event[2] and stored[0] == event[1]:
-            self.event_seq += 1
+            self._keep()
             return
         self._make_room(str(event[0][0]), stored is not None)
         super().add_gathered(event)
@@ -210,13 +222,24 @@ class _Replacing(store.Builder):
         assert self.preset is not None  # a cache with events has its dictionary
         return packed.unpack(data, self.preset)
 
+    def _keep(self) -> None:
+        self.event_seq += 1
+        self.differing = 0
+
     def _make_room(self, event_id: str, occupied: bool) -> None:
         """Take out the stored event at the next event's seq, if ``occupied``, and the one
         of ``event_id`` further on in the file (one elsewhere is an id two files define,
-        which the store refuses when the new one is written)."""
+        which the store refuses when the new one is written). After ``MOVED_AFTER``
+        events in a row that differ, the file's rows have moved: the rest of its stored
+        events are taken out at once, and the rest of its events are no longer compared."""
+        assert self.number is not None
+        self.differing += 1
+        if self.differing >= MOVED_AFTER:
+            _take_out_events(self.connection, [(self.event_seq, _span(self.number)[1])])
+            self.number = None
+            return
         if occupied:
             _take_out_event(self.connection, self.keys, self.event_seq)
-        assert self.number is not None
         found = self.connection.execute("SELECT seq FROM event WHERE id = ?", (event_id,)).fetchone()
         if found is not None and self.event_seq < found[0] <= _span(self.number)[1]:
             _take_out_event(self.connection, self.keys, found[0])
@@ -273,26 +296,30 @@ def _take_out_external_links(connection: sqlite3.Connection, first_export: int) 
     )
 
 
-def _take_out_events(connection: sqlite3.Connection, numbers: list[int]) -> None:
-    """Take every event of the files numbered ``numbers`` out of the store (their ids into
-    ``temp.gone``); the link tables, keyed by what they link, are read through once for all."""
-    for number in numbers:
+def _take_out_events(connection: sqlite3.Connection, spans: list[tuple[int, int]]) -> None:
+    """Take every event with its seq in one of ``spans`` (low, high) out of the store (their
+    ids into ``temp.gone``); the link tables, keyed by what they link, are read through once
+    for all."""
+    connection.execute("CREATE TEMP TABLE taken(id TEXT PRIMARY KEY) WITHOUT ROWID")
+    for span in spans:
         rows = connection.execute(
             "SELECT e.seq, e.id, j.json FROM event e JOIN event_json j ON j.seq = e.seq"
             " WHERE e.seq BETWEEN ? AND ?",
-            _span(number),
+            span,
         )
         while batch := rows.fetchmany(1000):
             _unindex(connection, ((seq, text) for seq, _id, text in batch))
             connection.executemany(
-                "INSERT INTO temp.gone VALUES (?)", [(event_id,) for _seq, event_id, _ in batch]
+                "INSERT INTO temp.taken VALUES (?)", [(event_id,) for _seq, event_id, _ in batch]
             )
     for table in ("event_actor", "event_place", "event_country", "munition"):
-        connection.execute(f"DELETE FROM {table} WHERE event_id IN (SELECT id FROM temp.gone)")
-    connection.execute("DELETE FROM link WHERE subject IN (SELECT id FROM temp.gone)")
-    for number in numbers:
-        connection.execute("DELETE FROM event WHERE seq BETWEEN ? AND ?", _span(number))
-        connection.execute("DELETE FROM event_json_data WHERE seq BETWEEN ? AND ?", _span(number))
+        connection.execute(f"DELETE FROM {table} WHERE event_id IN (SELECT id FROM temp.taken)")
+    connection.execute("DELETE FROM link WHERE subject IN (SELECT id FROM temp.taken)")
+    for span in spans:
+        connection.execute("DELETE FROM event WHERE seq BETWEEN ? AND ?", span)
+        connection.execute("DELETE FROM event_json_data WHERE seq BETWEEN ? AND ?", span)
+    connection.execute("INSERT OR IGNORE INTO temp.gone SELECT id FROM temp.taken")
+    connection.execute("DROP TABLE temp.taken")
 
 
 def _unindex(connection: sqlite3.Connection, records: Iterable[tuple[int, str]]) -> None:
