@@ -192,6 +192,25 @@ def problems_alone_and_apart(
     return list(found[1])
 
 
+def accounts_alone_and_apart(
+    cli: Callable[..., Run], folder: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> list[str]:
+    """What a build of ``folder`` says of its exports' rows (a line a file, on stderr), read by
+    one process, then by two (``exports.APART_BYTES`` forced down): the same both times, as
+    are the events."""
+    from iranclash import exports
+
+    said = []
+    for number, threshold in enumerate((10**15, -1)):
+        monkeypatch.setattr(exports, "APART_BYTES", threshold)
+        cache = tmp_path / f"cache-{number}"
+        run = cli("events", "--json", "--data", str(folder), env={"XDG_CACHE_HOME": str(cache)})
+        assert run.exit_code == 0, run
+        said.append((run.stdout, run.stderr))
+    assert said[0] == said[1]
+    return said[0][1].splitlines()
+
+
 def export_text(fixture: str, changes: list[dict[str, str]]) -> str:
     """A made-up export: the first row of a fixture of tests/fixtures/datasets once per change,
     each with those cells changed."""

@@ -64,6 +64,7 @@ SHAPES: dict[str, list[str]] = {
         "geo_precision",
         "killed_low",
         "killed_high",
+        "notes",
     ],
     "linked": ["kind", "name"],
     "brief": ["id", "kind", "name"],
@@ -170,9 +171,10 @@ SHAPES: dict[str, list[str]] = {
         "cache_status",
         "cache_bytes",
         "data_folders",
+        "exports",
     ],
-    "validate": ["folder", "valid", "records"],
-    "import": ["file", "dataset", "schema", "rows", "action"],
+    "validate": ["folder", "valid", "records", "exports", "notes"],
+    "import": ["file", "dataset", "schema", "rows", "read", "with_notes", "set_aside", "action"],
     "problem": ["file", "line", "column", "record", "field", "message", "text"],
 }
 

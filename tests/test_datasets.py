@@ -13,7 +13,8 @@ import pytest
 
 from conftest import export_text
 from iranclash import datasets
-from iranclash.datasets import Imported, Problem, Schema, acled
+from iranclash.datasets import Imported, Merged, SetAside, Schema, acled
+from iranclash.errors import Problem
 from iranclash.dates import PartialDate, Precision
 from iranclash.errors import DataError
 from iranclash.model import Actor, ActorKind, EventType, Place, PlaceKind, Role, Source
@@ -23,14 +24,14 @@ REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "datasets"
 
 
-def _read(path: Path, seen: set[str] | None = None) -> list[Imported | Problem]:
+def _read(path: Path, seen: set[str] | None = None) -> list[Imported | SetAside | Merged]:
     return list(datasets.read(path, seen))
 
 
 def _imported(path: Path) -> list[Imported]:
+    """The rows of ``path``, each read as it is: no note, none set aside."""
     items = _read(path)
-    problems = [str(item) for item in items if isinstance(item, Problem)]
-    assert not problems
+    assert all(isinstance(item, Imported) and not item.notes for item in items), items
     return [item for item in items if isinstance(item, Imported)]
 
 
@@ -109,6 +110,8 @@ def test_an_empty_file_is_an_error(tmp_path: Path) -> None:
         ("01-January-2015", 2015, dt.date(2015, 1, 1)),
         ("21 March 2020", None, dt.date(2020, 3, 21)),
         ("02-11-2019", 2019, dt.date(2019, 11, 2)),  # day first, as ACLED writes it
+        ("07/08/2020", 2020, dt.date(2020, 8, 7)),
+        ("28/12/15", 2015, dt.date(2015, 12, 28)),
         ("5 Sept 2019", 2019, dt.date(2019, 9, 5)),
     ],
 )
@@ -118,7 +121,7 @@ def test_every_form_of_acled_date_is_read(text: str, year: int | None, expected:
 
 def test_a_two_digit_year_takes_its_century_from_the_year_column() -> None:
     assert datasets.parse_acled_date("7-Jul-99", 1999) == dt.date(1999, 7, 7)
-    with pytest.raises(ValueError, match="does not fall in the row's year 2020"):
+    with pytest.raises(ValueError, match="year 2020 disagrees with event_date '7-Jul-21'"):
         datasets.parse_acled_date("7-Jul-21", 2020)
     with pytest.raises(ValueError, match="two-digit year"):
         datasets.parse_acled_date("7-Jul-21")
@@ -127,9 +130,9 @@ def test_a_two_digit_year_takes_its_century_from_the_year_column() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("2021-07-07", "is in 2021, but the row's year is 2020"),
+        ("2021-07-07", "year 2020 disagrees with event_date '2021-07-07'"),
         ("31 June 2020", "is not a real date"),
-        ("07/07/2020", "is not a date"),
+        ("07.07.20.20", "is not a date"),
         ("07 Juli 2020", "'Juli' is not a month"),
         ("", "is not a date"),
     ],
@@ -458,7 +461,8 @@ def test_a_hashtag_row_after_the_first_row_is_a_bad_row(tmp_path: Path) -> None:
     path.write_text("\n".join([lines[0], lines[2], lines[1]]) + "\n", encoding="utf-8")
     items = _read(path)
     assert isinstance(items[0], Imported)
-    assert isinstance(items[1], Problem) and items[1].line == 3 and items[1].field == "id"
+    assert isinstance(items[1], SetAside) and items[1].reason == "no id"
+    assert (items[1].problem.line, items[1].problem.field) == (3, "id")
 
 
 def test_only_the_second_line_can_be_the_hashtag_row(tmp_path: Path) -> None:
@@ -466,29 +470,39 @@ def test_only_the_second_line_can_be_the_hashtag_row(tmp_path: Path) -> None:
     path = tmp_path / "gap.csv"
     path.write_text("\n".join([lines[0], "", lines[1], lines[2]]) + "\n", encoding="utf-8")
     first, second = _read(path)
-    assert isinstance(first, Problem) and (first.line, first.field) == (3, "id")
+    assert isinstance(first, SetAside) and (first.problem.line, first.problem.field) == (3, "id")
     assert isinstance(second, Imported) and second.line == 4
 
 
-def test_ucdp_deaths_must_add_up_and_fall_in_their_range(tmp_path: Path) -> None:
+def test_ucdp_deaths_that_disagree_are_kept_as_given_with_a_note(tmp_path: Path) -> None:
+    """Every real GED file has rows whose best is outside low..high: best stays the figure."""
     path = _write(
         tmp_path,
         "ucdp-ged.csv",
-        [{"id": "990911", "deaths_unknown": "2"}, {"id": "990912", "low": "7"}],
+        [
+            {"id": "990911", "deaths_unknown": "2"},
+            {"id": "990912", "low": "7"},
+            {"id": "990913", "low": "12", "high": "9"},
+            {"id": "990914.0"},
+        ],
     )
-    problems = [str(item) for item in _read(path)]
-    column = _header("ucdp-ged.csv").index("best") + 1
-    assert problems == [
-        f"{path}:2:{column}: record 'ucdp:990911', field 'best': 6 is not the sum of deaths_a, "
-        "deaths_b, deaths_civilians and deaths_unknown",
-        f"{path}:3:{column}: record 'ucdp:990912', field 'best': 6 is not between low (7) and high (9)",
-    ]
+    first, second, third, fourth = _read(path)
+    assert isinstance(first, Imported) and isinstance(second, Imported) and isinstance(third, Imported)
+    assert [note.kind for note in first.notes] == ["best not the sum of the deaths"]
+    assert [note.kind for note in second.notes] == ["best outside low..high"]
+    assert [note.kind for note in third.notes] == ["low above high"]
+    assert first.event.casualties is not None and first.event.casualties.killed == 6
+    assert second.event.casualties is not None and second.event.casualties.killed == 6
+    assert first.row.notes == (
+        "best (6) is not the sum of deaths_a, deaths_b, deaths_civilians and deaths_unknown (7): kept as given",
+    )
+    assert isinstance(fourth, Imported) and fourth.event.id == "ucdp:990914" and not fourth.notes
 
 
 # --- bad rows: file, line, column ----------------------------------------------------------
 
 
-def test_a_bad_row_names_file_line_column_and_the_rows_after_it_are_read(tmp_path: Path) -> None:
+def test_a_cell_that_cannot_be_read_is_left_unknown_with_a_note_at_its_column(tmp_path: Path) -> None:
     path = _write(
         tmp_path,
         "acled-current.csv",
@@ -502,32 +516,35 @@ def test_a_bad_row_names_file_line_column_and_the_rows_after_it_are_read(tmp_pat
             {"event_id_cnty": "IRQ990927"},
         ],
     )
-    header = _header("acled-current.csv")
     items = _read(path)
-    assert [item.event.id for item in items if isinstance(item, Imported)] == [
-        "acled:IRQ990921",
-        "acled:IRQ990927",
+    set_aside = [item for item in items if isinstance(item, SetAside)]
+    assert [(item.problem.line, item.problem.field, item.reason) for item in set_aside] == [
+        (3, "event_date", "no usable date")
     ]
-    problems = [item for item in items if isinstance(item, Problem)]
-    assert [(problem.line, problem.column, problem.field) for problem in problems] == [
-        (3, header.index("event_date") + 1, "event_date"),
-        (4, header.index("latitude") + 1, "latitude"),
-        (5, header.index("inter2") + 1, "inter2"),
-        (6, header.index("time_precision") + 1, "time_precision"),
-        (7, header.index("fatalities") + 1, "fatalities"),
-    ]
-    assert str(problems[0]) == (
+    assert str(set_aside[0].problem) == (
         f"{path}:3:2: record 'acled:IRQ990922', field 'event_date': '2021-13-01' is not a real date"
     )
+    read = {item.event.id: item for item in items if isinstance(item, Imported)}
+    assert list(read) == [f"acled:IRQ99092{number}" for number in (1, 3, 4, 5, 6, 7)]
+    assert not read["acled:IRQ990921"].notes and not read["acled:IRQ990927"].notes
+    assert [(note.column, note.kind) for item in read.values() for note in item.notes] == [
+        ("latitude", "coordinates not numbers"),
+        ("inter2", "inter2 not a category"),
+        ("time_precision", "time_precision not a number"),
+        ("fatalities", "fatalities not a number"),
+    ]
+    unplaced = read["acled:IRQ990923"]
+    assert unplaced.event.places and unplaced.event.places[0].endswith("/sample-district")
+    assert read["acled:IRQ990926"].event.casualties is None  # unknown, never 0
 
 
-def test_a_row_of_the_wrong_width_is_reported(tmp_path: Path) -> None:
+def test_a_row_of_the_wrong_width_is_set_aside(tmp_path: Path) -> None:
     lines = (FIXTURES / "acled-2019.csv").read_text(encoding="utf-8").splitlines()
     path = tmp_path / "cut.csv"
     path.write_text("\n".join([lines[0], lines[1].rsplit(",", 2)[0], lines[2]]) + "\n", encoding="utf-8")
     items = _read(path)
-    assert isinstance(items[0], Problem)
-    assert str(items[0]) == f"{path}:2:30: has 29 cells where the header has 31 columns"
+    assert isinstance(items[0], SetAside) and items[0].reason == "wrong number of cells"
+    assert str(items[0].problem) == f"{path}:2:30: has 29 cells where the header has 31 columns"
     assert isinstance(items[1], Imported) and items[1].event.id == "acled:IRQ990102"
 
 
@@ -537,12 +554,12 @@ def test_lines_are_counted_through_notes_that_span_lines(tmp_path: Path) -> None
         "acled-current.csv",
         [
             {"event_id_cnty": "IRQ990931", "notes": "MADE UP\nover\nthree lines"},
-            {"event_id_cnty": "IRQ990932", "year": "twenty"},
+            {"event_id_cnty": "IRQ990932", "event_date": "soon"},
         ],
     )
     first, second = _read(path)
     assert isinstance(first, Imported) and first.event.sources[0].quote == "MADE UP\nover\nthree lines"
-    assert isinstance(second, Problem) and second.line == 5
+    assert isinstance(second, SetAside) and second.problem.line == 5
 
 
 def test_text_that_is_not_utf8_is_an_error_at_its_line(tmp_path: Path) -> None:

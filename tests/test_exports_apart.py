@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Run, export_text, problems_alone_and_apart
+from conftest import Run, accounts_alone_and_apart, export_text
 from iranclash import apart, cache, exports
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "datasets"
@@ -153,29 +153,25 @@ def test_a_place_the_child_made_otherwise_stops_it(
     assert event.json()["countries"] == ["Iraq"]
 
 
-@pytest.mark.parametrize("broken_at", [11, 13], ids=["in-a-chunk-the-child-reads", "in-a-chunk-read-here"])
-def test_problems_are_those_one_process_finds(
+def test_rows_are_accounted_for_as_one_process_does(
     cli: Callable[..., Run],
     make_data: Callable[..., Path],
     monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
     apart_at_any_size: list[str],
-    broken_at: int,
 ) -> None:
     """A cell that cannot be read (row 3, the child's), a row id given twice (row 9 repeats
-    row 7's, across chunks) and bytes that are not UTF-8, where the file breaks off."""
-    rows = [*ROWS[:3], _row(3, latitude="north"), *ROWS[4:9], _row(7), *ROWS[10:]]
-    text = export_text("acled-current.csv", rows).encode("utf-8")
-    lines = text.split(b"\n")
-    lines[broken_at + 1] = lines[broken_at + 1].replace(b"MADE UP", b"MADE \xff UP")
-    folder = make_data({"acled/export.csv": b"\n".join(lines)})
-    found = problems_alone_and_apart(cli, folder, monkeypatch, exports)
-    messages = [(problem["line"], problem["message"]) for problem in found]
-    assert messages[0] == (5, "'north' is not a number from -90 to 90")
-    assert messages[-1] == (broken_at + 2, "is not UTF-8 text")
-    assert (
-        11,
-        "row id IRQ980007 is used twice (first at " + str(folder / "acled" / "export.csv") + ":9)",
-    ) in messages
+    row 7's, across chunks), a row set aside (row 12, here) and a cell written NA (row 13)."""
+    rows = [*ROWS[:3], _row(3, latitude="north"), *ROWS[4:9], _row(7), *ROWS[10:12], _row(12, event_date="")]
+    rows += [_row(13, admin1="NA"), *ROWS[14:]]
+    folder = make_data({"acled/export.csv": export_text("acled-current.csv", rows)})
+    said = accounts_alone_and_apart(cli, folder, monkeypatch, tmp_path)
+    assert said == [
+        f"iranclash: {folder / 'acled' / 'export.csv'}: {len(rows)} rows: {len(rows) - 3} read, "
+        "1 with notes (1 coordinates not numbers at line 5), "
+        "2 set aside (1 no usable date at line 14; 1 row id given twice at line 11); "
+        "1 cell written NA (or NULL, nan) read as empty: 1 in admin1"
+    ]
     assert "merged" in apart_at_any_size
 
 
@@ -196,7 +192,7 @@ def test_the_child_is_forked_only_above_the_size(
     for threshold, expected in ((size, []), (size - 1, ["child"])):
         monkeypatch.setattr(exports, "APART_BYTES", threshold)
         forked.clear()
-        assert cli("validate", str(folder)).exit_code == 0
+        assert cli("summary", "--no-cache", "--data", str(folder)).exit_code == 0
         assert forked == expected
 
 

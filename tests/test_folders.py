@@ -72,10 +72,11 @@ def test_a_row_in_exports_of_two_folders_names_both_files(
     again = tmp_path / "again"
     shutil.copytree(exports, again)
     run = cli("validate", str(exports), str(again), "--json")
-    assert run.exit_code == 1
-    first = run.json()[0]
+    assert run.exit_code == 1  # the second file's rows are set aside, each naming the first
+    first = run.json()["notes"][0]
     assert first["file"] == str(again / "acled" / "export.csv")
     assert f"first at {exports / 'acled' / 'export.csv'}:2" in first["message"]
+    assert first["message"].startswith("set aside (row id given twice): ")
 
 
 def test_a_folder_named_twice_is_read_once(cli: Callable[..., Run], exports: Path) -> None:

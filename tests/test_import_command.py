@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from conftest import Run
-from iranclash.importer import check_export
+from iranclash.importer import import_export
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "datasets"
 
@@ -37,8 +37,12 @@ def test_an_export_is_checked_and_copied_and_the_users_file_left_alone(
         "dataset": "acled",
         "schema": "acled",
         "rows": 4,
+        "read": 4,
+        "with_notes": 0,
+        "set_aside": 0,
         "action": "copied",
     }
+    assert run.stderr == f"iranclash: {export}: 4 rows: 4 read, 0 with notes, 0 set aside\n"
     assert target.read_bytes() == before[0]
     assert (export.read_bytes(), os.stat(export).st_mtime_ns) == before
     assert sorted(os.listdir(into / "acled")) == ["acled-current.csv"]  # no temp file left
@@ -54,9 +58,7 @@ def test_a_ucdp_copy_with_hashtags_is_imported(cli: Callable[..., Run], tmp_path
     assert (tmp_path / "d" / "ucdp" / "ucdp-ged-hdx.csv").is_file()
 
 
-def test_a_bad_row_is_listed_with_line_and_column_and_nothing_is_copied(
-    cli: Callable[..., Run], tmp_path: Path
-) -> None:
+def test_odd_rows_are_counted_and_the_file_copied_as_it_is(cli: Callable[..., Run], tmp_path: Path) -> None:
     export = _export(tmp_path)
     lines = export.read_text(encoding="utf-8").splitlines(keepends=True)
     lines[3] = lines[3].replace(",3,Strategic", ",9,Strategic", 1)  # time_precision 9
@@ -64,16 +66,38 @@ def test_a_bad_row_is_listed_with_line_and_column_and_nothing_is_copied(
     export.write_text("".join(lines), encoding="utf-8")
     into = tmp_path / "iraq"
     run = cli("import", "acled", str(export), "--into", str(into), "--json")
+    assert run.exit_code == 0, run
+    assert (run.json()["rows"], run.json()["read"], run.json()["with_notes"], run.json()["set_aside"]) == (
+        5,
+        3,
+        1,
+        1,
+    )
+    assert run.stderr == (
+        f"iranclash: {export}: 5 rows: 3 read, 1 with notes (1 time_precision not a number at line 4), "
+        "1 set aside (1 row id given twice at line 6)\n"
+    )
+    assert (into / "acled" / "acled-current.csv").read_bytes() == export.read_bytes()
+
+
+def test_strict_lists_every_note_and_copies_nothing(cli: Callable[..., Run], tmp_path: Path) -> None:
+    export = _export(tmp_path)
+    lines = export.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[3] = lines[3].replace(",3,Strategic", ",9,Strategic", 1)  # time_precision 9
+    lines.append(lines[1])  # and the first row again
+    export.write_text("".join(lines), encoding="utf-8")
+    into = tmp_path / "iraq"
+    run = cli("import", "acled", str(export), "--into", str(into), "--json", "--strict")
     assert run.exit_code == 1
     problems = run.json()
     assert [(problem["line"], problem["column"], problem["field"]) for problem in problems] == [
         (4, 4, "time_precision"),
-        (6, None, None),
+        (6, None, "event_id_cnty"),
     ]
     assert "row id IRQ990001 is used twice (first at line 2)" in problems[1]["message"]
     assert run.stderr == f"iranclash: error: 2 problems in {export}; nothing was copied\n"
     assert not into.exists()
-    table = cli("import", "acled", str(export), "--into", str(into))
+    table = cli("import", "acled", str(export), "--into", str(into), "--strict")
     assert f"{export}:4:4: record 'acled:SYR990003', field 'time_precision'" in table.stdout
 
 
@@ -118,6 +142,8 @@ def test_a_link_at_the_destination_is_never_written_through(cli: Callable[..., R
 def test_the_check_reports_progress_up_to_the_last_line(tmp_path: Path) -> None:
     export = _export(tmp_path)
     seen: list[tuple[int, int]] = []
-    assert check_export("acled", export, lambda done, total: seen.append((done, total))) == ("acled", 4)
+    into = tmp_path / "into"
+    done = import_export("acled", export, into, progress=lambda done, total: seen.append((done, total)))
+    assert done.rows == 4
     assert seen[-1] == (5, 5)  # the header and four rows
     assert all(done <= total for done, total in seen)

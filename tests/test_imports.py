@@ -67,6 +67,7 @@ def test_an_imported_event_keeps_its_datasets_coding_and_provenance(
         "geo_precision": 2,
         "killed_low": None,
         "killed_high": None,
+        "notes": [],
     }
     assert clash["sources"] == [
         {"source": "acled", "quote": "MADE UP for tests: a clash near an example village.", "footnote": None}
@@ -117,32 +118,48 @@ def test_validate_counts_the_imported_records(cli: Callable[..., Run], exports: 
     assert counts["source"] == 3  # the curated report, ACLED and UCDP
 
 
-def test_a_bad_row_names_its_file_line_and_column(cli: Callable[..., Run], exports: Path) -> None:
+def test_a_row_set_aside_is_said_by_file_and_line_and_the_rest_answers(
+    cli: Callable[..., Run], exports: Path
+) -> None:
     path = exports / "acled" / "acled-current.csv"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     lines[2] = lines[2].replace("2021-07-08", "2021-13-08", 1)
     path.write_text("".join(lines), encoding="utf-8")
-    run = cli("events", "--data", str(exports))
-    assert run.exit_code == 1
-    assert f"{path}:3:2: record 'acled:IRQ990002', field 'event_date'" in run.stderr
+    run = cli("events", "--data", str(exports), "--json")
+    assert run.exit_code == 0
+    assert "acled:IRQ990002" not in {event["id"] for event in run.json()}
+    assert "acled:IRQ990001" in {event["id"] for event in run.json()}
+    assert f"iranclash: {path}: 4 rows: 3 read, 0 with notes, 1 set aside (1 no usable date at line 3)" in (
+        run.stderr.splitlines()
+    )
+    warm = cli("events", "--data", str(exports), "--json")
+    assert warm.stderr == ""  # said when the export is compiled, not on every query
     listed = cli("validate", str(exports), "--json")
     assert listed.exit_code == 1
-    assert [(problem["line"], problem["column"]) for problem in listed.json()] == [(3, 2)]
+    notes = listed.json()["notes"]
+    assert [(note["line"], note["column"], note["field"]) for note in notes] == [(3, 2, "event_date")]
+    account = next(found for found in listed.json()["exports"] if found["file"] == str(path))
+    assert account["set_aside_reasons"] == {"no usable date": {"count": 1, "lines": [3]}}
+    strict = cli("events", "--data", str(exports), "--strict")
+    assert strict.exit_code == 1
+    assert f"{path}:3: 1 row set aside: no usable date" in strict.stderr
 
 
 def test_a_row_id_in_two_exports_names_both_places(cli: Callable[..., Run], exports: Path) -> None:
     shutil.copy(FIXTURES / "acled-current.csv", exports / "acled" / "again.csv")
     run = cli("validate", str(exports), "--json")
     assert run.exit_code == 1
-    problems = run.json()
-    assert len(problems) == 4  # each of the copy's rows
-    first = problems[0]
+    notes = run.json()["notes"]
+    assert len(notes) == 4  # each of the copy's rows, set aside
+    first = notes[0]
     assert (first["file"], first["line"], first["record"]) == (
         str(exports / "acled" / "again.csv"),
         2,
         "acled:IRQ990001",
     )
     assert f"first at {exports / 'acled' / 'acled-current.csv'}:2" in first["message"]
+    events = cli("events", "--data", str(exports), "--json")
+    assert events.exit_code == 0 and len(events.json()) == len(set(e["id"] for e in events.json()))
 
 
 def test_a_folder_of_exports_alone_is_a_data_folder(cli: Callable[..., Run], tmp_path: Path) -> None:

@@ -121,6 +121,9 @@ QUESTIONS = [
 
 
 def _answers(cli: Callable[..., Run], folder: Path, cache: Path) -> dict[str, tuple[int, str, str]]:
+    """Each question's answer from the cache in ``cache``, built first if it is not there
+    (a build says what became of the exports' rows, which a warm query does not)."""
+    cli("summary", "--data", str(folder), env={"XDG_CACHE_HOME": str(cache)})
     answers = {}
     for question in QUESTIONS:
         run = cli(*question, "--data", str(folder), env={"XDG_CACHE_HOME": str(cache)})
@@ -143,13 +146,15 @@ def _same_as_a_full_build(cli: Callable[..., Run], folder: Path, tmp_path: Path)
     )
 
 
-def _rows_by_table(path: Path) -> dict[str, int]:
+def _rows_by_table(path: Path) -> dict[str, object]:
+    """Each table's row count, and the accounts of the exports' rows as they are."""
     tables = ("record_data", "event", "event_json_data", "event_actor", "event_place", "event_country")
     with sqlite3.connect(path) as connection:
-        counts = {
+        counts: dict[str, object] = {
             table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
             for table in (*tables, "munition", "link", "name")
         }
+        counts["export_account"] = connection.execute("SELECT * FROM export_account ORDER BY file").fetchall()
     connection.close()
     return counts
 

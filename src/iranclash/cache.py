@@ -57,6 +57,10 @@ if TYPE_CHECKING:
     from . import store, validate
 from .errors import DataError, Problem
 
+if TYPE_CHECKING:
+    from .datasets import Account
+    from .exports import Told
+
 CACHE_ENV = "IRANCLASH_CACHE_DIR"
 #: Tests only: the name of a point in a build where the process stops for a minute
 #: (``compile``, ``rename``, ``settle``), so that a test can kill it exactly there.
@@ -191,17 +195,22 @@ def open_store(
                         return fresh
                 _remove_dead_builds(directory, name)
                 _rebuild(directory, name, folders, files, progress, lock, reuse=not rebuild)
-                return directory.connect(name, read_only=True)
+                connection = directory.connect(name, read_only=True)
+                connection.compiled = True
+                return connection
         except (OSError, sqlite3.Error, CacheUnavailable) as error:
             if warn:
                 warn(f"could not write the cache ({_reason(error)}); loading without it")
             return _in_memory(files, progress)
 
 
-def compile_folder(data: Folders | Path | Sequence[Path], connection: sqlite3.Connection) -> None:
-    """Read, check and compile every file of the data folders into an empty database."""
+def compile_folder(
+    data: Folders | Path | Sequence[Path], connection: sqlite3.Connection, told: Told | None = None
+) -> None:
+    """Read, check and compile every file of the data folders into an empty database;
+    ``told`` is told of every note on an export's rows and of each row set aside."""
     checks.attach(connection)
-    _compile(folder.all_data_files(_as_folders(data)), connection, None)
+    _compile(folder.all_data_files(_as_folders(data)), connection, None, told=told)
 
 
 def status(data: Folders | Path) -> str:
@@ -216,6 +225,25 @@ def status(data: Folders | Path) -> str:
             return "stale"
         fresh.close()
         return "fresh"
+
+
+def export_accounts(data: Folders | Path) -> list[Account] | None:
+    """What became of each export's rows, as the fresh cache of ``data`` keeps it; None where
+    the cache is not fresh (it writes nothing)."""
+    from .store import accounts
+
+    folders = _as_folders(data)
+    with CacheFolder.open(cache_dir()) as directory:
+        name = f"{cache_key(folders)}.sqlite"
+        fresh = _open_if_fresh(directory, name, folders, folder.all_data_files(folders), settle=False)
+        if fresh is None:
+            return None
+        try:
+            return accounts(fresh)
+        except sqlite3.Error:
+            return None  # damage: the next query finds it and rebuilds
+        finally:
+            fresh.close()
 
 
 def size(folders: Folders | Path) -> int:
@@ -559,6 +587,7 @@ def _sha256(path: Path) -> str:
 def _in_memory(files: list[tuple[str, Path]], progress: Progress | None) -> checks.Store:
     connection = checks.connect(":memory:")
     _compile(files, connection, progress)
+    connection.compiled = True
     return connection
 
 
@@ -766,6 +795,8 @@ def _compile(
     connection: sqlite3.Connection,
     progress: Progress | None,
     source_files: _SourceFiles | None = None,
+    *,
+    told: Told | None = None,
 ) -> None:
     """Read, check and compile every file; with ``source_files``, also record each file
     for the next freshness check.
@@ -777,6 +808,8 @@ def _compile(
     exports then stream in after them (their rows refer only to records of their own
     dataset). A record whose id is taken already is kept out of the store, and after
     the first problem nothing more goes in: the build fails with every problem found.
+    An export's rows are not problems: each is read, read with notes or set aside, and
+    the account of each file is stored (``store.accounts``); ``told`` hears every note.
     Above ``APART_BYTES`` of YAML the reading runs in a child process (``read_yaml``).
     """
     from . import model, store
@@ -813,7 +846,7 @@ def _compile(
                     claims.extend((record.id, row, path, line) for row in record.same_as)
         if problems:
             raise DataError(problems)
-        problems = _import(exports, builder, source_files, progress, len(files), claims, numbers)
+        problems = _import(exports, builder, source_files, progress, len(files), claims, numbers, told)
         if problems:
             raise DataError(problems)
         builder.finish()
@@ -915,11 +948,14 @@ def _import(
     total: int,
     claims: list[tuple[str, str, Path, int]],
     numbers: dict[Path, int],
+    told: Told | None,
 ) -> list[Problem]:
-    """Stream every row of the exports into the store; the problems of rows that cannot be
-    read, of a row id given twice (naming both places), and of curated events' ``same_as``
+    """Stream every row of the exports into the store, each file's account beside them;
+    the problems of a file that cannot be read at all, and of curated events' ``same_as``
     (event id, row id, file, line) naming no row read, or a row another event names."""
-    from .exports import read_export
+    from . import store
+    from .datasets import Account
+    from .exports import Tell, read_export
 
     problems: list[Problem] = []
     seen: set[str] = set()
@@ -929,7 +965,9 @@ def _import(
         try:
             fingerprint = Fingerprint.of(os.stat(path))
             reading = None if progress is None else _share_of(progress, done - 1, total)
-            read_export(path, builder, seen, first_at, problems, reading=reading)
+            account = Account(path)
+            read_export(path, builder, seen, first_at, Tell(account, told), reading=reading)
+            store.save_account(builder.connection, account)
             if source_files:
                 source_files.add_once_hashed(path, fingerprint)
         except DataError as error:

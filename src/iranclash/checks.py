@@ -32,9 +32,11 @@ CREATE TEMP VIEW IF NOT EXISTS event_json AS
 
 
 class Store(sqlite3.Connection):
-    """A connection to a compiled data folder; ``damage`` says what a read found wrong."""
+    """A connection to a compiled data folder; ``damage`` says what a read found wrong, and
+    ``compiled`` whether the data files were compiled to open it (not found fresh)."""
 
     damage: str | None = None
+    compiled: bool = False
 
 
 def connect(database: str, *, uri: bool = False, timeout: float = 5.0) -> Store:

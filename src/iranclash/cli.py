@@ -29,7 +29,7 @@ from . import __version__, query
 from .dates import PartialDate
 from .errors import DataError, ExitStatus, IranclashError, OutputError, Problem, UsageProblem
 from .render import Output, OutputFormat, render, visible
-from .results import Column, Detail, Listing
+from .results import Column, Detail, Listing, Section
 
 if TYPE_CHECKING:
     from .shape import Shape
@@ -237,10 +237,12 @@ class OptionGroup:
 
 
 class DataChoice(NamedTuple):
-    """Which data folders to read (none given: the default), and whether through the cache."""
+    """Which data folders to read (none given: the default), whether through the cache, and
+    whether a note on an export's rows is an error (``strict``)."""
 
     folders: tuple[Path, ...]
     use_cache: bool
+    strict: bool = False
 
     def answer(self, question: Question, output: Output, shape: Shape | None = None) -> None:
         if shape is not None and shape.active:
@@ -253,7 +255,7 @@ class DataChoice(NamedTuple):
             from .geo import mapped
 
             question = mapped(question)
-        _answer(self.folders, not self.use_cache, question, output)
+        _answer(self.folders, not self.use_cache, question, output, strict=self.strict)
 
 
 def _output(output: OutputFormat, as_json: bool, wide: bool) -> Output:
@@ -292,8 +294,19 @@ DATA = OptionGroup(
             ],
             False,
         ),
+        _option(
+            "strict",
+            Annotated[
+                bool,
+                typer.Option(
+                    "--strict",
+                    help="Refuse the data if a row of an export was read with notes or set aside.",
+                ),
+            ],
+            False,
+        ),
     ),
-    lambda data, no_cache: DataChoice(tuple(data or ()), not no_cache),
+    lambda data, no_cache, strict: DataChoice(tuple(data or ()), not no_cache, strict),
 )
 OUTPUT = OptionGroup(
     "output",
@@ -502,7 +515,9 @@ class _Command:
 Question = Callable[[sqlite3.Connection], "Listing | Detail | Outline | Document | Mapped | Chart"]
 
 
-def _answer(data: tuple[Path, ...], no_cache: bool, question: Question, chosen: Output) -> None:
+def _answer(
+    data: tuple[Path, ...], no_cache: bool, question: Question, chosen: Output, *, strict: bool = False
+) -> None:
     """Open the data (from the cache when fresh), ask and print the answer.
 
     A cache found damaged (a record failing its checksum, a corrupt file) is rebuilt from
@@ -517,6 +532,7 @@ def _answer(data: tuple[Path, ...], no_cache: bool, question: Question, chosen: 
     connection = _open(folder, no_cache, rebuild=False)
     try:
         try:
+            _accounted(connection, strict)
             _print(question(connection), chosen, hold=not no_cache)
         except sqlite3.Error as error:
             found = damage(connection, error)
@@ -530,6 +546,29 @@ def _answer(data: tuple[Path, ...], no_cache: bool, question: Question, chosen: 
         raise _store_error(connection, error, no_cache) from None
     finally:
         connection.close()
+
+
+def _accounted(connection: sqlite3.Connection, strict: bool) -> None:
+    """Say what became of each export's rows where they were compiled just now (one line a
+    file, on stderr); with ``strict``, refuse data where any row was not read as it is."""
+    if not (strict or getattr(connection, "compiled", False)):
+        return
+    from .store import accounts
+
+    found = accounts(connection)
+    if getattr(connection, "compiled", False):
+        for account in found:
+            _error(account.summary())
+    if strict:
+        problems = [
+            Problem(account.path, f"{tally.count:,} row{'s' if tally.count > 1 else ''} {verb}: {kind}", line)
+            for account in found
+            for verb, tallies in (("read with notes", account.notes), ("set aside", account.reasons))
+            for kind, tally in tallies.items()
+            for line in tally.lines[:1]
+        ]
+        if problems:
+            raise DataError(problems)
 
 
 def _open(folder: tuple[Path, ...], no_cache: bool, *, rebuild: bool) -> sqlite3.Connection:
@@ -957,13 +996,21 @@ def info_command(*, source: DataChoice, output: Output) -> None:
         details["cache_file"] = str(cache.cache_path(folder))
         details["cache_status"] = cache.status(folder) if source.use_cache else "not used (--no-cache)"
         details["cache_bytes"] = cache.size(folder)
+        found = cache.export_accounts(folder) if source.use_cache else None
     except cache.CacheUnavailable as problem:
         _warn(f"not using the cache: {problem}")
         details.update(cache_dir=None, cache_file=None, cache_status="bypassed", cache_bytes=0)
+        found = None
     details["data_folders"] = [str(path) for path in folder]
+    # What became of each export's rows, as the fresh cache keeps it (null: no fresh cache).
+    details["exports"] = None if found is None else [account.to_data() for account in found]
     listed = {
         "data_folder": ("Data folders", " | ".join(str(path) for path in folder)),
         "data_folders": None,  # listed in the row above
+        "exports": (
+            "Exports",
+            "unknown until the cache is built" if found is None else "\n".join(a.summary() for a in found),
+        ),
     }
     fields = tuple(
         row
@@ -1008,9 +1055,16 @@ def validate_command(
         ),
     ] = None,
     *,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Count every note on an export's rows as an error.")
+    ] = False,
     output: Output,
 ) -> None:
-    """Check data folders (read together) and list every problem with its file and line; exit 1 if any.
+    """Check data folders (read together): every problem, and every note on an export's rows.
+
+    Exits 1 for a problem in the curated YAML (each listed with its file and line) or an
+    export row set aside; rows read with notes are listed, every note of each, and are
+    no error unless --strict.
 
     Examples:
       iranclash validate
@@ -1019,24 +1073,60 @@ def validate_command(
     """
     from .cache import compile_folder
     from .folder import builtin_data_dir, resolve_data_dirs
+    from .store import accounts
 
     targets = resolve_data_dirs(tuple(folder or ()))
     named = os.pathsep.join(str(target) for target in targets)
     connection = sqlite3.connect(":memory:")  # compile_folder attaches the checked views
+    notes: list[Problem] = []
     try:
-        compile_folder(targets, connection)
+        compile_folder(targets, connection, told=notes.append)
     except DataError as error:
         _show(_problem_listing(error.problems), output)
         _error(f"error: {len(error.problems)} problem{'s' if len(error.problems) > 1 else ''} in {named}")
         raise typer.Exit(ExitStatus.ERROR) from None
     counts = query.record_counts(connection)
+    read = accounts(connection)
+    set_aside = sum(account.set_aside for account in read)
+    noted = sum(account.noted for account in read)
+    valid = not set_aside and not (strict and noted)
     shown = "built-in data" if targets == (builtin_data_dir(),) else named
+    listing = _problem_listing(notes)
     detail = Detail(
-        f"{shown}: valid",
-        {"folder": named, "valid": True, "records": counts},
+        f"{shown}: {'valid' if valid else 'not valid'}",
+        {
+            "folder": named,
+            "valid": valid,
+            "records": counts,
+            "exports": [account.to_data() for account in read],
+            "notes": listing.rows,
+        },
         tuple((f"{kind}s", count) for kind, count in counts.items()),
+        (
+            Section(
+                "Exports",
+                (
+                    Column("File", lambda row: row["file"]),
+                    Column("Rows", lambda row: f"{row['rows']:,}"),
+                    Column("Read", lambda row: f"{row['read']:,}"),
+                    Column("With notes", lambda row: f"{row['with_notes']:,}"),
+                    Column("Set aside", lambda row: f"{row['set_aside']:,}"),
+                ),
+                [account.to_data() for account in read],
+            ),
+            Section("Notes on export rows", listing.columns, listing.rows),
+        ),
     )
     _show(detail, output)
+    for account in read:
+        _error(account.summary())
+    if not valid:
+        _error(
+            f"error: {set_aside:,} row{'s' if set_aside != 1 else ''} set aside"
+            + (f", {noted:,} read with notes (--strict)" if strict and noted else "")
+            + f" in {named}"
+        )
+        raise typer.Exit(ExitStatus.ERROR)
 
 
 @command("import", OUTPUT)
@@ -1065,12 +1155,16 @@ def import_command(
     replace: Annotated[
         bool, typer.Option("--replace", help="Replace a different file of the same name there.")
     ] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Copy nothing if a row was read with notes or set aside.")
+    ] = False,
     output: Output,
 ) -> None:
     """Check an ACLED or UCDP GED export row by row and copy it into a data folder.
 
-    Nothing is copied if a row cannot be read: each such row is listed with its line and
-    column (exit 1). The export itself is only read.
+    Every row is read as it is: what became of them (read, read with notes, set aside)
+    is said on stderr. With --strict, nothing is copied if a row was not read as it is:
+    each note is listed with its line and column (exit 1). The export itself is only read.
 
     Examples:
       iranclash import acled ~/Downloads/iraq-2021.csv --into ~/iraq-data
@@ -1080,7 +1174,7 @@ def import_command(
 
     progress = _ProgressLine("checking", "lines") if sys.stderr.isatty() else None
     try:
-        done = import_export(dataset.value, file, into, replace=replace, progress=progress)
+        done = import_export(dataset.value, file, into, replace=replace, strict=strict, progress=progress)
     except DataError as error:
         if progress:
             progress.close()
@@ -1094,11 +1188,15 @@ def import_command(
     finally:
         if progress:
             progress.close()
+    _error(done.account.summary())
     data = {
         "file": str(done.file),
         "dataset": done.dataset,
         "schema": done.schema,
         "rows": done.rows,
+        "read": done.account.read,
+        "with_notes": done.account.noted,
+        "set_aside": done.account.set_aside,
         "action": done.action,
     }
     verb = {"copied": "copied to", "replaced": "replaced", "unchanged": "already at"}[done.action]
@@ -1106,7 +1204,7 @@ def import_command(
         Detail(
             f"{done.rows} rows of {done.dataset.upper()} ({done.schema}) checked; {verb} {done.file}",
             data,
-            tuple((key.capitalize(), value) for key, value in data.items()),
+            tuple((key.replace("_", " ").capitalize(), value) for key, value in data.items()),
         ),
         output,
     )

@@ -20,9 +20,11 @@ What is stored is what reading the file in one process stores:
   chunk made (a country written differently, the same once folded into the id), the
   child is stopped and this process reads the rest of the file alone; so it is when
   a chunk of the child's starts elsewhere (a stray quote misled it), or does not come.
-- Problems come in file order; a row id given twice is found here. The child stops at
-  a break in the file (bad bytes, a quote never closed), and this process reads that
-  chunk itself and reports the break.
+- Every row is accounted for (``datasets.Account``): read, read with notes, or set aside
+  with its reason, in file order; a row id given twice is found here, and the row that
+  repeats it set aside. The child stops at a break in the file, and this process reads
+  that chunk itself and reports the break. A monadic ACLED export (one row per actor,
+  rows joined by id) is read in this process alone.
 """
 
 from __future__ import annotations
@@ -31,9 +33,10 @@ import functools
 import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from . import apart, datasets
+from .datasets import Account, Merged, SetAside
 from .errors import Problem
 from .model import Actor, Place, Source
 
@@ -51,15 +54,49 @@ CHUNK_ROWS = 1000
 PERIOD = 8
 OURS = frozenset({0, 3, 6})
 
-#: One row as the child sends it: a Problem, or (line, row id, records it named first in
-#: the child's share, the event gathered).
-_Sent = Problem | tuple[int, str, tuple[Source | Actor | Place, ...], "GatheredEvent"]
+#: One row as the child sends it: set aside, or (line, row id, records it named first in
+#: the child's share, the event gathered, the kinds of its notes, its columns written NA).
+_Sent = (
+    SetAside
+    | tuple[int, str, tuple[Source | Actor | Place, ...], "GatheredEvent", tuple[str, ...], tuple[str, ...]]
+)
 #: The first place each row id was read at, across the exports.
 FirstAt = dict[str, tuple[Path, int]]
 
 
 #: What is done with each record the rows name first (``Builder.add``, unless told otherwise).
 Named = Callable[[Source | Actor | Place], None]
+#: Told of each row's every note and of each row set aside, as a Problem (``validate``).
+Told = Callable[[Problem], None]
+
+
+class Tell(NamedTuple):
+    """Where a read export's rows are accounted: its ``account``, and ``told`` (where given)
+    of every note of every row and of every row set aside."""
+
+    account: Account
+    told: Told | None = None
+    #: Told the line of every row accounted for (``import``'s progress).
+    seen: Callable[[int], None] | None = None
+
+    def read(
+        self, path: Path, line: int, record: str, notes: Iterable[datasets.Note], blanks: Iterable[str]
+    ) -> None:
+        notes = tuple(notes)
+        if self.seen is not None:
+            self.seen(line)
+        self.account.row_read(line, notes)
+        self.account.blank(blanks)
+        if self.told is not None:
+            for note in notes:
+                self.told(Problem(path, note.text, line, note.position, record, note.column))
+
+    def set_aside(self, item: SetAside) -> None:
+        if self.seen is not None:
+            self.seen(item.problem.line or 0)
+        self.account.row_set_aside(item.problem.line or 0, item.reason)
+        if self.told is not None:
+            self.told(item.problem._replace(message=f"set aside ({item.reason}): {item.problem.message}"))
 
 
 def read_export(
@@ -67,12 +104,12 @@ def read_export(
     builder: Builder,
     seen: set[str],
     first_at: FirstAt,
-    problems: list[Problem],
+    tell: Tell,
     named: Named | None = None,
     *,
     reading: Callable[[float], None] | None = None,
 ) -> None:
-    """Read every row of the export at ``path`` into ``builder``, the problems into ``problems``.
+    """Read every row of the export at ``path`` into ``builder``, each accounted for in ``tell``.
 
     ``seen`` holds the ids of the records handed out already (``datasets.read``); each
     record the rows name first goes to ``named`` (``partial`` keeps the one an earlier
@@ -85,13 +122,17 @@ def read_export(
         size = os.stat(path).st_size
     except OSError:
         size = 0
-    if not apart.available() or size <= APART_BYTES:
-        _add(datasets.read(path, seen), builder, named, first_at, problems)
+    # Every note's words are wanted (``told``) only to list them, where one process is plenty.
+    if not apart.available() or size <= APART_BYTES or tell.told is not None:
+        _add(datasets.read(path, seen), builder, named, first_at, tell)
         return
     header, lines = datasets.read_rows(path)
     lines.close()  # read_rows has checked the file and its header; chunks are read by offset
+    if header.monadic:  # its rows are joined by id as they stream, which chunks would cut
+        _add(datasets.read(path, seen), builder, named, first_at, tell)
+        return
     with datasets.RowsAt(path) as rows:
-        _read_shared(path, header, rows, builder, named, seen, first_at, problems, reading, size)
+        _read_shared(path, header, rows, builder, named, seen, first_at, tell, reading, size)
 
 
 #: What the child sends of a chunk: its number, where it starts and ends (``RowsAt.at``), its rows.
@@ -106,7 +147,7 @@ def _read_shared(
     named: Named,
     seen: set[str],
     first_at: FirstAt,
-    problems: list[Problem],
+    tell: Tell,
     progress: Callable[[float], None] | None,
     size: int,
 ) -> None:
@@ -127,7 +168,7 @@ def _read_shared(
                     and sent[:2] == (index, reading.at)
                     and _agrees(sent[3], seen, builder.places)
                 ):
-                    _merge(path, header.schema.dataset, sent[3], builder, named, seen, first_at, problems)
+                    _merge(path, header.schema.dataset, sent[3], builder, named, seen, first_at, tell)
                     reading.seek(*sent[2])
                     index += 1
                     continue
@@ -136,11 +177,11 @@ def _read_shared(
             rows, broken = reading.chunk(CHUNK_ROWS)
             if not rows and broken is None:
                 return
-            _add(convert(path, header, iter(rows), seen), builder, named, first_at, problems)
+            _add(convert(path, header, iter(rows), seen), builder, named, first_at, tell)
             if broken is not None:
                 raise broken
             index += 1
-            if child is None and not stopped and not problems:
+            if child is None and not stopped:
                 if builder.pack is None:
                     builder.flush()  # the events are packed against a dictionary sampled from the first
                 if builder.pack is not None:
@@ -153,44 +194,59 @@ def _read_shared(
             child.close()
 
 
+def account_for(path: Path, tell: Tell) -> datasets.Header:
+    """Read the export at ``path`` only to account for its rows (``import`` checks a file so);
+    its header. Raises ``DataError`` as ``read_export`` does."""
+    header, lines = datasets.read_rows(path)
+    lines.close()
+    _add(datasets.read(path), None, lambda _record: None, {}, tell)
+    return header
+
+
 def _add(
-    items: Iterable[datasets.Imported | Problem],
-    builder: Builder,
+    items: Iterable[datasets.Imported | SetAside | Merged],
+    builder: Builder | None,
     named: Named,
     first_at: FirstAt,
-    problems: list[Problem],
+    tell: Tell,
 ) -> None:
-    """Add rows converted in this process: each event after the records it names first."""
+    """Add rows converted in this process (to ``builder``, where there is one): each event
+    after the records it names first."""
     for item in items:
-        if isinstance(item, Problem):
-            problems.append(item)
+        if isinstance(item, SetAside):
+            tell.set_aside(item)
             continue
-        if not _first(item.path, item.line, item.row.row, item.event.id, first_at, problems):
+        if isinstance(item, Merged):
+            tell.account.merged += 1
+            tell.read(item.path, item.line, item.event_id, item.notes, item.blanks)
+            continue
+        repeated = _repeated(item.path, item.line, item.row.row, item.event.id, first_at)
+        if repeated is not None:
+            tell.set_aside(repeated)
             continue
         for record in item.new:
             named(record)
-        builder.add(item.event, item.row)
+        if builder is not None:
+            builder.add(item.event, item.row)
+        tell.read(item.path, item.line, item.event.id, item.notes, item.blanks)
 
 
-def _first(
-    path: Path, line: int, row: str, event_id: str, first_at: FirstAt, problems: list[Problem]
-) -> bool:
-    """Whether a row is the first with its id; if not, the problem naming both places."""
+def _repeated(path: Path, line: int, row: str, event_id: str, first_at: FirstAt) -> SetAside | None:
+    """None for the first row with its id; a later one is set aside, naming both places."""
     first = first_at.setdefault(event_id, (path, line))
     if first == (path, line):
-        return True
+        return None
     dataset = event_id.split(":", 1)[0]
-    problems.append(
-        Problem(
-            path,
-            f"row id {row} is used twice (first at {first[0]}:{first[1]})",
-            line,
-            None,
-            event_id,
-            "event_id_cnty" if dataset == "acled" else "id",
-        )
+    where = f"line {first[1]}" if first[0] == path else f"{first[0]}:{first[1]}"
+    problem = Problem(
+        path,
+        f"row id {row} is used twice (first at {where}): this row is left out",
+        line,
+        None,
+        event_id,
+        "event_id_cnty" if dataset == "acled" else "id",
     )
-    return False
+    return SetAside(problem, "row id given twice")
 
 
 def _share(
@@ -223,14 +279,16 @@ def _share(
                 return  # the parent reads on from here alone, and reports the break
             sent: list[_Sent] = []
             for item in convert(path, header, iter(rows), seen):
-                if isinstance(item, Problem):
+                if isinstance(item, SetAside):
                     sent.append(item)
                     continue
+                assert not isinstance(item, Merged)  # a monadic export is read in one process
                 for record in item.new:
                     if isinstance(record, Place):
                         places[record.id] = PlaceTrail.of(record)
                 gathered = gather_event(item.event, item.row, places, pack)
-                sent.append((item.line, item.row.row, item.new, gathered))
+                kinds = tuple(note.kind for note in item.notes)
+                sent.append((item.line, item.row.row, item.new, gathered, kinds, item.blanks))
             yield index, begins, reading.at, sent
             index += 1
 
@@ -241,7 +299,7 @@ def _agrees(sent: list[_Sent], seen: set[str], places: dict[str, PlaceTrail]) ->
     from .store import PlaceTrail
 
     for item in sent:
-        if isinstance(item, Problem):
+        if isinstance(item, SetAside):
             continue
         for record in item[2]:
             if not isinstance(record, Place) or record.id not in seen:
@@ -259,18 +317,22 @@ def _merge(
     named: Named,
     seen: set[str],
     first_at: FirstAt,
-    problems: list[Problem],
+    tell: Tell,
 ) -> None:
     """Add a chunk the child converted, as ``_add`` would have."""
     for item in sent:
-        if isinstance(item, Problem):
-            problems.append(item)
+        if isinstance(item, SetAside):
+            tell.set_aside(item)
             continue
-        line, row, new, gathered = item
+        line, row, new, gathered, kinds, blanks = item
         fresh = [record for record in new if record.id not in seen]
         seen.update(record.id for record in fresh)
-        if not _first(path, line, row, f"{dataset}:{row}", first_at, problems):
+        event_id = f"{dataset}:{row}"
+        repeated = _repeated(path, line, row, event_id, first_at)
+        if repeated is not None:
+            tell.set_aside(repeated)
             continue
         for record in fresh:
             named(record)
         builder.add_gathered(gathered)
+        tell.read(path, line, event_id, (datasets.Note(kind, kind) for kind in kinds), blanks)

@@ -14,8 +14,13 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import DataError, Problem, UsageProblem
+
+if TYPE_CHECKING:
+    from .datasets import Account
+    from .exports import Told
 
 Progress = Callable[[int, int], None]
 
@@ -27,22 +32,51 @@ class Imported:
     file: Path
     dataset: str
     schema: str
-    rows: int
+    #: What became of each row: read, read with notes, set aside.
+    account: Account
     #: ``copied``, ``replaced`` (a different file was there), or ``unchanged`` (the same was).
     action: str
 
+    @property
+    def rows(self) -> int:
+        return self.account.rows
+
 
 def import_export(
-    dataset: str, source: Path, into: Path, *, replace: bool = False, progress: Progress | None = None
+    dataset: str,
+    source: Path,
+    into: Path,
+    *,
+    replace: bool = False,
+    strict: bool = False,
+    progress: Progress | None = None,
 ) -> Imported:
     """Check every row of ``source``, an export of ``dataset`` (acled or ucdp), and copy it to
-    ``into/<dataset>/``. Raises DataError listing every row that cannot be read (nothing is
-    copied then) and UsageProblem for a different file already at the destination."""
+    ``into/<dataset>/`` as it is: rows with notes and rows set aside are said, not refused
+    (``strict``: refused, each listed, and nothing copied). Raises DataError for a file that
+    is not such an export, and UsageProblem for a different file already at the destination."""
     target = into / dataset / source.name
-    schema, rows = check_export(dataset, source, progress)
+    listed: list[Problem] = []
+    total = _count_lines(source)
+    counted = [0]
+
+    def told(problem: Problem) -> None:
+        if strict:
+            listed.append(problem)
+
+    def seen(line: int) -> None:
+        counted[0] += 1
+        if progress and counted[0] % 1000 == 0:
+            progress(min(line, total), total)
+
+    schema, account = check_export(dataset, source, told, seen)
+    if progress:
+        progress(total, total)
+    if listed:
+        raise DataError(listed)
     existing = _regular(target)
     if existing and filecmp.cmp(source, target, shallow=False):
-        return Imported(target, dataset, schema, rows, "unchanged")
+        return Imported(target, dataset, schema, account, "unchanged")
     if existing and not replace:
         raise UsageProblem(f"{target} exists and differs from {source}; give --replace to replace it")
     if target.exists() and not existing:
@@ -55,18 +89,21 @@ def import_export(
     finally:
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()
-    return Imported(target, dataset, schema, rows, "replaced" if existing else "copied")
+    return Imported(target, dataset, schema, account, "replaced" if existing else "copied")
 
 
-def check_export(dataset: str, path: Path, progress: Progress | None = None) -> tuple[str, int]:
-    """The schema and number of rows of an export, read as a stream; DataError with every
-    problem (file, line, column), a row id given twice among them."""
-    from . import datasets
+def check_export(
+    dataset: str, path: Path, told: Told | None = None, seen: Callable[[int], None] | None = None
+) -> tuple[str, Account]:
+    """The schema of an export and what became of each of its rows, read as a stream
+    (``told`` hears every note and every row set aside, ``seen`` the line of each row);
+    DataError for a file that is not an export of ``dataset``."""
+    from .datasets import Account
     from .datasets._rows import read_rows
+    from .exports import Tell, account_for
 
     header, lines = read_rows(path)  # a file of the wrong kind fails here, before any counting
-    del lines
-    total = _count_lines(path)
+    lines.close()
     if header.schema.dataset != dataset:
         found = header.schema.dataset.upper()
         raise DataError.single(
@@ -75,34 +112,9 @@ def check_export(dataset: str, path: Path, progress: Progress | None = None) -> 
             f"not {'an' if dataset == 'acled' else 'a'} {dataset.upper()} one",
             line=1,
         )
-    problems: list[Problem] = []
-    first_at: dict[str, int] = {}
-    rows = 0
-    for item in datasets.read(path):
-        rows += 1
-        if isinstance(item, Problem):
-            problems.append(item)
-            line = item.line or 0
-        else:
-            line = item.line
-            first = first_at.setdefault(item.row.row, line)
-            if first != line:
-                problems.append(
-                    Problem(
-                        path,
-                        f"row id {item.row.row} is used twice (first at line {first})",
-                        line,
-                        None,
-                        item.event.id,
-                    )
-                )
-        if progress and rows % 1000 == 0:
-            progress(min(line, total), total)
-    if progress:
-        progress(total, total)
-    if problems:
-        raise DataError(problems)
-    return header.schema.value, rows
+    account = Account(path)
+    account_for(path, Tell(account, told, seen))
+    return header.schema.value, account
 
 
 def _count_lines(path: Path) -> int:

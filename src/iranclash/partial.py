@@ -53,8 +53,9 @@ from .cache import (
 )
 from .checks import checksum
 from .collector import paused
-from .errors import DataError, Problem
-from .exports import read_export
+from .datasets import Account
+from .errors import DataError
+from .exports import Tell, read_export
 from .model import Actor, Event, Place, Record, Source
 
 if TYPE_CHECKING:
@@ -452,18 +453,28 @@ def _read_export(
         else:
             raise Unsafe(f"{record.id} reads differently now")
 
-    problems: list[Problem] = []
-    read_export(path, builder, seen, {}, problems, named)
-    if problems:
-        raise Unsafe(f"{path} has problems")
+    account = Account(path)
+    read_export(path, builder, seen, {}, Tell(account), named)
     builder.end_file()
     builder.flush()
+    if _ids_twice(connection):
+        raise Unsafe(f"{path} repeats an event id of another file")  # a full build sets it aside
+    store.save_account(connection, account)
     connection.executemany(
         "UPDATE record_data SET seq = ? WHERE rowid = ?", [(seq, rowid) for rowid, seq in kept.items()]
     )
     unnamed = [(record_id, rowid, text) for record_id, (rowid, text) in made.items() if rowid not in kept]
     _take_out_unnamed(connection, unnamed)
     return path, fingerprint, _sha256(path)
+
+
+def _ids_twice(connection: sqlite3.Connection) -> bool:
+    """Whether two stored events share an id: a row of the file read again repeats one of
+    another export's, which only a full build, reading every file in order, sets aside."""
+    return (
+        connection.execute("SELECT 1 FROM event GROUP BY id HAVING count(*) > 1 LIMIT 1").fetchone()
+        is not None
+    )
 
 
 def _take_out_unnamed(connection: sqlite3.Connection, records: list[tuple[str, int, str]]) -> None:

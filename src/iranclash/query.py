@@ -348,6 +348,13 @@ def _external_label(external: Row | None) -> str | None:
     return " | ".join(shown) or None
 
 
+def _row_notes(dataset: Row | None) -> str | None:
+    """What could not be read of an imported row as it is, and what was done instead."""
+    if not dataset or not dataset.get("notes"):
+        return None
+    return "; ".join(dataset["notes"])
+
+
 def _dataset_detail(dataset: Row | None) -> str | None:
     """Where an imported event comes from: the dataset, its row id and the sources it names."""
     if dataset is None:
@@ -412,6 +419,7 @@ def event(store: sqlite3.Connection, event_id: str) -> Detail:
         ("Casualties", _casualties_detail(data["casualties"])),
         ("Aggregate", AGGREGATE if data.get("aggregate") else None),
         ("Dataset row", _dataset_detail(data.get("dataset"))),
+        ("Read with notes", _row_notes(data.get("dataset"))),
     )
     sections = (
         Section(

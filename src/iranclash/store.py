@@ -20,13 +20,13 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
 from . import jsonout, names, packed
-from .checks import checksum
+from .checks import Store, checksum
 from .model import ACLED, Actor, Analyst, Certainty, Event, Place, Quote, Record, Role, Source, to_data
 from .snippets import searched_texts
 from .vocabulary import CERTAINTIES, ROLES
 
 if TYPE_CHECKING:
-    from .datasets import DatasetRow
+    from .datasets import Account, DatasetRow
 
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -68,6 +68,7 @@ CREATE INDEX link_subject ON link(subject, predicate);
 CREATE TABLE name(key TEXT NOT NULL, id TEXT NOT NULL, kind TEXT NOT NULL, label TEXT NOT NULL);
 CREATE TABLE precomputed_data(name TEXT PRIMARY KEY, json TEXT NOT NULL, crc INTEGER NOT NULL);
 CREATE INDEX name_key ON name(key);
+CREATE TABLE export_account(file TEXT PRIMARY KEY, json TEXT NOT NULL, crc INTEGER NOT NULL);
 """
 
 
@@ -389,6 +390,7 @@ def event_data(
         "geo_precision": dataset.geo_precision,
         "killed_low": dataset.killed_low,
         "killed_high": dataset.killed_high,
+        "notes": list(dataset.notes),
     }
     data["same_as"] = same_as
     return data
@@ -618,3 +620,27 @@ def searched_words(data: object) -> str:
     keys = dict.fromkeys(map(names.normalize, searched_texts(data)))
     keys.pop("", None)
     return " ".join(keys)
+
+
+def save_account(connection: sqlite3.Connection, account: Account) -> None:
+    """Keep what became of an export's rows (``datasets.Account``), replacing the last
+    build's account of the same file."""
+    text = account.dumps()
+    connection.execute(
+        "INSERT OR REPLACE INTO export_account VALUES (?, ?, ?)", (str(account.path), text, checksum(text))
+    )
+
+
+def accounts(connection: sqlite3.Connection) -> list[Account]:
+    """The accounts of the exports compiled, by file; one failing its checksum is damage."""
+    from .datasets import Account
+
+    read: list[Account] = []
+    for _file, text, crc in connection.execute("SELECT file, json, crc FROM export_account ORDER BY file"):
+        if checksum(text) != crc:
+            damage = "an export's account does not match its checksum"
+            if isinstance(connection, Store):
+                connection.damage = damage
+            raise sqlite3.DatabaseError(damage)
+        read.append(Account.loads(text))
+    return read

@@ -28,20 +28,23 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from ..errors import Problem
 from . import acled, ucdp
 from ._rows import Chunk, DatasetRow, Header, Imported, RowsAt, Schema, read_rows, sniff
+from .account import Account, Merged, Note, SetAside
 from .acled import ActorName, parse_acled_date, parse_actor_name, parse_inter
 
 __all__ = [
+    "Account",
     "ActorName",
     "Chunk",
     "DatasetRow",
     "Header",
     "Imported",
-    "Problem",
+    "Merged",
+    "Note",
     "RowsAt",
     "Schema",
+    "SetAside",
     "converter",
     "parse_acled_date",
     "parse_actor_name",
@@ -52,21 +55,26 @@ __all__ = [
 ]
 
 
-def read(path: Path, seen: set[str] | None = None) -> Iterator[Imported | Problem]:
-    """Every row of the export at ``path``, converted or reported, in file order.
+def read(path: Path, seen: set[str] | None = None) -> Iterator[Imported | SetAside | Merged]:
+    """Every row of the export at ``path``: converted (with notes on what it could not read
+    as it is), set aside with its reason, or (ACLED's monadic layout) merged into the
+    event of an earlier row; in file order but for the merged events, which come once
+    their rows are all read.
 
     ``seen`` holds the ids of actors, places and sources already handed out; each
     :class:`Imported` carries only the ones new to it, and adds them (pass one set to
     several files so the records they share come once). Raises
     :class:`~iranclash.errors.DataError` at once for a file that cannot be read at all
     (missing, empty, or a header that is neither ACLED's nor UCDP's), and while
-    streaming for one that breaks off (not UTF-8, a quote never closed).
+    streaming for one that breaks off.
     """
     header, lines = read_rows(path)
     return converter(header)(path, header, lines, set() if seen is None else seen)
 
 
-Convert = Callable[[Path, Header, Iterator[tuple[int, list[str]]], set[str]], Iterator[Imported | Problem]]
+Convert = Callable[
+    [Path, Header, Iterator[tuple[int, list[str]]], set[str]], Iterator[Imported | SetAside | Merged]
+]
 
 
 def converter(header: Header) -> Convert:

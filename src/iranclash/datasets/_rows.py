@@ -16,10 +16,12 @@ from typing import IO, NamedTuple, NoReturn
 
 from ..errors import DataError, Problem
 from ..folder import open_nonblocking
-from ..model import Actor, Event, Place, Source
+from ..model import Actor, CoordinatePrecision, Coordinates, Event, Place, Source
 from ..names import fold
+from .account import Note, SetAside
 
-#: Columns a reader needs, by schema; other columns (versions differ) are ignored.
+#: Columns a reader needs, by schema; other columns (versions differ) are ignored. ACLED's
+#: actor2 and inter2 are needed too, except in its monadic layout (one row per actor).
 ACLED_COMMON = (
     "event_id_cnty",
     "event_date",
@@ -28,8 +30,6 @@ ACLED_COMMON = (
     "event_type",
     "actor1",
     "inter1",
-    "actor2",
-    "inter2",
     "country",
     "admin1",
     "admin2",
@@ -92,8 +92,8 @@ class Schema(str, Enum):
         if self is Schema.UCDP_GED:
             return UCDP_COLUMNS
         if self is Schema.ACLED_2016:
-            return (*ACLED_COMMON, "ally_actor_1", "ally_actor_2")
-        return (*ACLED_COMMON, "sub_event_type", "assoc_actor_1", "assoc_actor_2")
+            return (*ACLED_COMMON, "ally_actor_1")
+        return (*ACLED_COMMON, "sub_event_type", "assoc_actor_1")
 
 
 @dataclass(frozen=True)
@@ -104,6 +104,8 @@ class Header:
     schema: Schema
     columns: dict[str, int]
     width: int
+    #: ACLED's monadic layout: no actor2, one row per actor, the same event id on each.
+    monadic: bool = False
 
 
 def sniff(names: list[str], path: Path | None = None) -> Header:
@@ -128,7 +130,12 @@ def sniff(names: list[str], path: Path | None = None) -> Header:
             + ", ".join(names[:5])[:120],
             line=1,
         )
-    missing = [name for name in schema.columns if name not in columns]
+    monadic = schema.dataset == "acled" and "actor2" not in columns and "inter2" not in columns
+    needed = schema.columns
+    if schema.dataset == "acled" and not monadic:
+        second = "ally_actor_2" if schema is Schema.ACLED_2016 else "assoc_actor_2"
+        needed = (*needed, "actor2", "inter2", second)
+    missing = [name for name in needed if name not in columns]
     if missing:
         raise DataError.single(
             path,
@@ -136,7 +143,7 @@ def sniff(names: list[str], path: Path | None = None) -> Header:
             + ", ".join(missing),
             line=1,
         )
-    return Header(schema, columns, len(names))
+    return Header(schema, columns, len(names), monadic)
 
 
 class DatasetRow(NamedTuple):
@@ -162,6 +169,8 @@ class DatasetRow(NamedTuple):
     #: UCDP's low and high estimates around its best, which is the event's ``killed``.
     killed_low: int | None = None
     killed_high: int | None = None
+    #: What could not be read of the row as it is, and what was done instead (``Note.text``).
+    notes: tuple[str, ...] = ()
 
 
 class Imported(NamedTuple):
@@ -170,6 +179,8 @@ class Imported(NamedTuple):
 
     A named tuple, not a frozen dataclass: one is made for every row of an export, in a
     quarter of the time (a frozen dataclass sets each field through ``object.__setattr__``).
+    ``notes`` say what could not be read as it is (the event is kept, that part unknown);
+    ``blanks`` name the columns whose cell said ``NA`` (or ``NULL``...), read as empty.
     """
 
     path: Path
@@ -177,20 +188,32 @@ class Imported(NamedTuple):
     event: Event
     row: DatasetRow
     new: tuple[Source | Actor | Place, ...] = ()
+    notes: tuple[Note, ...] = ()
+    blanks: tuple[str, ...] = ()
 
 
 class RowError(Exception):
-    """A row that cannot be converted; carries where and why."""
+    """A row no event can be made of; carries where and why, and the reason it is counted under."""
 
-    def __init__(self, problem: Problem) -> None:
+    def __init__(self, problem: Problem, reason: str) -> None:
         super().__init__(str(problem))
         self.problem = problem
+        self.reason = reason
+
+
+#: How tools write an empty cell: R's write.csv (NA), pandas (nan), databases (NULL).
+EMPTY_WORDS = frozenset({"NA", "N/A", "NULL", "nan", "NaN", "null", "n/a"})
 
 
 class Cells:
-    """One row's cells, read by column name; each reader raises a RowError at its column."""
+    """One row's cells, read by column name.
 
-    __slots__ = ("cells", "columns", "line", "path", "record")
+    A cell that cannot be read is left unknown with a ``Note`` (``note``), and only what
+    no event can be made without raises a ``RowError`` (``set_aside``). A cell written
+    ``NA`` and the like is empty, its column remembered in ``blanks``.
+    """
+
+    __slots__ = ("blanks", "cells", "columns", "line", "notes", "path", "record")
 
     def __init__(self, path: Path, line: int, cells: list[str], columns: dict[str, int]) -> None:
         self.path = path
@@ -198,74 +221,98 @@ class Cells:
         self.cells = cells
         self.columns = columns
         self.record: str | None = None
+        self.notes: list[Note] = []
+        self.blanks: list[str] = []
 
     def text(self, name: str) -> str:
         try:
-            return self.cells[self.columns[name]].strip()
+            value = self.cells[self.columns[name]].strip()
         except KeyError:  # a column this schema lacks, such as sub_event_type in 2016
             return ""
-
-    def fail(self, name: str, message: str) -> NoReturn:
-        index = self.columns.get(name)
-        raise RowError(
-            Problem(
-                self.path,
-                message,
-                self.line,
-                None if index is None else index + 1,
-                self.record,
-                name,
-            )
-        )
-
-    def required(self, name: str) -> str:
-        value = self.text(name)
-        if not value:
-            self.fail(name, "is empty")
+        if value in EMPTY_WORDS:
+            self.blanks.append(name)
+            return ""
         return value
 
-    def integer(self, name: str, low: int, high: int, *, blank: bool = False) -> int | None:
-        """A whole number from ``low`` to ``high``; ``blank`` allows an empty cell (None).
-        Some exports write whole numbers as ``3.0``, which is read as 3."""
+    def position(self, name: str | None) -> int | None:
+        """Where column ``name`` is in the row, counted from 1."""
+        index = None if name is None else self.columns.get(name)
+        return None if index is None else index + 1
+
+    def problem(self, name: str | None, message: str) -> Problem:
+        return Problem(self.path, message, self.line, self.position(name), self.record, name)
+
+    def set_aside(self, name: str | None, reason: str, message: str) -> NoReturn:
+        """Give up on the row: ``reason`` is what it is counted under, ``message`` the detail."""
+        raise RowError(self.problem(name, message), reason)
+
+    def note(self, name: str | None, kind: str, text: str) -> None:
+        """Keep the row, saying what of it could not be read (``kind`` counted, ``text`` shown)."""
+        self.notes.append(Note(kind, text, name, self.position(name)))
+
+    def integer(self, name: str, low: int, high: int, *, quiet_blank: bool = False) -> int | None:
+        """A whole number from ``low`` to ``high``, or None (unknown) with a note: empty (no
+        note where ``quiet_blank``: the column may be empty) or not such a number. Some
+        exports write whole numbers as ``3.0``, which is read as 3."""
         value = self.text(name)
         if not value:
-            if blank:
-                return None
-            self.fail(name, f"is empty; expected a whole number from {low} to {high}")
+            if not quiet_blank:
+                self.note(name, f"{name} empty", f"{name} is empty: unknown")
+            return None
         number = _whole(value)
         if number is None or not low <= number <= high:
-            self.fail(name, f"{value[:40]!r} is not a whole number from {low} to {high}")
+            self.note(
+                name,
+                f"{name} not a number",
+                f"{name} {value[:40]!r} is not a whole number from {low} to {high}: unknown",
+            )
+            return None
         return number
 
-    def coordinate(self, name: str, limit: float) -> float:
-        value = self.required(name)
+    def coordinates(self, precision: CoordinatePrecision | None) -> Coordinates | None:
+        """The row's latitude and longitude, or None with a note where either is empty or
+        not a coordinate; ``precision`` None (not coded) is taken as a region, noted."""
+        latitude, longitude = self.text("latitude"), self.text("longitude")
+        if not latitude or not longitude:
+            self.note("latitude", "coordinates empty", "latitude or longitude is empty: no coordinates")
+            return None
         try:
-            number = float(value)
+            found = Coordinates(float(latitude), float(longitude), precision or CoordinatePrecision.REGION)
         except ValueError:
-            number = float("nan")
-        if not -limit <= number <= limit:
-            self.fail(name, f"{value[:40]!r} is not a number from -{limit:g} to {limit:g}")
-        return number
+            self.note(
+                "latitude",
+                "coordinates not numbers",
+                f"latitude {latitude[:20]!r}, longitude {longitude[:20]!r} are not a coordinate: "
+                "no coordinates",
+            )
+            return None
+        if found.lat != found.lat or found.lon != found.lon:  # nan
+            self.note("latitude", "coordinates not numbers", "latitude or longitude is not a number")
+            return None
+        return found
 
 
 def converted(
     path: Path, header: Header, lines: Iterator[tuple[int, list[str]]], row: Callable[[Cells], Imported]
-) -> Iterator[Imported | Problem]:
-    """Each row as ``row`` converts it, or the Problem that stops it: a row of another width
-    than the header, or a cell ``row`` cannot read (``RowError``)."""
+) -> Iterator[Imported | SetAside]:
+    """Each row as ``row`` converts it, or set aside: a row of another width than the
+    header's (its cells cannot be told apart), or one ``row`` gives up on (``RowError``)."""
     for line, values in lines:
         if len(values) != header.width:
-            yield Problem(
-                path,
-                f"has {len(values)} cells where the header has {header.width} columns",
-                line,
-                min(len(values), header.width) + 1,
+            yield SetAside(
+                Problem(
+                    path,
+                    f"has {len(values)} cells where the header has {header.width} columns",
+                    line,
+                    min(len(values), header.width) + 1,
+                ),
+                "wrong number of cells",
             )
             continue
         try:
             yield row(Cells(path, line, values, header.columns))
         except RowError as error:
-            yield error.problem
+            yield SetAside(error.problem, error.reason)
 
 
 def _whole(text: str) -> int | None:

@@ -34,6 +34,8 @@ class Note(NamedTuple):
     kind: str
     text: str
     column: str | None = None
+    #: The column's place in the row, counted from 1.
+    position: int | None = None
 
 
 class SetAside(NamedTuple):
@@ -42,6 +44,17 @@ class SetAside(NamedTuple):
 
     problem: Problem
     reason: str
+
+
+class Merged(NamedTuple):
+    """A row of ACLED's monadic layout (one row per actor) that added its actors to the
+    event an earlier row of the same id made: read, but not another event."""
+
+    path: Path
+    line: int
+    event_id: str
+    notes: tuple[Note, ...] = ()
+    blanks: tuple[str, ...] = ()
 
 
 @dataclass
@@ -75,6 +88,8 @@ class Account:
     notes: dict[str, Tally] = field(default_factory=dict)
     reasons: dict[str, Tally] = field(default_factory=dict)
     file_notes: list[str] = field(default_factory=list)
+    #: Cells written ``NA`` (or ``NULL``, ``nan``...) and read as empty, by column.
+    blanks: dict[str, int] = field(default_factory=dict)
 
     @property
     def rows(self) -> int:
@@ -99,6 +114,10 @@ class Account:
         self.set_aside += 1
         self.reasons.setdefault(reason, Tally()).add(line)
 
+    def blank(self, columns: Iterable[str]) -> None:
+        for column in columns:
+            self.blanks[column] = self.blanks.get(column, 0) + 1
+
     def file_note(self, text: str) -> None:
         if text not in self.file_notes:
             self.file_notes.append(text)
@@ -111,9 +130,20 @@ class Account:
         text += f", {self.set_aside:,} set aside{_kinds(self.reasons, examples)}"
         if self.merged:
             text += f"; {_count(self.merged, 'row')} added actors to an event of the same id"
-        if self.file_notes:
-            text += "; " + "; ".join(self.file_notes)
+        said = list(self.file_notes)
+        if self.blanks:
+            said.append(self.blanks_note())
+        if said:
+            text += "; " + "; ".join(said)
         return text
+
+    def blanks_note(self) -> str:
+        """The cells written ``NA`` and the like, read as empty: one note for the file."""
+        total = sum(self.blanks.values())
+        columns = sorted(self.blanks.items(), key=lambda item: (-item[1], item[0]))
+        shown = ", ".join(f"{count:,} in {column}" for column, count in columns[:6])
+        more = f" and {len(columns) - 6} more columns" if len(columns) > 6 else ""
+        return f"{_count(total, 'cell')} written NA (or NULL, nan) read as empty: {shown}{more}"
 
     def to_data(self) -> dict[str, object]:
         """The account as JSON data: what ``info`` and ``validate --format json`` give."""
@@ -127,6 +157,7 @@ class Account:
             "notes": {kind: _tally(tally) for kind, tally in self.notes.items()},
             "set_aside_reasons": {kind: _tally(tally) for kind, tally in self.reasons.items()},
             "file_notes": list(self.file_notes),
+            "empty_cells_written_na": dict(self.blanks),
         }
 
     def dumps(self) -> str:
@@ -147,6 +178,7 @@ class Account:
                 for kind, value in data["set_aside_reasons"].items()
             },
             file_notes=list(data["file_notes"]),
+            blanks=dict(data["empty_cells_written_na"]),
         )
 
 

@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..dates import PartialDate
-from ..errors import Problem
 from ..model import (
     Actor,
     ActorKind,
@@ -34,6 +33,7 @@ from ..model import (
     SourceKind,
 )
 from ._rows import Cells, DatasetRow, Header, Imported, converted, slug, split_list
+from .account import SetAside
 
 SOURCE = Source(
     id="ucdp",
@@ -52,34 +52,53 @@ _GOVERNMENTS = re.compile(r",\s*(?=Government of )")
 
 def convert(
     path: Path, header: Header, lines: Iterator[tuple[int, list[str]]], seen: set[str]
-) -> Iterator[Imported | Problem]:
-    """Each row of a GED export as an Imported, or the Problem that stops it."""
+) -> Iterator[Imported | SetAside]:
+    """Each row of a GED export as an Imported (with notes on what it could not read), or
+    set aside where no event can be made of it."""
     return converted(path, header, lines, lambda cells: _row(cells, seen))
 
 
 def _row(cells: Cells, seen: set[str]) -> Imported:
-    row_id = cells.required("id")
-    if not (row_id.isascii() and row_id.isdigit()):
-        cells.fail("id", f"{row_id[:40]!r} is not a GED id (a whole number)")
+    text_id = cells.text("id")
+    row_id = _whole_text(text_id)
+    if not text_id:
+        cells.set_aside("id", "no id", "id is empty")
+    if row_id is None:
+        cells.set_aside("id", "no id", f"{text_id[:40]!r} is not a GED id (a whole number)")
     cells.record = f"ucdp:{row_id}"
     new: list[Source | Actor | Place] = []
     if SOURCE.id not in seen:
         seen.add(SOURCE.id)
         new.append(SOURCE)
-    year = cells.integer("year", 1900, 2999)
+    year = cells.integer("year", 1900, 2999, quiet_blank=True)
     violence = cells.integer("type_of_violence", 1, 3)
-    assert violence is not None
     date_precision = cells.integer("date_prec", 1, 5)
-    start = _day(cells, "date_start")
-    end = _day(cells, "date_end")
+    start, end = _day(cells, "date_start"), _day(cells, "date_end")
+    if start is None and end is None:
+        cells.set_aside("date_start", "no usable date", "neither date_start nor date_end is a date")
+    start = start or end
+    end = end or start
+    assert start is not None and end is not None
     if end < start:
-        cells.fail("date_end", f"{end.isoformat()} is before date_start {start.isoformat()}")
-    if start.year != year:
-        cells.fail("year", f"is {year}, but date_start is {start.isoformat()}")
+        cells.note(
+            "date_end",
+            "date_end before date_start",
+            f"date_end {end.isoformat()} is before date_start {start.isoformat()}: dated to the span between",
+        )
+        start, end = end, start
+    if year is not None and start.year != year:
+        cells.note(
+            "year",
+            "year disagrees with date_start",
+            f"year {year} disagrees with date_start: dated by date_start",
+        )
     date = PartialDate.between(start, end)
     date_note = None
     if date_precision != 1:
-        date_note = f"UCDP date precision {date_precision}: the event lies between date_start and date_end"
+        date_note = (
+            f"UCDP date precision {date_precision if date_precision else 'unknown'}: "
+            "the event lies between date_start and date_end"
+        )
 
     links: list[EventActor] = []
     sides: list[tuple[str, int]] = []
@@ -87,85 +106,118 @@ def _row(cells: Cells, seen: set[str]) -> Imported:
         role = Role.PARTICIPANT
         if violence == 3:
             role = Role.ATTACKER if side == 1 else Role.TARGET
-        for name in _sides(cells.required(column)):
+        named = cells.text(column)
+        if not named:
+            cells.note(column, f"{column} empty", f"{column} is empty: that side is unknown")
+        for name in _sides(named) if named else ():
             identifier = _actor(name, side, violence, seen, new)
             if all(link.actor != identifier for link in links):
                 links.append(EventActor(identifier, role))
                 sides.append((identifier, side))
 
     where_precision = cells.integer("where_prec", 1, 7)
-    assert where_precision is not None
-    coordinates = Coordinates(
-        cells.coordinate("latitude", 90),
-        cells.coordinate("longitude", 180),
-        _WHERE.get(where_precision, CoordinatePrecision.REGION),
+    coordinates = cells.coordinates(
+        None if where_precision is None else _WHERE.get(where_precision, CoordinatePrecision.REGION)
     )
-    place = _place(
-        cells.required("country"),
-        cells.text("adm_1"),
-        cells.text("adm_2"),
-        cells.required("where_coordinates"),
-        coordinates,
-        seen,
-        new,
-    )
+    country = cells.text("country")
+    named_point = cells.text("where_coordinates")
+    places: tuple[str, ...] = ()
+    if country:
+        where = (cells.text("adm_1"), cells.text("adm_2"))
+        places = (_place(country, *where, named_point, coordinates, seen, new),)
+    else:
+        cells.note("country", "country empty", "country is empty: the event has no place")
 
-    deaths = {
-        name: cells.integer(name, 0, 10**7)
-        for name in ("deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown", "best", "low", "high")
-    }
-    best, low, high = deaths["best"], deaths["low"], deaths["high"]
-    assert best is not None and low is not None and high is not None
-    if not low <= best <= high:
-        cells.fail("best", f"{best} is not between low ({low}) and high ({high})")
-    split = (deaths["deaths_a"], deaths["deaths_b"], deaths["deaths_civilians"], deaths["deaths_unknown"])
-    if sum(value or 0 for value in split) != best:
-        cells.fail(
-            "best", f"{best} is not the sum of deaths_a, deaths_b, deaths_civilians and deaths_unknown"
-        )
-    casualties = Casualties(
-        killed=best,
-        note=(
-            f"UCDP best estimate, low {low}, high {high}: {split[0]} of side A, {split[1]} of side B, "
-            f"{split[2]} civilians, {split[3]} unknown"
-        ),
-    )
+    casualties = _casualties(cells)
     article = cells.text("source_article")
+    dyad = cells.text("dyad_name") or " - ".join(
+        part for part in (cells.text("side_a"), cells.text("side_b")) if part
+    )
+    notes = tuple(cells.notes)
     event = Event(
         id=f"ucdp:{row_id}",
         date=date,
         type=EventType.OTHER,
-        title=f"{cells.required('dyad_name')}, {cells.text('where_coordinates')}",
+        title=f"{dyad or 'Unknown sides'}, {named_point or country or 'an unknown place'}",
         sources=(Citation(SOURCE.id, article),),
         date_note=date_note,
-        places=(place,),
+        places=places,
         actors=tuple(links),
         casualties=casualties,
     )
     row = DatasetRow(
         "ucdp",
         row_id,
-        VIOLENCE[violence],
+        VIOLENCE.get(violence or 0, "violence of unknown type"),
         cells.text("conflict_name") or None,
         tuple(part.strip('"') for part in split_list(article)),
         date_precision,
         where_precision,
         tuple(sides),
-        low,
-        high,
+        cells.integer("low", 0, 10**7, quiet_blank=True),
+        cells.integer("high", 0, 10**7, quiet_blank=True),
+        tuple(note.text for note in notes),
     )
-    return Imported(cells.path, cells.line, event, row, tuple(new))
+    return Imported(cells.path, cells.line, event, row, tuple(new), notes, tuple(cells.blanks))
 
 
-def _day(cells: Cells, column: str) -> dt.date:
-    text = cells.required(column)
+def _casualties(cells: Cells) -> Casualties | None:
+    """GED's deaths as given: ``best`` is the event's figure (its total), kept where
+    ``low`` and ``high`` or the four-way split disagree with it, with a note."""
+    deaths = {
+        name: cells.integer(name, 0, 10**7, quiet_blank=True)
+        for name in ("deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown", "best", "low", "high")
+    }
+    best, low, high = deaths["best"], deaths["low"], deaths["high"]
+    split = (deaths["deaths_a"], deaths["deaths_b"], deaths["deaths_civilians"], deaths["deaths_unknown"])
+    if best is None:
+        cells.note("best", "best empty", "best is empty: the deaths are unknown")
+        return None
+    if low is not None and high is not None and low > high:
+        cells.note(
+            "low", "low above high", f"low ({low}) is above high ({high}): best ({best}) is kept as given"
+        )
+    elif (low is not None and best < low) or (high is not None and best > high):
+        cells.note(
+            "best",
+            "best outside low..high",
+            f"best ({best}) is not between low ({low}) and high ({high}): kept as given",
+        )
+    if None not in split and sum(value or 0 for value in split) != best:
+        cells.note(
+            "best",
+            "best not the sum of the deaths",
+            f"best ({best}) is not the sum of deaths_a, deaths_b, deaths_civilians and deaths_unknown "
+            f"({sum(value or 0 for value in split)}): kept as given",
+        )
+    a, b, civilians, unknown = ("unknown" if value is None else str(value) for value in split)
+    return Casualties(
+        killed=best,
+        note=(
+            f"UCDP best estimate, low {'unknown' if low is None else low}, high "
+            f"{'unknown' if high is None else high}: {a} of side A, {b} of side B, "
+            f"{civilians} civilians, {unknown} unknown"
+        ),
+    )
+
+
+def _whole_text(text: str) -> str | None:
+    """A GED id as the file writes it, ``15960`` or, after a spreadsheet or pandas, ``15960.0``."""
+    number = text.removesuffix(".0")
+    return number if number.isascii() and number.isdigit() else None
+
+
+def _day(cells: Cells, column: str) -> dt.date | None:
+    text = cells.text(column)
     match = _DATE.fullmatch(text)
     try:
         if match is None:
             raise ValueError
         return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
     except ValueError:
-        cells.fail(column, f"{text[:40]!r} is not a date written YYYY-MM-DD")
+        shown = f"{text[:40]!r} is not a date written YYYY-MM-DD" if text else "is empty"
+        cells.note(column, f"{column} not a date", f"{column} {shown}")
+        return None
 
 
 def _sides(text: str) -> tuple[str, ...]:
@@ -177,7 +229,9 @@ def _sides(text: str) -> tuple[str, ...]:
     return (text,)
 
 
-def _actor(name: str, side: int, violence: int, seen: set[str], new: list[Source | Actor | Place]) -> str:
+def _actor(
+    name: str, side: int, violence: int | None, seen: set[str], new: list[Source | Actor | Place]
+) -> str:
     identifier = "ucdp:actor/" + slug(name)
     if identifier not in seen:
         seen.add(identifier)
@@ -198,14 +252,15 @@ def _place(
     province: str,
     district: str,
     named: str,
-    coordinates: Coordinates,
+    coordinates: Coordinates | None,
     seen: set[str],
     new: list[Source | Actor | Place],
 ) -> str:
     """The id of the place the row names, after handing out any of its levels not seen yet.
 
     GED names the point it codes (``where_coordinates``): a town, or for a vaguer event
-    its district, province or country, which is then the event's place.
+    its district, province or country, which is then the event's place; with no point
+    named, the smallest of those the row names.
     """
     path = "ucdp:place/" + slug(country)
     levels: list[tuple[str, str, PlaceKind, str | None]] = [(country, path, PlaceKind.COUNTRY, None)]
@@ -215,9 +270,9 @@ def _place(
         if name:
             levels.append((name, path, kind, parent))
             parent = path
-    target = None
+    target = None if named else levels[-1][1]
     for name, identifier, _kind, _located_in in levels[::-1]:
-        if name == named:
+        if named and name == named:
             target = identifier
             break
     if target is None:
