@@ -13,8 +13,7 @@ import pytest
 
 from conftest import export_text
 from iranclash import datasets
-from iranclash.datasets import Imported, Merged, SetAside, Schema, acled
-from iranclash.errors import Problem
+from iranclash.datasets import Imported, Merged, Schema, SetAside, acled
 from iranclash.dates import PartialDate, Precision
 from iranclash.errors import DataError
 from iranclash.model import Actor, ActorKind, EventType, Place, PlaceKind, Role, Source
@@ -494,7 +493,8 @@ def test_ucdp_deaths_that_disagree_are_kept_as_given_with_a_note(tmp_path: Path)
     assert first.event.casualties is not None and first.event.casualties.killed == 6
     assert second.event.casualties is not None and second.event.casualties.killed == 6
     assert first.row.notes == (
-        "best (6) is not the sum of deaths_a, deaths_b, deaths_civilians and deaths_unknown (7): kept as given",
+        "best (6) is not the sum of deaths_a, deaths_b, deaths_civilians and deaths_unknown (7): "
+        "kept as given",
     )
     assert isinstance(fourth, Imported) and fourth.event.id == "ucdp:990914" and not fourth.notes
 
