@@ -142,6 +142,7 @@ SHAPES: dict[str, list[str]] = {
         "munitions",
         "casualties",
         "linked",
+        "export_rows",
     ],
     "date_span": ["first", "last"],
     "summary munition": [

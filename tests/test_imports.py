@@ -174,13 +174,13 @@ def test_a_fresh_cache_reads_no_export_and_a_redownload_is_seen(
     cli: Callable[..., Run], exports: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     read: list[Path] = []
-    real = datasets.read
+    real = datasets.read_rows
 
-    def counting(path: Path, seen: set[str] | None = None) -> Any:
+    def counting(path: Path) -> Any:
         read.append(path)
-        return real(path, seen)
+        return real(path)
 
-    monkeypatch.setattr(datasets, "read", counting)
+    monkeypatch.setattr(datasets, "read_rows", counting)
     assert "acled:IRQ990004" in _events(cli, exports)
     assert len(read) == 4
     read.clear()

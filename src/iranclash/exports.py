@@ -122,15 +122,16 @@ def read_export(
         size = os.stat(path).st_size
     except OSError:
         size = 0
-    # Every note's words are wanted (``told``) only to list them, where one process is plenty.
-    if not apart.available() or size <= APART_BYTES or tell.told is not None:
-        _add(datasets.read(path, seen), builder, named, first_at, tell)
-        return
     header, lines = datasets.read_rows(path)
-    lines.close()  # read_rows has checked the file and its header; chunks are read by offset
-    if header.monadic:  # its rows are joined by id as they stream, which chunks would cut
-        _add(datasets.read(path, seen), builder, named, first_at, tell)
+    for note in header.notes:
+        tell.account.file_note(note)
+    convert = datasets.converter(header)
+    # Every note's words are wanted (``told``) only to list them, where one process is
+    # plenty; a monadic export's rows are joined by id as they stream, which chunks would cut.
+    if not apart.available() or size <= APART_BYTES or tell.told is not None or header.monadic:
+        _add(convert(path, header, lines, seen), builder, named, first_at, tell)
         return
+    lines.close()  # read_rows has checked the file and its header; chunks are read by offset
     with datasets.RowsAt(path) as rows:
         _read_shared(path, header, rows, builder, named, seen, first_at, tell, reading, size)
 
@@ -194,13 +195,13 @@ def _read_shared(
             child.close()
 
 
-def account_for(path: Path, tell: Tell) -> datasets.Header:
-    """Read the export at ``path`` only to account for its rows (``import`` checks a file so);
-    its header. Raises ``DataError`` as ``read_export`` does."""
+def account_for(path: Path, tell: Tell) -> None:
+    """Read the export at ``path`` only to account for its rows (``import`` checks a file so).
+    Raises ``DataError`` as ``read_export`` does."""
     header, lines = datasets.read_rows(path)
-    lines.close()
-    _add(datasets.read(path), None, lambda _record: None, {}, tell)
-    return header
+    for note in header.notes:
+        tell.account.file_note(note)
+    _add(datasets.converter(header)(path, header, lines, set()), None, lambda _record: None, {}, tell)
 
 
 def _add(

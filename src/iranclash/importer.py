@@ -103,7 +103,7 @@ def check_export(
     from .exports import Tell, account_for
 
     header, lines = read_rows(path)  # a file of the wrong kind fails here, before any counting
-    lines.close()
+    lines.close()  # account_for reads it again, once it is known to be of the right dataset
     if header.schema.dataset != dataset:
         found = header.schema.dataset.upper()
         raise DataError.single(

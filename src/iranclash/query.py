@@ -885,6 +885,31 @@ def _search_score(phrase: str, names_norm: str, in_text: bool) -> int:
     return score
 
 
+def _export_rows(store: sqlite3.Connection) -> Row | None:
+    """What became of the exports' rows, all files together; None where none was read."""
+    from .store import accounts
+
+    found = accounts(store)
+    if not found:
+        return None
+    return {
+        "rows": sum(account.rows for account in found),
+        "read": sum(account.read for account in found),
+        "with_notes": sum(account.noted for account in found),
+        "set_aside": sum(account.set_aside for account in found),
+    }
+
+
+def _export_rows_label(counts: Row | None) -> str | None:
+    """The export rows counted, and those set aside, which no count here includes."""
+    if counts is None:
+        return None
+    return (
+        f"{counts['rows']:,} rows: {counts['read'] + counts['with_notes']:,} read "
+        f"({counts['with_notes']:,} with notes), {counts['set_aside']:,} set aside and not counted"
+    )
+
+
 def summary(store: sqlite3.Connection, filters: EventFilter = NO_FILTERS) -> Detail:
     """Counts by type, month, place and actor; munitions and casualty totals; the date span.
 
@@ -922,6 +947,7 @@ def summary(store: sqlite3.Connection, filters: EventFilter = NO_FILTERS) -> Det
         hedged_note = f"{hedged} of {total} events link {name} only as believed, reported or expected"
     fields = (
         ("Events", total),
+        ("Export rows", _export_rows_label(data["export_rows"])),
         ("Hedged", hedged_note),
         ("Date span", f"{first} – {last}" if total else ""),
         (
@@ -1085,6 +1111,8 @@ def summary_data(
     }
     # by_place and by_actor are keyed by id; the names are here, as in every lookup.
     data["linked"] = _brief_map(store, [*by_place, *by_actor])
+    # Of the whole of each export, whatever the filters: the rows no count here includes.
+    data["export_rows"] = _export_rows(store)
     return data
 
 

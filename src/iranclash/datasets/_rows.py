@@ -20,55 +20,70 @@ from ..model import Actor, CoordinatePrecision, Coordinates, Event, Place, Sourc
 from ..names import fold
 from .account import Note, SetAside
 
-#: Columns a reader needs, by schema; other columns (versions differ) are ignored. ACLED's
-#: actor2 and inter2 are needed too, except in its monadic layout (one row per actor).
+#: Columns a reader needs, by schema: without them a file is not an export. ACLED's actor2
+#: and inter2 are needed too, except in its monadic layout (one row per actor).
 ACLED_COMMON = (
     "event_id_cnty",
     "event_date",
-    "year",
-    "time_precision",
     "event_type",
     "actor1",
-    "inter1",
     "country",
-    "admin1",
-    "admin2",
-    "admin3",
     "location",
     "latitude",
     "longitude",
-    "geo_precision",
-    "source",
-    "notes",
     "fatalities",
 )
 UCDP_COLUMNS = (
     "id",
-    "year",
     "type_of_violence",
-    "conflict_name",
-    "dyad_name",
     "side_a",
     "side_b",
-    "source_article",
-    "where_coordinates",
+    "country",
     "latitude",
     "longitude",
-    "where_prec",
-    "country",
-    "adm_1",
-    "adm_2",
-    "date_prec",
     "date_start",
     "date_end",
-    "deaths_a",
-    "deaths_b",
-    "deaths_civilians",
-    "deaths_unknown",
     "best",
-    "high",
-    "low",
 )
+#: Columns read where a file has them; a file without one says so once, and each row's
+#: value is unknown (noted where it matters: a precision, a year).
+OPTIONAL = {
+    "acled": (
+        "year",
+        "time_precision",
+        "inter1",
+        "admin1",
+        "admin2",
+        "admin3",
+        "geo_precision",
+        "source",
+        "notes",
+        "sub_event_type",
+        "assoc_actor_1",
+        "data_id",
+    ),
+    "ucdp": (
+        "year",
+        "conflict_name",
+        "dyad_name",
+        "source_article",
+        "where_coordinates",
+        "where_prec",
+        "adm_1",
+        "adm_2",
+        "date_prec",
+        "deaths_a",
+        "deaths_b",
+        "deaths_civilians",
+        "deaths_unknown",
+        "low",
+        "high",
+    ),
+}
+#: A shapefile's table (DBF) cuts column names to this many characters: GEO_PRECIS.
+_DBF_NAME = 10
+#: What a header cell shown in a message may look like: a column name, nothing else.
+_COLUMN_NAME = re.compile(r"[A-Za-z_#][A-Za-z0-9_ .#+-]{0,39}")
 
 
 class Schema(str, Enum):
@@ -106,6 +121,8 @@ class Header:
     width: int
     #: ACLED's monadic layout: no actor2, one row per actor, the same event id on each.
     monadic: bool = False
+    #: What the header itself says of the file, once: columns it lacks, names cut short.
+    notes: tuple[str, ...] = ()
 
 
 def sniff(names: list[str], path: Path | None = None) -> Header:
@@ -126,15 +143,30 @@ def sniff(names: list[str], path: Path | None = None) -> Header:
         raise DataError.single(
             path,
             "the header is neither an ACLED export's (event_id_cnty, event_date, ...) nor a "
-            "UCDP GED export's (id, year, type_of_violence, ...); first columns: "
-            + ", ".join(names[:5])[:120],
+            f"UCDP GED export's (id, year, type_of_violence, ...); {_first_columns(names)}",
             line=1,
         )
-    monadic = schema.dataset == "acled" and "actor2" not in columns and "inter2" not in columns
+    dataset = schema.dataset
+    monadic = dataset == "acled" and "actor2" not in columns and "inter2" not in columns
     needed = schema.columns
-    if schema.dataset == "acled" and not monadic:
-        second = "ally_actor_2" if schema is Schema.ACLED_2016 else "assoc_actor_2"
-        needed = (*needed, "actor2", "inter2", second)
+    optional = OPTIONAL[dataset]
+    if schema is Schema.ACLED_2016:  # no sub-event types then, and allies for associates
+        optional = (
+            *(name for name in optional if name not in ("sub_event_type", "assoc_actor_1")),
+            "ally_actor_1",
+        )
+    if dataset == "acled" and not monadic:
+        needed = (*needed, "actor2")
+        optional = (*optional, "inter2", "ally_actor_2" if schema is Schema.ACLED_2016 else "assoc_actor_2")
+    notes = []
+    cut = [name for name in (*needed, *optional) if name not in columns and name[:_DBF_NAME] in columns]
+    for name in cut:
+        columns[name] = columns[name[:_DBF_NAME]]
+    if cut:
+        notes.append(
+            "column names cut to 10 characters (a shapefile's table) read as "
+            + ", ".join(f"{name[:_DBF_NAME].upper()} as {name}" for name in cut)
+        )
     missing = [name for name in needed if name not in columns]
     if missing:
         raise DataError.single(
@@ -143,7 +175,19 @@ def sniff(names: list[str], path: Path | None = None) -> Header:
             + ", ".join(missing),
             line=1,
         )
-    return Header(schema, columns, len(names), monadic)
+    lacking = [name for name in optional if name not in columns and name != "data_id"]
+    if lacking:
+        notes.append(f"no column {', '.join(lacking)}: unknown in every row")
+    return Header(schema, columns, len(names), monadic, tuple(notes))
+
+
+def _first_columns(names: list[str]) -> str:
+    """The header's first cells, where they look like column names: a file that is no
+    export may be anything, and its contents are not for a message to show."""
+    shown = [name.strip() for name in names[:5]]
+    if shown and all(_COLUMN_NAME.fullmatch(name) for name in shown):
+        return "first columns: " + ", ".join(shown)
+    return "its first line does not look like column names"
 
 
 class DatasetRow(NamedTuple):
@@ -434,7 +478,10 @@ def _skip_hashtags(
 
 
 def _hashtags(line: int, cells: list[str]) -> bool:
-    """Whether a row is the hashtag row an HDX copy has below its header."""
+    """Whether a row is the hashtag row an HDX copy has below its header (after the number
+    a leading index column gives it, where pandas saved the copy again)."""
+    if cells and cells[0].strip().isdigit():
+        cells = cells[1:]
     return (
         line == 2
         and any(cells)
