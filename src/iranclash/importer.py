@@ -62,9 +62,8 @@ def check_export(dataset: str, path: Path, progress: Progress | None = None) -> 
     """The schema and number of rows of an export, read as a stream; DataError with every
     problem (file, line, column), a row id given twice among them."""
     from . import datasets
-    from .datasets._rows import read_rows
 
-    header, lines = read_rows(path)  # a file of the wrong kind fails here, before any counting
+    header, lines = datasets.read_rows(path)  # a file of the wrong kind fails here, before any counting
     del lines
     total = _count_lines(path)
     if header.schema.dataset != dataset:

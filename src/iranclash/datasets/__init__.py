@@ -30,7 +30,8 @@ from pathlib import Path
 
 from ..errors import Problem
 from . import acled, ucdp
-from ._rows import Chunk, DatasetRow, Header, Imported, RowsAt, Schema, read_rows, sniff
+from ._files import Chunk, RowsAt, read_rows
+from ._rows import DatasetRow, Header, Imported, Schema, sniff
 from .acled import ActorName, parse_acled_date, parse_actor_name, parse_inter
 
 __all__ = [
