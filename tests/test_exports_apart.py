@@ -13,11 +13,13 @@ import json
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from conftest import Run, export_text, problems_alone_and_apart
 from iranclash import apart, cache, exports
+from iranclash.datasets import Account, _files
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "datasets"
 
@@ -161,17 +163,22 @@ def test_problems_are_those_one_process_finds(
     apart_at_any_size: list[str],
     broken_at: int,
 ) -> None:
-    """A cell that cannot be read (row 3, the child's), a row id given twice (row 9 repeats
-    row 7's, across chunks) and bytes that are not UTF-8, where the file breaks off."""
+    """A cell that cannot be read (row 3, the child's), a row that is not valid CSV (row 5,
+    the child's: set aside), a row id given twice (row 9 repeats row 7's, across chunks), bytes
+    that are not UTF-8 (row 1, read as Windows-1252: no problem) and a line longer than a row
+    can be, where the file breaks off."""
+    monkeypatch.setattr(_files, "MAX_LINE_BYTES", 1000)
     rows = [*ROWS[:3], _row(3, latitude="north"), *ROWS[4:9], _row(7), *ROWS[10:]]
-    text = export_text("acled-current.csv", rows).encode("utf-8")
-    lines = text.split(b"\n")
-    lines[broken_at + 1] = lines[broken_at + 1].replace(b"MADE UP", b"MADE \xff UP")
-    folder = make_data({"acled/export.csv": b"\n".join(lines)})
+    rows[broken_at] = _row(broken_at, notes="MADE UP " * 200)
+    text = export_text("acled-current.csv", rows).replace(",MADE UP for tests: row 5.", ',"MADE UP" row 5.')
+    folder = make_data({"acled/export.csv": text.replace("row 1.", "r\xf4w 1.").encode("cp1252")})
     found = problems_alone_and_apart(cli, folder, monkeypatch, exports)
     messages = [(problem["line"], problem["message"]) for problem in found]
-    assert messages[0] == (5, "'north' is not a number from -90 to 90")
-    assert messages[-1] == (broken_at + 2, "is not UTF-8 text")
+    assert messages[:2] == [
+        (5, "'north' is not a number from -90 to 90"),
+        (7, "is not valid CSV: ',' expected after '\"'"),
+    ]
+    assert messages[-1] == (broken_at + 2, "has a line longer than 1,000 bytes")
     assert (
         11,
         "row id IRQ980007 is used twice (first at " + str(folder / "acled" / "export.csv") + ":9)",
@@ -304,3 +311,36 @@ def test_an_export_read_by_two_processes_moves_the_progress_bar_as_it_is_read(
     assert len(during) >= 20 and all(a < b for a, b in itertools.pairwise(during)), shown
     assert during[-1] == pytest.approx(total - 1 + 0.999)
     assert all(total_shown == total for _done, total_shown in shown)
+
+
+def test_a_tab_separated_windows_1252_export_is_shared_and_its_lines_counted_once(
+    cli: Callable[..., Run],
+    make_data: Callable[..., Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    apart_at_any_size: list[str],
+) -> None:
+    """The header and rows 1 and 12 (read here) and 2, 9 and 30 (the child's) are in
+    Windows-1252: the child sends its count with each chunk, and does not count the header,
+    so the file's note counts all six, as one process does."""
+    accounts: list[Account] = []
+    read_export = exports.read_export
+
+    def accounted(path: Path, *args: Any, **options: Any) -> None:
+        accounts.append(Account(path))
+        read_export(path, *args, account=accounts[-1], **options)
+
+    monkeypatch.setattr(exports, "read_export", accounted)
+    rows = [_row(n, location=f"T\u00f4wn {n}") if n in (1, 2, 9, 12, 30) else ROWS[n] for n in range(40)]
+    table = list(csv.reader(io.StringIO(export_text("acled-current.csv", rows))))
+    for number, row in enumerate(table):  # a column no reader needs, named in Windows-1252
+        row.append("remarque \u00e9crite" if number == 0 else "")
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter="\t", lineterminator="\n").writerows(table)
+    folder = make_data({"acled/export.csv": buffer.getvalue().encode("cp1252")})
+    two, one = _one_and_two_processes(cli, folder, tmp_path, monkeypatch, QUESTIONS[:3])
+    assert two == one
+    assert '"T\u00f4wn 12"' in two["places --json"][1]
+    assert apart_at_any_size == ["merged"] * 12
+    notes = ["read as tab-separated", "6 lines not UTF-8, read as Windows-1252 (first at line 1)"]
+    assert [account.file_notes for account in accounts] == [notes, notes]

@@ -21,8 +21,10 @@ What is stored is what reading the file in one process stores:
   child is stopped and this process reads the rest of the file alone; so it is when
   a chunk of the child's starts elsewhere (a stray quote misled it), or does not come.
 - Problems come in file order; a row id given twice is found here. The child stops at
-  a break in the file (bad bytes, a quote never closed), and this process reads that
-  chunk itself and reports the break.
+  a break in the file (a line without end), and this process reads that chunk itself
+  and reports the break.
+- Lines read as Windows-1252 are counted once for the file: the child sends its count
+  with each chunk, which is added where the chunk is taken.
 """
 
 from __future__ import annotations
@@ -34,10 +36,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import apart, datasets
+from .datasets.account import SetAside
 from .errors import Problem
 from .model import Actor, Place, Source
 
 if TYPE_CHECKING:
+    from .datasets.account import Account
     from .store import Builder, GatheredEvent, PlaceTrail
 
 #: Exports smaller than this are read in this process alone: forking costs more than it saves.
@@ -51,9 +55,9 @@ CHUNK_ROWS = 1000
 PERIOD = 8
 OURS = frozenset({0, 3, 6})
 
-#: One row as the child sends it: a Problem, or (line, row id, records it named first in
-#: the child's share, the event gathered).
-_Sent = Problem | tuple[int, str, tuple[Source | Actor | Place, ...], "GatheredEvent"]
+#: One row as the child sends it: a Problem, a row set aside, or (line, row id, records it
+#: named first in the child's share, the event gathered).
+_Sent = Problem | SetAside | tuple[int, str, tuple[Source | Actor | Place, ...], "GatheredEvent"]
 #: The first place each row id was read at, across the exports.
 FirstAt = dict[str, tuple[Path, int]]
 
@@ -71,14 +75,16 @@ def read_export(
     named: Named | None = None,
     *,
     reading: Callable[[float], None] | None = None,
+    account: Account | None = None,
 ) -> None:
     """Read every row of the export at ``path`` into ``builder``, the problems into ``problems``.
 
     ``seen`` holds the ids of the records handed out already (``datasets.read``); each
     record the rows name first goes to ``named`` (``partial`` keeps the one an earlier
     build made), else to ``builder``; ``reading`` is told the share of the file read as it
-    goes, where it is read in chunks. Raises ``DataError`` for a file that cannot be read
-    at all, or that breaks off (after the rows before the break are read).
+    goes, where it is read in chunks; ``account`` is given the file's notes
+    (``datasets.read_rows``). Raises ``DataError`` for a file that cannot be read at all,
+    or that breaks off (after the rows before the break are read).
     """
     named = named or builder.add
     try:
@@ -86,16 +92,17 @@ def read_export(
     except OSError:
         size = 0
     if not apart.available() or size <= APART_BYTES:
-        _add(datasets.read(path, seen), builder, named, first_at, problems)
+        _add(datasets.read(path, seen, account), builder, named, first_at, problems)
         return
-    header, lines = datasets.read_rows(path)
+    header, lines = datasets.read_rows(path, account)
     lines.close()  # read_rows has checked the file and its header; chunks are read by offset
-    with datasets.RowsAt(path) as rows:
-        _read_shared(path, header, rows, builder, named, seen, first_at, problems, reading, size)
+    with datasets.RowsAt(path, header) as rows:
+        _read_shared(path, header, rows, builder, named, seen, first_at, problems, reading, size, account)
 
 
-#: What the child sends of a chunk: its number, where it starts and ends (``RowsAt.at``), its rows.
-_SentChunk = tuple[int, tuple[int, int], tuple[int, int], list[_Sent]]
+#: What the child sends of a chunk: its number, where it starts and ends (``RowsAt.at``),
+#: its rows, and its lines read as Windows-1252.
+_SentChunk = tuple[int, tuple[int, int], tuple[int, int], list[_Sent], datasets.Recoded]
 
 
 def _read_shared(
@@ -109,6 +116,7 @@ def _read_shared(
     problems: list[Problem],
     progress: Callable[[float], None] | None,
     size: int,
+    account: Account | None,
 ) -> None:
     """``read_export`` with a child: this process reads its chunks from where the chunk
     before ended, and takes the child's chunk where the child's started there too."""
@@ -116,6 +124,7 @@ def _read_shared(
     child: apart.Child[_SentChunk] | None = None
     stopped = False
     index = 0
+    recoded = datasets.Recoded()  # of the child's chunks taken; this process's own are reading's
     try:
         while True:
             if progress is not None:
@@ -128,6 +137,7 @@ def _read_shared(
                     and _agrees(sent[3], seen, builder.places)
                 ):
                     _merge(path, header.schema.dataset, sent[3], builder, named, seen, first_at, problems)
+                    recoded.add(sent[4])
                     reading.seek(*sent[2])
                     index += 1
                     continue
@@ -151,10 +161,13 @@ def _read_shared(
     finally:
         if child is not None:
             child.close()
+        recoded.add(reading.recoded())
+        if account is not None and (note := recoded.note()) is not None:
+            account.file_note(note)
 
 
 def _add(
-    items: Iterable[datasets.Imported | Problem],
+    items: Iterable[datasets.Imported | Problem | SetAside],
     builder: Builder,
     named: Named,
     first_at: FirstAt,
@@ -164,6 +177,9 @@ def _add(
     for item in items:
         if isinstance(item, Problem):
             problems.append(item)
+            continue
+        if isinstance(item, SetAside):
+            problems.append(item.problem)
             continue
         if not _first(item.path, item.line, item.row.row, item.event.id, first_at, problems):
             continue
@@ -209,8 +225,9 @@ def _share(
     from .store import PlaceTrail, gather_event
 
     convert = datasets.converter(header)
-    with datasets.RowsAt(path) as reading:
+    with datasets.RowsAt(path, header) as reading:
         reading.seek(*at)
+        reading.recoded()  # the header's lines, which the parent counts
         index = start
         while True:
             if index % PERIOD in OURS:
@@ -223,7 +240,7 @@ def _share(
                 return  # the parent reads on from here alone, and reports the break
             sent: list[_Sent] = []
             for item in convert(path, header, iter(rows), seen):
-                if isinstance(item, Problem):
+                if isinstance(item, (Problem, SetAside)):
                     sent.append(item)
                     continue
                 for record in item.new:
@@ -231,7 +248,7 @@ def _share(
                         places[record.id] = PlaceTrail.of(record)
                 gathered = gather_event(item.event, item.row, places, pack)
                 sent.append((item.line, item.row.row, item.new, gathered))
-            yield index, begins, reading.at, sent
+            yield index, begins, reading.at, sent, reading.recoded()
             index += 1
 
 
@@ -241,7 +258,7 @@ def _agrees(sent: list[_Sent], seen: set[str], places: dict[str, PlaceTrail]) ->
     from .store import PlaceTrail
 
     for item in sent:
-        if isinstance(item, Problem):
+        if isinstance(item, (Problem, SetAside)):
             continue
         for record in item[2]:
             if not isinstance(record, Place) or record.id not in seen:
@@ -265,6 +282,9 @@ def _merge(
     for item in sent:
         if isinstance(item, Problem):
             problems.append(item)
+            continue
+        if isinstance(item, SetAside):
+            problems.append(item.problem)
             continue
         line, row, new, gathered = item
         fresh = [record for record in new if record.id not in seen]

@@ -64,7 +64,7 @@ def check_export(dataset: str, path: Path, progress: Progress | None = None) -> 
     from . import datasets
 
     header, lines = datasets.read_rows(path)  # a file of the wrong kind fails here, before any counting
-    del lines
+    lines.close()
     total = _count_lines(path)
     if header.schema.dataset != dataset:
         found = header.schema.dataset.upper()
@@ -79,6 +79,8 @@ def check_export(dataset: str, path: Path, progress: Progress | None = None) -> 
     rows = 0
     for item in datasets.read(path):
         rows += 1
+        if isinstance(item, datasets.SetAside):
+            item = item.problem
         if isinstance(item, Problem):
             problems.append(item)
             line = item.line or 0

@@ -1,10 +1,12 @@
-"""Dataset exports read as they are: rows of ACLED and UCDP GED CSV files -> our records.
+"""Dataset exports read as they are: rows of ACLED and UCDP GED exports -> our records.
 
 ``read(path)`` sniffs which dataset (and which of its schemas) a file is from its
 header and streams it: one :class:`Imported` per row (the event, and the actors,
 places and source the row is the first to name), or a :class:`Problem` naming the
-file, line and column of a row that cannot be read. Nothing is dropped silently, and
-the file is never held in memory whole.
+file, line and column of a row that cannot be read, or a :class:`SetAside` for a row
+that is not valid CSV. Nothing is dropped silently, and the file is never held in memory
+whole. The forms read (CSV with any of three delimiters, in UTF-8 or Windows-1252) are
+``_files``'s to tell.
 
 Ids, stable and derived from what the row says, so two rows naming the same actor
 or place meet, and re-reading a re-downloaded export gives the same ids:
@@ -30,8 +32,9 @@ from pathlib import Path
 
 from ..errors import Problem
 from . import acled, ucdp
-from ._files import Chunk, RowsAt, read_rows
-from ._rows import DatasetRow, Header, Imported, Schema, sniff
+from ._files import Chunk, Recoded, RowsAt, read_rows
+from ._rows import DatasetRow, Header, Imported, Row, Schema, sniff
+from .account import Account, SetAside
 from .acled import ActorName, parse_acled_date, parse_actor_name, parse_inter
 
 __all__ = [
@@ -41,8 +44,11 @@ __all__ = [
     "Header",
     "Imported",
     "Problem",
+    "Recoded",
+    "Row",
     "RowsAt",
     "Schema",
+    "SetAside",
     "converter",
     "parse_acled_date",
     "parse_actor_name",
@@ -53,7 +59,9 @@ __all__ = [
 ]
 
 
-def read(path: Path, seen: set[str] | None = None) -> Iterator[Imported | Problem]:
+def read(
+    path: Path, seen: set[str] | None = None, account: Account | None = None
+) -> Iterator[Imported | Problem | SetAside]:
     """Every row of the export at ``path``, converted or reported, in file order.
 
     ``seen`` holds the ids of actors, places and sources already handed out; each
@@ -61,13 +69,14 @@ def read(path: Path, seen: set[str] | None = None) -> Iterator[Imported | Proble
     several files so the records they share come once). Raises
     :class:`~iranclash.errors.DataError` at once for a file that cannot be read at all
     (missing, empty, or a header that is neither ACLED's nor UCDP's), and while
-    streaming for one that breaks off (not UTF-8, a quote never closed).
+    streaming for one that breaks off (a line without end, a damaged zip). ``account``
+    is given the file's notes (``read_rows``).
     """
-    header, lines = read_rows(path)
+    header, lines = read_rows(path, account)
     return converter(header)(path, header, lines, set() if seen is None else seen)
 
 
-Convert = Callable[[Path, Header, Iterator[tuple[int, list[str]]], set[str]], Iterator[Imported | Problem]]
+Convert = Callable[[Path, Header, Iterator[Row], set[str]], Iterator[Imported | Problem | SetAside]]
 
 
 def converter(header: Header) -> Convert:

@@ -1,120 +1,204 @@
-"""An export's rows as text: the CSV read as it streams, and read by byte offset in chunks
-so that two processes can share a large file (``exports``)."""
+"""An export's rows as text, as it was downloaded: CSV separated by commas, tabs or
+semicolons (a spreadsheet's save), in UTF-8 or Windows-1252 (old ACLED files).
+
+``read_rows`` sniffs the header and streams the rest; ``RowsAt`` reads the file by byte
+offset, so that two processes can share a large one (``exports``). What was done that a
+person should know (the delimiter, lines read as Windows-1252) is said once for the file,
+as a note of its ``Account``.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import dataclasses
 import os
 import re
 import stat
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from ..errors import DataError
+from ..errors import DataError, Problem
 from ..folder import open_nonblocking
-from ._rows import Header, sniff
+from ._rows import Header, Row, sniff
+from .account import Account, SetAside
+
+#: No row of an export comes near this; a file without line breaks is not one.
+MAX_LINE_BYTES = 1 << 20
+#: The reason a row the csv module cannot parse is set aside under.
+NOT_CSV = "not valid CSV"
+#: The delimiters a header is tried with, in this order, and their names in the file note.
+DELIMITERS = {",": "comma", "\t": "tab", ";": "semicolon"}
+
+_BOM = b"\xef\xbb\xbf"
+_HASHTAG = re.compile(r"#[A-Za-z][\w+-]*")
+Note = Callable[[str], None]
 
 
-def read_rows(path: Path) -> tuple[Header, Generator[tuple[int, list[str]], None, None]]:
-    """The header, read now (so a file of the wrong kind fails at once), and a stream of
-    (line the row starts on, its cells) for the rest, the hashtag row of an HDX copy skipped.
+@dataclass
+class Recoded:
+    """Lines that were not UTF-8 and were read as Windows-1252: how many, and the first."""
 
-    The stream yields a row whose width differs from the header's as it is; the
-    caller reports it. A file that breaks off (bad encoding, a quote never closed)
-    raises a DataError at its line.
+    count: int = 0
+    first: int = 0
+
+    def add(self, other: Recoded) -> None:
+        if other.count:
+            self.first = min(self.first, other.first) if self.count else other.first
+            self.count += other.count
+
+    def note(self) -> str | None:
+        """The file note that says so, if any line was."""
+        if not self.count:
+            return None
+        if self.count == 1:
+            return f"1 line not UTF-8, read as Windows-1252 (line {self.first})"
+        return f"{self.count:,} lines not UTF-8, read as Windows-1252 (first at line {self.first})"
+
+
+def read_rows(path: Path, account: Account | None = None) -> tuple[Header, Generator[Row, None, None]]:
+    """The header, read now (so a file of the wrong kind fails at once), and a stream of the
+    rest: each row as (the line it starts on, its cells), or set aside (``SetAside``, reason
+    ``NOT_CSV``) where the csv module cannot parse it, the reading going on at the next line.
+    The hashtag row of an HDX copy is left out.
+
+    The delimiter is the one the header is found with. A line that is not UTF-8 is read as
+    Windows-1252. Each of these is said to ``account`` (``Account.file_note``): the delimiter
+    at once, the lines read as Windows-1252 when the stream ends (not when it is closed
+    before).
+
+    The stream yields a row whose width differs from the header's as it is; the caller
+    reports it. A file that truly breaks off (a line longer than ``MAX_LINE_BYTES``) raises
+    a DataError at its line.
     """
+    note = account.file_note if account is not None else _unsaid
+    closing = contextlib.ExitStack()
+    try:
+        handle = closing.enter_context(_opened(path))
+        head = handle.read(4096)
+        handle.seek(0)
+        if not head:
+            raise DataError.single(path, "is empty; an export starts with its header row", line=1)
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise DataError.single(
+                path, "is UTF-16 text (a spreadsheet's 'Unicode text'); save it as CSV in UTF-8", line=1
+            )
+        return _csv_rows(path, _Decoded(path, handle), closing, note)
+    except BaseException:
+        closing.close()
+        raise
+
+
+def _opened(path: Path) -> IO[bytes]:
     try:
         # Non-blocking, so that a FIFO cannot hang the open; fstat then checks what was opened.
-        handle = open(path, "rb", opener=open_nonblocking)  # noqa: SIM115 (the stream closes it)
+        handle = open(path, "rb", opener=open_nonblocking)  # noqa: SIM115 (the caller closes it)
     except IsADirectoryError:
         raise DataError.single(path, "is a directory, not an export") from None
     except OSError as error:
         raise DataError.single(path, f"cannot be read: {error.strerror or error}") from None
-    try:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise DataError.single(path, "is not a regular file (a device, FIFO or socket?)")
-        lines = _stream(path, handle)
-        first = next(lines, None)
-        if first is None:
-            raise DataError.single(path, "is empty; an export starts with its header row", line=1)
-        header = sniff(first[1], path)
-    except BaseException:
+    if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
         handle.close()
-        raise
-    return header, _skip_hashtags(lines)
+        raise DataError.single(path, "is not a regular file (a device, FIFO or socket?)")
+    return handle
 
 
-def _stream(path: Path, handle: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
-    with handle:
-        counter = _Decoded(path, handle)
-        reader = csv.reader(counter, strict=True)
-        while (row := _next_row(path, counter, reader)) is not None:
-            yield row
+def _unsaid(_text: str) -> None:
+    pass
 
 
-def _next_row(path: Path, counter: _Decoded, reader: Iterator[list[str]]) -> tuple[int, list[str]] | None:
-    """The next row (the line it starts on, its cells), None at the end of the file; a file
+# --- CSV ----------------------------------------------------------------------------------
+
+
+def _csv_rows(
+    path: Path, counter: _Decoded, closing: contextlib.ExitStack, note: Note
+) -> tuple[Header, Generator[Row, None, None]]:
+    first = _header_line(counter)
+    if first is None:
+        raise DataError.single(path, "is empty; an export starts with its header row", line=1)
+    header = _sniffed(path, first)
+    if header.delimiter != ",":
+        note(f"read as {DELIMITERS[header.delimiter]}-separated")
+    reader = csv.reader(counter, delimiter=header.delimiter, strict=True)
+    stream = _stream(path, counter, reader, closing, note)
+    # Begun now, so that a stream dropped unread closes the file (its with-block has begun).
+    return header, _after(next(stream, None), stream)
+
+
+def _header_line(counter: _Decoded) -> str | None:
+    """The first line that is not blank: the header's."""
+    for line in counter:
+        if line.rstrip("\r\n"):
+            return line
+    return None
+
+
+def _sniffed(path: Path, line: str) -> Header:
+    """The header a line holds, split by the first delimiter that makes it an export's; else
+    the refusal of the delimiter that splits it most (the comma's, where none splits it)."""
+    refusals: list[tuple[int, DataError]] = []
+    for delimiter in DELIMITERS:
+        try:
+            names = next(csv.reader([line], delimiter=delimiter))
+        except csv.Error:
+            names = [line]
+        try:
+            return dataclasses.replace(sniff(names, path), delimiter=delimiter)
+        except DataError as error:
+            refusals.append((len(names), error))
+    raise max(refusals, key=lambda refusal: refusal[0])[1]
+
+
+def _stream(
+    path: Path, counter: _Decoded, reader: Iterator[list[str]], closing: contextlib.ExitStack, note: Note
+) -> Generator[Row, None, None]:
+    with closing:
+        try:
+            while (row := _next_row(path, counter, reader)) is not None:
+                yield row
+        except DataError:
+            _say(note, counter.recoded)
+            raise
+        _say(note, counter.recoded)
+
+
+def _after(first: Row | None, stream: Generator[Row, None, None]) -> Generator[Row, None, None]:
+    if first is not None and not _hashtags(first):
+        yield first
+    yield from stream
+
+
+def _say(note: Note, recoded: Recoded) -> None:
+    text = recoded.note()
+    if text is not None:
+        note(text)
+
+
+def _next_row(path: Path, counter: _Decoded, reader: Iterator[list[str]]) -> Row | None:
+    """The next row, None at the end of the file. A row the csv module cannot parse (a stray
+    quote) is set aside as its first line, and the lines after that are read again; a file
     that breaks off raises a DataError at its line."""
     while True:
+        counter.taken.clear()
         start = counter.line + 1
         try:
             cells = next(reader)
         except StopIteration:
             return None
         except csv.Error as error:
-            raise DataError.single(path, f"is not valid CSV: {error}", line=start) from None
+            counter.read_again(start)
+            return SetAside(Problem(path, f"is not valid CSV: {error}", start), NOT_CSV)
         if cells:  # a blank line, such as a trailing one, holds no row
             return start, cells
 
 
-class _Decoded:
-    """The file's lines as text, decoded one at a time so that bad bytes are reported at
-    their own line (a text stream decodes ahead, in blocks); ``line`` counts them."""
-
-    def __init__(self, path: Path, handle: IO[bytes]) -> None:
-        self.path = path
-        self.handle = handle
-        self.line = 0
-
-    def __iter__(self) -> _Decoded:
-        return self
-
-    def __next__(self) -> str:
-        raw = self.handle.readline(MAX_LINE_BYTES + 1)
-        if not raw:
-            raise StopIteration
-        self.line += 1
-        if len(raw) > MAX_LINE_BYTES:
-            raise DataError.single(
-                self.path, f"has a line longer than {MAX_LINE_BYTES:,} bytes", line=self.line
-            )
-        if self.line == 1 and raw.startswith(b"\xef\xbb\xbf"):
-            raw = raw[3:]
-        try:
-            return raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise DataError.single(self.path, "is not UTF-8 text", line=self.line) from None
-
-
-#: No row of an export comes near this; a file without line breaks is not one.
-MAX_LINE_BYTES = 1 << 20
-_HASHTAG = re.compile(r"#[A-Za-z][\w+-]*")
-
-
-def _skip_hashtags(
-    lines: Iterator[tuple[int, list[str]]],
-) -> Generator[tuple[int, list[str]], None, None]:
-    first = next(lines, None)
-    if first is None:
-        return
-    if not _hashtags(*first):
-        yield first
-    yield from lines
-
-
-def _hashtags(line: int, cells: list[str]) -> bool:
+def _hashtags(row: Row) -> bool:
     """Whether a row is the hashtag row an HDX copy has below its header."""
+    if isinstance(row, SetAside):
+        return False
+    line, cells = row
     return (
         line == 2
         and any(cells)
@@ -122,24 +206,84 @@ def _hashtags(line: int, cells: list[str]) -> bool:
     )
 
 
+class _Decoded:
+    """The file's lines as text, each decoded alone (a text stream decodes ahead, in blocks),
+    as UTF-8 or else as Windows-1252 (counted in ``recoded``): so a line reads the same
+    whichever process reads it. ``line`` counts them. The lines of the row being read are
+    kept (``taken``), so that a row the csv module cannot parse gives up its first line
+    alone and the others are read again (``again``, the next one last). ``breaks`` are the
+    errors of reading on that end the file."""
+
+    def __init__(self, path: Path, handle: IO[bytes], breaks: tuple[type[Exception], ...] = ()) -> None:
+        self.path = path
+        self.handle = handle
+        self.breaks = breaks
+        self.line = 0
+        self.recoded = Recoded()
+        #: The last line counted in ``recoded``: one read again after a seek is not counted again.
+        self.counted = 0
+        #: The lines of the row being read, and those to read again, as they are in the file.
+        self.taken: list[bytes] = []
+        self.again: list[bytes] = []
+
+    def __iter__(self) -> _Decoded:
+        return self
+
+    def __next__(self) -> str:
+        if self.again:
+            raw = self.again.pop()
+        else:
+            try:
+                raw = self.handle.readline(MAX_LINE_BYTES + 1)
+            except self.breaks as error:
+                raise DataError.single(self.path, f"cannot be read on: {error}", line=self.line + 1) from None
+            if not raw:
+                raise StopIteration
+            if len(raw) > MAX_LINE_BYTES:
+                raise DataError.single(
+                    self.path, f"has a line longer than {MAX_LINE_BYTES:,} bytes", line=self.line + 1
+                )
+        self.line += 1
+        self.taken.append(raw)  # the bytes, not the text: keeping the text costs 10% of the reading
+        if self.line == 1 and raw.startswith(_BOM):
+            raw = raw[3:]
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            if self.line > self.counted:
+                self.counted = self.line
+                self.recoded.add(Recoded(1, self.line))
+            return raw.decode("cp1252", "replace")  # the five bytes cp1252 leaves undefined: U+FFFD
+
+    def read_again(self, start: int) -> None:
+        """Read again the lines of the row begun at line ``start``, but its first."""
+        self.again.extend(reversed(self.taken[1:]))
+        self.taken.clear()
+        self.line = start
+
+    def rewound(self) -> int:
+        """The bytes of the lines to read again: how far before the file's position the next line is."""
+        return sum(len(raw) for raw in self.again)
+
+
 #: Rows as ``RowsAt.chunk`` reads them: each row, with the problem the file broke off with, if it did.
-Chunk = tuple[list[tuple[int, list[str]]], DataError | None]
+Chunk = tuple[list[Row], DataError | None]
 
 
 class RowsAt:
-    """An export's rows (as ``read_rows`` streams them, header and hashtag row left out),
-    read a chunk at a time from wherever ``seek`` puts it: where a chunk ends (``at``) is
-    where the next starts, so two processes can each read their own chunks of one file
-    (``exports``). ``read_rows`` must have read the header first."""
+    """The rows of a CSV export (as ``read_rows`` streams them, header and hashtag row
+    left out), read a chunk at a time from wherever ``seek`` puts it: where a chunk ends
+    (``at``) is where the next starts, so two processes can each read their own chunks of
+    one file (``exports``). ``header`` is the one ``read_rows`` read (its delimiter is used)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, header: Header) -> None:
         self.path = path
         self.counter = _Decoded(path, open(path, "rb", opener=open_nonblocking))  # noqa: SIM115 (closed by close)
-        self.reader = csv.reader(self.counter, strict=True)
-        self.chunk(1)  # the header
+        self.reader = csv.reader(self.counter, delimiter=header.delimiter, strict=True)
+        _header_line(self.counter)
         after = self.at
         rows, _broken = self.chunk(1)
-        if not (rows and _hashtags(*rows[0])):
+        if not (rows and _hashtags(rows[0])):
             self.seek(*after)
 
     def __enter__(self) -> RowsAt:
@@ -151,16 +295,18 @@ class RowsAt:
     @property
     def at(self) -> tuple[int, int]:
         """The byte offset of the next row, and the number of lines before it."""
-        return self.counter.handle.tell(), self.counter.line
+        return self.counter.handle.tell() - self.counter.rewound(), self.counter.line
 
     def seek(self, offset: int, line: int) -> None:
         """Read on from ``offset`` (where a row starts: an ``at`` of this file), after ``line`` lines."""
         self.counter.handle.seek(offset)
         self.counter.line = line
+        self.counter.again.clear()
+        self.counter.taken.clear()
 
     def chunk(self, count: int) -> Chunk:
         """The next ``count`` rows (fewer at the end of the file, or where it breaks off)."""
-        rows: list[tuple[int, list[str]]] = []
+        rows: list[Row] = []
         try:
             while len(rows) < count and (row := _next_row(self.path, self.counter, self.reader)) is not None:
                 rows.append(row)
@@ -168,11 +314,19 @@ class RowsAt:
             return rows, error
         return rows, None
 
+    def recoded(self) -> Recoded:
+        """The lines read as Windows-1252 since this was last asked (the first time, since
+        this was made: the header's too). Each line is counted once, however often read."""
+        taken, self.counter.recoded = self.counter.recoded, Recoded()
+        return taken
+
     def skip(self, count: int) -> None:
         """Pass over ``count`` rows without reading their cells: a row ends at the end of a
         line with an even number of quotes since it began. Right for any file a CSV writer
         made; where a stray quote misleads it, the next row read does not start where the
         other process's chunk did, which that process sees (``exports``)."""
+        if self.counter.again:
+            self.seek(*self.at)
         handle, line, rows, quotes = self.counter.handle, self.counter.line, 0, 0
         while rows < count:
             raw = handle.readline(MAX_LINE_BYTES + 1)

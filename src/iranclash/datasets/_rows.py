@@ -13,6 +13,7 @@ from typing import NamedTuple, NoReturn
 from ..errors import DataError, Problem
 from ..model import Actor, Event, Place, Source
 from ..names import fold
+from .account import SetAside
 
 #: Columns a reader needs, by schema; other columns (versions differ) are ignored.
 ACLED_COMMON = (
@@ -99,6 +100,12 @@ class Header:
     schema: Schema
     columns: dict[str, int]
     width: int
+    #: The CSV delimiter the file's rows are written with.
+    delimiter: str = ","
+
+
+#: A row as read: the line it starts on and its cells, or a row set aside (not valid CSV).
+Row = tuple[int, list[str]] | SetAside
 
 
 def sniff(names: list[str], path: Path | None = None) -> Header:
@@ -244,11 +251,16 @@ class Cells:
 
 
 def converted(
-    path: Path, header: Header, lines: Iterator[tuple[int, list[str]]], row: Callable[[Cells], Imported]
-) -> Iterator[Imported | Problem]:
+    path: Path, header: Header, lines: Iterator[Row], row: Callable[[Cells], Imported]
+) -> Iterator[Imported | Problem | SetAside]:
     """Each row as ``row`` converts it, or the Problem that stops it: a row of another width
-    than the header, or a cell ``row`` cannot read (``RowError``)."""
-    for line, values in lines:
+    than the header, or a cell ``row`` cannot read (``RowError``). A row set aside as it
+    was read is passed on."""
+    for item in lines:
+        if isinstance(item, SetAside):
+            yield item
+            continue
+        line, values = item
         if len(values) != header.width:
             yield Problem(
                 path,

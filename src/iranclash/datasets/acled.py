@@ -39,7 +39,8 @@ from ..model import (
     Source,
     SourceKind,
 )
-from ._rows import Cells, DatasetRow, Header, Imported, Schema, converted, slug, split_list
+from ._rows import Cells, DatasetRow, Header, Imported, Row, Schema, converted, slug, split_list
+from .account import SetAside
 
 SOURCE = Source(
     id="acled",
@@ -249,8 +250,8 @@ def actor_id(name: str) -> str:
 
 
 def convert(
-    path: Path, header: Header, lines: Iterator[tuple[int, list[str]]], seen: set[str]
-) -> Iterator[Imported | Problem]:
+    path: Path, header: Header, lines: Iterator[Row], seen: set[str]
+) -> Iterator[Imported | Problem | SetAside]:
     """Each row of an ACLED export as an Imported, or the Problem that stops it."""
     old = header.schema is Schema.ACLED_2016
     return converted(path, header, lines, lambda cells: _row(cells, old, seen))

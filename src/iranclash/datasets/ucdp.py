@@ -33,7 +33,8 @@ from ..model import (
     Source,
     SourceKind,
 )
-from ._rows import Cells, DatasetRow, Header, Imported, converted, slug, split_list
+from ._rows import Cells, DatasetRow, Header, Imported, Row, converted, slug, split_list
+from .account import SetAside
 
 SOURCE = Source(
     id="ucdp",
@@ -51,8 +52,8 @@ _GOVERNMENTS = re.compile(r",\s*(?=Government of )")
 
 
 def convert(
-    path: Path, header: Header, lines: Iterator[tuple[int, list[str]]], seen: set[str]
-) -> Iterator[Imported | Problem]:
+    path: Path, header: Header, lines: Iterator[Row], seen: set[str]
+) -> Iterator[Imported | Problem | SetAside]:
     """Each row of a GED export as an Imported, or the Problem that stops it."""
     return converted(path, header, lines, lambda cells: _row(cells, seen))
 

@@ -1,0 +1,217 @@
+"""Every form an export is downloaded in reads (issue #17): Windows-1252 text, a byte order
+mark, a row that is not valid CSV among good ones, tab- and semicolon-separated files.
+
+Every file here is MADE UP: written by each test into its temporary folder from the made-up
+exports of tests/fixtures/datasets (see its README).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from conftest import export_text
+from iranclash import datasets
+from iranclash.datasets import Account, Imported, Problem, SetAside, _files
+from iranclash.errors import DataError
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "datasets"
+
+
+def _made_up(name: str) -> str:
+    """A made-up export of tests/fixtures/datasets, as text."""
+    return (FIXTURES / name).read_text(encoding="utf-8")
+
+
+def _table(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text)))
+
+
+def _written(rows: list[list[str]], delimiter: str) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\n").writerows(rows)
+    return buffer.getvalue()
+
+
+def _read(path: Path) -> tuple[list[Imported | Problem | SetAside], Account]:
+    account = Account(path)
+    return list(datasets.read(path, account=account)), account
+
+
+def _events(items: list[Imported | Problem | SetAside]) -> list[tuple[object, object]]:
+    assert all(isinstance(item, Imported) for item in items), items
+    return [(item.event, item.row) for item in items if isinstance(item, Imported)]
+
+
+def _plain(name: str, tmp_path: Path) -> list[tuple[object, object]]:
+    """The events of a fixture read as it is, to compare another form's with."""
+    path = tmp_path / f"plain-{name}"
+    path.write_text(_made_up(name), encoding="utf-8")
+    return _events(_read(path)[0])
+
+
+# --- text: Windows-1252 and a byte order mark ------------------------------------------
+
+
+def test_lines_not_utf8_are_read_as_windows_1252_and_counted_in_one_note(tmp_path: Path) -> None:
+    """Line 3 is written in Windows-1252 (à, and 0x81, which it leaves undefined); line 2 is
+    UTF-8 with an é: each line is read by its own bytes."""
+    lines = _made_up("acled-2019.csv").encode("utf-8").split(b"\n")
+    lines[1] = lines[1].replace(b"MADE UP", "MADE UP café".encode())
+    lines[2] = lines[2].replace(b"MADE UP", b"MADE UP Capit\xe0l\x81")
+    path = tmp_path / "old.csv"
+    path.write_bytes(b"\n".join(lines))
+    items, account = _read(path)
+    first, second = items
+    assert isinstance(first, Imported) and isinstance(second, Imported)
+    assert first.event.sources[0].quote.startswith("MADE UP café")
+    assert second.event.sources[0].quote.startswith("MADE UP Capitàl\ufffd")
+    assert account.file_notes == ["1 line not UTF-8, read as Windows-1252 (line 3)"]
+
+
+def test_the_count_of_windows_1252_lines_names_the_first(tmp_path: Path) -> None:
+    rows = [{"event_id_cnty": f"IRQ99070{n}", "notes": f"MADE UP row {n}"} for n in range(5)]
+    text = export_text("acled-current.csv", rows).encode("utf-8")
+    path = tmp_path / "old.csv"
+    path.write_bytes(text.replace(b"MADE UP row 2", b"MADE UP r\xf4w 2").replace(b"row 4", b"r\xf4w 4"))
+    items, account = _read(path)
+    assert len(_events(items)) == 5
+    assert account.file_notes == ["2 lines not UTF-8, read as Windows-1252 (first at line 4)"]
+
+
+def test_a_byte_order_mark_before_a_tab_separated_header_is_read_past(tmp_path: Path) -> None:
+    path = tmp_path / "bom.tsv"
+    text = _written(_table(_made_up("acled-current.csv")), "\t")
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    items, account = _read(path)
+    assert _events(items) == _plain("acled-current.csv", tmp_path)
+    assert account.file_notes == ["read as tab-separated"]
+
+
+# --- rows that are not valid CSV -------------------------------------------------------
+
+
+def test_a_row_that_is_not_valid_csv_is_set_aside_and_the_rows_after_it_read(tmp_path: Path) -> None:
+    rows = [{"event_id_cnty": f"IRQ99080{n}", "notes": f"MADE UP row {n}"} for n in range(4)]
+    text = export_text("acled-current.csv", rows).replace(",MADE UP row 1,", ',"MADE UP" row 1,')
+    path = tmp_path / "stray.csv"
+    path.write_text(text, encoding="utf-8")
+    items, _account = _read(path)
+    assert [getattr(item, "line", None) for item in items] == [2, None, 4, 5]
+    set_aside = items[1]
+    assert isinstance(set_aside, SetAside) and set_aside.reason == "not valid CSV"
+    assert str(set_aside.problem) == f"{path}:3: is not valid CSV: ',' expected after '\"'"
+
+
+def test_a_quote_never_closed_sets_aside_its_line_alone(tmp_path: Path) -> None:
+    """A cell opening a quote it never closes would run on over the next rows: its line is
+    set aside, and the lines after it read again as rows of their own (to the last line)."""
+    rows = [{"event_id_cnty": f"IRQ99081{n}", "notes": f"MADE UP row {n}"} for n in range(4)]
+    text = export_text("acled-current.csv", rows).replace(",MADE UP row 1,", ',"MADE UP row 1,')
+    path = tmp_path / "open.csv"
+    path.write_text(text, encoding="utf-8")
+    items, _account = _read(path)
+    assert isinstance(items[1], SetAside) and items[1].problem.line == 3
+    assert "unexpected end of data" in items[1].problem.message
+    assert [item.event.id for item in items if isinstance(item, Imported)] == [
+        "acled:IRQ990810",
+        "acled:IRQ990812",
+        "acled:IRQ990813",
+    ]
+    assert [item.line for item in items if isinstance(item, Imported)] == [2, 4, 5]
+
+
+def test_a_line_without_end_still_breaks_the_file_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_files, "MAX_LINE_BYTES", 2000)
+    rows = [{"event_id_cnty": "IRQ990821"}, {"event_id_cnty": "IRQ990822", "notes": "MADE UP " * 300}]
+    path = tmp_path / "long.csv"
+    path.write_text(export_text("acled-current.csv", rows), encoding="utf-8")
+    stream = datasets.read(path)
+    assert isinstance(next(stream), Imported)
+    with pytest.raises(DataError, match=r"long\.csv:3: has a line longer than 2,000 bytes"):
+        next(stream)
+
+
+def test_chunks_read_by_offset_are_the_rows_of_the_stream(tmp_path: Path) -> None:
+    """``RowsAt`` as two processes use it: each chunk read by a reader of its own from where
+    the last ended gives the rows ``read_rows`` streams, and the lines read as Windows-1252
+    add up the same, in a semicolon-separated file where row 2 opens a quote it never closes
+    (the lines after it are read again, after the chunk has ended)."""
+    rows = [{"event_id_cnty": f"IRQ99084{n:02d}", "notes": f"MADE UP row {n}"} for n in range(12)]
+    text = _written(_table(export_text("acled-current.csv", rows)), ";")
+    text = text.replace(";MADE UP row 2;", ';"MADE UP row 2;').replace("row 7", "r\xf4w 7")
+    path = tmp_path / "export.csv"
+    text = text.replace("row 9", "r\xf4w 9").replace("row 0", "r\xf4w 0")  # line 2: read twice by each reader
+    path.write_bytes(text.encode("cp1252"))
+    account = Account(path)
+    header, lines = datasets.read_rows(path, account)
+    streamed = list(lines)
+    assert isinstance(streamed[2], SetAside) and len(streamed) == 12
+    chunked: list[datasets.Row] = []
+    recoded = datasets.Recoded()
+    with datasets.RowsAt(path, header) as first:
+        at = first.at
+        recoded.add(first.recoded())  # the header's lines, counted by the first reader alone
+    while True:
+        with datasets.RowsAt(path, header) as reader:
+            reader.seek(*at)
+            reader.recoded()
+            chunk, broken = reader.chunk(3)
+            assert broken is None
+            if not chunk:
+                break
+            chunked += chunk
+            recoded.add(reader.recoded())
+            at = reader.at
+    assert chunked == streamed
+    assert (
+        recoded.note()
+        == account.file_notes[-1]
+        == ("3 lines not UTF-8, read as Windows-1252 (first at line 2)")
+    )
+    with datasets.RowsAt(path, header) as reader:  # a chunk, then the next passed over by its quotes
+        assert reader.chunk(3)[0] == streamed[:3]
+        reader.skip(3)
+        assert reader.chunk(3)[0] == streamed[6:9]
+
+
+# --- delimiters --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("delimiter", "name"), [("\t", "tab"), (";", "semicolon")])
+@pytest.mark.parametrize("fixture", ["acled-current.csv", "ucdp-ged-hdx.csv"])
+def test_tab_and_semicolon_separated_exports_read_as_the_comma_separated(
+    tmp_path: Path, delimiter: str, name: str, fixture: str
+) -> None:
+    """The made-up rows hold commas and semicolons in their cells (sources, actors), which
+    a spreadsheet's writer quotes: they stay whole."""
+    path = tmp_path / f"export.{'tsv' if delimiter == chr(9) else 'csv'}"
+    path.write_text(_written(_table(_made_up(fixture)), delimiter), encoding="utf-8")
+    header, lines = datasets.read_rows(path)
+    lines.close()
+    assert header.delimiter == delimiter
+    items, account = _read(path)
+    assert _events(items) == _plain(fixture, tmp_path)
+    assert account.file_notes == [f"read as {name}-separated"]
+
+
+def test_a_header_in_one_cell_is_refused_as_before(tmp_path: Path) -> None:
+    """A spreadsheet that quoted the whole ;-separated header into one cell: not an export."""
+    header = _made_up("acled-current.csv").splitlines()[0].replace(",", ";")
+    path = tmp_path / "one-cell.csv"
+    path.write_text(f'"{header}"\n', encoding="utf-8")
+    with pytest.raises(DataError, match=r"one-cell\.csv:1: the header is neither an ACLED export"):
+        datasets.read(path)
+
+
+def test_a_tab_separated_file_lacking_a_column_names_it(tmp_path: Path) -> None:
+    names = [name for name in _table(_made_up("acled-current.csv"))[0] if name != "fatalities"]
+    path = tmp_path / "short.tsv"
+    path.write_text("\t".join(names) + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r":1: the header looks like acled but lacks column fatalities$"):
+        datasets.read(path)
