@@ -1,5 +1,6 @@
 """Every form an export is downloaded in reads (issue #17): Windows-1252 text, a byte order
-mark, a row that is not valid CSV among good ones, tab- and semicolon-separated files.
+mark, a row that is not valid CSV among good ones, tab- and semicolon-separated files, a zip
+holding the CSV file, and the JSON the ACLED and UCDP APIs answer with.
 
 Every file here is MADE UP: written by each test into its temporary folder from the made-up
 exports of tests/fixtures/datasets (see its README).
@@ -9,6 +10,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -194,7 +197,7 @@ def test_tab_and_semicolon_separated_exports_read_as_the_comma_separated(
     path.write_text(_written(_table(_made_up(fixture)), delimiter), encoding="utf-8")
     header, lines = datasets.read_rows(path)
     lines.close()
-    assert header.delimiter == delimiter
+    assert (header.delimiter, header.by_offset) == (delimiter, True)
     items, account = _read(path)
     assert _events(items) == _plain(fixture, tmp_path)
     assert account.file_notes == [f"read as {name}-separated"]
@@ -214,4 +217,211 @@ def test_a_tab_separated_file_lacking_a_column_names_it(tmp_path: Path) -> None:
     path = tmp_path / "short.tsv"
     path.write_text("\t".join(names) + "\n", encoding="utf-8")
     with pytest.raises(DataError, match=r":1: the header looks like acled but lacks column fatalities$"):
+        datasets.read(path)
+
+
+# --- zips ---------------------------------------------------------------------------------
+
+
+def _zip(path: Path, members: dict[str, str | bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return path
+
+
+def test_the_csv_file_in_a_zip_is_read_in_place(tmp_path: Path) -> None:
+    path = _zip(tmp_path / "ged.zip", {"GEDEvent_made_up.csv": _made_up("ucdp-ged-hdx.csv")})
+    header, lines = datasets.read_rows(path)
+    lines.close()
+    assert (header.schema.value, header.by_offset) == ("ucdp-ged", False)
+    items, account = _read(path)
+    assert _events(items) == _plain("ucdp-ged-hdx.csv", tmp_path)
+    assert [item.line for item in items] == [3, 4]  # type: ignore[union-attr]
+    assert account.file_notes == ["read from GEDEvent_made_up.csv in the zip"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "ged.zip",
+        "plain-ucdp-ged-hdx.csv",
+    ]  # nothing unpacked
+
+
+def test_of_several_files_in_a_zip_the_one_export_is_read(tmp_path: Path) -> None:
+    tab_separated = _written(_table(_made_up("acled-2016.csv")), "\t")
+    path = _zip(
+        tmp_path / "download.zip",
+        {
+            "readme.txt": "MADE UP: a note that comes with the download\n",
+            "data/acled-made-up.txt": tab_separated.encode("cp1252"),
+            "__MACOSX/data/._acled-made-up.txt": b"\x00\x05\x16\x07",
+            "codebook.pdf": b"%PDF-1.4",
+        },
+    )
+    items, account = _read(path)
+    assert _events(items) == _plain("acled-2016.csv", tmp_path)
+    assert account.file_notes == ["read from data/acled-made-up.txt in the zip", "read as tab-separated"]
+
+
+@pytest.mark.parametrize(
+    ("members", "message"),
+    [
+        ({}, "is a zip holding no CSV file (it is empty)"),
+        (
+            {"codebook.pdf": b"%PDF-1.4", "notes/": b""},
+            "is a zip holding no CSV file (it holds codebook.pdf)",
+        ),
+        (
+            {"a.csv": "x,y\n1,2\n", "b.csv": "p,q\n"},
+            "is a zip holding 2 CSV files (a.csv, b.csv) and none is an export: unzip the one to read",
+        ),
+        (
+            {"2019.csv": _made_up("acled-2019.csv"), "2016.csv": _made_up("acled-2016.csv")},
+            "is a zip holding 2 CSV files (2019.csv, 2016.csv) and 2 are exports: unzip the one to read",
+        ),
+        ({"only.csv": "date,what\n"}, "only.csv: the header is neither an ACLED export"),
+    ],
+    ids=["empty", "no-csv", "no-export", "two-exports", "not-an-export"],
+)
+def test_a_zip_without_one_export_is_refused_naming_what_it_holds(
+    tmp_path: Path, members: dict[str, str | bytes], message: str
+) -> None:
+    path = _zip(tmp_path / "download.zip", members)
+    with pytest.raises(DataError) as raised:
+        datasets.read(path)
+    assert len(raised.value.problems) == 1
+    assert str(raised.value).startswith(f"{path}:") and message in str(raised.value), str(raised.value)
+
+
+def test_a_member_that_unpacks_to_far_more_than_an_export_is_not_read(tmp_path: Path) -> None:
+    """2 MiB of one repeated row packs to a few KiB: a ratio no export has."""
+    text = _made_up("acled-current.csv")
+    first, row = text.splitlines()[:2]
+    path = _zip(tmp_path / "bomb.zip", {"big.csv": first + "\n" + (row + "\n") * (2 * 2**20 // len(row))})
+    with pytest.raises(
+        DataError, match=r"big\.csv in the zip would unpack to [0-9,]+ bytes from [0-9,]+: not"
+    ):
+        datasets.read(path)
+
+
+def test_a_damaged_zip_breaks_off_where_it_cannot_be_read_on(tmp_path: Path) -> None:
+    path = _zip(tmp_path / "ged.zip", {"ged.csv": _made_up("ucdp-ged.csv")})
+    data = bytearray(path.read_bytes())
+    name = data.index(b"ged.csv") + len("ged.csv")  # the local header's name, then the packed data
+    data[name + 40] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(
+        DataError, match=r"ged\.zip:1: ged\.csv: cannot be read on: Error -3 while decompressing"
+    ):
+        list(datasets.read(path))
+
+
+def test_a_file_that_is_not_a_zip_after_its_first_bytes_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "fake.zip"
+    path.write_bytes(b"PK\x03\x04 MADE UP, not a zip")
+    with pytest.raises(DataError, match=r"fake\.zip: is not a zip file that can be read"):
+        datasets.read(path)
+
+
+# --- the APIs' JSON ----------------------------------------------------------------------
+
+_ACLED_NUMBERS = {"year", "time_precision", "inter1", "inter2", "interaction", "iso", "geo_precision"}
+_UCDP_NUMBERS = {"id", "year", "type_of_violence", "where_prec", "date_prec", "best", "high", "low"}
+
+
+def _records(fixture: str, numbers: set[str]) -> list[dict[str, object]]:
+    """The fixture's rows as an API gives them: some values numbers, empty ones null."""
+    names, *rows = _table(_made_up(fixture))
+    records: list[dict[str, object]] = []
+    for row in rows:
+        if not row or row[0].startswith("#"):
+            continue
+        record: dict[str, object] = {}
+        for name, value in zip(names, row, strict=True):
+            if not value:
+                record[name] = None
+            elif name in numbers and value.isdigit():
+                record[name] = int(value)
+            elif name in {"latitude", "longitude"}:
+                record[name] = float(value)
+            elif name in {"date_start", "date_end"}:
+                record[name] = value + "T00:00:00.000"  # as UCDP's API writes dates
+            else:
+                record[name] = value
+        records.append(record)
+    return records
+
+
+def test_an_acled_api_answer_reads_as_the_export(tmp_path: Path) -> None:
+    records = _records("acled-current.csv", _ACLED_NUMBERS)
+    records[1]["fatalities"] = 3.0  # a whole number written as a float reads as 3
+    path = tmp_path / "api.json"
+    answer = {"status": 200, "success": True, "count": len(records), "data": records}
+    path.write_text(json.dumps(answer), encoding="utf-8")
+    header, lines = datasets.read_rows(path)
+    lines.close()
+    assert (header.schema.value, header.by_offset) == ("acled", False)
+    items, account = _read(path)
+    assert _events(items) == _plain("acled-current.csv", tmp_path)
+    assert [item.line for item in items] == [1, 2, 3, 4]  # type: ignore[union-attr]
+    assert account.file_notes == ["read from ACLED API JSON: 4 records, numbered from 1 in place of lines"]
+
+
+def test_a_ucdp_api_page_reads_as_the_export_and_says_it_is_one_page(tmp_path: Path) -> None:
+    records = _records("ucdp-ged.csv", _UCDP_NUMBERS)
+    path = tmp_path / "ged-api.json"
+    answer = {"TotalCount": 2500, "TotalPages": 3, "NextPageUrl": "MADE UP", "Result": records}
+    path.write_text(json.dumps(answer, indent=1), encoding="utf-8")
+    items, account = _read(path)
+    assert _events(items) == _plain("ucdp-ged.csv", tmp_path)
+    assert account.file_notes == [
+        "read from UCDP API JSON: 3 records, numbered from 1 in place of lines "
+        "(the API counts 2,500: the others are on its other pages)"
+    ]
+
+
+def test_a_bare_list_of_records_with_a_byte_order_mark_reads(tmp_path: Path) -> None:
+    records = _records("acled-2016.csv", _ACLED_NUMBERS)
+    path = tmp_path / "records.json"
+    path.write_bytes(b"\xef\xbb\xbf\n  " + json.dumps([*records, "MADE UP: not a record"]).encode())
+    items, account = _read(path)
+    assert _events(items[:-1]) == _plain("acled-2016.csv", tmp_path)
+    last = items[-1]
+    assert isinstance(last, SetAside) and last.reason == "not a record"
+    assert str(last.problem) == f"{path}:{len(records) + 1}: is a string, not a record (a JSON object)"
+    assert account.file_notes[0].startswith("read from a JSON list of records:")
+
+
+def test_an_acled_api_answer_with_no_rows_is_an_empty_export(tmp_path: Path) -> None:
+    path = tmp_path / "none.json"
+    path.write_text('{"status": 200, "success": true, "count": 0, "data": []}', encoding="utf-8")
+    assert _read(path)[0] == []
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            '{"status": 403, "success": false, "error": {"message": "MADE UP: access denied"}}',
+            'saying the request failed: {"message": "MADE UP: access denied"}',
+        ),
+        ('{"records": []}', "is JSON, but neither an ACLED API answer"),
+        ("[]", "is an empty JSON list"),
+        ("[1, 2]", "record 1 is a number, not a record"),
+        ('[{"date": "2021", "what": "MADE UP"}]', ":1: the header is neither an ACLED export"),
+        ('{"data": [', ":1:11: is not valid JSON: Expecting value"),
+    ],
+)
+def test_json_that_holds_no_records_of_an_export_is_refused(
+    tmp_path: Path, content: str, message: str
+) -> None:
+    path = tmp_path / "answer.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(DataError, match=message):
+        datasets.read(path)
+
+
+def test_json_too_large_to_read_whole_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_files, "MAX_JSON_BYTES", 1 << 20)
+    path = tmp_path / "huge.json"
+    path.write_text(json.dumps([{"MADE UP": "x" * 100}] * 12000), encoding="utf-8")
+    with pytest.raises(DataError, match=r"huge\.json: is 1 MiB of JSON, more than the 1 MiB read whole"):
         datasets.read(path)

@@ -25,6 +25,9 @@ What is stored is what reading the file in one process stores:
   and reports the break.
 - Lines read as Windows-1252 are counted once for the file: the child sends its count
   with each chunk, which is added where the chunk is taken.
+
+Only a plain CSV file is shared: a zip's member or a JSON file is read by this process
+alone, whatever its size.
 """
 
 from __future__ import annotations
@@ -95,6 +98,9 @@ def read_export(
         _add(datasets.read(path, seen, account), builder, named, first_at, problems)
         return
     header, lines = datasets.read_rows(path, account)
+    if not header.by_offset:  # a zip's member or JSON: read as it streams
+        _add(datasets.converter(header)(path, header, lines, seen), builder, named, first_at, problems)
+        return
     lines.close()  # read_rows has checked the file and its header; chunks are read by offset
     with datasets.RowsAt(path, header) as rows:
         _read_shared(path, header, rows, builder, named, seen, first_at, problems, reading, size, account)

@@ -65,7 +65,7 @@ def check_export(dataset: str, path: Path, progress: Progress | None = None) -> 
 
     header, lines = datasets.read_rows(path)  # a file of the wrong kind fails here, before any counting
     lines.close()
-    total = _count_lines(path)
+    total = _count_lines(path) if header.by_offset else 0  # a zip's or JSON's lines are not the rows'
     if header.schema.dataset != dataset:
         found = header.schema.dataset.upper()
         raise DataError.single(

@@ -4,9 +4,9 @@
 header and streams it: one :class:`Imported` per row (the event, and the actors,
 places and source the row is the first to name), or a :class:`Problem` naming the
 file, line and column of a row that cannot be read, or a :class:`SetAside` for a row
-that is not valid CSV. Nothing is dropped silently, and the file is never held in memory
-whole. The forms read (CSV with any of three delimiters, in UTF-8 or Windows-1252) are
-``_files``'s to tell.
+that is not valid CSV. Nothing is dropped silently, and a CSV file (also one in a zip)
+is never held in memory whole. The forms read (CSV with any of three delimiters, in
+UTF-8 or Windows-1252, plain or zipped, and the APIs' JSON) are ``_files``'s to tell.
 
 Ids, stable and derived from what the row says, so two rows naming the same actor
 or place meet, and re-reading a re-downloaded export gives the same ids:

@@ -1,10 +1,12 @@
-"""An export's rows as text, as it was downloaded: CSV separated by commas, tabs or
-semicolons (a spreadsheet's save), in UTF-8 or Windows-1252 (old ACLED files).
+"""An export's rows as text, in whichever form it was downloaded: CSV separated by commas,
+tabs or semicolons (a spreadsheet's save), in UTF-8 or Windows-1252 (old ACLED files),
+plain or inside a zip (UCDP's downloads); or the JSON the ACLED and UCDP APIs answer with.
 
-``read_rows`` sniffs the header and streams the rest; ``RowsAt`` reads the file by byte
-offset, so that two processes can share a large one (``exports``). What was done that a
-person should know (the delimiter, lines read as Windows-1252) is said once for the file,
-as a note of its ``Account``.
+``read_rows`` tells the form from the file's first bytes, not from its name, sniffs the
+header and streams the rest; ``RowsAt`` reads a plain CSV file by byte offset, so that two
+processes can share a large one (``exports``). Nothing is extracted to disk. What was done
+that a person should know (the delimiter, the zip member, lines read as Windows-1252) is
+said once for the file, as a note of its ``Account``.
 """
 
 from __future__ import annotations
@@ -12,21 +14,32 @@ from __future__ import annotations
 import contextlib
 import csv
 import dataclasses
+import json
 import os
 import re
 import stat
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from ..errors import DataError, Problem
 from ..folder import open_nonblocking
-from ._rows import Header, Row, sniff
+from ._rows import Header, Row, Schema, sniff
 from .account import Account, SetAside
+
+if TYPE_CHECKING:
+    import zipfile
 
 #: No row of an export comes near this; a file without line breaks is not one.
 MAX_LINE_BYTES = 1 << 20
+#: JSON is read whole (the standard library parses no JSON as a stream). An API's answer
+#: is tens of MiB; this much already takes gigabytes as Python objects.
+MAX_JSON_BYTES = 512 << 20
+#: A zip member that would unpack to more than this, or to more than ``MAX_RATIO`` times
+#: its packed size (CSV packs about 5 to 10 times), is not read: a zip bomb, not an export.
+MAX_MEMBER_BYTES = 16 << 30
+MAX_RATIO = 100
 #: The reason a row the csv module cannot parse is set aside under.
 NOT_CSV = "not valid CSV"
 #: The delimiters a header is tried with, in this order, and their names in the file note.
@@ -64,14 +77,16 @@ def read_rows(path: Path, account: Account | None = None) -> tuple[Header, Gener
     ``NOT_CSV``) where the csv module cannot parse it, the reading going on at the next line.
     The hashtag row of an HDX copy is left out.
 
-    The delimiter is the one the header is found with. A line that is not UTF-8 is read as
-    Windows-1252. Each of these is said to ``account`` (``Account.file_note``): the delimiter
-    at once, the lines read as Windows-1252 when the stream ends (not when it is closed
-    before).
+    The form is told from the first bytes: a zip (its CSV member read in place), JSON (an
+    ACLED or UCDP API answer, or a list of records: each record a row, numbered from 1 in
+    place of a line), else CSV, with the delimiter its header is found with. A line that is
+    not UTF-8 is read as Windows-1252. Each of these is said to ``account``
+    (``Account.file_note``): the form at once, the lines read as Windows-1252 when the stream
+    ends (not when it is closed before).
 
     The stream yields a row whose width differs from the header's as it is; the caller
-    reports it. A file that truly breaks off (a line longer than ``MAX_LINE_BYTES``) raises
-    a DataError at its line.
+    reports it. A file that truly breaks off (a line longer than ``MAX_LINE_BYTES``, a
+    damaged zip) raises a DataError at its line.
     """
     note = account.file_note if account is not None else _unsaid
     closing = contextlib.ExitStack()
@@ -81,11 +96,16 @@ def read_rows(path: Path, account: Account | None = None) -> tuple[Header, Gener
         handle.seek(0)
         if not head:
             raise DataError.single(path, "is empty; an export starts with its header row", line=1)
+        if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+            return _zip_rows(path, handle, closing, note)
         if head.startswith((b"\xff\xfe", b"\xfe\xff")):
             raise DataError.single(
                 path, "is UTF-16 text (a spreadsheet's 'Unicode text'); save it as CSV in UTF-8", line=1
             )
-        return _csv_rows(path, _Decoded(path, handle), closing, note)
+        if head.removeprefix(_BOM).lstrip(b" \t\r\n").startswith((b"{", b"[")):
+            with closing:
+                return _json_rows(path, handle, note)
+        return _csv_rows(path, _Decoded(path, handle), closing, note, by_offset=True)
     except BaseException:
         closing.close()
         raise
@@ -113,12 +133,12 @@ def _unsaid(_text: str) -> None:
 
 
 def _csv_rows(
-    path: Path, counter: _Decoded, closing: contextlib.ExitStack, note: Note
+    path: Path, counter: _Decoded, closing: contextlib.ExitStack, note: Note, *, by_offset: bool
 ) -> tuple[Header, Generator[Row, None, None]]:
     first = _header_line(counter)
     if first is None:
         raise DataError.single(path, "is empty; an export starts with its header row", line=1)
-    header = _sniffed(path, first)
+    header = dataclasses.replace(_sniffed(path, first), by_offset=by_offset)
     if header.delimiter != ",":
         note(f"read as {DELIMITERS[header.delimiter]}-separated")
     reader = csv.reader(counter, delimiter=header.delimiter, strict=True)
@@ -212,7 +232,7 @@ class _Decoded:
     whichever process reads it. ``line`` counts them. The lines of the row being read are
     kept (``taken``), so that a row the csv module cannot parse gives up its first line
     alone and the others are read again (``again``, the next one last). ``breaks`` are the
-    errors of reading on that end the file."""
+    errors of reading on that end the file (a damaged zip)."""
 
     def __init__(self, path: Path, handle: IO[bytes], breaks: tuple[type[Exception], ...] = ()) -> None:
         self.path = path
@@ -271,12 +291,15 @@ Chunk = tuple[list[Row], DataError | None]
 
 
 class RowsAt:
-    """The rows of a CSV export (as ``read_rows`` streams them, header and hashtag row
+    """The rows of a plain CSV export (as ``read_rows`` streams them, header and hashtag row
     left out), read a chunk at a time from wherever ``seek`` puts it: where a chunk ends
     (``at``) is where the next starts, so two processes can each read their own chunks of
-    one file (``exports``). ``header`` is the one ``read_rows`` read (its delimiter is used)."""
+    one file (``exports``). ``header`` is the one ``read_rows`` read (its delimiter is used);
+    a zip's member or a JSON file (``header.by_offset`` false) is not read this way."""
 
     def __init__(self, path: Path, header: Header) -> None:
+        if not header.by_offset:
+            raise ValueError(f"{path} is not a plain CSV file: its rows have no byte offsets")
         self.path = path
         self.counter = _Decoded(path, open(path, "rb", opener=open_nonblocking))  # noqa: SIM115 (closed by close)
         self.reader = csv.reader(self.counter, delimiter=header.delimiter, strict=True)
@@ -338,3 +361,199 @@ class RowsAt:
                 rows += 1 if raw.rstrip(b"\r\n") or quotes else 0
                 quotes = 0
         self.counter.line = line
+
+
+# --- zip ----------------------------------------------------------------------------------
+
+
+def _zip_rows(
+    path: Path, handle: IO[bytes], closing: contextlib.ExitStack, note: Note
+) -> tuple[Header, Generator[Row, None, None]]:
+    """The rows of the one CSV file a zip holds (or of the one, among several, that is an
+    export), read from the zip as they unpack."""
+    import zipfile
+
+    try:
+        archive = closing.enter_context(zipfile.ZipFile(handle))
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
+        raise DataError.single(path, f"is not a zip file that can be read ({error})") from None
+    tables = [info for info in archive.infolist() if _is_table(info)]
+    if not tables:
+        held = _listed([info.filename for info in archive.infolist() if not info.is_dir()])
+        raise DataError.single(
+            path, f"is a zip holding no CSV file ({f'it holds {held}' if held else 'it is empty'})"
+        )
+    chosen = tables[0]
+    if len(tables) > 1:
+        exports = [info for info in tables if _member_is_export(path, archive, info)]
+        if len(exports) != 1:
+            names = _listed([info.filename for info in tables])
+            which = "none is an export" if not exports else f"{len(exports)} are exports"
+            raise DataError.single(
+                path,
+                f"is a zip holding {len(tables)} CSV files ({names}) and {which}: "
+                "unzip the one to read into the folder",
+            )
+        chosen = exports[0]
+    name = _shown(chosen.filename)
+    counter = _Decoded(path, closing.enter_context(_member(path, archive, chosen)), _zip_breaks())
+    note(f"read from {name} in the zip")
+    try:
+        return _csv_rows(path, counter, closing, note, by_offset=False)
+    except DataError as error:
+        named = [problem._replace(message=f"{name}: {problem.message}") for problem in error.problems]
+        raise DataError(named) from None
+
+
+def _is_table(info: zipfile.ZipInfo) -> bool:
+    base = info.filename.rsplit("/", 1)[-1]
+    return (
+        not info.is_dir()
+        and not info.filename.startswith("__MACOSX/")
+        and not base.startswith("._")
+        and base.lower().endswith((".csv", ".tsv", ".txt"))
+    )
+
+
+def _member(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> IO[bytes]:
+    """A member opened to read as it unpacks, unless it is encrypted or unpacks to too much."""
+    import zipfile
+
+    name = _shown(info.filename)
+    if info.flag_bits & 0x1:
+        raise DataError.single(path, f"{name} in the zip is encrypted; unzip it into the folder")
+    large = info.file_size > MAX_MEMBER_BYTES
+    if large or (info.file_size > 1 << 20 and info.file_size > MAX_RATIO * info.compress_size):
+        raise DataError.single(
+            path,
+            f"{name} in the zip would unpack to {info.file_size:,} bytes from {info.compress_size:,}: "
+            "not an export's size, so it is not read",
+        )
+    try:
+        return archive.open(info)
+    except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError, ValueError) as error:
+        raise DataError.single(path, f"{name} in the zip cannot be read ({error})") from None
+
+
+def _member_is_export(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    try:
+        with _member(path, archive, info) as handle:
+            line = _header_line(_Decoded(path, handle, _zip_breaks()))
+            return line is not None and bool(_sniffed(path, line))
+    except DataError:
+        return False
+
+
+def _zip_breaks() -> tuple[type[Exception], ...]:
+    import zipfile
+    import zlib
+
+    # Damaged data: a bad CRC at the end, bad deflate data, a member cut short.
+    return (zipfile.BadZipFile, zlib.error, EOFError, OSError)
+
+
+def _listed(names: list[str], most: int = 5) -> str:
+    shown = ", ".join(_shown(name) for name in names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
+def _shown(name: str) -> str:
+    """A name from a zip, as it can be printed on one line."""
+    return name if name.isprintable() else repr(name)
+
+
+# --- JSON ---------------------------------------------------------------------------------
+
+
+def _json_rows(path: Path, handle: IO[bytes], note: Note) -> tuple[Header, Generator[Row, None, None]]:
+    """The records of an API's answer as rows: the first record's keys are the header."""
+    size = os.fstat(handle.fileno()).st_size
+    if size > MAX_JSON_BYTES:
+        raise DataError.single(
+            path,
+            f"is {size / 2**20:,.0f} MiB of JSON, more than the {MAX_JSON_BYTES >> 20} MiB read whole; "
+            "save its records as CSV, or in several files",
+        )
+    # Read whole: an API's answer is tens of MiB (see MAX_JSON_BYTES).
+    data = _parsed(path, handle.read(), note)
+    if isinstance(data, dict) and data.get("success") is False:
+        said = json.dumps(data.get("error") or data.get("message"), ensure_ascii=False)
+        raise DataError.single(path, f"is an ACLED API answer saying the request failed: {said[:200]}")
+    if isinstance(data, dict) and isinstance(data.get("data"), list):
+        records, form, schema = data["data"], "ACLED API JSON", Schema.ACLED
+    elif isinstance(data, dict) and isinstance(data.get("Result"), list):
+        records, form, schema = data["Result"], "UCDP API JSON", Schema.UCDP_GED
+    elif isinstance(data, list):
+        records, form, schema = data, "a JSON list of records", None
+    else:
+        raise DataError.single(
+            path,
+            'is JSON, but neither an ACLED API answer ({"data": [...]}), a UCDP API answer '
+            '({"Result": [...]}) nor a list of records',
+        )
+    if not records:
+        if schema is None:
+            raise DataError.single(path, "is an empty JSON list: no record says which dataset it is")
+        names = list(schema.columns)
+    elif isinstance(records[0], dict):
+        names = [str(name) for name in records[0]]
+    else:
+        raise DataError.single(path, f"record 1 is {_kind(records[0])}, not a record (a JSON object)")
+    header = dataclasses.replace(sniff(names, path), by_offset=False)
+    plural = "" if len(records) == 1 else "s"
+    said = f"read from {form}: {len(records):,} record{plural}, numbered from 1 in place of lines"
+    total = data.get("TotalCount") if isinstance(data, dict) else None
+    if isinstance(total, int) and total > len(records):
+        said += f" (the API counts {total:,}: the others are on its other pages)"
+    note(said)
+    return header, _records(path, names, records)
+
+
+def _parsed(path: Path, raw: bytes, note: Note) -> object:
+    try:
+        return _loaded(path, raw)
+    except UnicodeDecodeError:
+        pass
+    note("not UTF-8, read as Windows-1252")
+    return _loaded(path, raw.removeprefix(_BOM).decode("cp1252", "replace"))
+
+
+def _loaded(path: Path, text: bytes | str) -> object:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise DataError.single(
+            path, f"is not valid JSON: {error.msg}", line=error.lineno, column=error.colno
+        ) from None
+    except UnicodeDecodeError:
+        raise
+    except (ValueError, RecursionError) as error:
+        raise DataError.single(path, f"is not valid JSON: {error}") from None
+
+
+def _records(path: Path, names: list[str], records: list[object]) -> Generator[Row, None, None]:
+    for number, record in enumerate(records, start=1):
+        if isinstance(record, dict):
+            yield number, [_cell(record.get(name)) for name in names]
+        else:
+            problem = Problem(path, f"is {_kind(record)}, not a record (a JSON object)", number)
+            yield SetAside(problem, "not a record")
+
+
+def _cell(value: object) -> str:
+    """A JSON value as the cell a CSV export writes: null empty, numbers as Python writes
+    them (a whole number as ``3``, or ``3.0`` which the cells read as 3)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _kind(value: object) -> str:
+    kinds = {list: "a list", str: "a string", bool: "true or false", int: "a number", float: "a number"}
+    return "null" if value is None else kinds.get(type(value), "a value")

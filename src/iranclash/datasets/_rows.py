@@ -100,8 +100,11 @@ class Header:
     schema: Schema
     columns: dict[str, int]
     width: int
-    #: The CSV delimiter the file's rows are written with.
+    #: The CSV delimiter the file's rows are written with (``,`` for JSON records too).
     delimiter: str = ","
+    #: Whether the rows can be read by byte offset (``RowsAt``): a plain CSV file can, a
+    #: zip's member or a JSON file cannot.
+    by_offset: bool = True
 
 
 #: A row as read: the line it starts on and its cells, or a row set aside (not valid CSV).
