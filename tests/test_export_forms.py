@@ -12,11 +12,12 @@ import csv
 import io
 import json
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from conftest import export_text
+from conftest import Run, export_text
 from iranclash import datasets
 from iranclash.datasets import Account, Imported, Problem, SetAside, _files
 from iranclash.errors import DataError
@@ -425,3 +426,77 @@ def test_json_too_large_to_read_whole_is_refused(tmp_path: Path, monkeypatch: py
     path.write_text(json.dumps([{"MADE UP": "x" * 100}] * 12000), encoding="utf-8")
     with pytest.raises(DataError, match=r"huge\.json: is 1 MiB of JSON, more than the 1 MiB read whole"):
         datasets.read(path)
+
+
+# --- in a data folder, and `import` -------------------------------------------------------
+
+
+def test_a_data_folder_reads_every_form_in_place(
+    cli: Callable[..., Run], make_data: Callable[..., Path], tmp_path: Path
+) -> None:
+    acled_api = {"success": True, "data": _records("acled-2019.csv", _ACLED_NUMBERS)}
+    folder = make_data(
+        {
+            "acled/2021.TSV": _written(_table(_made_up("acled-current.csv")), "\t"),
+            "acled/api.json": json.dumps(acled_api),
+            "acled/notes.txt": "MADE UP: a note kept beside the exports, not read\n",
+            "ucdp/ged.zip": b"",
+        },
+        base=False,
+    )
+    _zip(folder / "ucdp" / "ged.zip", {"GEDEvent.csv": _made_up("ucdp-ged.csv")})
+    run = cli("events", "--data", str(folder), "--json")
+    assert run.exit_code == 0, run
+    ids = {event["id"] for event in run.json()}
+    assert {"acled:IRQ990001", "acled:IRQ990101", "ucdp:990001"} <= ids
+    assert len(ids) == 4 + 2 + 3
+    info = cli("info", "--data", str(folder), "--json").json()
+    assert info["data_files"] == 3
+
+
+def test_a_folder_without_exports_names_the_forms_it_reads(cli: Callable[..., Run], tmp_path: Path) -> None:
+    (tmp_path / "acled").mkdir()
+    (tmp_path / "acled" / "notes.txt").write_text("MADE UP\n", encoding="utf-8")
+    run = cli("events", "--data", str(tmp_path))
+    assert run.exit_code == 1
+    assert "acled/ or ucdp/ exports (.csv, .tsv, .zip or .json)" in run.stderr
+
+
+def test_a_set_aside_row_is_listed_by_validate(
+    cli: Callable[..., Run], make_data: Callable[..., Path]
+) -> None:
+    rows = [{"event_id_cnty": f"IRQ99083{n}", "notes": f"MADE UP row {n}"} for n in range(3)]
+    text = export_text("acled-current.csv", rows).replace(",MADE UP row 1,", ',"MADE UP" row 1,')
+    folder = make_data({"acled/stray.csv": text})
+    run = cli("validate", str(folder), "--json")
+    assert run.exit_code == 1
+    assert [(problem["line"], problem["message"]) for problem in run.json()] == [
+        (3, "is not valid CSV: ',' expected after '\"'")
+    ]
+
+
+@pytest.mark.parametrize("form", ["zip", "json"])
+def test_import_copies_a_zip_or_json_as_it_is(cli: Callable[..., Run], tmp_path: Path, form: str) -> None:
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    if form == "zip":
+        export = _zip(downloads / "ged-made-up.zip", {"GEDEvent.csv": _made_up("ucdp-ged.csv")})
+    else:
+        export = downloads / "ged-made-up.json"
+        export.write_text(json.dumps({"TotalCount": 3, "Result": _records("ucdp-ged.csv", _UCDP_NUMBERS)}))
+    into = tmp_path / "iraq"
+    run = cli("import", "ucdp", str(export), "--into", str(into), "--json")
+    assert run.exit_code == 0, run
+    assert (run.json()["schema"], run.json()["rows"]) == ("ucdp-ged", 3)
+    assert (into / "ucdp" / export.name).read_bytes() == export.read_bytes()
+    events = cli("events", "--data", str(into), "--json")
+    assert sorted(event["id"] for event in events.json()) == ["ucdp:990001", "ucdp:990002", "ucdp:990003"]
+
+
+def test_import_refuses_a_name_the_folder_would_not_read(cli: Callable[..., Run], tmp_path: Path) -> None:
+    export = tmp_path / "acled-made-up.txt"
+    export.write_text(_written(_table(_made_up("acled-current.csv")), "\t"), encoding="utf-8")
+    run = cli("import", "acled", str(export), "--into", str(tmp_path / "iraq"))
+    assert run.exit_code == 2
+    assert "acled/ reads only names ending .csv, .tsv, .zip or .json" in run.stderr
+    assert not (tmp_path / "iraq").exists()

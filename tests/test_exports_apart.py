@@ -11,6 +11,7 @@ import io
 import itertools
 import json
 import sqlite3
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -344,3 +345,32 @@ def test_a_tab_separated_windows_1252_export_is_shared_and_its_lines_counted_onc
     assert apart_at_any_size == ["merged"] * 12
     notes = ["read as tab-separated", "6 lines not UTF-8, read as Windows-1252 (first at line 1)"]
     assert [account.file_notes for account in accounts] == [notes, notes]
+
+
+def test_a_zip_or_json_export_is_read_by_this_process_alone_at_any_size(
+    cli: Callable[..., Run],
+    make_data: Callable[..., Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    apart_at_any_size: list[str],
+) -> None:
+    """Their rows have no byte offsets to share them by: no child is forked for them."""
+    forked: list[str] = []
+    child = apart.Child
+
+    def counting(*args: object) -> object:
+        forked.append("child")
+        return child(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(apart, "Child", counting)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("export.csv", export_text("acled-current.csv", ROWS[:20]))
+    records = list(csv.DictReader(io.StringIO(export_text("acled-current.csv", ROWS[20:]))))
+    folder = make_data(
+        {"acled/1.zip": buffer.getvalue(), "acled/2.json": json.dumps({"success": True, "data": records})}
+    )
+    two, one = _one_and_two_processes(cli, folder, tmp_path, monkeypatch, QUESTIONS[:1])
+    assert two == one
+    assert len(json.loads(two["events --json"][1])) == 40 + 2  # and the minimal folder's two
+    assert forked == [] and apart_at_any_size == []

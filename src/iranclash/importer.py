@@ -37,7 +37,15 @@ def import_export(
 ) -> Imported:
     """Check every row of ``source``, an export of ``dataset`` (acled or ucdp), and copy it to
     ``into/<dataset>/``. Raises DataError listing every row that cannot be read (nothing is
-    copied then) and UsageProblem for a different file already at the destination."""
+    copied then) and UsageProblem for a different file already at the destination, or for a
+    name the data folder would not read (``folder.EXPORT_SUFFIXES``)."""
+    from .folder import EXPORT_SUFFIXES
+
+    if source.suffix.lower() not in EXPORT_SUFFIXES:
+        endings = f"{', '.join(EXPORT_SUFFIXES[:-1])} or {EXPORT_SUFFIXES[-1]}"
+        raise UsageProblem(
+            f"{source}: {dataset}/ reads only names ending {endings}; rename the file to end so"
+        )
     target = into / dataset / source.name
     schema, rows = check_export(dataset, source, progress)
     existing = _regular(target)
