@@ -303,15 +303,24 @@ def test_a_member_that_unpacks_to_far_more_than_an_export_is_not_read(tmp_path: 
         datasets.read(path)
 
 
-def test_a_damaged_zip_breaks_off_where_it_cannot_be_read_on(tmp_path: Path) -> None:
-    path = _zip(tmp_path / "ged.zip", {"ged.csv": _made_up("ucdp-ged.csv")})
+@pytest.mark.parametrize(
+    ("method", "error"),
+    [
+        (zipfile.ZIP_DEFLATED, "Error -3 while decompressing data"),
+        (zipfile.ZIP_BZIP2, "Invalid data stream"),
+        (zipfile.ZIP_LZMA, "Corrupt input data"),
+    ],
+    ids=["deflate", "bzip2", "lzma"],
+)
+def test_a_damaged_zip_breaks_off_where_it_cannot_be_read_on(tmp_path: Path, method: int, error: str) -> None:
+    path = tmp_path / "ged.zip"
+    with zipfile.ZipFile(path, "w", method) as archive:
+        archive.writestr("ged.csv", _made_up("ucdp-ged.csv"))
     data = bytearray(path.read_bytes())
     name = data.index(b"ged.csv") + len("ged.csv")  # the local header's name, then the packed data
     data[name + 40] ^= 0xFF
     path.write_bytes(bytes(data))
-    with pytest.raises(
-        DataError, match=r"ged\.zip:1: ged\.csv: cannot be read on: Error -3 while decompressing"
-    ):
+    with pytest.raises(DataError, match=rf"ged\.zip:1: ged\.csv: cannot be read on: {error}"):
         list(datasets.read(path))
 
 

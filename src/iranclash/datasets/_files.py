@@ -445,11 +445,17 @@ def _member_is_export(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInf
 
 
 def _zip_breaks() -> tuple[type[Exception], ...]:
+    """The errors of damaged data: a bad CRC at the end, bad deflate data (bzip2's is an
+    OSError), a member cut short, bad LZMA data (where Python has lzma)."""
     import zipfile
     import zlib
 
-    # Damaged data: a bad CRC at the end, bad deflate data, a member cut short.
-    return (zipfile.BadZipFile, zlib.error, EOFError, OSError)
+    breaks: list[type[Exception]] = [zipfile.BadZipFile, zlib.error, EOFError, OSError]
+    with contextlib.suppress(ImportError):
+        import lzma
+
+        breaks.append(lzma.LZMAError)
+    return tuple(breaks)
 
 
 def _listed(names: list[str], most: int = 5) -> str:
