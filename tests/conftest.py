@@ -151,9 +151,11 @@ def count_parses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
 def files_read(monkeypatch: pytest.MonkeyPatch, count_parses: list[Path]) -> list[Path]:
     """Every data file a build reads, YAML and exports, in order."""
 
-    def reading(path: Path) -> tuple[datasets.Header, Generator[tuple[int, list[str]], None, None]]:
+    def reading(
+        path: Path, account: datasets.Account | None = None
+    ) -> tuple[datasets.Header, Generator[datasets.Row, None, None]]:
         count_parses.append(path)
-        return real(path)
+        return real(path, account)
 
     # Every reading of an export starts here, by one process or two (``exports``).
     real = datasets.read_rows

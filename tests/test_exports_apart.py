@@ -11,6 +11,7 @@ import io
 import itertools
 import json
 import sqlite3
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -300,3 +301,59 @@ def test_an_export_read_by_two_processes_moves_the_progress_bar_as_it_is_read(
     assert len(during) >= 20 and all(a < b for a, b in itertools.pairwise(during)), shown
     assert during[-1] == pytest.approx(total - 1 + 0.999)
     assert all(total_shown == total for _done, total_shown in shown)
+
+
+def test_a_tab_separated_windows_1252_export_is_shared_and_its_lines_counted_once(
+    cli: Callable[..., Run],
+    make_data: Callable[..., Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    apart_at_any_size: list[str],
+) -> None:
+    """The header and rows 1 and 12 (read here) and 2, 9 and 30 (the child's) are in
+    Windows-1252: the child sends its count with each chunk, and does not count the header,
+    so the file's note counts all six, as one process does."""
+    rows = [_row(n, location=f"T\u00f4wn {n}") if n in (1, 2, 9, 12, 30) else ROWS[n] for n in range(40)]
+    table = list(csv.reader(io.StringIO(export_text("acled-current.csv", rows))))
+    for number, row in enumerate(table):  # a column no reader needs, named in Windows-1252
+        row.append("remarque \u00e9crite" if number == 0 else "")
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter="\t", lineterminator="\n").writerows(table)
+    folder = make_data({"acled/export.csv": buffer.getvalue().encode("cp1252")})
+    two, one = _one_and_two_processes(cli, folder, tmp_path, monkeypatch, QUESTIONS[:3])
+    assert two == one
+    assert '"T\u00f4wn 12"' in two["places --json"][1]
+    assert apart_at_any_size == ["merged"] * 12
+    said = two["events --json"][2]  # the same as one process says: compared above
+    assert said.rstrip("\n").endswith(
+        "; read as tab-separated; 6 lines not UTF-8, read as Windows-1252 (first at line 1)"
+    )
+
+
+def test_a_zip_or_json_export_is_read_by_this_process_alone_at_any_size(
+    cli: Callable[..., Run],
+    make_data: Callable[..., Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    apart_at_any_size: list[str],
+) -> None:
+    """Their rows have no byte offsets to share them by: no child is forked for them."""
+    forked: list[str] = []
+    child = apart.Child
+
+    def counting(*args: object) -> object:
+        forked.append("child")
+        return child(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(apart, "Child", counting)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("export.csv", export_text("acled-current.csv", ROWS[:20]))
+    records = list(csv.DictReader(io.StringIO(export_text("acled-current.csv", ROWS[20:]))))
+    folder = make_data(
+        {"acled/1.zip": buffer.getvalue(), "acled/2.json": json.dumps({"success": True, "data": records})}
+    )
+    two, one = _one_and_two_processes(cli, folder, tmp_path, monkeypatch, QUESTIONS[:1])
+    assert two == one
+    assert len(json.loads(two["events --json"][1])) == 40 + 2  # and the minimal folder's two
+    assert forked == [] and apart_at_any_size == []

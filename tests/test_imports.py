@@ -16,7 +16,7 @@ import pytest
 
 from conftest import Run
 from iranclash import datasets, store
-from iranclash.datasets import _rows
+from iranclash.datasets import _files
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "datasets"
 
@@ -176,9 +176,9 @@ def test_a_fresh_cache_reads_no_export_and_a_redownload_is_seen(
     read: list[Path] = []
     real = datasets.read_rows
 
-    def counting(path: Path) -> Any:
+    def counting(path: Path, *args: Any) -> Any:
         read.append(path)
-        return real(path)
+        return real(path, *args)
 
     monkeypatch.setattr(datasets, "read_rows", counting)
     assert "acled:IRQ990004" in _events(cli, exports)
@@ -224,7 +224,7 @@ def test_an_export_that_is_not_a_regular_file_is_refused(cli: Callable[..., Run]
 def test_an_export_without_line_breaks_is_refused_at_its_first_line(
     cli: Callable[..., Run], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(_rows, "MAX_LINE_BYTES", 1000)
+    monkeypatch.setattr(_files, "MAX_LINE_BYTES", 1000)
     (tmp_path / "acled").mkdir()
     header = (FIXTURES / "acled-current.csv").read_text(encoding="utf-8").splitlines()[0]
     (tmp_path / "acled" / "long.csv").write_text(header + "\n" + "x" * 5000, encoding="utf-8")

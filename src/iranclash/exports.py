@@ -22,9 +22,14 @@ What is stored is what reading the file in one process stores:
   a chunk of the child's starts elsewhere (a stray quote misled it), or does not come.
 - Every row is accounted for (``datasets.Account``): read, read with notes, or set aside
   with its reason, in file order; a row id given twice is found here, and the row that
-  repeats it set aside. The child stops at a break in the file, and this process reads
-  that chunk itself and reports the break. A monadic ACLED export (one row per actor,
-  rows joined by id) is read in this process alone.
+  repeats it set aside. The child stops at a break in the file (a line without end), and
+  this process reads that chunk itself and reports the break. A monadic ACLED export (one
+  row per actor, rows joined by id) is read in this process alone.
+- Lines read as Windows-1252 are counted once for the file: the child sends its count
+  with each chunk, which is added where the chunk is taken.
+
+Only a plain CSV file is shared: a zip's member or a JSON file is read by this process
+alone, whatever its size.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from .errors import Problem
 from .model import Actor, Place, Source
 
 if TYPE_CHECKING:
+    from .datasets.account import Account
     from .store import Builder, GatheredEvent, PlaceTrail
 
 #: Exports smaller than this are read in this process alone: forking costs more than it saves.
@@ -114,30 +120,34 @@ def read_export(
     ``seen`` holds the ids of the records handed out already (``datasets.read``); each
     record the rows name first goes to ``named`` (``partial`` keeps the one an earlier
     build made), else to ``builder``; ``reading`` is told the share of the file read as it
-    goes, where it is read in chunks. Raises ``DataError`` for a file that cannot be read
-    at all, or that breaks off (after the rows before the break are read).
+    goes, where it is read in chunks; ``account`` is given the file's notes
+    (``datasets.read_rows``). Raises ``DataError`` for a file that cannot be read at all,
+    or that breaks off (after the rows before the break are read).
     """
     named = named or builder.add
     try:
         size = os.stat(path).st_size
     except OSError:
         size = 0
-    header, lines = datasets.read_rows(path)
+    header, lines = datasets.read_rows(path, tell.account)
     for note in header.notes:
         tell.account.file_note(note)
     convert = datasets.converter(header)
     # Every note's words are wanted (``told``) only to list them, where one process is
-    # plenty; a monadic export's rows are joined by id as they stream, which chunks would cut.
-    if not apart.available() or size <= APART_BYTES or tell.told is not None or header.monadic:
+    # plenty; a monadic export's rows are joined by id as they stream, which chunks would
+    # cut; a zip's member or a JSON file cannot be read by offset.
+    one = not apart.available() or size <= APART_BYTES or tell.told is not None
+    if one or header.monadic or not header.by_offset:
         _add(convert(path, header, lines, seen), builder, named, first_at, tell)
         return
     lines.close()  # read_rows has checked the file and its header; chunks are read by offset
-    with datasets.RowsAt(path) as rows:
+    with datasets.RowsAt(path, header) as rows:
         _read_shared(path, header, rows, builder, named, seen, first_at, tell, reading, size)
 
 
-#: What the child sends of a chunk: its number, where it starts and ends (``RowsAt.at``), its rows.
-_SentChunk = tuple[int, tuple[int, int], tuple[int, int], list[_Sent]]
+#: What the child sends of a chunk: its number, where it starts and ends (``RowsAt.at``),
+#: its rows, and its lines read as Windows-1252.
+_SentChunk = tuple[int, tuple[int, int], tuple[int, int], list[_Sent], datasets.Recoded]
 
 
 def _read_shared(
@@ -158,6 +168,7 @@ def _read_shared(
     child: apart.Child[_SentChunk] | None = None
     stopped = False
     index = 0
+    recoded = datasets.Recoded()  # of the child's chunks taken; this process's own are reading's
     try:
         while True:
             if progress is not None:
@@ -170,6 +181,7 @@ def _read_shared(
                     and _agrees(sent[3], seen, builder.places)
                 ):
                     _merge(path, header.schema.dataset, sent[3], builder, named, seen, first_at, tell)
+                    recoded.add(sent[4])
                     reading.seek(*sent[2])
                     index += 1
                     continue
@@ -193,12 +205,15 @@ def _read_shared(
     finally:
         if child is not None:
             child.close()
+        recoded.add(reading.recoded())
+        if (note := recoded.note()) is not None:
+            tell.account.file_note(note)
 
 
 def account_for(path: Path, tell: Tell) -> None:
     """Read the export at ``path`` only to account for its rows (``import`` checks a file so).
     Raises ``DataError`` as ``read_export`` does."""
-    header, lines = datasets.read_rows(path)
+    header, lines = datasets.read_rows(path, tell.account)
     for note in header.notes:
         tell.account.file_note(note)
     _add(datasets.converter(header)(path, header, lines, set()), None, lambda _record: None, {}, tell)
@@ -266,8 +281,9 @@ def _share(
     from .store import PlaceTrail, gather_event
 
     convert = datasets.converter(header)
-    with datasets.RowsAt(path) as reading:
+    with datasets.RowsAt(path, header) as reading:
         reading.seek(*at)
+        reading.recoded()  # the header's lines, which the parent counts
         index = start
         while True:
             if index % PERIOD in OURS:
@@ -290,7 +306,7 @@ def _share(
                 gathered = gather_event(item.event, item.row, places, pack)
                 kinds = tuple(note.kind for note in item.notes)
                 sent.append((item.line, item.row.row, item.new, gathered, kinds, item.blanks))
-            yield index, begins, reading.at, sent
+            yield index, begins, reading.at, sent, reading.recoded()
             index += 1
 
 

@@ -16,8 +16,12 @@ from .errors import DataError
 ENV_VAR = "IRANCLASH_DATA"
 #: The kinds of data file, in load order (sources first: everything cites them).
 KINDS = ("sources", "actors", "places", "analysts", "events")
-#: Dataset exports read in place: ``acled/*.csv`` and ``ucdp/*.csv``, after the YAML files.
+#: Dataset exports read in place, under ``acled/`` and ``ucdp/``, after the YAML files.
 DATASETS = ("acled", "ucdp")
+#: The names an export there may end with, in any case: CSV (comma-, tab- or semicolon-
+#: separated), a zip holding one, or an API's JSON (``datasets.read_rows`` tells them apart
+#: by their content).
+EXPORT_SUFFIXES = (".csv", ".tsv", ".zip", ".json")
 
 
 def builtin_data_dir() -> Path:
@@ -77,7 +81,8 @@ def all_data_files(folders: Sequence[Path]) -> list[tuple[str, Path]]:
 
 def data_files(folder: Path) -> list[tuple[str, Path]]:
     """Each data file of a folder with its kind: ``events.yaml`` and ``events/*.yaml`` etc.,
-    then the exports, ``acled/*.csv`` (kind ``acled``) and ``ucdp/*.csv`` (kind ``ucdp``)."""
+    then the exports, ``acled/*.csv`` (kind ``acled``) and ``ucdp/*.csv`` (kind ``ucdp``), and
+    so for each of ``EXPORT_SUFFIXES``."""
     found: list[tuple[str, Path]] = []
     for kind in KINDS:
         for suffix in (".yaml", ".yml"):
@@ -86,20 +91,26 @@ def data_files(folder: Path) -> list[tuple[str, Path]]:
                 found.append((kind, single))
         found.extend((kind, path) for path in _parts(folder / kind, (".yaml", ".yml")))
     for dataset in DATASETS:
-        found.extend((dataset, path) for path in _parts(folder / dataset, (".csv", ".CSV")))
+        found.extend((dataset, path) for path in _parts(folder / dataset, EXPORT_SUFFIXES, any_case=True))
     if not found:
         names = ", ".join(f"{kind}.yaml" for kind in KINDS)
         raise DataError.single(
-            folder, f"holds no data files (expected any of {names}, acled/*.csv or ucdp/*.csv)"
+            folder,
+            f"holds no data files (expected any of {names}, or acled/ or ucdp/ exports "
+            f"({', '.join(EXPORT_SUFFIXES[:-1])} or {EXPORT_SUFFIXES[-1]}))",
         )
     return found
 
 
-def _parts(part_folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
+def _parts(part_folder: Path, suffixes: tuple[str, ...], *, any_case: bool = False) -> list[Path]:
     if not part_folder.is_dir():
         return []
     try:
-        return sorted(path for path in part_folder.iterdir() if path.suffix in suffixes)
+        return sorted(
+            path
+            for path in part_folder.iterdir()
+            if (path.suffix.lower() if any_case else path.suffix) in suffixes
+        )
     except OSError as error:
         raise DataError.single(part_folder, f"cannot list: {error.strerror or error}") from None
 

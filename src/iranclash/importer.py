@@ -54,10 +54,18 @@ def import_export(
     """Check every row of ``source``, an export of ``dataset`` (acled or ucdp), and copy it to
     ``into/<dataset>/`` as it is: rows with notes and rows set aside are said, not refused
     (``strict``: refused, each listed, and nothing copied). Raises DataError for a file that
-    is not such an export, and UsageProblem for a different file already at the destination."""
+    is not such an export, and UsageProblem for a different file already at the destination,
+    or for a name the data folder would not read (``folder.EXPORT_SUFFIXES``)."""
+    from .folder import EXPORT_SUFFIXES
+
+    if source.suffix.lower() not in EXPORT_SUFFIXES:
+        endings = f"{', '.join(EXPORT_SUFFIXES[:-1])} or {EXPORT_SUFFIXES[-1]}"
+        raise UsageProblem(
+            f"{source}: {dataset}/ reads only names ending {endings}; rename the file to end so"
+        )
     target = into / dataset / source.name
     listed: list[Problem] = []
-    total = _count_lines(source)
+    total = _count_lines(source)  # a zip's or JSON's lines are not its rows: the bar is rough there
     counted = [0]
 
     def told(problem: Problem) -> None:
@@ -98,11 +106,10 @@ def check_export(
     """The schema of an export and what became of each of its rows, read as a stream
     (``told`` hears every note and every row set aside, ``seen`` the line of each row);
     DataError for a file that is not an export of ``dataset``."""
-    from .datasets import Account
-    from .datasets._rows import read_rows
+    from . import datasets
     from .exports import Tell, account_for
 
-    header, lines = read_rows(path)  # a file of the wrong kind fails here, before any counting
+    header, lines = datasets.read_rows(path)  # a file of the wrong kind fails here, before any counting
     lines.close()  # account_for reads it again, once it is known to be of the right dataset
     if header.schema.dataset != dataset:
         found = header.schema.dataset.upper()
@@ -112,7 +119,7 @@ def check_export(
             f"not {'an' if dataset == 'acled' else 'a'} {dataset.upper()} one",
             line=1,
         )
-    account = Account(path)
+    account = datasets.Account(path)
     account_for(path, Tell(account, told, seen))
     return header.schema.value, account
 

@@ -134,7 +134,7 @@ class Grain(str, Enum):
 
 
 class Dataset(str, Enum):
-    """The datasets whose exports a data folder may hold (``acled/*.csv``, ``ucdp/*.csv``)."""
+    """The datasets whose exports a data folder may hold (under ``acled/``, ``ucdp/``)."""
 
     ACLED = "acled"
     UCDP = "ucdp"

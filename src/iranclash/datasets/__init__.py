@@ -1,10 +1,12 @@
-"""Dataset exports read as they are: rows of ACLED and UCDP GED CSV files -> our records.
+"""Dataset exports read as they are: rows of ACLED and UCDP GED exports -> our records.
 
 ``read(path)`` sniffs which dataset (and which of its schemas) a file is from its
 header and streams it: one :class:`Imported` per row (the event, and the actors,
 places and source the row is the first to name), or a :class:`Problem` naming the
-file, line and column of a row that cannot be read. Nothing is dropped silently, and
-the file is never held in memory whole.
+file, line and column of a row that cannot be read, or a :class:`SetAside` for a row
+that is not valid CSV. Nothing is dropped silently, and a CSV file (also one in a zip)
+is never held in memory whole. The forms read (CSV with any of three delimiters, in
+UTF-8 or Windows-1252, plain or zipped, and the APIs' JSON) are ``_files``'s to tell.
 
 Ids, stable and derived from what the row says, so two rows naming the same actor
 or place meet, and re-reading a re-downloaded export gives the same ids:
@@ -29,7 +31,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from . import acled, ucdp
-from ._rows import Chunk, DatasetRow, Header, Imported, RowsAt, Schema, read_rows, sniff
+from ._files import Chunk, Recoded, RowsAt, read_rows
+from ._rows import DatasetRow, Header, Imported, Row, Schema, sniff
 from .account import Account, Merged, Note, SetAside
 from .acled import ActorName, parse_acled_date, parse_actor_name, parse_inter
 
@@ -42,6 +45,8 @@ __all__ = [
     "Imported",
     "Merged",
     "Note",
+    "Recoded",
+    "Row",
     "RowsAt",
     "Schema",
     "SetAside",
@@ -55,7 +60,9 @@ __all__ = [
 ]
 
 
-def read(path: Path, seen: set[str] | None = None) -> Iterator[Imported | SetAside | Merged]:
+def read(
+    path: Path, seen: set[str] | None = None, account: Account | None = None
+) -> Iterator[Imported | SetAside | Merged]:
     """Every row of the export at ``path``: converted (with notes on what it could not read
     as it is), set aside with its reason, or (ACLED's monadic layout) merged into the
     event of an earlier row; in file order but for the merged events, which come once
@@ -66,15 +73,14 @@ def read(path: Path, seen: set[str] | None = None) -> Iterator[Imported | SetAsi
     several files so the records they share come once). Raises
     :class:`~iranclash.errors.DataError` at once for a file that cannot be read at all
     (missing, empty, or a header that is neither ACLED's nor UCDP's), and while
-    streaming for one that breaks off.
+    streaming for one that breaks off (a line without end, a damaged zip). ``account``
+    is given the file's notes (``read_rows``).
     """
-    header, lines = read_rows(path)
+    header, lines = read_rows(path, account)
     return converter(header)(path, header, lines, set() if seen is None else seen)
 
 
-Convert = Callable[
-    [Path, Header, Iterator[tuple[int, list[str]]], set[str]], Iterator[Imported | SetAside | Merged]
-]
+Convert = Callable[[Path, Header, Iterator[Row], set[str]], Iterator[Imported | SetAside | Merged]]
 
 
 def converter(header: Header) -> Convert:

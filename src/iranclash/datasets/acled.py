@@ -43,7 +43,7 @@ from ..model import (
     Source,
     SourceKind,
 )
-from ._rows import Cells, DatasetRow, Header, Imported, Schema, converted, slug, split_list
+from ._rows import Cells, DatasetRow, Header, Imported, Row, Schema, converted, slug, split_list
 from .account import Merged, Note, SetAside
 
 SOURCE = Source(
@@ -233,11 +233,11 @@ def date_order(path: Path) -> DateOrder:
 
 @lru_cache(maxsize=16)
 def _date_order(path: Path, _size: int, _mtime: int) -> DateOrder:
-    from . import _rows
+    from . import _files
 
     day_first = month_first = False
     try:
-        header, lines = _rows.read_rows(path)
+        header, lines = _files.read_rows(path)
         column = header.columns["event_date"]
         with contextlib.closing(lines):
             for item in lines:
@@ -352,7 +352,7 @@ def actor_id(name: str) -> str:
 
 
 def convert(
-    path: Path, header: Header, lines: Iterator[tuple[int, list[str]]], seen: set[str]
+    path: Path, header: Header, lines: Iterator[Row], seen: set[str]
 ) -> Iterator[Imported | SetAside | Merged]:
     """Each row of an ACLED export as an Imported (with notes on what it could not read),
     or set aside where no event can be made of it. In the monadic layout (one row per

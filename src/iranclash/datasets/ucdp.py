@@ -32,7 +32,7 @@ from ..model import (
     Source,
     SourceKind,
 )
-from ._rows import Cells, DatasetRow, Header, Imported, converted, slug, split_list
+from ._rows import Cells, DatasetRow, Header, Imported, Row, converted, slug, split_list
 from .account import SetAside
 
 SOURCE = Source(
@@ -51,7 +51,7 @@ _GOVERNMENTS = re.compile(r",\s*(?=Government of )")
 
 
 def convert(
-    path: Path, header: Header, lines: Iterator[tuple[int, list[str]]], seen: set[str]
+    path: Path, header: Header, lines: Iterator[Row], seen: set[str]
 ) -> Iterator[Imported | SetAside]:
     """Each row of a GED export as an Imported (with notes on what it could not read), or
     set aside where no event can be made of it."""
