@@ -88,9 +88,12 @@ class Tell(NamedTuple):
     def read(
         self, path: Path, line: int, record: str, notes: Iterable[datasets.Note], blanks: Iterable[str]
     ) -> None:
-        notes = tuple(notes)
         if self.seen is not None:
             self.seen(line)
+        if not notes and not blanks:  # most rows: nothing to note
+            self.account.read += 1
+            return
+        notes = tuple(notes)
         self.account.row_read(line, notes)
         self.account.blank(blanks)
         if self.told is not None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import NamedTuple, NoReturn
 
 from ..errors import DataError, Problem
-from ..model import Actor, CoordinatePrecision, Coordinates, Event, Place, Source
+from ..model import Actor, CoordinatePrecision, Event, Place, Source
 from ..names import fold
 from .account import Note, SetAside
 
@@ -125,6 +125,9 @@ class Header:
     #: zip's member or a JSON file cannot.
     by_offset: bool = True
 
+
+#: A row's coordinates, read and checked: ``Coordinates`` made only where a place is new.
+Point = tuple[float, float, CoordinatePrecision]
 
 #: A row as read: the line it starts on and its cells, or a row set aside (not valid CSV).
 Row = tuple[int, list[str]] | SetAside
@@ -318,16 +321,21 @@ class Cells:
             return None
         return number
 
-    def coordinates(self, precision: CoordinatePrecision | None) -> Coordinates | None:
+    def coordinates(self, precision: CoordinatePrecision | None) -> Point | None:
         """The row's latitude and longitude, or None with a note where either is empty or
-        not a coordinate; ``precision`` None (not coded) is taken as a region, noted."""
+        not a coordinate; ``precision`` None (not coded) is taken as a region, noted.
+
+        A ``Point``, not ``Coordinates``: the record is made only for the first row that
+        names a place, and a frozen dataclass costs more than the rest of reading the cell."""
         latitude, longitude = self.text("latitude"), self.text("longitude")
         if not latitude or not longitude:
             self.note("latitude", "coordinates empty", "latitude or longitude is empty: no coordinates")
             return None
         try:
-            found = Coordinates(float(latitude), float(longitude), precision or CoordinatePrecision.REGION)
+            lat, lon = float(latitude), float(longitude)
         except ValueError:
+            lat = lon = float("nan")
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):  # nan compares false too
             self.note(
                 "latitude",
                 "coordinates not numbers",
@@ -335,10 +343,7 @@ class Cells:
                 "no coordinates",
             )
             return None
-        if found.lat != found.lat or found.lon != found.lon:  # nan
-            self.note("latitude", "coordinates not numbers", "latitude or longitude is not a number")
-            return None
-        return found
+        return lat, lon, precision or CoordinatePrecision.REGION
 
 
 def converted(

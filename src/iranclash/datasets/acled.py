@@ -43,7 +43,7 @@ from ..model import (
     Source,
     SourceKind,
 )
-from ._rows import Cells, DatasetRow, Header, Imported, Row, Schema, converted, slug, split_list
+from ._rows import Cells, DatasetRow, Header, Imported, Point, Row, Schema, converted, slug, split_list
 from .account import Merged, Note, SetAside
 
 SOURCE = Source(
@@ -209,6 +209,12 @@ def read_date(text: str, year: int | None, order: DateOrder) -> EventDate:
         )
     )
     return EventDate(one, other, tuple(notes))
+
+
+@lru_cache(maxsize=1 << 14)
+def _numeric(text: str) -> bool:
+    """Whether an event_date is all numbers (``03/04/2020``), whose order only the file can say."""
+    return _NUMERIC.fullmatch(text) is not None
 
 
 def _year_note(text: str, year: int) -> Note:
@@ -435,9 +441,8 @@ def _row(cells: Cells, old: bool, seen: set[str], dates: Callable[[], DateOrder]
     event_date = cells.text("event_date")
     if not event_date:
         cells.set_aside("event_date", "no usable date", "event_date is empty")
-    needs_order = _NUMERIC.fullmatch(event_date) is not None
     try:
-        read = read_date(event_date, year, dates() if needs_order else DateOrder.DAY_FIRST)
+        read = read_date(event_date, year, dates() if _numeric(event_date) else DateOrder.DAY_FIRST)
     except ValueError as error:
         cells.set_aside("event_date", "no usable date", str(error))
     cells.notes.extend(note._replace(position=cells.position(note.column)) for note in read.notes)
@@ -609,7 +614,7 @@ def _places(
     country: str,
     admins: tuple[str, str, str],
     location: str,
-    coordinates: Coordinates | None,
+    coordinates: Point | None,
     seen: set[str],
     new: list[Source | Actor | Place],
 ) -> str:
@@ -647,7 +652,7 @@ def _places(
                 (Citation(SOURCE.id, location),),
                 country=country,
                 located_in=parent,
-                coordinates=coordinates,
+                coordinates=None if coordinates is None else Coordinates(*coordinates),
             )
         )
     return identifier

@@ -32,7 +32,7 @@ from ..model import (
     Source,
     SourceKind,
 )
-from ._rows import Cells, DatasetRow, Header, Imported, Row, converted, slug, split_list
+from ._rows import Cells, DatasetRow, Header, Imported, Point, Row, converted, slug, split_list
 from .account import SetAside
 
 SOURCE = Source(
@@ -252,7 +252,7 @@ def _place(
     province: str,
     district: str,
     named: str,
-    coordinates: Coordinates | None,
+    coordinates: Point | None,
     seen: set[str],
     new: list[Source | Actor | Place],
 ) -> str:
@@ -289,7 +289,7 @@ def _place(
                     (Citation(SOURCE.id, name),),
                     country=country,
                     located_in=located_in,
-                    coordinates=coordinates if identifier == target else None,
+                    coordinates=Coordinates(*coordinates) if coordinates and identifier == target else None,
                 )
             )
     return target
