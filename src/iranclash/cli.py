@@ -1007,17 +1007,14 @@ def info_command(*, source: DataChoice, output: Output) -> None:
     listed = {
         "data_folder": ("Data folders", " | ".join(str(path) for path in folder)),
         "data_folders": None,  # listed in the row above
-        "exports": (
-            "Exports",
-            "unknown until the cache is built" if found is None else "\n".join(a.summary() for a in found),
-        ),
+        "exports": ("Exports", "unknown until the cache is built" if found is None else None),
     }
     fields = tuple(
         row
         for key, value in details.items()
         for row in [listed.get(key, (key.replace("_", " ").capitalize(), value))]
         if row is not None
-    )
+    ) + tuple(("Export", account.summary()) for account in found or ())
     _show(Detail("iranclash", details, fields), output)
 
 
