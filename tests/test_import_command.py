@@ -58,12 +58,18 @@ def test_a_ucdp_copy_with_hashtags_is_imported(cli: Callable[..., Run], tmp_path
     assert (tmp_path / "d" / "ucdp" / "ucdp-ged-hdx.csv").is_file()
 
 
-def test_odd_rows_are_counted_and_the_file_copied_as_it_is(cli: Callable[..., Run], tmp_path: Path) -> None:
+def _odd_export(tmp_path: Path) -> Path:
+    """The made-up export with a row whose time_precision is 9 and its first row given again."""
     export = _export(tmp_path)
     lines = export.read_text(encoding="utf-8").splitlines(keepends=True)
     lines[3] = lines[3].replace(",3,Strategic", ",9,Strategic", 1)  # time_precision 9
     lines.append(lines[1])  # and the first row again
     export.write_text("".join(lines), encoding="utf-8")
+    return export
+
+
+def test_odd_rows_are_counted_and_the_file_copied_as_it_is(cli: Callable[..., Run], tmp_path: Path) -> None:
+    export = _odd_export(tmp_path)
     into = tmp_path / "iraq"
     run = cli("import", "acled", str(export), "--into", str(into), "--json")
     assert run.exit_code == 0, run
@@ -81,11 +87,7 @@ def test_odd_rows_are_counted_and_the_file_copied_as_it_is(cli: Callable[..., Ru
 
 
 def test_strict_lists_every_note_and_copies_nothing(cli: Callable[..., Run], tmp_path: Path) -> None:
-    export = _export(tmp_path)
-    lines = export.read_text(encoding="utf-8").splitlines(keepends=True)
-    lines[3] = lines[3].replace(",3,Strategic", ",9,Strategic", 1)  # time_precision 9
-    lines.append(lines[1])  # and the first row again
-    export.write_text("".join(lines), encoding="utf-8")
+    export = _odd_export(tmp_path)
     into = tmp_path / "iraq"
     run = cli("import", "acled", str(export), "--into", str(into), "--json", "--strict")
     assert run.exit_code == 1
