@@ -555,7 +555,8 @@ def _measure(
 DAMAGE_CHECK = """
 import sqlite3, sys, time
 from pathlib import Path
-from iranclash import cache, checks
+from iranclash.build import cache
+from iranclash.build import integrity as checks
 
 target = cache.cache_path(Path(sys.argv[1]))
 checked = checks.connect(target.as_uri() + "?mode=ro", uri=True)

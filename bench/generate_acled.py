@@ -18,7 +18,7 @@ import csv
 import datetime as dt
 from pathlib import Path
 
-from iranclash.acled_export import COLUMNS
+from iranclash.output.acled_csv import COLUMNS
 
 TYPES = (
     ("Political violence", "Battles", "Armed clash"),

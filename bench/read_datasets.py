@@ -1,4 +1,4 @@
-"""How fast ``iranclash.datasets`` streams an export, and in how much memory.
+"""How fast ``iranclash.ingest.datasets`` streams an export, and in how much memory.
 
     python bench/generate_acled.py /tmp/acled.csv --rows 1000000
     python bench/read_datasets.py /tmp/acled.csv
@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from iranclash import datasets
+from iranclash.ingest import datasets
 
 
 def main() -> None:

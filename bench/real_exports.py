@@ -31,9 +31,9 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from iranclash.cache import compile_folder
-from iranclash.errors import DataError
-from iranclash.store import accounts
+from iranclash.build.cache import compile_folder
+from iranclash.build.store import accounts
+from iranclash.core.errors import DataError
 
 SUFFIXES = (".csv", ".tsv", ".zip", ".json", ".txt")
 EMPTY = {"", "NA", "N/A", "NULL", "nan", "NaN", "null", "n/a"}

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from iranclash import datasets, load, reader
-from iranclash.cli import app
-from iranclash.model import Record
+from iranclash.cli.commands import app
+from iranclash.core.model import Record
+from iranclash.ingest import datasets, load, reader
 
 REPO = Path(__file__).resolve().parents[1]
 ARTICLE = REPO.parent / "shared" / "source" / "article.txt"
@@ -166,7 +166,7 @@ def files_read(monkeypatch: pytest.MonkeyPatch, count_parses: list[Path]) -> lis
 @pytest.fixture
 def taken_out(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The ids of the stored events a rebuild takes out one by one (``partial``), in order."""
-    from iranclash import partial
+    from iranclash.build import partial
 
     ids: list[str] = []
     take_out = partial._take_out_event
@@ -200,7 +200,7 @@ def accounts_alone_and_apart(
     """What a build of ``folder`` says of its exports' rows (a line a file, on stderr), read by
     one process, then by two (``exports.APART_BYTES`` forced down): the same both times, as
     are the events."""
-    from iranclash import exports
+    from iranclash.build import export_rows as exports
 
     said = []
     for number, threshold in enumerate((10**15, -1)):

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from conftest import Run
-from iranclash import cache, load, reader
-from iranclash.model import Record
+from iranclash.build import cache
+from iranclash.core.model import Record
+from iranclash.ingest import load, reader
 
 EVENT = """
 - id: {id}
@@ -240,7 +241,7 @@ def test_a_json_query_imports_neither_rich_nor_yaml(tmp_path: Path) -> None:
     env = {**os.environ, "IRANCLASH_CACHE_DIR": str(tmp_path)}
     probe = (
         "import sys\n"
-        "from iranclash.cli import main\n"
+        "from iranclash.cli.commands import main\n"
         "sys.argv = ['iranclash', 'events', '--since', '2021-07-05', '--json']\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in {'rich', 'yaml', 'pickle', 'hashlib'})\n"
@@ -255,7 +256,7 @@ def test_a_json_query_imports_neither_rich_nor_yaml(tmp_path: Path) -> None:
 def test_a_compile_of_more_than_a_second_shows_a_progress_bar(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from iranclash import cli
+    from iranclash.cli import commands as cli
 
     clock = iter([100.0, 100.2, 101.5, 102.0])
     monkeypatch.setattr(cli.time, "monotonic", lambda: next(clock))

@@ -24,7 +24,8 @@ from pathlib import Path
 import pytest
 
 from conftest import Run
-from iranclash import cache, checks, packed
+from iranclash.build import cache, packed
+from iranclash.build import integrity as checks
 
 EVENT = """
 - id: {id}
@@ -43,14 +44,14 @@ MakeData = Callable[..., Path]
 #: Runs the real entry point, logging every data file the loader parses to $PARSE_LOG.
 DRIVER = """
 import os, sys
-from iranclash import load
+from iranclash.ingest import load
 real = load.records
 def counting(kind, text):
     with open(os.environ["PARSE_LOG"], "a") as log:
         log.write(str(text.path) + "\\n")
     return real(kind, text)
 load.records = counting
-from iranclash.launch import main
+from iranclash.cli.launch import main
 main()
 """
 
@@ -465,7 +466,7 @@ def test_a_search_too_large_to_run_is_a_usage_error(
 
 
 def test_a_query_sqlite_cannot_run_is_not_damage(cli: Cli, make_data: MakeData, cache_home: Path) -> None:
-    from iranclash import query
+    from iranclash.ask import query
 
     folder = make_data()
     assert cli("events", "--data", str(folder)).exit_code == 0

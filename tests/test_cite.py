@@ -12,7 +12,7 @@ import rispy
 from bibtexparser.middlewares import LatexDecodingMiddleware
 
 from conftest import Run
-from iranclash.cite import bibtex_text, date_text
+from iranclash.ask.cite import bibtex_text, date_text
 
 Cli = Callable[..., Run]
 MakeData = Callable[..., Path]

@@ -194,7 +194,11 @@ def test_bash_completes_through_its_script(tmp_path: Path) -> None:
 
 def test_completion_costs_ordinary_commands_nothing() -> None:
     run = subprocess.run(
-        [sys.executable, "-c", "import sys, iranclash.cli; print('iranclash.complete' in sys.modules)"],
+        [
+            sys.executable,
+            "-c",
+            "import sys, iranclash.cli.commands; print('iranclash.cli.complete' in sys.modules)",
+        ],
         capture_output=True,
         text=True,
         timeout=60,

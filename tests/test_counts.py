@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Run
-from iranclash.counts import munitions_label
+from iranclash.ask.counts import munitions_label
 from terminal import run_in_terminal
 
 Cli = Callable[..., Run]

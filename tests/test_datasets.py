@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from conftest import export_text
-from iranclash import datasets
-from iranclash.datasets import Imported, Merged, Schema, SetAside, acled
-from iranclash.dates import PartialDate, Precision
-from iranclash.errors import DataError
-from iranclash.model import Actor, ActorKind, EventType, Place, PlaceKind, Role, Source
-from iranclash.vocabulary import ACLED
+from iranclash.core.dates import PartialDate, Precision
+from iranclash.core.errors import DataError
+from iranclash.core.model import Actor, ActorKind, EventType, Place, PlaceKind, Role, Source
+from iranclash.core.vocabulary import ACLED
+from iranclash.ingest import datasets
+from iranclash.ingest.datasets import Imported, Merged, Schema, SetAside, acled
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "datasets"

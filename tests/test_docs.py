@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from conftest import Run
-from iranclash.cli import app
+from iranclash.cli.commands import app
 from readme_examples import README, examples, run
 
 
@@ -110,13 +110,14 @@ def test_readme_example_output_is_real(command_line: str, expected: str) -> None
 
 
 def test_every_kind_of_data_file_has_a_record_class() -> None:
-    from iranclash import folder, model
+    from iranclash.core import model
+    from iranclash.ingest import folder
 
     assert set(folder.KINDS) == set(model.FILES)
 
 
 def test_readme_states_the_real_limits() -> None:
-    from iranclash import reader
+    from iranclash.ingest import reader
 
     text = README.read_text(encoding="utf-8")
     assert f"larger than **{reader.MAX_FILE_BYTES // 2**20} MiB**" in text

@@ -40,7 +40,7 @@ def test_installed_program_prints_json_from_another_directory(tmp_path: Path, pr
 
 DEFERRED = """
 import sys
-from iranclash import launch
+from iranclash.cli import launch
 
 launch._defer(("subprocess",))
 import subprocess
@@ -71,7 +71,7 @@ def test_a_query_leaves_the_deferred_modules_unloaded(tmp_path: Path) -> None:
         "import os, sys\n"
         "names = ('subprocess',)\n"
         "before = [name for name in names if name in sys.modules]\n"
-        "from iranclash import launch\n"
+        "from iranclash.cli import launch\n"
         "sys.argv = ['iranclash', 'events', '--since', '2021-07-05', '--json']\n"
         "real = os._exit\n"
         "def report(code):\n"

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from conftest import Run
-from iranclash.evidence import NOT_NAMED, Claim, named_by
+from iranclash.ask.evidence import NOT_NAMED, Claim, named_by
 
 Cli = Callable[..., Run]
 

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from conftest import Run, export_text
-from iranclash import datasets
-from iranclash.datasets import Account, Imported, SetAside, _files
-from iranclash.errors import DataError, Problem
+from iranclash.core.errors import DataError, Problem
+from iranclash.ingest import datasets
+from iranclash.ingest.datasets import Account, Imported, SetAside, files
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "datasets"
 
@@ -131,7 +131,7 @@ def test_a_quote_never_closed_sets_aside_its_line_alone(tmp_path: Path) -> None:
 def test_a_line_without_end_still_breaks_the_file_off(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(_files, "MAX_LINE_BYTES", 2000)
+    monkeypatch.setattr(files, "MAX_LINE_BYTES", 2000)
     rows = [{"event_id_cnty": "IRQ990821"}, {"event_id_cnty": "IRQ990822", "notes": "MADE UP " * 300}]
     path = tmp_path / "long.csv"
     path.write_text(export_text("acled-current.csv", rows), encoding="utf-8")
@@ -430,7 +430,7 @@ def test_json_that_holds_no_records_of_an_export_is_refused(
 
 
 def test_json_too_large_to_read_whole_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_files, "MAX_JSON_BYTES", 1 << 20)
+    monkeypatch.setattr(files, "MAX_JSON_BYTES", 1 << 20)
     path = tmp_path / "huge.json"
     path.write_text(json.dumps([{"MADE UP": "x" * 100}] * 12000), encoding="utf-8")
     with pytest.raises(DataError, match=r"huge\.json: is 1 MiB of JSON, more than the 1 MiB read whole"):

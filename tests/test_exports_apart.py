@@ -18,7 +18,9 @@ from pathlib import Path
 import pytest
 
 from conftest import Run, accounts_alone_and_apart, export_text
-from iranclash import apart, cache, exports
+from iranclash.build import cache
+from iranclash.build import child as apart
+from iranclash.build import export_rows as exports
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "datasets"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Run
-from iranclash.folder import builtin_data_dir
+from iranclash.ingest.folder import builtin_data_dir
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "datasets"
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from iranclash import load, reader
-from iranclash.errors import DataError
+from iranclash.core.errors import DataError
+from iranclash.ingest import load, reader
 
 SHIPPED = sorted((Path(__file__).resolve().parents[1] / "data").glob("*.yaml"))
 CONTENTS = {path.stem: path.read_bytes() for path in SHIPPED}

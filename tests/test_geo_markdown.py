@@ -13,7 +13,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from conftest import Run
-from iranclash.markdown import text
+from iranclash.output.markdown import text
 
 Cli = Callable[..., Run]
 MakeData = Callable[..., Path]

@@ -30,10 +30,10 @@ from typing import Any
 
 import pytest
 
-import iranclash.query
+import iranclash.ask.query
 from conftest import Run
-from iranclash import reader
-from iranclash.errors import DataError
+from iranclash.core.errors import DataError
+from iranclash.ingest import reader
 from terminal import read_screen
 
 Cli = Callable[..., Run]
@@ -974,7 +974,7 @@ def broken_events(monkeypatch: pytest.MonkeyPatch) -> None:
         secret_local = "TOP-SECRET-LOCAL"
         raise RuntimeError("boom" if secret_local else "")
 
-    monkeypatch.setattr(iranclash.query, "events", events)
+    monkeypatch.setattr(iranclash.ask.query, "events", events)
 
 
 @pytest.mark.usefixtures("broken_events")

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from conftest import Run
-from iranclash.importer import import_export
+from iranclash.ingest.importer import import_export
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "datasets"
 

@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 
 from conftest import Run
-from iranclash import datasets, store
-from iranclash.datasets import _files
+from iranclash.build import store
+from iranclash.ingest import datasets
+from iranclash.ingest.datasets import files
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "datasets"
 
@@ -224,7 +225,7 @@ def test_an_export_that_is_not_a_regular_file_is_refused(cli: Callable[..., Run]
 def test_an_export_without_line_breaks_is_refused_at_its_first_line(
     cli: Callable[..., Run], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(_files, "MAX_LINE_BYTES", 1000)
+    monkeypatch.setattr(files, "MAX_LINE_BYTES", 1000)
     (tmp_path / "acled").mkdir()
     header = (FIXTURES / "acled-current.csv").read_text(encoding="utf-8").splitlines()[0]
     (tmp_path / "acled" / "long.csv").write_text(header + "\n" + "x" * 5000, encoding="utf-8")

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from conftest import Run
-from iranclash import names
-from iranclash.cache import compile_folder
-from iranclash.errors import NotFound
+from iranclash.build.cache import compile_folder
+from iranclash.core import names
+from iranclash.core.errors import NotFound
 
 PLACES = """
     - id: place-1

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from conftest import Run, export_text
-from iranclash import datasets
-from iranclash.datasets import Imported, Merged, SetAside
+from iranclash.ingest import datasets
+from iranclash.ingest.datasets import Imported, Merged, SetAside
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "datasets"
 

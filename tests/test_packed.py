@@ -7,7 +7,7 @@ import zlib
 
 import pytest
 
-from iranclash import packed
+from iranclash.build import packed
 
 EVENTS = [
     json.dumps({"id": f"acled:IRQ{n}", "type": "armed-clash", "title": f"Clash {n} near «Qaim»", "n": n})
@@ -66,8 +66,8 @@ def test_another_dictionary_never_gives_back_the_text() -> None:
 def test_the_link_tables_codes_cover_every_role_and_certainty_in_alphabetical_order() -> None:
     """``event_actor`` writes a role or certainty as its place in these lists: one missing
     would fail a build, one out of order would change which ``min()`` picks."""
-    from iranclash.model import Certainty, Role
-    from iranclash.vocabulary import CERTAINTIES, ROLES
+    from iranclash.core.model import Certainty, Role
+    from iranclash.core.vocabulary import CERTAINTIES, ROLES
 
     assert tuple(sorted(role.value for role in Role)) == ROLES
     assert tuple(sorted(certainty.value for certainty in Certainty)) == CERTAINTIES

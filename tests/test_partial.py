@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from conftest import Run, export_text
-from iranclash import cache, store
-from iranclash.folder import data_files
+from iranclash.build import cache, store
+from iranclash.ingest.folder import data_files
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "datasets"
 
@@ -262,7 +262,7 @@ def test_rows_moved_by_rows_put_in_before_them_are_taken_out_at_once(
     """After ``MOVED_AFTER`` events in a row that differ, the rest of the file's stored events
     go at once, and only those: the revised row before them, written again already, keeps
     its links (each event is written as it comes, here)."""
-    from iranclash import partial
+    from iranclash.build import partial
 
     rows = [_row(11, "Shared Town"), _row(12, "New Town", actor="Fresh Group"), _row(13, "Gone Town")]
     rows.append(_row(14, "Far Town"))
@@ -403,7 +403,8 @@ def test_an_export_downloaded_again_with_the_same_bytes_is_not_read(
 def test_a_place_read_back_from_the_cache_lies_where_the_record_says() -> None:
     """An event's countries come from its places; a partial rebuild reads them back from the
     stored JSON (``PlaceTrail.of_data``), which must agree with the records themselves."""
-    from iranclash import folder, load, model
+    from iranclash.core import model
+    from iranclash.ingest import folder, load
 
     records = load.load_file("places", folder.builtin_data_dir() / "places.yaml").records
     places = [record for record in records if isinstance(record, model.Place)]

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Run
-from iranclash.report import esc
+from iranclash.output.report import esc
 
 Cli = Callable[..., Run]
 MakeData = Callable[..., Path]

@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from conftest import Run
-from iranclash.results import Listing
-from iranclash.shape import Shape, shaped
+from iranclash.ask.shape import Shape, shaped
+from iranclash.core.results import Listing
 
 Cli = Callable[..., Run]
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from conftest import Run
-from iranclash.snippets import snippet, why
+from iranclash.ask.snippets import snippet, why
 
 Cli = Callable[..., Run]
 MakeData = Callable[..., Path]

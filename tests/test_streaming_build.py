@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from conftest import Run, problems_alone_and_apart
-from iranclash import cache, load, reader
-from iranclash.model import Record
+from iranclash.build import cache
+from iranclash.core.model import Record
+from iranclash.ingest import load, reader
 
 EVENT = """
 - id: {id}

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from iranclash import load, reader
-from iranclash.errors import DataError
+from iranclash.core.errors import DataError
+from iranclash.ingest import load, reader
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 EVENTS = (DATA / "events.yaml").read_bytes()

@@ -1,5 +1,5 @@
 """Tables for people: what a terminal of 80 to 160 columns shows, what a pipe gets, and
-the layout rules underneath (``iranclash.tables``) on cells chosen to test them."""
+the layout rules underneath (``iranclash.output.tables``) on cells chosen to test them."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from conftest import Run
-from iranclash import tables
-from iranclash.results import Fit
+from iranclash.core.results import Fit
+from iranclash.output import tables
 from terminal import Screen, run_in_terminal
 
 Cli = Callable[..., Run]
@@ -52,7 +52,7 @@ def all_events() -> list[dict[str, Any]]:
 
     from typer.testing import CliRunner
 
-    from iranclash.cli import app
+    from iranclash.cli.commands import app
 
     result = CliRunner().invoke(app, ["events", "--json"])
     events: list[dict[str, Any]] = json.loads(result.stdout)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Run
-from iranclash.timeline import date_label, period, period_label
+from iranclash.ask.timeline import date_label, period, period_label
 
 Cli = Callable[..., Run]
 MakeData = Callable[..., Path]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from iranclash.totals import NOTHING, Dated, Total, add, combined, figure, of_records
+from iranclash.core.totals import NOTHING, Dated, Total, add, combined, figure, of_records
 
 
 def day(text: str, total: Total, records: int = 1) -> Dated:

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from iranclash import load, validate
-from iranclash.errors import Problem
+from iranclash.core.errors import Problem
+from iranclash.ingest import load, validate
 
 ACTOR = """
 - id: {id}

@@ -19,21 +19,21 @@ if TYPE_CHECKING:
 __version__ = "1.0.0"
 
 _EXPORTS = {
-    "Actor": "model",
-    "Analyst": "model",
-    "Certainty": "model",
-    "Citation": "model",
-    "DataError": "errors",
-    "Event": "model",
-    "EventType": "vocabulary",
-    "IranclashError": "errors",
-    "NotFound": "errors",
-    "PartialDate": "dates",
-    "Place": "model",
-    "Problem": "errors",
-    "Quote": "model",
-    "Source": "model",
-    "UsageProblem": "errors",
+    "Actor": "core.model",
+    "Analyst": "core.model",
+    "Certainty": "core.model",
+    "Citation": "core.model",
+    "DataError": "core.errors",
+    "Event": "core.model",
+    "EventType": "core.vocabulary",
+    "IranclashError": "core.errors",
+    "NotFound": "core.errors",
+    "PartialDate": "core.dates",
+    "Place": "core.model",
+    "Problem": "core.errors",
+    "Quote": "core.model",
+    "Source": "core.model",
+    "UsageProblem": "core.errors",
 }
 
 __all__ = [*sorted(_EXPORTS), "__version__"]

@@ -1,3 +1,3 @@
-from .launch import main
+from iranclash.cli.launch import main
 
 main()

@@ -1,0 +1,1256 @@
+"""Questions asked of a compiled data folder, answered as results for ``render``.
+
+Every function takes an open store (an SQLite connection built by ``store``)
+and returns a :class:`Listing` or a :class:`Detail`: the records as JSON text
+ready to print, plus the columns and sections a table would show. Nothing here
+prints or knows about output formats. ``names`` is imported by the functions that
+fold names, so that a plain listing does not pay for it at start-up.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from iranclash.core import jsonout
+from iranclash.core.dates import PartialDate
+from iranclash.core.errors import NotFound, UsageProblem
+from iranclash.core.jsonout import Raw
+from iranclash.core.results import Column, Detail, Fit, Listing, ParsedRows, Row, Section, id_column
+from iranclash.core.vocabulary import CERTAINTIES, ROLES, EventType
+
+if TYPE_CHECKING:
+    from iranclash.core.totals import Total
+
+
+class EventFilter(NamedTuple):
+    """Filters that compose: each given one narrows the events further.
+
+    An imprecise date matches ``since``/``until`` only when all of it lies inside the
+    range, unless ``overlap`` is set: then any part of it inside the range will do.
+    """
+
+    since: PartialDate | None = None
+    until: PartialDate | None = None
+    actor: str | None = None
+    place: str | None = None
+    country: str | None = None
+    types: tuple[EventType, ...] = ()
+    overlap: bool = False
+
+
+#: Every event: the filter of a question that gives none.
+NO_FILTERS = EventFilter()
+
+
+def resolve(store: sqlite3.Connection, kind: str, text: str) -> str:
+    """The id of the one record of ``kind`` that ``text`` names (see ``names.resolve``)."""
+    from iranclash.core import names
+
+    return names.resolve(store, kind, text)
+
+
+def _close_matches(word: str, candidates: list[str], *, n: int, cutoff: float) -> list[str]:
+    """difflib's close matches; imported here, as only a failed lookup needs it."""
+    import difflib
+
+    return difflib.get_close_matches(word, candidates, n=n, cutoff=cutoff)
+
+
+# --- events --------------------------------------------------------------------------
+
+
+def _event_where(store: sqlite3.Connection, filters: EventFilter) -> tuple[str, list[object]]:
+    if filters.since and filters.until and filters.until.end < filters.since.start:
+        raise UsageProblem(f"--until {filters.until} is earlier than --since {filters.since}")
+    clauses: list[str] = []
+    params: list[object] = []
+    if filters.since:
+        clauses.append("e.date_end >= ?" if filters.overlap else "e.date_start >= ?")
+        params.append(filters.since.start.isoformat())
+    if filters.until:
+        clauses.append("e.date_start <= ?" if filters.overlap else "e.date_end <= ?")
+        params.append(filters.until.end.isoformat())
+    if filters.actor:
+        actor = resolve(store, "actor", filters.actor)
+        clauses.append(f"e.id IN (SELECT event_id FROM event_actor WHERE actor = {_KEY})")
+        params.append(actor)
+    if filters.place:
+        place = resolve(store, "place", filters.place)
+        clauses.append(
+            "e.id IN (SELECT event_id FROM event_place WHERE place IN (SELECT rowid FROM record_data"
+            " WHERE id IN (WITH RECURSIVE inside(id) AS (SELECT ? UNION"
+            " SELECT link.subject FROM link JOIN inside ON link.object = inside.id"
+            " WHERE link.predicate = 'located_in') SELECT id FROM inside)))"
+        )
+        params.append(place)
+    if filters.country:
+        country = _resolve_country(store, filters.country)
+        clauses.append("e.id IN (SELECT event_id FROM event_country WHERE country = ?)")
+        params.append(country)
+    if filters.types:
+        clauses.append(f"e.type IN ({','.join('?' * len(filters.types))})")
+        params.extend(event_type.value for event_type in filters.types)
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def imprecise_left_out(store: sqlite3.Connection, filters: EventFilter) -> int:
+    """How many events a date range leaves out although their imprecise dates overlap it
+    (an event dated "2021" may fall after 27 June 2021): those ``overlap`` would add."""
+    if filters.overlap or not (filters.since or filters.until):
+        return 0
+    counted = []
+    for overlap in (True, False):
+        where, params = _event_where(store, filters._replace(overlap=overlap))
+        counted.append(store.execute(f"SELECT count(*) FROM event e{where}", params).fetchone()[0])
+    return int(counted[0] - counted[1])
+
+
+def _resolve_country(store: sqlite3.Connection, text: str) -> str:
+    from iranclash.core import names
+
+    key = names.normalize(text)
+    known = [row[0] for row in store.execute("SELECT DISTINCT country FROM event_country")]
+    if key in known:
+        return key
+    close = tuple(_close_matches(key, known, n=3, cutoff=0.5))
+    raise NotFound(f"no events in a country named {names.quoted(text)}", close)
+
+
+def _place_label(labels: dict[str, str]) -> Callable[[Row], object]:
+    return lambda row: ", ".join(labels.get(place, place) for place in row["places"])
+
+
+def _actor_label(labels: dict[str, str]) -> Callable[[Row], object]:
+    return lambda row: ", ".join(
+        f"{labels.get(link['actor'], link['actor'])} ({_role(link)})" for link in row["actors"]
+    )
+
+
+def _role(link: Row) -> str:
+    certainty = link.get("certainty", "confirmed")
+    return link["role"] if certainty == "confirmed" else f"{link['role']}, {certainty}"
+
+
+def _munitions_label(row: Row) -> str:
+    parts = []
+    for item in row["munitions"]:
+        weapon = item["weapon"]
+        if item["count"] is None:
+            text = weapon
+        else:
+            plural = "" if item["count"] == 1 or weapon.endswith("s") else "s"
+            text = ("≥" if item["at_least"] else "") + f"{item['count']} {weapon}{plural}"
+        if item["intercepted"]:
+            text += f" ({item['intercepted']} intercepted)"
+        parts.append(text)
+    return ", ".join(parts)
+
+
+def _casualties_label(row: Row) -> str:
+    casualties = row["casualties"]
+    if not casualties:
+        return ""
+    prefix = "at least " if casualties.get("at_least") else ""
+    parts = [
+        f"{prefix}{casualties[key]} {key}" for key in ("killed", "injured") if casualties[key] is not None
+    ]
+    return ", ".join(parts)
+
+
+def record_counts(store: sqlite3.Connection) -> dict[str, int]:
+    """How many records of each kind the store holds, by kind."""
+    return dict(
+        store.execute(
+            "SELECT kind, count(*) FROM record GROUP BY kind UNION ALL"
+            " SELECT 'event', count(*) FROM event WHERE EXISTS (SELECT 1 FROM event) ORDER BY 1"
+        )
+    )
+
+
+def _labels_of(store: sqlite3.Connection) -> dict[str, str]:
+    return dict(store.execute("SELECT id, name FROM record WHERE kind IN ('actor', 'place')"))
+
+
+def event_columns(store: sqlite3.Connection) -> tuple[Column, ...]:
+    labels = _labels_of(store)
+    return (
+        Column("Date", lambda row: row["date"], Fit.WHOLE),
+        Column("Type", lambda row: row["type"], Fit.WHOLE),
+        Column("Title", lambda row: row["title"], Fit.CUT),
+        Column("Place", _place_label(labels), Fit.CUT),
+        Column("Actors", _actor_label(labels), Fit.CUT, wide=True),
+        Column("Munitions", _munitions_label, Fit.CUT, wide=True),
+        Column("Casualties", _casualties_label, Fit.CUT, wide=True),
+        Column("Certainty", lambda row: row["certainty"], Fit.WHOLE, wide=True),
+        id_column(),
+    )
+
+
+def events(store: sqlite3.Connection, filters: EventFilter = NO_FILTERS) -> Listing:
+    """Events matching every filter, oldest first (an imprecise date sorts by its start)."""
+    where, params = _event_where(store, filters)
+    cursor = store.execute(
+        f"SELECT j.json FROM event e JOIN event_json j ON j.seq = e.seq{where}"
+        " ORDER BY e.date_start, e.date_end, e.seq",
+        params,
+    )
+
+    def total() -> int:
+        counted: int = store.execute(f"SELECT count(*) FROM event e{where}", params).fetchone()[0]
+        return counted
+
+    return Listing("Events", (row[0] for row in cursor), event_columns(store), total)
+
+
+def _record(store: sqlite3.Connection, record_id: str) -> Row:
+    row = store.execute("SELECT json FROM record WHERE id = ?", (record_id,)).fetchone()
+    if row is None:
+        raise NotFound(f"no record with id {record_id}")
+    result: Row = json.loads(row[0])
+    return result
+
+
+def _records(store: sqlite3.Connection, sql: str, params: Sequence[object] = ()) -> list[Row]:
+    return [json.loads(row[0]) for row in store.execute(sql, tuple(params))]
+
+
+def _brief(store: sqlite3.Connection, ids: Sequence[str]) -> list[Row]:
+    """id, kind and name of each record, in the order given, for nesting in a lookup."""
+    marks = ",".join("?" * len(ids))
+    found = {
+        record_id: {"id": record_id, "kind": kind, "name": name}
+        for record_id, kind, name in store.execute(
+            f"SELECT id, kind, name FROM record WHERE id IN ({marks})", tuple(ids)
+        )
+    }
+    events = [record_id for record_id in ids if record_id not in found]
+    if events:  # events are kept apart from the other records (``store``)
+        marks = ",".join("?" * len(events))
+        for event_id, text in store.execute(
+            f"SELECT e.id, j.json FROM event e JOIN event_json j ON j.seq = e.seq WHERE e.id IN ({marks})",
+            tuple(events),
+        ):
+            found[event_id] = {"id": event_id, "kind": "event", "name": json.loads(text)["title"]}
+    return [found[record_id] for record_id in ids if record_id in found]
+
+
+#: Fields of a record that hold the ids of other records.
+_REFERENCES = ("places", "responds_to", "member_of", "backed_by", "located_in", "interview")
+
+
+def _linked(store: sqlite3.Connection, data: Row) -> dict[str, Row]:
+    """The kind and name of every record that ``data``'s own fields refer to, by id.
+
+    A lookup prints a record exactly as its listing does (ids stay ids) and adds this map,
+    so a script reads ``linked[id].name`` instead of a field whose shape changes."""
+    ids: list[str] = []
+    for key in _REFERENCES:
+        value = data.get(key)
+        ids.extend([value] if isinstance(value, str) else value or [])
+    ids.extend(link["actor"] for link in data.get("actors", []))
+    ids.extend(citation["source"] for citation in data.get("sources", []))
+    ids.extend(item for quote in data.get("quotes", []) for item in quote.get("about", []))
+    return _brief_map(store, list(dict.fromkeys(ids)))
+
+
+def _brief_map(store: sqlite3.Connection, ids: Sequence[str]) -> dict[str, Row]:
+    return {row["id"]: {"kind": row["kind"], "name": row["name"]} for row in _brief(store, ids)}
+
+
+_EVENT_BRIEF_COLUMNS = (
+    Column("Date", lambda row: row["date"], Fit.WHOLE),
+    Column("Title", lambda row: row["title"]),
+    id_column(),
+)
+_QUOTE_COLUMNS = (
+    Column("Analyst", lambda row: row["analyst_name"]),
+    Column("Footnote", lambda row: row["footnote"], Fit.WHOLE),
+    Column("Quote", lambda row: row["text"]),
+)
+
+
+def _events_linked(store: sqlite3.Connection, sql: str, params: Sequence[object]) -> list[Row]:
+    return [json.loads(text) for text in _event_texts(store, sql, params)]
+
+
+#: An actor or place as the link tables key it: its record's rowid, from its id (``store``).
+_KEY = "(SELECT rowid FROM record_data WHERE id = ?)"
+
+#: The most events a lookup (``actor``, ``place``) nests: the latest, in date order. An
+#: actor of a large export takes part in hundreds of thousands; ``events --actor`` lists
+#: them all, streaming.
+LOOKUP_EVENTS = 1000
+#: Events latest first (``events`` lists them oldest first: by date, then in reading order),
+#: as many as a lookup nests.
+_LATEST_FIRST = f"e.date_start DESC, e.date_end DESC, e.seq DESC LIMIT {LOOKUP_EVENTS}"
+#: Above this many events, a lookup finds its latest ones by reading the date index from the
+#: end and skipping the others, which stops once it has ``LOOKUP_EVENTS`` (an actor in 100,000
+#: of a million events: 55 ms). Below it, reading each of its events and sorting costs less
+#: (232 events: 1 ms, against 2 s for a read of the whole index).
+_READ_FROM_LATEST = 20 * LOOKUP_EVENTS
+
+
+def _member(total: int) -> str:
+    """How the lookup of ``total`` events tests an event's id: written ``+e.id``, SQLite cannot
+    start from the ids, and reads the date index for the order instead."""
+    return "+e.id" if total > _READ_FROM_LATEST else "e.id"
+
+
+def _event_texts(store: sqlite3.Connection, sql: str, params: Sequence[object], total: int = 0) -> list[str]:
+    """The stored JSON of the latest ``LOOKUP_EVENTS`` events whose ids ``sql`` selects (of
+    ``total``), oldest first."""
+    return [
+        row[0]
+        for row in store.execute(
+            "SELECT j.json FROM (SELECT e.seq AS seq, e.date_start AS start, e.date_end AS end FROM event e"
+            f" WHERE {_member(total)} IN ({sql}) ORDER BY {_LATEST_FIRST}) x"
+            " JOIN event_json j ON j.seq = x.seq ORDER BY x.start, x.end, x.seq",
+            params,
+        )
+    ]
+
+
+def _events_shown(shown: int, total: int, option: str) -> str | None:
+    """Said only when a lookup leaves events out: how many, and how to list them all."""
+    if shown == total:
+        return None
+    return f"the latest {shown} of {total} are shown; iranclash events {option} lists them all"
+
+
+def _type_detail(data: Row) -> str:
+    """Our type beside the dataset's own: ACLED's types (given or derived), or UCDP's."""
+    shown = [data["type"]]
+    acled = data["acled"]
+    if acled is not None:
+        shown.append(f"ACLED: {acled['event_type']} / {acled['sub_event_type']}")
+    dataset = data.get("dataset")
+    if dataset is not None and dataset["name"] != "acled":
+        coded = " / ".join(part for part in (dataset["event_type"], dataset["sub_event_type"]) if part)
+        shown.append(f"{dataset['name'].upper()}: {coded}")
+    return f"{shown[0]} ({'; '.join(shown[1:])})"
+
+
+def _aliases_label(record_id: str) -> str:
+    """Aliases are the names the record's own source uses: the article's, or the dataset's
+    (an imported id starts with its dataset: ``acled:actor/...``)."""
+    dataset, separator, _rest = record_id.partition(":")
+    return f"Aliases (in {dataset.upper()})" if separator else "Aliases (in the article)"
+
+
+def _external_label(external: Row | None) -> str | None:
+    """The names a curated actor goes by in dataset exports, by dataset."""
+    if not external:
+        return None
+    shown = [f"{name.upper()}: " + "; ".join(names) for name, names in external.items() if names]
+    return " | ".join(shown) or None
+
+
+def _row_notes(dataset: Row | None) -> str | None:
+    """What could not be read of an imported row as it is, and what was done instead."""
+    if not dataset or not dataset.get("notes"):
+        return None
+    return "; ".join(dataset["notes"])
+
+
+def _dataset_detail(dataset: Row | None) -> str | None:
+    """Where an imported event comes from: the dataset, its row id and the sources it names."""
+    if dataset is None:
+        return None
+    shown = f"{dataset['name'].upper()} {dataset['row']}"
+    if dataset["sources"]:
+        shown += "; sources: " + "; ".join(dataset["sources"])
+    return shown
+
+
+def _quotes_about(store: sqlite3.Connection, record_id: str) -> list[Row]:
+    return _records(
+        store,
+        "SELECT r.json FROM link JOIN record r ON r.id = link.subject"
+        " WHERE link.predicate = 'about' AND link.object = ? ORDER BY r.seq, r.rowid",
+        (record_id,),
+    )
+
+
+def event(store: sqlite3.Connection, event_id: str) -> Detail:
+    """One event with its actors, places, the events it answers and those answering it."""
+    sql = "SELECT j.json FROM event e JOIN event_json j ON j.seq = e.seq WHERE e.id = ?"
+    # Ids are ASCII slugs: anything else is at best the start of one, for names to resolve.
+    row = store.execute(sql, (event_id,)).fetchone() if event_id.isascii() else None
+    if row is None and event_id.isascii():  # a dataset row a curated event is the same as
+        same = store.execute(
+            "SELECT subject FROM link WHERE predicate = 'same_as' AND object = ?", (event_id,)
+        ).fetchone()
+        if same is not None:
+            event_id = same[0]
+            row = store.execute(sql, (event_id,)).fetchone()
+    if row is None:
+        from iranclash.core import names
+
+        event_id = names.resolve_event(store, event_id)
+        row = store.execute(sql, (event_id,)).fetchone()
+    data: Row = json.loads(row[0])
+    data["linked"] = _linked(store, data)
+    labels = _labels_of(store)
+    actors = [{**link, "name": labels.get(link["actor"], link["actor"])} for link in data["actors"]]
+    places = _brief(store, data["places"])
+    responds_to = _events_brief(store, data["responds_to"])
+    data["responses"] = _events_brief(
+        store,
+        [
+            subject
+            for (subject,) in store.execute(
+                "SELECT subject FROM link WHERE predicate = 'responds_to' AND object = ?",
+                (event_id,),
+            )
+        ],
+    )
+    data["quotes"] = _quotes_about(store, event_id)
+    fields = (
+        ("Date", _date_detail(data)),
+        ("Type", _type_detail(data)),
+        ("Certainty", data["certainty"]),
+        ("Summary", data["summary"]),
+        ("Places", ", ".join(place["name"] for place in places)),
+        ("Countries", ", ".join(data["countries"])),
+        ("Munitions", _munitions_label(data)),
+        ("Casualties", _casualties_detail(data["casualties"])),
+        ("Aggregate", AGGREGATE if data.get("aggregate") else None),
+        ("Dataset row", _dataset_detail(data.get("dataset"))),
+        ("Read with notes", _row_notes(data.get("dataset"))),
+    )
+    sections = (
+        Section(
+            "Actors",
+            (Column("Actor", lambda row: row["name"]), Column("Role", _role)),
+            actors,
+        ),
+        Section("Responds to", _EVENT_BRIEF_COLUMNS, responds_to),
+        Section("Responses", _EVENT_BRIEF_COLUMNS, data["responses"]),
+        *_citation_sections(store, data["sources"]),
+        Section("Quotes about it", _QUOTE_COLUMNS, data["quotes"]),
+    )
+    return Detail(data["title"], data, fields, sections)
+
+
+_SOURCE_NOTES = (("Source", "title"), ("Author", "author"), ("Publisher", "publisher"), ("Date", "date"))
+
+
+def _citation_sections(store: sqlite3.Connection, citations: list[Row]) -> list[Section]:
+    """The quotes a record rests on, each once with its footnotes, under each source they
+    come from; the source's title, author, publisher and date shown once beneath them."""
+    by_source: dict[str, dict[str, list[int]]] = {}
+    for citation in citations:
+        footnotes = by_source.setdefault(citation["source"], {}).setdefault(citation["quote"], [])
+        if citation["footnote"] is not None and citation["footnote"] not in footnotes:
+            footnotes.append(citation["footnote"])
+    sections = []
+    for number, (source_id, quotes) in enumerate(by_source.items(), start=1):
+        found = store.execute("SELECT json FROM record WHERE id = ?", (source_id,)).fetchone()
+        source: Row = json.loads(found[0]) if found else {"title": source_id}
+        notes = tuple((label, str(source[key])) for label, key in _SOURCE_NOTES if source.get(key))
+        rows = [
+            {"footnote": ", ".join(str(footnote) for footnote in footnotes), "quote": quote}
+            for quote, footnotes in quotes.items()
+        ]
+        title = "Sources" if len(by_source) == 1 else f"Sources ({number} of {len(by_source)})"
+        columns = _QUOTE_ONCE_COLUMNS if any(row["footnote"] for row in rows) else _QUOTE_ONCE_COLUMNS[1:]
+        sections.append(Section(title, columns, rows, notes))
+    return sections
+
+
+_QUOTE_ONCE_COLUMNS = (
+    Column("Footnote", lambda row: row["footnote"], Fit.WHOLE),
+    Column("Quote", lambda row: row["quote"]),
+)
+
+
+#: What an aggregate event is, shown with it.
+AGGREGATE = (
+    "sums up incidents the source does not list one by one; it may include events recorded on "
+    "their own, so totals never add it to them"
+)
+#: Shown beside a date whose year the source does not state.
+YEAR_INFERRED = "year inferred: the source does not state it"
+
+
+def _date_detail(row: Row) -> str:
+    notes = [note for note in (row["date_note"], row.get("year_inferred") and YEAR_INFERRED) if note]
+    return str(row["date"]) + (f" ({'; '.join(notes)})" if notes else "")
+
+
+def _casualties_detail(casualties: Row | None) -> str:
+    if not casualties:
+        return "unknown"
+    prefix = "at least " if casualties.get("at_least") else ""
+    parts = [
+        f"{key}: {'unknown' if casualties[key] is None else prefix + str(casualties[key])}"
+        for key in ("killed", "injured")
+    ]
+    if casualties["note"]:
+        parts.append(f"({casualties['note']})")
+    return ", ".join(parts)
+
+
+def _events_brief(store: sqlite3.Connection, ids: Sequence[str]) -> list[Row]:
+    rows = _events_linked(store, "SELECT value FROM json_each(?)", (json.dumps(list(ids)),))
+    return [{"id": row["id"], "date": row["date"], "title": row["title"]} for row in rows]
+
+
+# --- actors, places, analysts -------------------------------------------------------------
+
+
+def _kind_listing(
+    store: sqlite3.Connection, kind: str, subkind: str | None, title: str, columns: tuple[Column, ...]
+) -> Listing:
+    sql = "SELECT json FROM record WHERE kind = ?"
+    params: list[object] = [kind]
+    if subkind is not None:
+        sql += " AND subkind = ?"
+        params.append(subkind)
+    items = [row[0] for row in store.execute(sql + " ORDER BY seq", params)]
+    return Listing(title, items, columns)
+
+
+def actors(store: sqlite3.Connection, kind: str | None = None) -> Listing:
+    labels = _labels_of(store)
+    return _kind_listing(
+        store,
+        "actor",
+        kind,
+        "Actors",
+        (
+            Column("Name", lambda row: row["name"], Fit.CUT),
+            Column("Kind", lambda row: row["kind"], Fit.WHOLE),
+            Column("Country", lambda row: row["country"], Fit.CUT),
+            Column(
+                "Member of",
+                lambda row: ", ".join(labels.get(i, i) for i in row["member_of"]),
+                Fit.CUT,
+                wide=True,
+            ),
+            Column(
+                "Backed by",
+                lambda row: ", ".join(labels.get(i, i) for i in row["backed_by"]),
+                Fit.CUT,
+                wide=True,
+            ),
+            Column("Also", lambda row: ", ".join([*row["aliases"], *row["known_as"]]), Fit.CUT, wide=True),
+            id_column(),
+        ),
+    )
+
+
+def actor(store: sqlite3.Connection, name: str) -> Detail:
+    """An actor with its umbrella, members, backers, clients, events and quotes about it."""
+    actor_id = resolve(store, "actor", name)
+    data = _record(store, actor_id)
+    data["linked"] = _linked(store, data)
+
+    def linked(predicate: str, *, reverse: bool) -> list[Row]:
+        sql = (
+            "SELECT subject FROM link WHERE predicate = ? AND object = ?"
+            if reverse
+            else "SELECT object FROM link WHERE predicate = ? AND subject = ?"
+        )
+        return _brief(store, [row[0] for row in store.execute(sql, (predicate, actor_id))])
+
+    member_of = linked("member_of", reverse=False)
+    data["members"] = linked("member_of", reverse=True)
+    backed_by = linked("backed_by", reverse=False)
+    data["backs"] = linked("backed_by", reverse=True)
+    key = store.execute(f"SELECT {_KEY}", (actor_id,)).fetchone()[0]
+    total = store.execute(
+        "SELECT count(DISTINCT event_id) FROM event_actor WHERE actor = ?", (key,)
+    ).fetchone()[0]
+    # Each event's stored JSON, with the actor's role and how firmly the source attributes
+    # it put in front, spliced in unparsed.
+    events = [
+        '{"role": '
+        + json.dumps(", ".join(ROLES[int(code)] for code in roles.split(",")))
+        + ', "role_certainty": '
+        + json.dumps(", ".join(CERTAINTIES[int(code)] for code in certainties.split(",")))
+        + ", "
+        + text[1:]
+        for text, roles, certainties in store.execute(
+            "SELECT j.json, (SELECT group_concat(a.role) FROM event_actor a WHERE a.actor = ?2"
+            " AND a.event_id = x.id), (SELECT group_concat(a.certainty) FROM event_actor a"
+            " WHERE a.actor = ?2 AND a.event_id = x.id) FROM (SELECT e.seq AS seq, e.id AS id,"
+            " e.date_start AS start, e.date_end AS end FROM event e"
+            f" WHERE {_member(total)} IN (SELECT event_id FROM event_actor WHERE actor = ?2)"
+            f" ORDER BY {_LATEST_FIRST}) x JOIN event_json j ON j.seq = x.seq ORDER BY x.start, x.end, x.seq",
+            (actor_id, key),
+        )
+    ]
+    data["events"] = [Raw(text) for text in events]
+    data["events_total"] = total
+    data["quotes"] = _quotes_about(store, actor_id)
+    fields = (
+        ("Kind", data["kind"]),
+        ("Title", data["title"]),
+        ("Country", data["country"]),
+        (_aliases_label(data["id"]), ", ".join(data["aliases"])),
+        ("Also known as (general knowledge)", ", ".join(data["known_as"])),
+        ("Description", data["description"]),
+        ("Member of", ", ".join(item["name"] for item in member_of)),
+        ("Members", ", ".join(item["name"] for item in data["members"])),
+        ("Backed by", ", ".join(item["name"] for item in backed_by)),
+        ("In datasets as", _external_label(data.get("external"))),
+        ("Backs", ", ".join(item["name"] for item in data["backs"])),
+        ("Events", _events_shown(len(events), total, f"--actor {actor_id}")),
+    )
+    sections = (
+        Section(
+            "Events",
+            (
+                *_EVENT_BRIEF_COLUMNS[:2],
+                Column("Role", _roles_of_actor),
+                Column("Certainty", lambda row: row["certainty"]),
+                _EVENT_BRIEF_COLUMNS[2],
+            ),
+            ParsedRows(events),
+        ),
+        Section("Quotes about it", _QUOTE_COLUMNS, data["quotes"]),
+        *_citation_sections(store, data["sources"]),
+    )
+    return Detail(data["name"], data, fields, sections)
+
+
+def _roles_of_actor(row: Row) -> str:
+    """An actor's roles in one event, each with its hedge ("attacker, believed")."""
+    pairs = zip(row["role"].split(", "), row["role_certainty"].split(", "), strict=False)
+    return "; ".join(_role({"role": role, "certainty": certainty}) for role, certainty in pairs)
+
+
+def _place_columns() -> tuple[Column, ...]:
+    return (
+        Column("Name", lambda row: row["name"], Fit.CUT),
+        Column("Kind", lambda row: row["kind"], Fit.WHOLE),
+        Column(
+            "Country",
+            lambda row: row["country"] or " / ".join(side["country"] for side in row["sides"]),
+            Fit.CUT,
+        ),
+        Column("Coordinates", _coordinates_label, Fit.WHOLE, wide=True),
+        id_column(),
+    )
+
+
+def _coordinates_label(row: Row) -> str:
+    coordinates = row["coordinates"]
+    if not coordinates:
+        return ""
+    return f"{coordinates['lat']}, {coordinates['lon']} ({coordinates['precision']})"
+
+
+def places(store: sqlite3.Connection, kind: str | None = None) -> Listing:
+    return _kind_listing(store, "place", kind, "Places", _place_columns())
+
+
+def crossings(store: sqlite3.Connection) -> Listing:
+    """The border crossings with both sides, their status and since when."""
+
+    def side(index: int) -> Callable[[Row], object]:
+        return lambda row: _side_label(row["sides"][index]) if len(row["sides"]) > index else ""
+
+    return _kind_listing(
+        store,
+        "place",
+        "border-crossing",
+        "Border crossings",
+        (
+            Column("Crossing", lambda row: row["name"], Fit.CUT),
+            Column("Side A", side(0), Fit.CUT),
+            Column("Side B", side(1), Fit.CUT),
+            Column("Status", lambda row: row["status"], Fit.WHOLE),
+            Column("Since", lambda row: row["status_since"], Fit.WHOLE),
+            Column("Significance", lambda row: row["significance"], Fit.CUT, wide=True),
+            id_column(),
+        ),
+    )
+
+
+def _side_label(side: Row) -> str:
+    """A crossing's side; which town lies on which side is marked when the source does not say."""
+    known = "; general knowledge" if side.get("general_knowledge") else ""
+    return f"{side['name']} ({side['country']}{known})"
+
+
+def place(store: sqlite3.Connection, name: str) -> Detail:
+    """A place with what it lies in, what lies in it, its events and quotes about it."""
+    place_id = resolve(store, "place", name)
+    data = _record(store, place_id)
+    data["linked"] = _linked(store, data)
+    located_in = _brief(store, [data["located_in"]] if data["located_in"] else [])
+    data["contains"] = _brief(
+        store,
+        [
+            row[0]
+            for row in store.execute(
+                "SELECT subject FROM link WHERE predicate = 'located_in' AND object = ?", (place_id,)
+            )
+        ],
+    )
+    total = store.execute(f"SELECT count(*) FROM event_place WHERE place = {_KEY}", (place_id,)).fetchone()[0]
+    events = _event_texts(store, f"SELECT event_id FROM event_place WHERE place = {_KEY}", (place_id,), total)
+    data["events"] = [Raw(text) for text in events]
+    data["events_total"] = total
+    data["quotes"] = _quotes_about(store, place_id)
+    sides = " / ".join(_side_label(side) for side in data["sides"])
+    fields = (
+        ("Kind", data["kind"]),
+        ("Country", data["country"]),
+        ("Sides", sides),
+        (
+            "Status",
+            (data["status"] or "") + (f" since {data['status_since']}" if data["status_since"] else ""),
+        ),
+        ("Significance", data["significance"]),
+        ("Located in", ", ".join(item["name"] for item in located_in)),
+        ("Contains", ", ".join(item["name"] for item in data["contains"])),
+        ("Coordinates (general knowledge)", _coordinates_label(data)),
+        (_aliases_label(data["id"]), ", ".join(data["aliases"])),
+        ("Also known as (general knowledge)", ", ".join(data["known_as"])),
+        ("Events", _events_shown(len(events), total, f"--place {place_id}")),
+    )
+    sections = (
+        Section(
+            "Events",
+            (
+                *_EVENT_BRIEF_COLUMNS[:2],
+                Column("Actors", _actor_label(_labels_of(store))),
+                Column("Certainty", lambda row: row["certainty"]),
+                _EVENT_BRIEF_COLUMNS[2],
+            ),
+            ParsedRows(events),
+        ),
+        Section("Quotes about it", _QUOTE_COLUMNS, data["quotes"]),
+        *_citation_sections(store, data["sources"]),
+    )
+    return Detail(data["name"], data, fields, sections)
+
+
+def analysts(store: sqlite3.Connection) -> Listing:
+    return _kind_listing(
+        store,
+        "analyst",
+        None,
+        "Analysts",
+        (
+            Column("Name", lambda row: row["name"], Fit.CUT),
+            Column("Affiliation", lambda row: row["affiliation"], Fit.CUT),
+            Column("Quotes", lambda row: len(row["quotes"]), Fit.WHOLE),
+            id_column(),
+        ),
+    )
+
+
+def analyst(store: sqlite3.Connection, name: str) -> Detail:
+    """An analyst with the interview behind the quotes and every quote with its footnote."""
+    analyst_id = resolve(store, "analyst", name)
+    data = _record(store, analyst_id)
+    data["linked"] = _linked(store, data)
+    interview = _record(store, data["interview"]) if data["interview"] else None
+    data["interview_source"] = interview
+    about = _brief_map(store, [item for quote in data["quotes"] for item in quote["about"]])
+    labels = {record_id: str(row["name"]) for record_id, row in about.items()}
+    interview_text = ""
+    if interview:
+        interview_text = ", ".join(
+            str(part)
+            for part in (interview["mode"] and f"{interview['mode']} interview", interview["date"])
+            if part
+        )
+        if interview["footnotes"]:
+            interview_text += " (footnotes " + ", ".join(str(n) for n in interview["footnotes"]) + ")"
+    fields = (
+        ("Affiliation", data["affiliation"]),
+        ("Description", data["description"]),
+        ("Interview", interview_text),
+        ("Aliases", ", ".join([*data["aliases"], *data["known_as"]])),
+    )
+    sections = (
+        Section(
+            "Quotes",
+            (
+                Column("Footnote", lambda row: row["footnote"], Fit.WHOLE),
+                Column("Quote", lambda row: row["text"]),
+                Column(
+                    "About",
+                    lambda row: ", ".join(labels.get(item, item) for item in row["about"]),
+                ),
+            ),
+            data["quotes"],
+        ),
+        *_citation_sections(store, data["sources"]),
+    )
+    return Detail(data["name"], data, fields, sections)
+
+
+# --- search and summary ----------------------------------------------------------------
+
+
+#: Each word is one more condition in the query; SQLite refuses a query nested
+#: about a thousand deep ("Expression tree is too large").
+MAX_SEARCH_WORDS = 100
+
+
+def search(store: sqlite3.Connection, text: str) -> Listing:
+    """Every record with a word starting with each word of ``text``; name matches first."""
+    from iranclash.core import names
+
+    phrase = names.normalize(text)
+    words = phrase.split()
+    if not words:
+        raise UsageProblem("search needs at least one letter or digit")
+    if len(words) > MAX_SEARCH_WORDS:
+        raise UsageProblem(f"search takes at most {MAX_SEARCH_WORDS} words, not {len(words)}")
+
+    # Records with a word starting with each word in their texts ("rocket" finds "rockets",
+    # "ain" does not find "against"); names and aliases are texts too. A normalized word is
+    # letters and digits only, so quoted it is one prefix term of FTS5's query language.
+    match = " AND ".join(f'"{word}"*' for word in words)
+    rows = store.execute(
+        "SELECT r.kind, r.id, r.name, r.names_norm, r.json, r.seq FROM search_text s"
+        " JOIN record r ON r.rowid = -s.rowid WHERE search_text MATCH ? AND s.rowid < 0",
+        (match,),
+    ).fetchall()
+    # Events are indexed by their seq, other records by their rowid negated (``store``).
+    for event_id, body, seq in store.execute(
+        "SELECT e.id, j.json, e.seq FROM search_text s JOIN event e ON e.seq = s.rowid"
+        " JOIN event_json j ON j.seq = e.seq WHERE search_text MATCH ? AND s.rowid > 0",
+        (match,),
+    ).fetchall():
+        title = str(json.loads(body)["title"])
+        rows.append(("event", event_id, title, names.normalize(title), body, seq))
+    ranked = sorted(
+        (
+            (
+                _search_score(phrase, names_norm, len(words) == 1 or _phrase_in_texts(phrase, body)),
+                kind,
+                record_id,
+                name,
+                body,
+                seq,
+            )
+            for kind, record_id, name, names_norm, body, seq in rows
+        ),
+        key=lambda row: (-row[0], _KINDS.index(row[1]), row[5]),
+    )
+    # Ids are validated slugs, safe in JSON as they are.
+    items = (
+        f'{{"kind": "{kind}", "id": "{record_id}", "name": {jsonout.string(name)},'
+        f' "score": {score}, "record": {body}}}'
+        for score, kind, record_id, name, body, _seq in ranked
+    )
+    return Listing(
+        f"Search: {text}",
+        items,
+        (
+            Column("Kind", lambda row: row["kind"], Fit.WHOLE),
+            Column("Name", lambda row: row["name"], Fit.CUT),
+            id_column(),
+        ),
+    )
+
+
+_KINDS = ("actor", "place", "analyst", "event", "source", "quote")
+
+
+def _phrase_in_texts(phrase: str, body: str) -> bool:
+    """Whether one of the record's texts has the words together, in order, as the search
+    matches each word: ranked above records with them in separate texts. (The index says
+    only which records hold a word; this reads the few records a phrase search finds.)"""
+    from iranclash.ask.snippets import searched_texts
+    from iranclash.core import names
+
+    wanted = " " + phrase
+    return any(wanted in " " + names.normalize(text) for text in searched_texts(json.loads(body)))
+
+
+def _search_score(phrase: str, names_norm: str, in_text: bool) -> int:
+    """A name that is the phrase scores 8, a name containing it 4, a text containing it 2,
+    and each of its words in a name 1 more."""
+    score = 2 if in_text else 0
+    spaced = " " + names_norm
+    if " " + phrase in spaced:
+        score += 4
+        if phrase in names_norm.split(" | "):
+            score += 8
+    words = phrase.split()
+    if len(words) > 1:
+        score += sum(" " + word in spaced for word in words)
+    return score
+
+
+def _export_rows(store: sqlite3.Connection) -> Row | None:
+    """What became of the exports' rows, all files together; None where none was read."""
+    from iranclash.build.store import accounts
+
+    found = accounts(store)
+    if not found:
+        return None
+    return {
+        "rows": sum(account.rows for account in found),
+        "read": sum(account.read for account in found),
+        "with_notes": sum(account.noted for account in found),
+        "set_aside": sum(account.set_aside for account in found),
+    }
+
+
+def _export_rows_label(counts: Row | None) -> str | None:
+    """The export rows counted, and those set aside, which no count here includes."""
+    if counts is None:
+        return None
+    return (
+        f"{counts['rows']:,} rows: {counts['read'] + counts['with_notes']:,} read "
+        f"({counts['with_notes']:,} with notes), {counts['set_aside']:,} set aside and not counted"
+    )
+
+
+def summary(store: sqlite3.Connection, filters: EventFilter = NO_FILTERS) -> Detail:
+    """Counts by type, month, place and actor; munitions and casualty totals; the date span.
+
+    Totals follow ``totals``: a missing figure makes a total "at least N" or "unknown",
+    never 0, and an aggregate record is never added to the records it may include.
+    """
+    from iranclash.core import totals
+
+    data = _precomputed_summary(store) if filters == NO_FILTERS else None
+    if data is None:
+        data = summary_data(store, filters)
+    labels = {key: item["name"] for key, item in data["linked"].items()}
+    by_place, by_actor, hedged_by_actor = data["by_place"], data["by_actor"], data["hedged_by_actor"]
+    munitions, total = data["munitions"], data["events"]
+    first, last = data["date_span"]["first"], data["date_span"]["last"]
+    casualties = data["casualties"]
+    casualty_totals = {
+        key: totals.Total(casualties[key], casualties[f"{key}_at_least"]) for key in ("killed", "injured")
+    }
+    count_columns = (Column("", lambda row: row["key"]), Column("Events", lambda row: row["count"]))
+
+    def section(title: str, mapping: dict[str, int]) -> Section:
+        return Section(title, count_columns, [{"key": key, "count": count} for key, count in mapping.items()])
+
+    def shown(value: int | None, at_least: bool) -> str:
+        return str(totals.Total(value, at_least))
+
+    hedged_note = None
+    if filters.actor:
+        # Every figure of an actor's summary rests on its links to the events: say how many
+        # of those links the sources only believe, report or expect.
+        actor_id = resolve(store, "actor", filters.actor)
+        name = labels.get(actor_id) or _record(store, actor_id)["name"]
+        hedged = hedged_by_actor.get(actor_id, 0)
+        hedged_note = f"{hedged} of {total} events link {name} only as believed, reported or expected"
+    fields = (
+        ("Events", total),
+        ("Export rows", _export_rows_label(data["export_rows"])),
+        ("Hedged", hedged_note),
+        ("Date span", f"{first} – {last}" if total else ""),
+        (
+            "Casualties",
+            f"{casualty_totals['killed']} killed, {casualty_totals['injured']} injured"
+            f" (killed unknown in {casualties['events_with_unknown_killed']} events,"
+            f" injured unknown in {casualties['events_with_unknown_injured']})",
+        ),
+    )
+    sections = (
+        section("By type", data["by_type"]),
+        section("By month", data["by_month"]),
+        Section(
+            "By place",
+            count_columns,
+            [{"key": labels.get(key, key), "count": count} for key, count in by_place.items()],
+        ),
+        Section(
+            "By actor",
+            (
+                *count_columns,
+                # Events in which the actor's part, or the event itself, is only believed,
+                # reported or expected: how much of its count rests on hedged links.
+                Column("Hedged", lambda row: row["hedged"]),
+            ),
+            [
+                {"key": labels.get(key, key), "count": count, "hedged": hedged_by_actor.get(key, 0)}
+                for key, count in by_actor.items()
+            ],
+        ),
+        Section(
+            "Munitions",
+            (
+                Column("Weapon", lambda row: row["weapon"]),
+                Column("Count", lambda row: shown(row["count"], row["at_least"])),
+                Column("Intercepted", lambda row: shown(row["intercepted"], row["intercepted_at_least"])),
+                Column("Events", lambda row: row["events"]),
+                Column("Events without a count", lambda row: row["events_without_count"]),
+                Column("Aggregates", lambda row: row["aggregate_events"]),
+            ),
+            [{"weapon": weapon, **values} for weapon, values in munitions.items()],
+        ),
+    )
+    return Detail("Summary", data, fields, sections)
+
+
+#: Where the summary of every event is kept, computed when the cache is built (``store_summary``).
+_SUMMARY = "summary"
+
+
+def store_summary(store: sqlite3.Connection, reader: Callable[[], sqlite3.Connection] | None = None) -> None:
+    """Compute the summary of every event once, as a cache is built: over a million
+    events its counts take seconds, and the cache never changes once built. ``reader``
+    opens another connection to the same file, for counts made meanwhile in a thread."""
+    from iranclash.build.integrity import checksum
+
+    text = jsonout.dumps(summary_data(store, NO_FILTERS, reader))
+    with store:
+        store.execute(
+            "INSERT OR REPLACE INTO precomputed_data VALUES (?, ?, ?)", (_SUMMARY, text, checksum(text))
+        )
+
+
+def _precomputed_summary(store: sqlite3.Connection) -> Row | None:
+    row = store.execute("SELECT json FROM precomputed WHERE name = ?", (_SUMMARY,)).fetchone()
+    return None if row is None else dict(json.loads(row[0]))
+
+
+def _date_as_written(store: sqlite3.Connection, sql: str, params: Sequence[object]) -> str | None:
+    """The date, as its record writes it, of the event whose seq ``sql`` selects (None if none)."""
+    found = store.execute(
+        f"SELECT json_extract(json, '$.date') FROM event_json WHERE seq = ({sql})", params
+    ).fetchone()
+    return None if found is None else str(found[0])
+
+
+def summary_data(
+    store: sqlite3.Connection, filters: EventFilter, reader: Callable[[], sqlite3.Connection] | None = None
+) -> Row:
+    """The figures of ``summary``, as its JSON gives them.
+
+    With ``reader`` (another connection to the store's file, which holds no uncommitted
+    change), the events by place and actor are counted in a thread on it while the rest
+    is counted here: SQLite lets go of the interpreter as it reads, and over a million
+    events each half takes most of a second.
+    """
+    where, params = _event_where(store, filters)
+    # Without filters every event is in scope, and leaving the IN (...) out keeps the
+    # counts index-only: a summary of 100,000 events stays well under 100 ms.
+    within = f" WHERE event_id IN (SELECT e.id FROM event e{where})" if where else ""
+    also = " AND" if within else " WHERE"
+    labels = dict(store.execute("SELECT id, name FROM record WHERE kind IN ('actor', 'place')"))
+
+    def counts(sql: str) -> dict[str, int]:
+        return {str(key): count for key, count in store.execute(sql, params)}
+
+    def named(sql: str, connection: sqlite3.Connection = store) -> dict[str, int]:
+        """Counts keyed by record id (names are in ``linked``), most first, then by name."""
+        found = list(connection.execute(sql, params))
+        return dict(sorted(found, key=lambda item: (-item[1], labels.get(item[0], item[0]))))
+
+    linked = (
+        f"SELECT r.id, count(*) FROM event_place p JOIN record_data r ON r.rowid = p.place{within}"
+        " GROUP BY p.place",
+        f"SELECT r.id, count(DISTINCT a.event_id) FROM event_actor a JOIN record_data r ON r.rowid = a.actor"
+        f"{within} GROUP BY a.actor",
+        f"SELECT r.id, count(DISTINCT a.event_id) FROM event_actor a JOIN record_data r ON r.rowid = a.actor"
+        f"{within}{also} a.hedged GROUP BY a.actor",
+    )
+    counted: Callable[[], list[dict[str, int]]] | None = None
+    if reader is not None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        def count_linked() -> list[dict[str, int]]:
+            connection = reader()
+            try:
+                return [named(sql, connection) for sql in linked]
+            finally:
+                connection.close()
+
+        pool = ThreadPoolExecutor(1)
+        counted = pool.submit(count_linked).result
+        pool.shutdown(wait=False)  # its thread ends once the counts are made
+
+    (total,) = store.execute(f"SELECT count(*) FROM event e{where}", params).fetchone()
+    # The first and last events in listing order; their dates are shown as written ("2000s",
+    # not 2000-01-01).
+    first, last = (
+        _date_as_written(store, f"SELECT e.seq FROM event e{where} ORDER BY {order} LIMIT 1", params)
+        for order in ("e.date_start, e.date_end, e.seq", "e.date_start DESC, e.date_end DESC, e.seq DESC")
+    )
+    by_type = counts(
+        f"SELECT e.type, count(*) FROM event e{where} GROUP BY e.type ORDER BY count(*) DESC, e.type"
+    )
+    by_month = counts(
+        f"SELECT substr(e.date_start, 1, 7) AS month, count(*) FROM event e{where}"
+        + (" AND" if where else " WHERE")
+        + " substr(e.date_start, 1, 7) = substr(e.date_end, 1, 7) GROUP BY month ORDER BY month"
+    )
+    by_place, by_actor, hedged_by_actor = [named(sql) for sql in linked] if counted is None else counted()
+
+    munitions = _munition_totals(store, where, within, params)
+    casualty_totals, unknown_killed, unknown_injured = _casualty_totals(store, where, params)
+    data: Row = {
+        "events": total,
+        "date_span": {"first": first, "last": last},
+        "by_type": by_type,
+        "by_month": by_month,
+        "by_place": by_place,
+        "by_actor": by_actor,
+        "hedged_by_actor": hedged_by_actor,
+        "munitions": munitions,
+        "casualties": {
+            "killed": casualty_totals["killed"].value,
+            "killed_at_least": casualty_totals["killed"].at_least,
+            "injured": casualty_totals["injured"].value,
+            "injured_at_least": casualty_totals["injured"].at_least,
+            "events_with_unknown_killed": unknown_killed,
+            "events_with_unknown_injured": unknown_injured,
+        },
+    }
+    # by_place and by_actor are keyed by id; the names are here, as in every lookup.
+    data["linked"] = _brief_map(store, [*by_place, *by_actor])
+    # Of the whole of each export, whatever the filters: the rows no count here includes.
+    data["export_rows"] = _export_rows(store)
+    return data
+
+
+def _tally(known: int | None, records: int, missing: int, at_least: object) -> Total:
+    from iranclash.core.totals import of_records
+
+    return of_records(known, records=records, missing=missing, any_at_least=bool(at_least))
+
+
+def _munition_totals(
+    store: sqlite3.Connection, where: str, within: str, params: Sequence[object]
+) -> dict[str, dict[str, Any]]:
+    """Per weapon: its count and intercepted totals (by ``totals``' rules) and its events."""
+    from iranclash.core import totals
+
+    # Munitions: one pass per weapon; only weapons with aggregate records in scope need
+    # their figures by date span, to tell which separate records an aggregate may include.
+    munitions: dict[str, dict[str, Any]] = {}
+    spans: dict[str, dict[str, tuple[list[totals.Dated], list[totals.Dated]]]] = {}
+    with_aggregates: list[str] = []
+    for (
+        weapon,
+        events_count,
+        rows,
+        counted,
+        uncounted,
+        at_least,
+        intercepted,
+        not_intercepted,
+        aggregates,
+    ) in store.execute(
+        "SELECT weapon, count(DISTINCT event_id), count(*), sum(count), sum(count IS NULL),"
+        " max(at_least), sum(intercepted), sum(intercepted IS NULL), sum(aggregate)"
+        f" FROM munition{within} GROUP BY weapon",
+        params,
+    ):
+        munitions[weapon] = {
+            "count": _tally(counted, rows, uncounted, at_least),
+            "intercepted": _tally(intercepted, rows, not_intercepted, False),
+            "events": events_count,
+            "events_without_count": uncounted,
+            "aggregate_events": aggregates,
+        }
+        if aggregates:
+            with_aggregates.append(weapon)
+    if with_aggregates:
+        for (
+            weapon,
+            aggregate,
+            start,
+            end,
+            rows,
+            counted,
+            uncounted,
+            at_least,
+            intercepted,
+            not_intercepted,
+        ) in store.execute(
+            "SELECT weapon, aggregate, date_start, date_end, count(*), sum(count),"
+            " sum(count IS NULL), max(at_least), sum(intercepted), sum(intercepted IS NULL)"
+            f" FROM munition WHERE weapon IN ({','.join('?' * len(with_aggregates))})"
+            + (f" AND event_id IN (SELECT e.id FROM event e{where})" if where else "")
+            + " GROUP BY 1, 2, 3, 4",
+            (*with_aggregates, *params),
+        ):
+            for figure, known, missing, lower in (
+                ("count", counted, uncounted, at_least),
+                ("intercepted", intercepted, not_intercepted, False),
+            ):
+                lists = spans.setdefault(weapon, {}).setdefault(figure, ([], []))
+                lists[1 if aggregate else 0].append(
+                    totals.Dated(start, end, _tally(known, rows, missing, lower), rows)
+                )
+        for weapon, by_figure in spans.items():
+            for figure, (separate_spans, aggregate_spans) in by_figure.items():
+                munitions[weapon][figure] = totals.combined(separate_spans, aggregate_spans)
+    for values in munitions.values():
+        count, intercepted = values.pop("count"), values.pop("intercepted")
+        values.update(
+            count=count.value,
+            at_least=count.at_least,
+            intercepted=intercepted.value,
+            intercepted_at_least=intercepted.at_least,
+        )
+    return dict(sorted(munitions.items(), key=lambda item: (-(item[1]["count"] or 0), item[0])))
+
+
+def _casualty_totals(
+    store: sqlite3.Connection, where: str, params: Sequence[object]
+) -> tuple[dict[str, Total], int, int]:
+    """Killed and injured totals (by ``totals``' rules), and how many events give no figure."""
+    from iranclash.core import totals
+
+    # Aggregate records are rare (a partial index finds them) and seldom give a figure: the
+    # separate events' figures are those of all events less the aggregates', and only when an
+    # aggregate gives a figure are the events' figures needed by date span.
+    columns = (
+        "count(*), coalesce(sum(e.killed), 0), sum(e.killed IS NULL), coalesce(sum(e.injured), 0),"
+        " sum(e.injured IS NULL), coalesce(sum(e.casualties_at_least), 0), min(e.date_start), max(e.date_end)"
+    )
+    every = store.execute(f"SELECT {columns} FROM event e{where}", params).fetchone()
+    of_aggregates = store.execute(
+        f"SELECT {columns} FROM event e{where}{' AND' if where else ' WHERE'} e.aggregate", params
+    ).fetchone()
+    records, killed, unknown_separate_killed, injured, unknown_separate_injured, at_least = (
+        (total or 0) - (part or 0) for total, part in zip(every[:6], of_aggregates[:6], strict=True)
+    )
+    aggregates = of_aggregates[0]
+    figured_aggregates = aggregates and (of_aggregates[2] < aggregates or of_aggregates[4] < aggregates)
+    unknown_killed, unknown_injured, first_start, last_end = every[2], every[4], every[6], every[7]
+    casualty_spans: dict[str, tuple[list[totals.Dated], list[totals.Dated]]] = {
+        "killed": ([], []),
+        "injured": ([], []),
+    }
+    if figured_aggregates:
+        for start, end, aggregate, rows, *figures in store.execute(
+            "SELECT e.date_start, e.date_end, e.aggregate, count(*), sum(e.killed), sum(e.killed IS NULL),"
+            " sum(e.injured), sum(e.injured IS NULL), max(e.casualties_at_least)"
+            f" FROM event e{where} GROUP BY 1, 2, 3",
+            params,
+        ):
+            for key, known, missing in (("killed", *figures[0:2]), ("injured", *figures[2:4])):
+                casualty_spans[key][1 if aggregate else 0].append(
+                    totals.Dated(start, end, _tally(known, rows, missing, figures[4]), rows)
+                )
+    else:
+        for key, known, missing in (
+            ("killed", killed, unknown_separate_killed),
+            ("injured", injured, unknown_separate_injured),
+        ):
+            if records:
+                casualty_spans[key][0].append(
+                    totals.Dated(first_start, last_end, _tally(known, records, missing, at_least), records)
+                )
+            if aggregates:
+                # Aggregates without a figure: their incidents' casualties are unknown.
+                casualty_spans[key][1].append(
+                    totals.Dated(first_start, last_end, totals.figure(None), aggregates)
+                )
+    found = {key: totals.combined(*lists) for key, lists in casualty_spans.items()}
+    return found, unknown_killed or 0, unknown_injured or 0

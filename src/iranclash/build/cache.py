@@ -1,0 +1,1008 @@
+"""Open a data folder as a query-ready store, from a compiled cache when it is fresh.
+
+The YAML files stay the source of truth. Compiling them (parse, check, index)
+takes seconds at scale, so the compiled SQLite database is kept in the user's
+cache directory, one file per data folder, and reused while every data file is
+unchanged. Reuse must never give a wrong answer, and a cache must never be more
+than data:
+
+- Each file's size, mtime, inode and ctime are compared on every run. An edit
+  that keeps all four (same size, within the same clock tick as the build: git's
+  "racily clean" case) is caught by the content hash kept for every file whose
+  mtime was too close to the build; only those few files are hashed.
+- The cache holds rows and JSON text only, nothing that runs when read. Each
+  record's JSON carries a checksum checked as it is read (``checks``).
+- A rebuild starts from a copy of the last cache and replaces only the share of the
+  files that changed (``partial``), where no other file depends on what changed; else
+  it reads every file again. A file whose bytes are the same (touched, downloaded
+  again) only gets its new fingerprint. The cache keeps no copy of the records to
+  restore from: restoring records is not much cheaper than parsing them.
+- The cache folder is opened once and checked on that descriptor (owned by the
+  user, writable by nobody else); every file in it is then reached through the
+  descriptor, and the database file SQLite opened is checked to be the one in
+  that folder, so a symlink swapped in between cannot redirect it.
+- One build at a time per data folder (``flock`` on a lock file beside the cache);
+  the others wait, with the builder's progress, then read what it built. A build
+  writes a new database beside the old one and renames it into place, so readers
+  only ever see whole databases. Temp files of builders that died are removed by
+  the next build; a journal left by one that died while settling is rolled back.
+- A query never writes into a cache others read, except to settle racily-clean
+  files, which happens only when the build lock is free and never waits for it.
+- A cache that cannot be read, from another version, or in a directory that is
+  not private to the user is rebuilt or bypassed (the records are loaded into
+  memory instead), never trusted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import re
+import sqlite3
+import stat
+import sys
+import time
+import zlib
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+from iranclash import __version__
+from iranclash.build import integrity as checks
+from iranclash.core.collector import paused
+from iranclash.ingest import folder
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    from iranclash.build import store
+    from iranclash.ingest import validate
+from iranclash.core.errors import DataError, Problem
+
+if TYPE_CHECKING:
+    from iranclash.build.export_rows import Told
+    from iranclash.ingest.datasets import Account
+
+CACHE_ENV = "IRANCLASH_CACHE_DIR"
+#: Tests only: the name of a point in a build where the process stops for a minute
+#: (``compile``, ``rename``, ``settle``), so that a test can kill it exactly there.
+PAUSE_ENV = "IRANCLASH_TEST_PAUSE_AT"
+#: Bumped whenever ``store``'s tables or the JSON it stores change, so old caches are rebuilt.
+SCHEMA_VERSION = 25
+#: An mtime this close to a build may hide a later edit within the same clock tick
+#: (2 s covers the coarsest common timestamps, FAT's).
+RACY_WINDOW_NS = 2_000_000_000
+#: How often a process waiting for another's build looks at its progress.
+_POLL_SECONDS = 0.1
+
+#: (files done, of how many): a large export read partly counts as the share of it read.
+Progress = Callable[[float, int], None]
+Warn = Callable[[str], None]
+
+
+class CacheUnavailable(Exception):
+    """Why no cache can be used: no usable location, or a folder that is not private."""
+
+
+def cache_dir() -> Path:
+    """``$IRANCLASH_CACHE_DIR``, else ``$XDG_CACHE_HOME/iranclash``, else ``~/.cache/iranclash``.
+
+    A relative path there (or no home folder at all) names no fixed place: the cache
+    would follow the working directory. That raises ``CacheUnavailable``.
+    """
+    explicit = os.environ.get(CACHE_ENV)
+    if explicit:
+        return _absolute(explicit, f"${CACHE_ENV}")
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg:
+        return _absolute(xdg, "$XDG_CACHE_HOME") / "iranclash"
+    home = os.environ.get("HOME")
+    if not home:
+        import pwd
+
+        try:
+            home = pwd.getpwuid(os.getuid()).pw_dir
+        except KeyError:
+            home = ""
+        if not home:
+            raise CacheUnavailable("no home folder ($HOME is not set and the user has no passwd entry)")
+    return _absolute(home, "$HOME") / ".cache" / "iranclash"
+
+
+def _absolute(text: str, name: str) -> Path:
+    if not os.path.isabs(text):
+        raise CacheUnavailable(f"{name} is a relative path ({text!r}); set it to an absolute one")
+    return Path(text)
+
+
+def cache_key(folders: Folders | Path) -> str:
+    """One cache per data folder (or list of folders read together), named by a checksum of
+    the resolved paths (zlib's, since hashlib costs 2 ms of start-up), so that every way of
+    naming them shares it; two lists sharing a checksum only rebuild in turn, as the cache
+    records its folders."""
+    path = _folder_text(_as_folders(folders)).encode("utf-8", "surrogateescape")
+    return f"{zlib.crc32(path):08x}{zlib.adler32(path):08x}"
+
+
+def cache_path(folders: Folders | Path) -> Path:
+    """Where the cache of ``folders`` is (``CacheUnavailable`` when nowhere)."""
+    return cache_dir() / f"{cache_key(folders)}.sqlite"
+
+
+Folders = tuple[Path, ...]
+
+
+def _as_folders(given: Folders | Path | Sequence[Path]) -> Folders:
+    return (given,) if isinstance(given, Path) else tuple(given)
+
+
+def _folder_text(folders: Folders) -> str:
+    """The folders as the cache records them: resolved, one per line."""
+    return "\n".join(str(path.resolve()) for path in folders)
+
+
+class Fingerprint(NamedTuple):
+    size: int
+    mtime_ns: int
+    ino: int
+    ctime_ns: int
+
+    @classmethod
+    def of(cls, info: os.stat_result) -> Fingerprint:
+        return cls(info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
+
+
+class CachedFile(NamedTuple):
+    path: str
+    fingerprint: Fingerprint
+    sha256: str
+    racy: bool
+
+
+def open_store(
+    data: Folders | Path | Sequence[Path],
+    *,
+    use_cache: bool = True,
+    progress: Progress | None = None,
+    warn: Warn | None = None,
+    rebuild: bool = False,
+) -> checks.Store:
+    """A connection to the compiled records of ``folders``, from the cache when fresh.
+
+    With ``rebuild``, the cache (found damaged) is compiled again without a look at it.
+    """
+    folders = _as_folders(data)
+    files = folder.all_data_files(folders)
+    if not use_cache:
+        return _in_memory(files, progress)
+    try:
+        directory = CacheFolder.open(cache_dir())
+    except CacheUnavailable as problem:
+        if warn:
+            warn(f"not using the cache: {problem}")
+        return _in_memory(files, progress)
+    with directory:
+        key = cache_key(folders)
+        name = f"{key}.sqlite"
+        if not rebuild:
+            fresh = _open_if_fresh(directory, name, folders, files, settle=True)
+            if fresh is not None:
+                return fresh
+        try:
+            with BuildLock(directory, key) as lock:
+                lock.wait(progress)
+                if not rebuild:  # another process may have built it since the check above
+                    fresh = _open_if_fresh(directory, name, folders, files, settle=False)
+                    if fresh is not None:
+                        return fresh
+                _remove_dead_builds(directory, name)
+                _rebuild(directory, name, folders, files, progress, lock, reuse=not rebuild)
+                connection = directory.connect(name, read_only=True)
+                connection.compiled = True
+                return connection
+        except (OSError, sqlite3.Error, CacheUnavailable) as error:
+            if warn:
+                warn(f"could not write the cache ({_reason(error)}); loading without it")
+            return _in_memory(files, progress)
+
+
+def compile_folder(
+    data: Folders | Path | Sequence[Path], connection: sqlite3.Connection, told: Told | None = None
+) -> None:
+    """Read, check and compile every file of the data folders into an empty database;
+    ``told`` is told of every note on an export's rows and of each row set aside."""
+    checks.attach(connection)
+    _compile(folder.all_data_files(_as_folders(data)), connection, None, told=told)
+
+
+def status(data: Folders | Path) -> str:
+    """``fresh``, ``stale`` or ``missing``: what the next query would find (it writes nothing)."""
+    folders = _as_folders(data)
+    with CacheFolder.open(cache_dir()) as directory:
+        name = f"{cache_key(folders)}.sqlite"
+        if directory.stat(name) is None:
+            return "missing"
+        fresh = _open_if_fresh(directory, name, folders, folder.all_data_files(folders), settle=False)
+        if fresh is None:
+            return "stale"
+        fresh.close()
+        return "fresh"
+
+
+def export_accounts(data: Folders | Path) -> list[Account] | None:
+    """What became of each export's rows, as the fresh cache of ``data`` keeps it; None where
+    the cache is not fresh (it writes nothing)."""
+    from iranclash.build.store import accounts
+
+    folders = _as_folders(data)
+    with CacheFolder.open(cache_dir()) as directory:
+        name = f"{cache_key(folders)}.sqlite"
+        fresh = _open_if_fresh(directory, name, folders, folder.all_data_files(folders), settle=False)
+        if fresh is None:
+            return None
+        try:
+            return accounts(fresh)
+        except sqlite3.Error:
+            return None  # damage: the next query finds it and rebuilds
+        finally:
+            fresh.close()
+
+
+def size(folders: Folders | Path) -> int:
+    """Bytes of the cache file of ``folders`` (0 when there is none)."""
+    with CacheFolder.open(cache_dir()) as directory:
+        info = directory.stat(f"{cache_key(folders)}.sqlite")
+        return info.st_size if info else 0
+
+
+def clear() -> int:
+    """Remove every cache file (and any builder's temp file); the number removed.
+
+    Lock files stay: removing one while another process holds it would let two builds run.
+    """
+    removed = 0
+    with CacheFolder.open(cache_dir()) as directory:
+        for entry in directory.names():
+            if ".sqlite" in entry:
+                directory.unlink(entry)
+                removed += 1
+    return removed
+
+
+def _reason(error: BaseException) -> str:
+    return (error.strerror if isinstance(error, OSError) and error.strerror else None) or str(error)
+
+
+# --- the cache folder ----------------------------------------------------------------------
+
+_FD_LISTS = ("/proc/self/fd", "/dev/fd")
+
+
+class CacheFolder:
+    """The cache directory, opened once and checked on its descriptor; all access goes through it."""
+
+    def __init__(self, path: Path, descriptor: int) -> None:
+        self.path = path
+        self.fd = descriptor
+
+    @classmethod
+    def open(cls, path: Path) -> CacheFolder:
+        try:
+            path.mkdir(mode=0o700, parents=True, exist_ok=True)
+            real = Path(os.path.realpath(path))
+            descriptor = os.open(real, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except OSError as error:
+            raise CacheUnavailable(f"cannot use {path}: {_reason(error)}") from None
+        problem = _ownership_problem(path, os.fstat(descriptor))
+        if problem is not None:
+            os.close(descriptor)
+            raise CacheUnavailable(problem)
+        return cls(real, descriptor)
+
+    def __enter__(self) -> CacheFolder:
+        return self
+
+    def __exit__(self, *_exception: object) -> None:
+        os.close(self.fd)
+
+    def stat(self, name: str) -> os.stat_result | None:
+        try:
+            return os.stat(name, dir_fd=self.fd, follow_symlinks=False)
+        except FileNotFoundError:
+            return None
+
+    def open_file(self, name: str, flags: int) -> int:
+        return os.open(name, flags | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600, dir_fd=self.fd)
+
+    def names(self) -> list[str]:
+        return os.listdir(self.fd)
+
+    def unlink(self, name: str) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(name, dir_fd=self.fd)
+
+    def replace(self, source: str, target: str) -> None:
+        os.replace(source, target, src_dir_fd=self.fd, dst_dir_fd=self.fd)
+
+    def connect(self, name: str, *, read_only: bool, timeout: float = 5.0) -> checks.Store:
+        """SQLite on ``name`` in this folder, refused unless the file SQLite opened is the
+        regular file of that name here, owned by the user (SQLite opens by path, and a
+        path can be redirected between a check and an open; a descriptor cannot)."""
+        expected = self.stat(name)
+        if expected is None or not stat.S_ISREG(expected.st_mode) or expected.st_uid != os.getuid():
+            raise CacheUnavailable(f"{self.path / name} is not a regular file of the user")
+        uri = (self.path / name).as_uri() + ("?mode=ro" if read_only else "")
+        connection = checks.connect(uri, uri=True, timeout=timeout)
+        try:
+            connection.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+            if not _holds(expected):
+                raise CacheUnavailable(f"{self.path / name} changed while it was opened")
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+
+def _ownership_problem(path: Path, info: os.stat_result) -> str | None:
+    """Why the folder behind ``info`` cannot hold a trusted cache, or None when it can."""
+    if info.st_uid != os.getuid():
+        return f"{path} is owned by another user"
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return f"{path} is writable by other users"
+    return None
+
+
+def _holds(expected: os.stat_result) -> bool:
+    """Whether one of this process's descriptors is the file ``expected`` (where the
+    system lists them; elsewhere the path check above is all there is)."""
+    for listing in _FD_LISTS:
+        try:
+            descriptors = os.listdir(listing)
+        except OSError:
+            continue
+        for entry in descriptors:
+            try:
+                info = os.fstat(int(entry))
+            except (OSError, ValueError):
+                continue
+            if (info.st_dev, info.st_ino) == (expected.st_dev, expected.st_ino):
+                return True
+        return False
+    return True
+
+
+# --- one build at a time ---------------------------------------------------------------------
+
+
+class BuildLock:
+    """``flock`` on ``<key>.lock`` beside the cache: one build (or settle) per data folder.
+
+    The builder writes its progress into the lock file, so that those waiting show it.
+    """
+
+    def __init__(self, directory: CacheFolder, key: str) -> None:
+        self.fd = directory.open_file(f"{key}.lock", os.O_RDWR | os.O_CREAT)
+
+    def __enter__(self) -> BuildLock:
+        return self
+
+    def __exit__(self, *_exception: object) -> None:
+        os.close(self.fd)  # closing the descriptor releases the lock
+
+    def try_lock(self) -> bool:
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+    def wait(self, progress: Progress | None) -> None:
+        """Take the lock, showing the holder's progress while waiting for it."""
+        if self.try_lock():
+            return
+        if progress is None:
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+            return
+        while not self.try_lock():
+            shown = os.pread(self.fd, 64, 0).split()
+            numbers = len(shown) == 2 and shown[0].replace(b".", b"", 1).isdigit() and shown[1].isdigit()
+            if numbers and int(shown[1]):
+                progress(float(shown[0]), int(shown[1]))
+            time.sleep(_POLL_SECONDS)
+
+    def report(self, done: float, total: int) -> None:
+        os.pwrite(self.fd, f"{done:g} {total}".ljust(40).encode(), 0)
+
+
+_TEMPORARY = r"(?P<name>[0-9a-f]{16}\.sqlite)\.(?P<pid>[0-9]+)\.[0-9]+\.tmp"
+
+
+def _remove_dead_builds(directory: CacheFolder, own: str) -> None:
+    """Remove temp files no build is writing: this folder's (its lock is ours now) and
+    those of processes that no longer run."""
+    for entry in directory.names():
+        match = re.fullmatch(_TEMPORARY, entry)
+        if match and (match["name"] == own or not _alive(int(match["pid"]))):
+            directory.unlink(entry)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _pause_point(name: str) -> None:
+    """Tests only: stop here for a minute when ``$IRANCLASH_TEST_PAUSE_AT`` names this point."""
+    if os.environ.get(PAUSE_ENV) == name:
+        sys.stderr.write(f"iranclash: paused at {name}\n")
+        sys.stderr.flush()
+        time.sleep(60)
+
+
+# --- freshness ---------------------------------------------------------------------------
+
+
+def _open_if_fresh(
+    directory: CacheFolder, name: str, folders: Folders, files: list[tuple[str, Path]], *, settle: bool
+) -> checks.Store | None:
+    if directory.stat(f"{name}-journal") is not None:
+        _recover(directory, name)
+    if directory.stat(name) is None:
+        return None
+    try:
+        connection = directory.connect(name, read_only=True)
+    except (sqlite3.Error, OSError, CacheUnavailable):
+        return None
+    try:
+        settled = _matches(connection, folders, files)
+    except (sqlite3.Error, OSError):
+        settled = None
+    if settled is None:
+        connection.close()
+        return None
+    if settled and settle:
+        _settle(directory, name, settled)
+    return connection
+
+
+def _matches(
+    connection: sqlite3.Connection, folders: Folders, files: list[tuple[str, Path]]
+) -> list[str] | None:
+    """None if the cache is stale; else the racily-clean files whose clock tick has passed."""
+    cached = _cached_for(connection, folders, files)
+    if cached is None:
+        return None
+    settled: list[str] = []
+    for _kind, path in files:
+        entry = cached[_relative(path, folders)]
+        info = os.stat(path)
+        if not _unchanged(entry, Fingerprint.of(info), path):
+            return None
+        if entry.racy and time.time_ns() - info.st_mtime_ns > RACY_WINDOW_NS:
+            settled.append(entry.path)
+    return settled
+
+
+def _cached_for(
+    connection: sqlite3.Connection, folders: Folders, files: list[tuple[str, Path]]
+) -> dict[str, CachedFile] | None:
+    """The cache's record of each of ``files`` by its name (``_relative``); None for a cache
+    of another version, of other folders, or of another set of files."""
+    meta = dict(connection.execute("SELECT key, value FROM meta"))
+    if not _same_version(meta) or meta.get("folder") != _folder_text(folders):
+        return None
+    cached = {entry.path: entry for entry in _cached_files(connection)}
+    if set(cached) != {_relative(path, folders) for _kind, path in files}:
+        return None
+    return cached
+
+
+def _relative(path: Path, folders: Folders) -> str:
+    """A data file's name inside its folder, the same however the folder was named; where
+    several folders are read together, prefixed by the folder's place in the list."""
+    if len(folders) == 1:
+        return str(path.relative_to(folders[0]))
+    for index, data_folder in enumerate(folders):
+        if path.is_relative_to(data_folder):
+            return f"{index}:{path.relative_to(data_folder)}"
+    raise ValueError(f"{path} is in none of the data folders")
+
+
+def _same_version(meta: dict[str, str]) -> bool:
+    """A cache written by another version may differ in layout or in what it parsed."""
+    return meta.get("iranclash_version") == __version__ and meta.get("schema_version") == str(SCHEMA_VERSION)
+
+
+def _settle(directory: CacheFolder, name: str, paths: list[str]) -> None:
+    """Stop hashing files whose content was checked after their clock tick had passed.
+
+    From now on any edit gives them a newer mtime, which the fingerprint sees. This is
+    the one write into a cache others may be reading, so it never waits: not for the
+    build lock, and not for readers (it is skipped, and tried again by a later run).
+    """
+    with BuildLock(directory, name.removesuffix(".sqlite")) as lock:
+        if not lock.try_lock():
+            return
+        try:
+            writer = directory.connect(name, read_only=False, timeout=0)
+        except (sqlite3.Error, OSError, CacheUnavailable):
+            return
+        try:
+            writer.isolation_level = None
+            writer.execute("BEGIN IMMEDIATE")
+            writer.executemany("UPDATE source_file SET racy = 0 WHERE path = ?", [(path,) for path in paths])
+            _pause_point("settle")
+            writer.execute("COMMIT")
+        except sqlite3.Error:
+            pass  # readers are busy with it: they keep hashing those few files, which stays correct
+        finally:
+            writer.close()
+
+
+def _recover(directory: CacheFolder, name: str) -> None:
+    """Roll back the journal of a settle whose process died, under the build lock; a cache
+    that cannot be recovered is removed (and rebuilt by the caller)."""
+    with BuildLock(directory, name.removesuffix(".sqlite")) as lock:
+        lock.wait(None)
+        if directory.stat(f"{name}-journal") is None:
+            return
+        try:
+            writer = directory.connect(name, read_only=False, timeout=1)
+            try:
+                writer.execute("SELECT count(*) FROM meta").fetchall()
+            finally:
+                writer.close()
+        except (sqlite3.Error, OSError, CacheUnavailable):
+            pass
+        if directory.stat(f"{name}-journal") is not None:
+            directory.unlink(name)
+            directory.unlink(f"{name}-journal")
+
+
+def _cached_files(connection: sqlite3.Connection) -> list[CachedFile]:
+    return [
+        CachedFile(path, Fingerprint(size, mtime_ns, ino, ctime_ns), sha, bool(racy))
+        for path, size, mtime_ns, ino, ctime_ns, sha, racy in connection.execute(
+            "SELECT path, size, mtime_ns, ino, ctime_ns, sha256, racy FROM source_file"
+        )
+    ]
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# --- building ----------------------------------------------------------------------------
+
+
+def _in_memory(files: list[tuple[str, Path]], progress: Progress | None) -> checks.Store:
+    connection = checks.connect(":memory:")
+    _compile(files, connection, progress)
+    connection.compiled = True
+    return connection
+
+
+def _rebuild(
+    directory: CacheFolder,
+    name: str,
+    folders: Folders,
+    files: list[tuple[str, Path]],
+    progress: Progress | None,
+    lock: BuildLock,
+    *,
+    reuse: bool,
+) -> None:
+    """Build the cache in a temporary file renamed into place: from the last one where only
+    some files' share changed (``reuse``, ``_updated``), else from all the files."""
+    temporary = f"{name}.{os.getpid()}.{time.time_ns()}.tmp"
+    os.close(directory.open_file(temporary, os.O_RDWR | os.O_CREAT | os.O_EXCL))
+
+    def reporting(done: float, total: int) -> None:
+        lock.report(done, total)
+        if progress:
+            progress(done, total)
+        if done == 1:
+            _pause_point("compile")
+
+    try:
+        if not (reuse and _updated(directory, name, temporary, folders, files, reporting)):
+            _compile_anew(directory, temporary, folders, files, reporting)
+        _pause_point("rename")
+        directory.replace(temporary, name)
+    finally:
+        directory.unlink(temporary)
+
+
+def _compile_anew(
+    directory: CacheFolder,
+    temporary: str,
+    folders: Folders,
+    files: list[tuple[str, Path]],
+    progress: Progress,
+) -> None:
+    os.close(directory.open_file(temporary, os.O_RDWR | os.O_TRUNC))
+    connection = directory.connect(temporary, read_only=False)
+    try:
+        _for_building(connection)
+        source_files = _SourceFiles(connection, folders)
+        _compile(files, connection, progress, source_files)
+        from iranclash.ask import query
+
+        # A cache file is read again and again: its summary is worth computing once.
+        query.store_summary(connection, lambda: directory.connect(temporary, read_only=True))
+        source_files.add_hashed()
+        with connection:
+            connection.executemany(
+                "INSERT INTO meta VALUES (?, ?)",
+                [
+                    ("iranclash_version", __version__),
+                    ("schema_version", str(SCHEMA_VERSION)),
+                    ("folder", _folder_text(folders)),
+                ],
+            )
+    finally:
+        connection.close()
+
+
+def _updated(
+    directory: CacheFolder,
+    name: str,
+    temporary: str,
+    folders: Folders,
+    files: list[tuple[str, Path]],
+    progress: Progress,
+) -> bool:
+    """Bring a copy of the cache ``name`` up to date in ``temporary``: a file whose bytes are
+    the same (touched, or downloaded again) needs only its new fingerprint, and a changed
+    one only its own share rebuilt (``partial``). False where only a full build can do,
+    which is also the one to report any problem of the data in full."""
+    from iranclash.ask import query
+    from iranclash.build import partial
+
+    if not _copied(directory, name, temporary):
+        return False
+    connection = directory.connect(temporary, read_only=False)
+    try:
+        _for_building(connection)
+        cached = _cached_for(connection, folders, files)
+        if cached is None:
+            return False
+        sources = _SourceFiles(connection, folders, create=False)
+        changed: list[tuple[str, Path]] = []
+        for kind, path in files:
+            entry = cached[_relative(path, folders)]
+            fingerprint = Fingerprint.of(os.stat(path))
+            if _unchanged(entry, fingerprint, path):
+                continue
+            sha = _sha256(path)
+            if sha == entry.sha256:
+                sources.add(path, fingerprint, sha)
+            else:
+                changed.append((kind, path))
+        if changed:
+            for path, fingerprint, sha in partial.update(connection, files, changed, progress):
+                sources.add(path, fingerprint, sha)
+            connection.commit()  # what the summary's other connection reads
+            query.store_summary(connection, lambda: directory.connect(temporary, read_only=True))
+        connection.commit()
+        return True
+    except (partial.Unsafe, DataError, OSError, sqlite3.Error):
+        return False
+    finally:
+        connection.close()
+
+
+#: SQLite's page cache while a build writes, in KiB.
+_CACHE_KIB = 256 * 1024
+_PAGE_BYTES = 8192
+
+
+def _for_building(connection: sqlite3.Connection) -> None:
+    """Settings for a database only this build writes, renamed into place once whole (so
+    no journal, and no waiting for the disk). Rows go into indexes a million rows deep:
+    kept in memory, their pages are written once, not out and back for every few rows.
+    Pages of 8 KiB, not SQLite's 4 (set before the first table; a copy keeps its own):
+    1M export rows go in about a second faster, the file is the same size, and queries
+    take as long."""
+    connection.execute(f"PRAGMA page_size = {_PAGE_BYTES}")
+    connection.execute("PRAGMA journal_mode = OFF")
+    connection.execute("PRAGMA synchronous = OFF")
+    connection.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")
+
+
+def _copied(directory: CacheFolder, name: str, temporary: str) -> bool:
+    """Whether the cache ``name`` is a regular file of the user's, now copied into ``temporary``."""
+    import shutil  # only a rebuild needs it: a query's start-up does not
+
+    try:
+        with open(directory.open_file(name, os.O_RDONLY), "rb") as source:
+            info = os.fstat(source.fileno())
+            if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid():
+                return False
+            with open(directory.open_file(temporary, os.O_WRONLY | os.O_TRUNC), "wb") as target:
+                shutil.copyfileobj(source, target, 1 << 22)
+    except OSError:
+        return False
+    return True
+
+
+class _SourceFiles:
+    """Records each data file (fingerprint and hash) in the new cache as soon as it is
+    read, for the next freshness check."""
+
+    def __init__(self, connection: sqlite3.Connection, folders: Folders, *, create: bool = True) -> None:
+        self.connection = connection
+        self.folders = folders
+        self.started_ns = time.time_ns()
+        self.hashing: list[tuple[Path, Fingerprint, Future[str]]] = []
+        self.hasher: ThreadPoolExecutor | None = None
+        if create:
+            connection.execute(
+                "CREATE TABLE source_file(path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, ino INTEGER,"
+                " ctime_ns INTEGER, sha256 TEXT, racy INTEGER)"
+            )
+
+    def add(self, path: Path, fingerprint: Fingerprint, sha256: str) -> None:
+        racy = fingerprint.mtime_ns >= self.started_ns - RACY_WINDOW_NS
+        self.connection.execute(
+            "INSERT OR REPLACE INTO source_file VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                _relative(path, self.folders),
+                fingerprint.size,
+                fingerprint.mtime_ns,
+                fingerprint.ino,
+                fingerprint.ctime_ns,
+                sha256,
+                int(racy),
+            ),
+        )
+
+    def add_once_hashed(self, path: Path, fingerprint: Fingerprint) -> None:
+        """``add`` a file whose hash is taken in a thread meanwhile (``hashlib`` lets go of
+        the interpreter while it hashes): 0.3 s for an export of 400 MB, which the build's
+        last steps, in SQLite, leave a core free for. Written by ``add_hashed``."""
+        from concurrent.futures import ThreadPoolExecutor  # only a build needs it
+
+        if self.hasher is None:
+            self.hasher = ThreadPoolExecutor(1)
+        self.hashing.append((path, fingerprint, self.hasher.submit(_sha256, path)))
+
+    def add_hashed(self) -> None:
+        """Wait for the hashes of ``add_once_hashed`` and ``add`` their files."""
+        for path, fingerprint, sha256 in self.hashing:
+            self.add(path, fingerprint, sha256.result())
+        self.hashing = []
+        if self.hasher is not None:
+            self.hasher.shutdown()
+            self.hasher = None
+
+
+#: YAML files larger than this in all are read in a child process while this one stores their
+#: records (``read_yaml``); below it, forking costs more than it saves.
+APART_BYTES = 16 * 1024 * 1024
+
+
+def _compile(
+    files: list[tuple[str, Path]],
+    connection: sqlite3.Connection,
+    progress: Progress | None,
+    source_files: _SourceFiles | None = None,
+    *,
+    told: Told | None = None,
+) -> None:
+    """Read, check and compile every file; with ``source_files``, also record each file
+    for the next freshness check.
+
+    Records stream into the store as each file is read, so that no file and no list of
+    records is held whole: what stays in memory is the checks' index of ids and the
+    store's own batch. The YAML files are read kind by kind across all the folders
+    (``folder.KINDS``: places before the events in them, as the store needs); the
+    exports then stream in after them (their rows refer only to records of their own
+    dataset). A record whose id is taken already is kept out of the store, and after
+    the first problem nothing more goes in: the build fails with every problem found.
+    An export's rows are not problems: each is read, read with notes or set aside, and
+    the account of each file is stored (``store.accounts``); ``told`` hears every note.
+    Above ``APART_BYTES`` of YAML the reading runs in a child process (``read_yaml``).
+    """
+    from iranclash.build import store
+    from iranclash.core import model
+
+    curated, exports, numbers = reading_order(files)
+    problems: list[Problem] = []
+    with paused():
+        builder = store.Builder(connection)
+        reading: Path | None = None
+        #: (event id, row id, file, line) for each export row a curated event is the same as.
+        claims: list[tuple[str, str, Path, int]] = []
+        done = 0
+        for item in read_yaml(curated):
+            if isinstance(item, _FileRead):
+                done += 1
+                if source_files:
+                    source_files.add(item.path, item.fingerprint, item.sha256)
+                if progress:
+                    progress(done, len(files))
+            elif isinstance(item, DataError):
+                done += 1
+                problems.extend(item.problems)
+            elif isinstance(item, _Checked):
+                if not problems:
+                    problems = item.problems
+            else:
+                record, path, line, fresh = item
+                if path != reading:
+                    reading = path
+                    builder.begin_file(numbers[path])
+                if fresh and not problems:
+                    builder.add(record)
+                if isinstance(record, model.Event) and record.same_as:
+                    claims.extend((record.id, row, path, line) for row in record.same_as)
+        if problems:
+            raise DataError(problems)
+        problems = _import(exports, builder, source_files, progress, len(files), claims, numbers, told)
+        if problems:
+            raise DataError(problems)
+        builder.finish()
+
+
+def reading_order(
+    files: list[tuple[str, Path]],
+) -> tuple[list[tuple[str, Path]], list[Path], dict[Path, int]]:
+    """The YAML files kind by kind (``folder.KINDS``: places before the events in them, as
+    the store needs), the exports after them, and each file's number in that order (which
+    a record's ``seq`` starts with, ``store.FILE_SHIFT``)."""
+    order = {kind: number for number, kind in enumerate(folder.KINDS)}
+    curated = sorted((entry for entry in files if entry[0] in order), key=lambda entry: order[entry[0]])
+    exports = [path for kind, path in files if kind in folder.DATASETS]
+    numbers = {path: number for number, path in enumerate([path for _kind, path in curated] + exports)}
+    return curated, exports, numbers
+
+
+class _FileRead(NamedTuple):
+    """A data file read to its end without a problem, and what freshness needs of it."""
+
+    path: Path
+    fingerprint: Fingerprint
+    sha256: str
+
+
+class _Checked(NamedTuple):
+    """The problems across the records read (``validate.Index``), once all are read."""
+
+    problems: list[Problem]
+
+
+if TYPE_CHECKING:
+    from iranclash.core.model import Record
+
+    _Read = tuple[Record, Path, int, bool] | _FileRead | DataError | _Checked
+
+
+def read_curated(curated: list[tuple[str, Path]], index: validate.Index | None = None) -> Iterator[_Read]:
+    """What a build needs of the YAML files, in order: each record as it is read, with its
+    file, line and whether its id is new; each file read whole; the problems of each file
+    that has some (as a ``DataError``, not raised); last, the cross-record problems (of
+    ``index``, which may know records read before)."""
+    from iranclash.ingest import load, reader, validate
+
+    index = index or validate.Index()
+    for kind, path in curated:
+        try:
+            fingerprint = Fingerprint.of(os.stat(path))
+            with reader.opened(path) as source:
+                for record, line in load.records(kind, source):
+                    yield record, path, line, index.add(record, path, line)
+                sha = source.sha256()
+        except DataError as error:
+            yield error
+            continue
+        except OSError as error:
+            raise DataError.single(path, f"cannot read: {error.strerror or error}") from None
+        yield _FileRead(path, fingerprint, sha)
+    yield _Checked(index.problems())
+
+
+def worth_a_child(curated: list[tuple[str, Path]]) -> bool:
+    """Whether the YAML to read (files over the size limit are refused unread) is worth a
+    child process, where there are processes to fork."""
+    from iranclash.build import child as apart
+    from iranclash.ingest.reader import MAX_FILE_BYTES
+
+    if not apart.available():
+        return False
+    total = 0
+    for _kind, path in curated:
+        with contextlib.suppress(OSError):
+            size = os.stat(path).st_size
+            total += size if size <= MAX_FILE_BYTES else 0
+    return total > APART_BYTES
+
+
+#: Items sent from the child at a time: a pickle per record would cost more than the records.
+_BATCH = 500
+
+
+def read_yaml(curated: list[tuple[str, Path]], index: validate.Index | None = None) -> Iterator[_Read]:
+    """``read_curated``, run in a child process (``apart``, forked now) when the YAML is large
+    enough: reading and checking it takes about half of a build and storing the records the
+    other half."""
+    if not worth_a_child(curated):
+        return read_curated(curated, index)
+    from iranclash.build import child as apart
+
+    return apart.Child(lambda: read_curated(curated, index), _BATCH, "reading the data files")
+
+
+def _import(
+    exports: list[Path],
+    builder: store.Builder,
+    source_files: _SourceFiles | None,
+    progress: Progress | None,
+    total: int,
+    claims: list[tuple[str, str, Path, int]],
+    numbers: dict[Path, int],
+    told: Told | None,
+) -> list[Problem]:
+    """Stream every row of the exports into the store, each file's account beside them;
+    the problems of a file that cannot be read at all, and of curated events' ``same_as``
+    (event id, row id, file, line) naming no row read, or a row another event names."""
+    from iranclash.build import store
+    from iranclash.build.export_rows import Tell, read_export
+    from iranclash.ingest.datasets import Account
+
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    first_at: dict[str, tuple[Path, int]] = {}
+    for done, path in enumerate(exports, start=total - len(exports) + 1):
+        builder.begin_file(numbers[path])
+        try:
+            fingerprint = Fingerprint.of(os.stat(path))
+            reading = None if progress is None else _share_of(progress, done - 1, total)
+            account = Account(path)
+            read_export(path, builder, seen, first_at, Tell(account, told), reading=reading)
+            store.save_account(builder.connection, account)
+            if source_files:
+                source_files.add_once_hashed(path, fingerprint)
+        except DataError as error:
+            problems.extend(error.problems)
+        except OSError as error:
+            problems.append(Problem(path, f"cannot read: {error.strerror or error}"))
+        if progress:
+            progress(done, total)
+    claimed: dict[str, tuple[Path, int]] = {}
+    for event_id, row, path, line in claims:
+        if row not in first_at:
+            problems.append(
+                Problem(path, f"{row!r} is no row of the exports read", line, None, event_id, "same_as")
+            )
+        elif row in claimed:
+            first = claimed[row]
+            message = f"{row!r} is already the same as another event (at {first[0]}:{first[1]})"
+            problems.append(Problem(path, message, line, None, event_id, "same_as"))
+        else:
+            claimed[row] = (path, line)
+    return problems
+
+
+def _share_of(progress: Progress, done: int, total: int) -> Callable[[float], None]:
+    """The progress of a file read partly, after ``done`` files: a share of the next."""
+    return lambda share: progress(done + min(share, 0.999), total)
+
+
+def _unchanged(previous: CachedFile, fingerprint: Fingerprint, path: Path) -> bool:
+    """Same fingerprint, and for a racily clean file the same content too."""
+    if previous.fingerprint != fingerprint:
+        return False
+    return not previous.racy or _sha256(path) == previous.sha256

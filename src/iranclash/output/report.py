@@ -1,0 +1,409 @@
+"""The one-page report: a self-contained HTML file with the timeline, the chains, a map,
+the counts and every quote with its source.
+
+Self-contained means no network: the CSS and the little JavaScript are inline,
+the map is SVG drawn from the places' coordinates (no tiles), and a Content
+Security Policy forbids loading anything else, so even a mistake in escaping
+could not fetch or run what a data file says. Every text from the data is
+HTML-escaped, with invisible and control characters made visible.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import math
+import re
+import sqlite3
+from collections.abc import Iterable
+
+from iranclash import __version__
+from iranclash.ask import query
+from iranclash.ask.cite import chicago, evidence
+from iranclash.ask.counts import breakdown, munitions_label
+from iranclash.ask.timeline import Links, date_label, timeline
+from iranclash.core.results import Row
+from iranclash.core.views import Document, Node
+from iranclash.core.vocabulary import Grain
+from iranclash.output.geo import placement
+from iranclash.output.render import visible
+
+
+def esc(value: object) -> str:
+    """Data as HTML text: escaped, quotes too, with controls and bidi overrides visible."""
+    return html.escape(visible("" if value is None else str(value)), quote=True)
+
+
+_STYLE = """
+:root { --ink: #1d232a; --muted: #5b6670; --line: #d6dbe0; --accent: #a23b2a; --paper: #fff; }
+* { box-sizing: border-box; }
+body { margin: 0 auto; max-width: 60rem; padding: 1rem; font: 16px/1.5 system-ui, sans-serif;
+       color: var(--ink); background: var(--paper); overflow-wrap: anywhere; }
+h1 { font-size: 1.6rem; margin: .2rem 0; } h2 { margin-top: 2rem; border-bottom: 2px solid var(--ink); }
+h3 { margin: 1.2rem 0 .3rem; font-size: 1.05rem; }
+.muted, .note { color: var(--muted); font-size: .9rem; }
+ul.tree { list-style: none; padding-left: 0; margin: 0; }
+ul.tree ul { list-style: none; padding-left: 1.2rem; border-left: 2px solid var(--line);
+             margin: .2rem 0 .2rem .3rem; }
+ul.tree li { margin: .25rem 0; }
+.date { font-variant-numeric: tabular-nums; font-weight: 600; margin-right: .4rem; }
+.id { font-family: ui-monospace, monospace; font-size: .8rem; color: var(--muted); }
+table { border-collapse: collapse; width: 100%; font-size: .92rem; }
+th, td { text-align: left; vertical-align: top; padding: .3rem .4rem; border-bottom: 1px solid var(--line); }
+.bar { display: inline-block; height: .8rem; background: var(--accent); vertical-align: middle; }
+figure { margin: 0; overflow-x: auto; }
+svg { width: 100%; min-width: 40rem; height: auto; background: #f4f6f8; border: 1px solid var(--line); }
+svg text { font: 11px system-ui, sans-serif; fill: var(--ink); }
+svg .grid { stroke: #c9d1d8; stroke-width: .5; } svg .grid-label { fill: var(--muted); font-size: 9px; }
+svg circle { fill: var(--accent); fill-opacity: .75; stroke: #fff; }
+svg circle.none { fill: #fff; stroke: var(--accent); }
+svg circle.vague { stroke: var(--accent); stroke-dasharray: 2 2; fill-opacity: .35; }
+blockquote { margin: .4rem 0 .8rem; padding: .3rem .8rem; border-left: 3px solid var(--accent);
+             background: #faf7f5; }
+input[type=search] { width: 100%; padding: .5rem; font: inherit; margin: .5rem 0 1rem; }
+.hidden { display: none; }
+@media (max-width: 40rem) { body { font-size: 15px; padding: .6rem; } th, td { padding: .25rem; } }
+@media print { input[type=search] { display: none; } body { max-width: none; font-size: 11pt; }
+  h2 { break-after: avoid; } li, tr, blockquote { break-inside: avoid; }
+  a { color: inherit; text-decoration: none; } }
+"""
+
+# Filters the timeline and the quotes as one types; marks the page as run, for the browser test.
+_SCRIPT = """
+(function () {
+  var box = document.getElementById("filter");
+  var items = document.querySelectorAll("[data-text]");
+  box.addEventListener("input", function () {
+    var wanted = box.value.toLowerCase();
+    for (var i = 0; i < items.length; i++) {
+      var shown = !wanted || items[i].getAttribute("data-text").indexOf(wanted) !== -1;
+      items[i].classList.toggle("hidden", !shown);
+    }
+  });
+  document.documentElement.setAttribute("data-ready", "yes");
+})();
+"""
+_TRAP = (
+    'window.addEventListener("error", function (e) {'
+    ' document.documentElement.setAttribute("data-js-error", String(e.message)); });'
+)
+
+
+def _hash(script: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode() + "'"
+
+
+def report(store: sqlite3.Connection, filters: query.EventFilter | None = None, *, label: str) -> Document:
+    """The report of the events ``filters`` select, as one HTML document."""
+    filters = filters or query.EventFilter()
+    events = [json.loads(text) for text in query.events(store, filters).items]
+    places = {
+        row["id"]: row
+        for row in (
+            json.loads(text)
+            for (text,) in store.execute("SELECT json FROM record WHERE kind = 'place' ORDER BY seq")
+        )
+    }
+    outline = timeline(store, filters)
+    parts = [
+        _header(events, filters, label),
+        '<input type="search" id="filter" placeholder="Filter events and quotes…" aria-label="Filter">',
+        _section(
+            "timeline", "Timeline", _timeline(outline.nodes) + f'<p class="note">{esc(outline.caption)}</p>'
+        ),
+        _section("chains", "Chains", _chains(store, events)),
+        _section("map", "Map", _map(events, places)),
+        _section("counts", "Counts by month", _counts(store, filters)),
+        _section("sources", "Quotes and sources", _quotes(store, events)),
+    ]
+    page = _page("iranclash report", "\n".join(parts))
+    return Document("iranclash report", page, query.summary(store, filters))
+
+
+def _page(title: str, body: str) -> str:
+    policy = (
+        "default-src 'none'; style-src 'unsafe-inline'; "
+        f"script-src {_hash(_TRAP)} {_hash(_SCRIPT)}; img-src data:; base-uri 'none'; form-action 'none'"
+    )
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{policy}">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{esc(title)}</title>\n<script>{_TRAP}</script>\n<style>{_STYLE}</style>\n</head>\n"
+        f"<body>\n{body}\n<script>{_SCRIPT}</script>\n</body>\n</html>\n"
+    )
+
+
+def _section(anchor: str, title: str, content: str) -> str:
+    return f'<section id="{anchor}">\n<h2>{esc(title)}</h2>\n{content}\n</section>'
+
+
+def _header(events: list[Row], filters: query.EventFilter, label: str) -> str:
+    chosen = [
+        f"{name} {value}"
+        for name, value in (
+            ("since", filters.since),
+            ("until", filters.until),
+            ("actor", filters.actor),
+            ("place", filters.place),
+            ("country", filters.country),
+            ("type", ", ".join(kind.value for kind in filters.types)),
+        )
+        if value
+    ]
+    span = f"{events[0]['date']} to {events[-1]['date']}" if events else "no events"
+    return (
+        "<header>\n<h1>U.S.–Iran proxy conflict: events, chains and sources</h1>\n"
+        f'<p class="muted">{len(events)} events, {esc(span)}; '
+        f"filters: {esc('; '.join(chosen) or 'none')}. Data: {esc(label)}. "
+        f"Made by iranclash {esc(__version__)}. Dates are as precise as the source: an event known "
+        "only by its year is shown with the year alone.</p>\n"
+        '<nav class="muted"><a href="#timeline">Timeline</a> · <a href="#chains">Chains</a> · '
+        '<a href="#map">Map</a> · <a href="#counts">Counts</a> · '
+        '<a href="#sources">Quotes and sources</a></nav>\n'
+        "</header>"
+    )
+
+
+def _search_text(node: Node) -> str:
+    words = [node.text, node.note, *(_search_text(child) for child in node.children)]
+    return " ".join(words).lower()
+
+
+def _tree(nodes: Iterable[Node], *, top: bool = False) -> str:
+    items = []
+    for node in nodes:
+        data = f' data-text="{esc(_search_text(node))}"' if top else ""
+        text = _dated(node.text)
+        note = f' <span class="id">{esc(node.note)}</span>' if node.note else ""
+        children = f"\n<ul>{_tree(node.children)}</ul>" if node.children else ""
+        items.append(f"<li{data}>{text}{note}{children}</li>")
+    return "\n".join(items)
+
+
+_DATED = re.compile(r"(?P<prefix>(?:→ |← in answer to )?)(?P<date>\S+)(?: \((?P<note>.*)\))?", re.DOTALL)
+
+
+def _dated(line: str) -> str:
+    """``→ 2021 (after the strikes)  Title``, the date in bold and its note muted."""
+    date, _, title = line.partition("  ")
+    match = _DATED.fullmatch(date)
+    if not title or match is None:
+        return esc(line)
+    note = f' <span class="muted">({esc(match["note"])})</span>' if match["note"] else ""
+    return f'{esc(match["prefix"])}<span class="date">{esc(match["date"])}</span>{note} {esc(title)}'
+
+
+def _timeline(nodes: Iterable[Node]) -> str:
+    return "\n".join(
+        f'<h3>{esc(group.text)}</h3>\n<ul class="tree">\n{_tree(group.children, top=True)}\n</ul>'
+        for group in nodes
+    )
+
+
+def _chains(store: sqlite3.Connection, events: list[Row]) -> str:
+    """Each chain of responses that starts in the report: every event others answer whose own
+    causes (if any) are not in the report, with everything that followed from it."""
+    links = Links.read(store)
+    shown = {row["id"] for row in events}
+    roots = [
+        row
+        for row in events
+        if links.responses.get(row["id"]) and not (set(links.causes.get(row["id"], ())) & shown)
+    ]
+    if not roots:
+        return '<p class="muted">No event in this report is answered by another in the data.</p>'
+
+    def grow(row: Row, seen: set[str]) -> str:
+        line = _dated(f"{date_label(row)}  {row['title']}")
+        if row["id"] in seen:
+            return f"<li>{line} (shown above)</li>"
+        seen.add(row["id"])
+        answers = links.in_order(links.responses.get(row["id"], ()))
+        children = "".join(grow(answer, seen) for answer in answers)
+        inner = f"<ul>{children}</ul>" if children else ""
+        return f'<li>{line} <span class="id">{esc(row["type"])} · {esc(row["id"])}</span>{inner}</li>'
+
+    return (
+        '<p class="muted">Only the links the data states: an event is drawn as answering another '
+        "only where the source says so.</p>\n"
+        + "\n".join(f'<ul class="tree">{grow(root, set())}</ul>' for root in roots)
+    )
+
+
+_WIDTH = 800
+_PAD = 40
+
+
+def _map(events: list[Row], places: dict[str, Row]) -> str:
+    """An SVG map: each place with coordinates as a dot sized by its events in the report.
+
+    Places far from the rest (more than 12° from their median) are listed under the map
+    instead of stretching it; places within 0.2° of each other share one dot and label."""
+    counts: dict[str, int] = {}
+    for row in events:
+        found = placement(row["places"], places)
+        if found:
+            counts[found[0]["id"]] = counts.get(found[0]["id"], 0) + 1
+    located = [place for place in places.values() if place.get("coordinates")]
+    unplaced = sum(1 for row in events if not placement(row["places"], places))
+    if not located:
+        return '<p class="muted">No place in the data has coordinates.</p>'
+    lats = sorted(place["coordinates"]["lat"] for place in located)
+    lons = sorted(place["coordinates"]["lon"] for place in located)
+    mid_lat, mid_lon = lats[len(lats) // 2], lons[len(lons) // 2]
+    near = [
+        place
+        for place in located
+        if abs(place["coordinates"]["lat"] - mid_lat) <= 12
+        and abs(place["coordinates"]["lon"] - mid_lon) <= 12
+    ]
+    far = [place for place in located if place not in near]
+    south = math.floor(min(p["coordinates"]["lat"] for p in near)) - 1
+    north = math.ceil(max(p["coordinates"]["lat"] for p in near)) + 1
+    west = math.floor(min(p["coordinates"]["lon"] for p in near)) - 1
+    east = math.ceil(max(p["coordinates"]["lon"] for p in near)) + 1
+    squeeze = math.cos(math.radians((north + south) / 2))
+    scale = (_WIDTH - 2 * _PAD) / ((east - west) * squeeze)
+    height = round((north - south) * scale + 2 * _PAD)
+
+    def xy(lat: float, lon: float) -> tuple[float, float]:
+        return round(_PAD + (lon - west) * squeeze * scale, 1), round(_PAD + (north - lat) * scale, 1)
+
+    shapes = []
+    for lon in range(west, east + 1):
+        x, _ = xy(north, lon)
+        shapes.append(f'<line class="grid" x1="{x}" y1="{_PAD}" x2="{x}" y2="{height - _PAD}"/>')
+        shapes.append(f'<text class="grid-label" x="{x}" y="{height - _PAD + 12}">{lon}°E</text>')
+    for lat in range(south, north + 1):
+        _, y = xy(lat, west)
+        shapes.append(f'<line class="grid" x1="{_PAD}" y1="{y}" x2="{_WIDTH - _PAD}" y2="{y}"/>')
+        shapes.append(f'<text class="grid-label" x="4" y="{y + 3}">{lat}°N</text>')
+    clusters: list[list[Row]] = []
+    for place in sorted(near, key=lambda p: -counts.get(p["id"], 0)):
+        here = place["coordinates"]
+        for cluster in clusters:
+            there = cluster[0]["coordinates"]
+            if abs(here["lat"] - there["lat"]) <= 0.2 and abs(here["lon"] - there["lon"]) <= 0.2:
+                cluster.append(place)
+                break
+        else:
+            clusters.append([place])
+    for cluster in clusters:
+        first = cluster[0]["coordinates"]
+        x, y = xy(first["lat"], first["lon"])
+        total = sum(counts.get(place["id"], 0) for place in cluster)
+        vague = all(place["coordinates"]["precision"] in ("region", "city") for place in cluster)
+        kind = "none" if not total else ("vague" if vague else "")
+        radius = round(4 + 3 * math.sqrt(total), 1)
+        names = " · ".join(place["name"] for place in cluster)
+        details = "; ".join(
+            f"{place['name']}: {place['coordinates']['lat']}, {place['coordinates']['lon']}"
+            f" ({place['coordinates']['precision']}), {_events(counts.get(place['id'], 0))}"
+            for place in cluster
+        )
+        # A label right of its dot, or left of it in the right half, so none runs off the map.
+        left = x > _WIDTH / 2
+        anchor = f'x="{x - radius - 3}" text-anchor="end"' if left else f'x="{x + radius + 3}"'
+        shapes.append(
+            f'<g class="place"><title>{esc(details)}</title>'
+            f'<circle class="{kind}" cx="{x}" cy="{y}" r="{radius}"/>'
+            f'<text {anchor} y="{y + 4}">{esc(names)}{f" ({total})" if total else ""}</text></g>'
+        )
+    svg = (
+        f'<svg viewBox="0 0 {_WIDTH} {height}" role="img" aria-label="Map of the places">'
+        + "".join(shapes)
+        + "</svg>"
+    )
+    notes = [
+        "Positions are general knowledge, not from the source, and only as precise as stated: a dashed "
+        "dot is a city or region, not a site. A dot's size and number count the report's events put "
+        "there (an event goes to the first of its places with coordinates, or the nearest place "
+        "containing it that has some); a hollow dot has none."
+    ]
+    if unplaced:
+        notes.append(f"{_events(unplaced)} of the report have no place with coordinates: not on the map.")
+    if far:
+        notes.append(
+            "Off the map: "
+            + "; ".join(
+                f"{place['name']} ({place['coordinates']['lat']}, {place['coordinates']['lon']},"
+                f" {place['coordinates']['precision']}), {_events(counts.get(place['id'], 0))}"
+                for place in far
+            )
+            + "."
+        )
+    return f"<figure>{svg}</figure>\n" + "\n".join(f'<p class="note">{esc(note)}</p>' for note in notes)
+
+
+def _counts(store: sqlite3.Connection, filters: query.EventFilter) -> str:
+    chart = breakdown(store, Grain.MONTH, filters)
+    rows = chart.people.data["rows"]
+    widest = max((row["events"] for row in rows), default=0) or 1
+    body = "".join(
+        f"<tr><td>{esc('(' + row['label'] + ')' if row['apart'] else row['label'])}</td>"
+        f"<td>{row['events']}</td>"
+        f'<td><span class="bar" style="width:{round(8 * row["events"] / widest, 2)}rem"></span></td>'
+        f"<td>{esc(munitions_label(row))}</td></tr>"
+        for row in rows
+    )
+    return (
+        "<table><thead><tr><th>Month</th><th>Events</th><th></th><th>Munitions</th></tr></thead>"
+        f"<tbody>{body}</tbody></table>\n"
+        '<p class="note">An event dated only to a year or decade is counted apart, never put in a month. '
+        "≥ marks a munition count that is a minimum or misses an event's number.</p>"
+    )
+
+
+def _quotes(store: sqlite3.Connection, events: list[Row]) -> str:
+    """Every quote behind each event, then every analyst's quotes, each with its source."""
+    notes: dict[str, str] = {}
+    parts = []
+    for row in events:
+        _kind, _data, rows, references = evidence(store, row["id"])
+        parts.append(_evidence_block(row["title"], date_label(row), row["id"], rows))
+        notes.update({source_id: "" for source_id in references})
+    for (analyst_id,) in store.execute("SELECT id FROM record WHERE kind = 'analyst' ORDER BY seq"):
+        _kind, data, rows, references = evidence(store, analyst_id)
+        parts.append(_evidence_block(data["name"], data.get("affiliation") or "", analyst_id, rows))
+        notes.update({source_id: "" for source_id in references})
+    sources = {
+        row["id"]: row
+        for row in (
+            json.loads(text)
+            for (text,) in store.execute("SELECT json FROM record WHERE kind = 'source' ORDER BY seq")
+        )
+    }
+    references_html = "".join(
+        f'<li id="source-{esc(source_id)}">{esc(chicago(sources[source_id], [], sources))} '
+        f'<span class="id">{esc(source_id)}</span></li>'
+        for source_id in notes
+        if source_id in sources
+    )
+    return "\n".join(parts) + f"\n<h3>References</h3>\n<ol>{references_html}</ol>"
+
+
+def _evidence_block(title: str, subtitle: str, record_id: str, rows: list[Row]) -> str:
+    quotes = "".join(
+        f"<blockquote>{esc(row['quote'])}<br>"
+        f'<span class="note">{_footnote(row)}'
+        f"words of {esc(row['said_by'] or 'unknown')}"
+        f"{esc(', ' + row['said_on'] if row['said_on'] else '')}; "
+        f'source <a href="#source-{esc(row["reference"])}">{esc(row["reference"])}</a></span></blockquote>'
+        for row in rows
+    )
+    search = " ".join([title, subtitle, *(row["quote"] for row in rows)]).lower()
+    return (
+        f'<div data-text="{esc(search)}"><h3>{esc(title)}</h3>'
+        f'<p class="muted">{esc(subtitle)} <span class="id">{esc(record_id)}</span></p>{quotes}</div>'
+    )
+
+
+def _footnote(row: Row) -> str:
+    return "" if row["footnote"] is None else f"footnote {esc(row['footnote'])}; "
+
+
+def _events(number: int) -> str:
+    return f"{number} event{'' if number == 1 else 's'}"
