@@ -31,7 +31,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from iranclash.build.cache import compile_folder
+from iranclash.build.compile import compile_folder
 from iranclash.build.store import accounts
 from iranclash.core.errors import DataError
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Run
-from iranclash.build import cache
+from iranclash.build import cache, compile
 from iranclash.core.model import Record
 from iranclash.ingest import load, reader
 
@@ -92,7 +92,7 @@ def test_an_edit_keeping_size_and_mtime_is_seen(
     """git's "racily clean" case: on a filesystem whose stat shows nothing but size and
     mtime, an edit of the same size within the same clock tick must still be seen."""
     monkeypatch.setattr(
-        cache.Fingerprint,
+        compile.Fingerprint,
         "of",
         classmethod(lambda cls, info: cls(info.st_size, info.st_mtime_ns, 0, 0)),
     )

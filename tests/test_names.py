@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Run
-from iranclash.build.cache import compile_folder
+from iranclash.build.compile import compile_folder
 from iranclash.core import names
 from iranclash.core.errors import NotFound
 

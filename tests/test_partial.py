@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Run, export_text
-from iranclash.build import cache, store
+from iranclash.build import cache, compile, store
 from iranclash.ingest.folder import data_files
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "datasets"
@@ -161,7 +161,7 @@ def _rows_by_table(path: Path) -> dict[str, object]:
 
 def _every_file(folder: Path) -> list[Path]:
     """The data files in the order a full build reads them."""
-    curated, exports, _numbers = cache.reading_order(data_files(folder))
+    curated, exports, _numbers = compile.reading_order(data_files(folder))
     return [path for _kind, path in curated] + exports
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Run, problems_alone_and_apart
-from iranclash.build import cache
+from iranclash.build import compile
 from iranclash.core.model import Record
 from iranclash.ingest import load, reader
 
@@ -72,12 +72,12 @@ def test_a_problem_at_the_end_of_the_last_file_fails_the_build_and_leaves_no_cac
     assert len(again.json()) == 2 + 50 + 1
 
 
-# A large build reads the YAML in a child process (cache.read_yaml); forced here at any size.
+# A large build reads the YAML in a child process (compile.read_yaml); forced here at any size.
 
 
 @pytest.fixture
 def apart(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cache, "APART_BYTES", -1)
+    monkeypatch.setattr(compile, "APART_BYTES", -1)
 
 
 def test_a_build_read_apart_gives_the_same_answers(
@@ -86,7 +86,7 @@ def test_a_build_read_apart_gives_the_same_answers(
     folder = make_data({"events/1.yaml": events(*((f"a{n}", "a0") for n in range(1200)))})
     answers = []
     for threshold in (10**12, -1):
-        monkeypatch.setattr(cache, "APART_BYTES", threshold)
+        monkeypatch.setattr(compile, "APART_BYTES", threshold)
         env = {"IRANCLASH_CACHE_DIR": str(tmp_path / f"cache{threshold}")}
         run = cli("events", "--data", str(folder), "--json", env=env)
         assert run.exit_code == 0, run
@@ -107,7 +107,7 @@ def test_problems_found_apart_are_the_same(
             "events/4.yaml": "- [unclosed\n",
         }
     )
-    found = problems_alone_and_apart(cli, folder, monkeypatch, cache)
+    found = problems_alone_and_apart(cli, folder, monkeypatch, compile)
     assert [problem["message"] for problem in found] == ["invalid YAML: did not find expected ',' or ']'"]
     (folder / "events" / "4.yaml").unlink()
     run = cli("validate", str(folder), "--json")

@@ -44,25 +44,26 @@ import stat
 import sys
 import time
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from iranclash import __version__
 from iranclash.build import integrity as checks
-from iranclash.core.collector import paused
+from iranclash.build.compile import Fingerprint, Progress, compile_files, sha256_of
 from iranclash.ingest import folder
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ThreadPoolExecutor
 
-    from iranclash.build import store
-    from iranclash.ingest import validate
-from iranclash.core.errors import DataError, Problem
+from iranclash.core.errors import DataError
 
 if TYPE_CHECKING:
-    from iranclash.build.export_rows import Told
     from iranclash.ingest.datasets import Account
+
+#: What a build runs on the cache file it wrote (the connection, and a way to open another on
+#: the same file), to store what queries would otherwise compute every time.
+Precompute = Callable[[sqlite3.Connection, Callable[[], sqlite3.Connection]], None]
 
 CACHE_ENV = "IRANCLASH_CACHE_DIR"
 #: Tests only: the name of a point in a build where the process stops for a minute
@@ -77,7 +78,6 @@ RACY_WINDOW_NS = 2_000_000_000
 _POLL_SECONDS = 0.1
 
 #: (files done, of how many): a large export read partly counts as the share of it read.
-Progress = Callable[[float, int], None]
 Warn = Callable[[str], None]
 
 
@@ -142,17 +142,6 @@ def _folder_text(folders: Folders) -> str:
     return "\n".join(str(path.resolve()) for path in folders)
 
 
-class Fingerprint(NamedTuple):
-    size: int
-    mtime_ns: int
-    ino: int
-    ctime_ns: int
-
-    @classmethod
-    def of(cls, info: os.stat_result) -> Fingerprint:
-        return cls(info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
-
-
 class CachedFile(NamedTuple):
     path: str
     fingerprint: Fingerprint
@@ -167,10 +156,13 @@ def open_store(
     progress: Progress | None = None,
     warn: Warn | None = None,
     rebuild: bool = False,
+    precompute: Precompute | None = None,
 ) -> checks.Store:
     """A connection to the compiled records of ``folders``, from the cache when fresh.
 
     With ``rebuild``, the cache (found damaged) is compiled again without a look at it.
+    ``precompute`` is run on a cache file once it is built, to store what queries would
+    otherwise compute on every run (the command line's: the summary of every event).
     """
     folders = _as_folders(data)
     files = folder.all_data_files(folders)
@@ -197,7 +189,7 @@ def open_store(
                     if fresh is not None:
                         return fresh
                 _remove_dead_builds(directory, name)
-                _rebuild(directory, name, folders, files, progress, lock, reuse=not rebuild)
+                _rebuild(directory, name, folders, files, progress, lock, precompute, reuse=not rebuild)
                 connection = directory.connect(name, read_only=True)
                 connection.compiled = True
                 return connection
@@ -205,15 +197,6 @@ def open_store(
             if warn:
                 warn(f"could not write the cache ({_reason(error)}); loading without it")
             return _in_memory(files, progress)
-
-
-def compile_folder(
-    data: Folders | Path | Sequence[Path], connection: sqlite3.Connection, told: Told | None = None
-) -> None:
-    """Read, check and compile every file of the data folders into an empty database;
-    ``told`` is told of every note on an export's rows and of each row set aside."""
-    checks.attach(connection)
-    _compile(folder.all_data_files(_as_folders(data)), connection, None, told=told)
 
 
 def status(data: Folders | Path) -> str:
@@ -574,22 +557,12 @@ def _cached_files(connection: sqlite3.Connection) -> list[CachedFile]:
     ]
 
 
-def _sha256(path: Path) -> str:
-    import hashlib
-
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 # --- building ----------------------------------------------------------------------------
 
 
 def _in_memory(files: list[tuple[str, Path]], progress: Progress | None) -> checks.Store:
     connection = checks.connect(":memory:")
-    _compile(files, connection, progress)
+    compile_files(files, connection, progress)
     connection.compiled = True
     return connection
 
@@ -601,6 +574,7 @@ def _rebuild(
     files: list[tuple[str, Path]],
     progress: Progress | None,
     lock: BuildLock,
+    precompute: Precompute | None,
     *,
     reuse: bool,
 ) -> None:
@@ -617,8 +591,8 @@ def _rebuild(
             _pause_point("compile")
 
     try:
-        if not (reuse and _updated(directory, name, temporary, folders, files, reporting)):
-            _compile_anew(directory, temporary, folders, files, reporting)
+        if not (reuse and _updated(directory, name, temporary, folders, files, reporting, precompute)):
+            _compile_anew(directory, temporary, folders, files, reporting, precompute)
         _pause_point("rename")
         directory.replace(temporary, name)
     finally:
@@ -631,17 +605,16 @@ def _compile_anew(
     folders: Folders,
     files: list[tuple[str, Path]],
     progress: Progress,
+    precompute: Precompute | None,
 ) -> None:
     os.close(directory.open_file(temporary, os.O_RDWR | os.O_TRUNC))
     connection = directory.connect(temporary, read_only=False)
     try:
         _for_building(connection)
         source_files = _SourceFiles(connection, folders)
-        _compile(files, connection, progress, source_files)
-        from iranclash.ask import query
-
-        # A cache file is read again and again: its summary is worth computing once.
-        query.store_summary(connection, lambda: directory.connect(temporary, read_only=True))
+        compile_files(files, connection, progress, source_files)
+        if precompute is not None:  # a cache file is read again and again: worth computing once
+            precompute(connection, lambda: directory.connect(temporary, read_only=True))
         source_files.add_hashed()
         with connection:
             connection.executemany(
@@ -663,12 +636,12 @@ def _updated(
     folders: Folders,
     files: list[tuple[str, Path]],
     progress: Progress,
+    precompute: Precompute | None,
 ) -> bool:
     """Bring a copy of the cache ``name`` up to date in ``temporary``: a file whose bytes are
     the same (touched, or downloaded again) needs only its new fingerprint, and a changed
     one only its own share rebuilt (``partial``). False where only a full build can do,
     which is also the one to report any problem of the data in full."""
-    from iranclash.ask import query
     from iranclash.build import partial
 
     if not _copied(directory, name, temporary):
@@ -686,7 +659,7 @@ def _updated(
             fingerprint = Fingerprint.of(os.stat(path))
             if _unchanged(entry, fingerprint, path):
                 continue
-            sha = _sha256(path)
+            sha = sha256_of(path)
             if sha == entry.sha256:
                 sources.add(path, fingerprint, sha)
             else:
@@ -695,7 +668,8 @@ def _updated(
             for path, fingerprint, sha in partial.update(connection, files, changed, progress):
                 sources.add(path, fingerprint, sha)
             connection.commit()  # what the summary's other connection reads
-            query.store_summary(connection, lambda: directory.connect(temporary, read_only=True))
+            if precompute is not None:
+                precompute(connection, lambda: directory.connect(temporary, read_only=True))
         connection.commit()
         return True
     except (partial.Unsafe, DataError, OSError, sqlite3.Error):
@@ -777,7 +751,7 @@ class _SourceFiles:
 
         if self.hasher is None:
             self.hasher = ThreadPoolExecutor(1)
-        self.hashing.append((path, fingerprint, self.hasher.submit(_sha256, path)))
+        self.hashing.append((path, fingerprint, self.hasher.submit(sha256_of, path)))
 
     def add_hashed(self) -> None:
         """Wait for the hashes of ``add_once_hashed`` and ``add`` their files."""
@@ -789,220 +763,8 @@ class _SourceFiles:
             self.hasher = None
 
 
-#: YAML files larger than this in all are read in a child process while this one stores their
-#: records (``read_yaml``); below it, forking costs more than it saves.
-APART_BYTES = 16 * 1024 * 1024
-
-
-def _compile(
-    files: list[tuple[str, Path]],
-    connection: sqlite3.Connection,
-    progress: Progress | None,
-    source_files: _SourceFiles | None = None,
-    *,
-    told: Told | None = None,
-) -> None:
-    """Read, check and compile every file; with ``source_files``, also record each file
-    for the next freshness check.
-
-    Records stream into the store as each file is read, so that no file and no list of
-    records is held whole: what stays in memory is the checks' index of ids and the
-    store's own batch. The YAML files are read kind by kind across all the folders
-    (``folder.KINDS``: places before the events in them, as the store needs); the
-    exports then stream in after them (their rows refer only to records of their own
-    dataset). A record whose id is taken already is kept out of the store, and after
-    the first problem nothing more goes in: the build fails with every problem found.
-    An export's rows are not problems: each is read, read with notes or set aside, and
-    the account of each file is stored (``store.accounts``); ``told`` hears every note.
-    Above ``APART_BYTES`` of YAML the reading runs in a child process (``read_yaml``).
-    """
-    from iranclash.build import store
-    from iranclash.core import model
-
-    curated, exports, numbers = reading_order(files)
-    problems: list[Problem] = []
-    with paused():
-        builder = store.Builder(connection)
-        reading: Path | None = None
-        #: (event id, row id, file, line) for each export row a curated event is the same as.
-        claims: list[tuple[str, str, Path, int]] = []
-        done = 0
-        for item in read_yaml(curated):
-            if isinstance(item, _FileRead):
-                done += 1
-                if source_files:
-                    source_files.add(item.path, item.fingerprint, item.sha256)
-                if progress:
-                    progress(done, len(files))
-            elif isinstance(item, DataError):
-                done += 1
-                problems.extend(item.problems)
-            elif isinstance(item, _Checked):
-                if not problems:
-                    problems = item.problems
-            else:
-                record, path, line, fresh = item
-                if path != reading:
-                    reading = path
-                    builder.begin_file(numbers[path])
-                if fresh and not problems:
-                    builder.add(record)
-                if isinstance(record, model.Event) and record.same_as:
-                    claims.extend((record.id, row, path, line) for row in record.same_as)
-        if problems:
-            raise DataError(problems)
-        problems = _import(exports, builder, source_files, progress, len(files), claims, numbers, told)
-        if problems:
-            raise DataError(problems)
-        builder.finish()
-
-
-def reading_order(
-    files: list[tuple[str, Path]],
-) -> tuple[list[tuple[str, Path]], list[Path], dict[Path, int]]:
-    """The YAML files kind by kind (``folder.KINDS``: places before the events in them, as
-    the store needs), the exports after them, and each file's number in that order (which
-    a record's ``seq`` starts with, ``store.FILE_SHIFT``)."""
-    order = {kind: number for number, kind in enumerate(folder.KINDS)}
-    curated = sorted((entry for entry in files if entry[0] in order), key=lambda entry: order[entry[0]])
-    exports = [path for kind, path in files if kind in folder.DATASETS]
-    numbers = {path: number for number, path in enumerate([path for _kind, path in curated] + exports)}
-    return curated, exports, numbers
-
-
-class _FileRead(NamedTuple):
-    """A data file read to its end without a problem, and what freshness needs of it."""
-
-    path: Path
-    fingerprint: Fingerprint
-    sha256: str
-
-
-class _Checked(NamedTuple):
-    """The problems across the records read (``validate.Index``), once all are read."""
-
-    problems: list[Problem]
-
-
-if TYPE_CHECKING:
-    from iranclash.core.model import Record
-
-    _Read = tuple[Record, Path, int, bool] | _FileRead | DataError | _Checked
-
-
-def read_curated(curated: list[tuple[str, Path]], index: validate.Index | None = None) -> Iterator[_Read]:
-    """What a build needs of the YAML files, in order: each record as it is read, with its
-    file, line and whether its id is new; each file read whole; the problems of each file
-    that has some (as a ``DataError``, not raised); last, the cross-record problems (of
-    ``index``, which may know records read before)."""
-    from iranclash.ingest import load, reader, validate
-
-    index = index or validate.Index()
-    for kind, path in curated:
-        try:
-            fingerprint = Fingerprint.of(os.stat(path))
-            with reader.opened(path) as source:
-                for record, line in load.records(kind, source):
-                    yield record, path, line, index.add(record, path, line)
-                sha = source.sha256()
-        except DataError as error:
-            yield error
-            continue
-        except OSError as error:
-            raise DataError.single(path, f"cannot read: {error.strerror or error}") from None
-        yield _FileRead(path, fingerprint, sha)
-    yield _Checked(index.problems())
-
-
-def worth_a_child(curated: list[tuple[str, Path]]) -> bool:
-    """Whether the YAML to read (files over the size limit are refused unread) is worth a
-    child process, where there are processes to fork."""
-    from iranclash.build import child as apart
-    from iranclash.ingest.reader import MAX_FILE_BYTES
-
-    if not apart.available():
-        return False
-    total = 0
-    for _kind, path in curated:
-        with contextlib.suppress(OSError):
-            size = os.stat(path).st_size
-            total += size if size <= MAX_FILE_BYTES else 0
-    return total > APART_BYTES
-
-
-#: Items sent from the child at a time: a pickle per record would cost more than the records.
-_BATCH = 500
-
-
-def read_yaml(curated: list[tuple[str, Path]], index: validate.Index | None = None) -> Iterator[_Read]:
-    """``read_curated``, run in a child process (``apart``, forked now) when the YAML is large
-    enough: reading and checking it takes about half of a build and storing the records the
-    other half."""
-    if not worth_a_child(curated):
-        return read_curated(curated, index)
-    from iranclash.build import child as apart
-
-    return apart.Child(lambda: read_curated(curated, index), _BATCH, "reading the data files")
-
-
-def _import(
-    exports: list[Path],
-    builder: store.Builder,
-    source_files: _SourceFiles | None,
-    progress: Progress | None,
-    total: int,
-    claims: list[tuple[str, str, Path, int]],
-    numbers: dict[Path, int],
-    told: Told | None,
-) -> list[Problem]:
-    """Stream every row of the exports into the store, each file's account beside them;
-    the problems of a file that cannot be read at all, and of curated events' ``same_as``
-    (event id, row id, file, line) naming no row read, or a row another event names."""
-    from iranclash.build import store
-    from iranclash.build.export_rows import Tell, read_export
-    from iranclash.ingest.datasets import Account
-
-    problems: list[Problem] = []
-    seen: set[str] = set()
-    first_at: dict[str, tuple[Path, int]] = {}
-    for done, path in enumerate(exports, start=total - len(exports) + 1):
-        builder.begin_file(numbers[path])
-        try:
-            fingerprint = Fingerprint.of(os.stat(path))
-            reading = None if progress is None else _share_of(progress, done - 1, total)
-            account = Account(path)
-            read_export(path, builder, seen, first_at, Tell(account, told), reading=reading)
-            store.save_account(builder.connection, account)
-            if source_files:
-                source_files.add_once_hashed(path, fingerprint)
-        except DataError as error:
-            problems.extend(error.problems)
-        except OSError as error:
-            problems.append(Problem(path, f"cannot read: {error.strerror or error}"))
-        if progress:
-            progress(done, total)
-    claimed: dict[str, tuple[Path, int]] = {}
-    for event_id, row, path, line in claims:
-        if row not in first_at:
-            problems.append(
-                Problem(path, f"{row!r} is no row of the exports read", line, None, event_id, "same_as")
-            )
-        elif row in claimed:
-            first = claimed[row]
-            message = f"{row!r} is already the same as another event (at {first[0]}:{first[1]})"
-            problems.append(Problem(path, message, line, None, event_id, "same_as"))
-        else:
-            claimed[row] = (path, line)
-    return problems
-
-
-def _share_of(progress: Progress, done: int, total: int) -> Callable[[float], None]:
-    """The progress of a file read partly, after ``done`` files: a share of the next."""
-    return lambda share: progress(done + min(share, 0.999), total)
-
-
 def _unchanged(previous: CachedFile, fingerprint: Fingerprint, path: Path) -> bool:
     """Same fingerprint, and for a racily clean file the same content too."""
     if previous.fingerprint != fingerprint:
         return False
-    return not previous.racy or _sha256(path) == previous.sha256
+    return not previous.racy or sha256_of(path) == previous.sha256

@@ -41,14 +41,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from iranclash.build import packed, store
-from iranclash.build.cache import (
+from iranclash.build.compile import (
+    Checked,
+    FileRead,
     Fingerprint,
     Progress,
-    _Checked,
-    _FileRead,
-    _sha256,
     read_yaml,
     reading_order,
+    sha256_of,
     worth_a_child,
 )
 from iranclash.build.export_rows import Tell, read_export
@@ -61,7 +61,7 @@ from iranclash.ingest import folder, validate
 from iranclash.ingest.datasets import Account
 
 if TYPE_CHECKING:
-    from iranclash.build.cache import _Read
+    from iranclash.build.compile import Read
     from iranclash.ingest.datasets import DatasetRow
 
 
@@ -347,7 +347,7 @@ def _known_in_yaml(
     they are, ``_Replacing``).
 
     Looked up as asked (once they are taken out); or, ``apart``, read whole now, for a
-    child process to check the YAML against (``cache.read_yaml``): a connection is not to
+    child process to check the YAML against (``compile.read_yaml``): a connection is not to
     be used across a fork.
     """
     below = first_export << store.FILE_SHIFT
@@ -384,18 +384,18 @@ def _known_in_yaml(
 
 
 def _read_yaml(
-    builder: _Replacing, reading: Iterator[_Read], numbers: dict[Path, int]
+    builder: _Replacing, reading: Iterator[Read], numbers: dict[Path, int]
 ) -> list[tuple[Path, Fingerprint, str]]:
-    """Read YAML files (what ``cache.read_yaml`` reads of them) into the store; for each,
+    """Read YAML files (what ``compile.read_yaml`` reads of them) into the store; for each,
     its fingerprint and hash."""
     read: list[tuple[Path, Fingerprint, str]] = []
     current: Path | None = None
     for item in reading:
-        if isinstance(item, _FileRead):
+        if isinstance(item, FileRead):
             read.append((item.path, item.fingerprint, item.sha256))
         elif isinstance(item, DataError):
             raise Unsafe("a YAML file has problems")
-        elif isinstance(item, _Checked):
+        elif isinstance(item, Checked):
             if item.problems:
                 raise Unsafe("the YAML files have problems")
         else:
@@ -467,7 +467,7 @@ def _read_export(
     )
     unnamed = [(record_id, rowid, text) for record_id, (rowid, text) in made.items() if rowid not in kept]
     _take_out_unnamed(connection, unnamed)
-    return path, fingerprint, _sha256(path)
+    return path, fingerprint, sha256_of(path)
 
 
 def _ids_twice(connection: sqlite3.Connection) -> bool:

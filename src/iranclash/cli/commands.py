@@ -573,11 +573,19 @@ def _accounted(connection: sqlite3.Connection, strict: bool) -> None:
 
 
 def _open(folder: tuple[Path, ...], no_cache: bool, *, rebuild: bool) -> sqlite3.Connection:
+    from iranclash.ask.summary import store_summary
     from iranclash.build.cache import open_store
 
     progress = _ProgressLine() if sys.stderr.isatty() else None
     try:
-        return open_store(folder, use_cache=not no_cache, progress=progress, warn=_warn, rebuild=rebuild)
+        return open_store(
+            folder,
+            use_cache=not no_cache,
+            progress=progress,
+            warn=_warn,
+            rebuild=rebuild,
+            precompute=store_summary,
+        )
     finally:
         if progress:
             progress.close()
@@ -969,7 +977,9 @@ def summary_command(
         grain = Grain(by)
         _filtered(filters, lambda store: breakdown(store, grain, filters), source, output)
         return
-    _filtered(filters, lambda store: query.summary(store, filters), source, output)
+    from iranclash.ask.summary import summary
+
+    _filtered(filters, lambda store: summary(store, filters), source, output)
 
 
 @command("info", DATA, OUTPUT)
@@ -1069,7 +1079,7 @@ def validate_command(
       iranclash validate ./my-data --json
       iranclash validate builtin ./my-data
     """
-    from iranclash.build.cache import compile_folder
+    from iranclash.build.compile import compile_folder
     from iranclash.build.store import accounts
     from iranclash.ingest.folder import builtin_data_dir, resolve_data_dirs
 

@@ -66,7 +66,9 @@ def _connect(data: tuple[Path, ...]) -> sqlite3.Connection:
     with cache.CacheFolder.open(target.parent) as directory:
         if directory.stat(target.name) is not None:
             return directory.connect(target.name, read_only=True)
-    return cache.open_store(folder)
+    from iranclash.ask.summary import store_summary
+
+    return cache.open_store(folder, precompute=store_summary)
 
 
 #: What the argument of each lookup command names, and the options that take a record.

@@ -23,6 +23,7 @@ from iranclash import __version__
 from iranclash.ask import query
 from iranclash.ask.cite import chicago, evidence
 from iranclash.ask.counts import breakdown, munitions_label
+from iranclash.ask.summary import summary
 from iranclash.ask.timeline import Links, date_label, timeline
 from iranclash.core.results import Row
 from iranclash.core.views import Document, Node
@@ -119,7 +120,7 @@ def report(store: sqlite3.Connection, filters: query.EventFilter | None = None, 
         _section("sources", "Quotes and sources", _quotes(store, events)),
     ]
     page = _page("iranclash report", "\n".join(parts))
-    return Document("iranclash report", page, query.summary(store, filters))
+    return Document("iranclash report", page, summary(store, filters))
 
 
 def _page(title: str, body: str) -> str:

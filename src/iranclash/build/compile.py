@@ -1,0 +1,287 @@
+"""The build pipeline: every data file read, checked and streamed into a new store.
+
+The YAML files are read kind by kind (places before the events in them), strictly, in a
+child process when there is much of them (``read_yaml``); the exports stream in after
+them (``export_rows``), every row accounted for. ``cache`` decides when to build and
+where; ``partial`` rebuilds only what changed, with the same readers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple, Protocol
+
+from iranclash.build import integrity
+from iranclash.core.collector import paused
+from iranclash.core.errors import DataError, Problem
+from iranclash.ingest import folder
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from iranclash.build import store
+    from iranclash.build.export_rows import Told
+    from iranclash.ingest import validate
+
+#: Told how far a build has come: files done (a share of one for a file read partly), of all.
+Progress = Callable[[float, int], None]
+Folders = tuple[Path, ...]
+
+
+class Fingerprint(NamedTuple):
+    size: int
+    mtime_ns: int
+    ino: int
+    ctime_ns: int
+
+    @classmethod
+    def of(cls, info: os.stat_result) -> Fingerprint:
+        return cls(info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
+
+
+class FileRecord(Protocol):
+    """Where a build records each data file it read, for the next freshness check
+    (the cache's ``source_file`` table)."""
+
+    def add(self, path: Path, fingerprint: Fingerprint, sha256: str) -> None: ...
+
+    def add_once_hashed(self, path: Path, fingerprint: Fingerprint) -> None: ...
+
+
+def sha256_of(path: Path) -> str:
+    """The file's SHA-256, read a MiB at a time."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def compile_folder(
+    data: Folders | Path | Sequence[Path], connection: sqlite3.Connection, told: Told | None = None
+) -> None:
+    """Read, check and compile every file of the data folders into an empty database;
+    ``told`` is told of every note on an export's rows and of each row set aside."""
+    integrity.attach(connection)
+    compile_files(folder.all_data_files(_folders(data)), connection, None, told=told)
+
+
+def _folders(given: Folders | Path | Sequence[Path]) -> Folders:
+    return (given,) if isinstance(given, Path) else tuple(given)
+
+
+#: YAML files larger than this in all are read in a child process while this one stores their
+#: records (``read_yaml``); below it, forking costs more than it saves.
+APART_BYTES = 16 * 1024 * 1024
+
+
+def compile_files(
+    files: list[tuple[str, Path]],
+    connection: sqlite3.Connection,
+    progress: Progress | None,
+    source_files: FileRecord | None = None,
+    *,
+    told: Told | None = None,
+) -> None:
+    """Read, check and compile every file; with ``source_files``, also record each file
+    for the next freshness check.
+
+    Records stream into the store as each file is read, so that no file and no list of
+    records is held whole: what stays in memory is the checks' index of ids and the
+    store's own batch. The YAML files are read kind by kind across all the folders
+    (``folder.KINDS``: places before the events in them, as the store needs); the
+    exports then stream in after them (their rows refer only to records of their own
+    dataset). A record whose id is taken already is kept out of the store, and after
+    the first problem nothing more goes in: the build fails with every problem found.
+    An export's rows are not problems: each is read, read with notes or set aside, and
+    the account of each file is stored (``store.accounts``); ``told`` hears every note.
+    Above ``APART_BYTES`` of YAML the reading runs in a child process (``read_yaml``).
+    """
+    from iranclash.build import store
+    from iranclash.core import model
+
+    curated, exports, numbers = reading_order(files)
+    problems: list[Problem] = []
+    with paused():
+        builder = store.Builder(connection)
+        reading: Path | None = None
+        #: (event id, row id, file, line) for each export row a curated event is the same as.
+        claims: list[tuple[str, str, Path, int]] = []
+        done = 0
+        for item in read_yaml(curated):
+            if isinstance(item, FileRead):
+                done += 1
+                if source_files:
+                    source_files.add(item.path, item.fingerprint, item.sha256)
+                if progress:
+                    progress(done, len(files))
+            elif isinstance(item, DataError):
+                done += 1
+                problems.extend(item.problems)
+            elif isinstance(item, Checked):
+                if not problems:
+                    problems = item.problems
+            else:
+                record, path, line, fresh = item
+                if path != reading:
+                    reading = path
+                    builder.begin_file(numbers[path])
+                if fresh and not problems:
+                    builder.add(record)
+                if isinstance(record, model.Event) and record.same_as:
+                    claims.extend((record.id, row, path, line) for row in record.same_as)
+        if problems:
+            raise DataError(problems)
+        problems = _import(exports, builder, source_files, progress, len(files), claims, numbers, told)
+        if problems:
+            raise DataError(problems)
+        builder.finish()
+
+
+def reading_order(
+    files: list[tuple[str, Path]],
+) -> tuple[list[tuple[str, Path]], list[Path], dict[Path, int]]:
+    """The YAML files kind by kind (``folder.KINDS``: places before the events in them, as
+    the store needs), the exports after them, and each file's number in that order (which
+    a record's ``seq`` starts with, ``store.FILE_SHIFT``)."""
+    order = {kind: number for number, kind in enumerate(folder.KINDS)}
+    curated = sorted((entry for entry in files if entry[0] in order), key=lambda entry: order[entry[0]])
+    exports = [path for kind, path in files if kind in folder.DATASETS]
+    numbers = {path: number for number, path in enumerate([path for _kind, path in curated] + exports)}
+    return curated, exports, numbers
+
+
+class FileRead(NamedTuple):
+    """A data file read to its end without a problem, and what freshness needs of it."""
+
+    path: Path
+    fingerprint: Fingerprint
+    sha256: str
+
+
+class Checked(NamedTuple):
+    """The problems across the records read (``validate.Index``), once all are read."""
+
+    problems: list[Problem]
+
+
+if TYPE_CHECKING:
+    from iranclash.core.model import Record
+
+    Read = tuple[Record, Path, int, bool] | FileRead | DataError | Checked
+
+
+def read_curated(curated: list[tuple[str, Path]], index: validate.Index | None = None) -> Iterator[Read]:
+    """What a build needs of the YAML files, in order: each record as it is read, with its
+    file, line and whether its id is new; each file read whole; the problems of each file
+    that has some (as a ``DataError``, not raised); last, the cross-record problems (of
+    ``index``, which may know records read before)."""
+    from iranclash.ingest import load, reader, validate
+
+    index = index or validate.Index()
+    for kind, path in curated:
+        try:
+            fingerprint = Fingerprint.of(os.stat(path))
+            with reader.opened(path) as source:
+                for record, line in load.records(kind, source):
+                    yield record, path, line, index.add(record, path, line)
+                sha = source.sha256()
+        except DataError as error:
+            yield error
+            continue
+        except OSError as error:
+            raise DataError.single(path, f"cannot read: {error.strerror or error}") from None
+        yield FileRead(path, fingerprint, sha)
+    yield Checked(index.problems())
+
+
+def worth_a_child(curated: list[tuple[str, Path]]) -> bool:
+    """Whether the YAML to read (files over the size limit are refused unread) is worth a
+    child process, where there are processes to fork."""
+    from iranclash.build import child as apart
+    from iranclash.ingest.reader import MAX_FILE_BYTES
+
+    if not apart.available():
+        return False
+    total = 0
+    for _kind, path in curated:
+        with contextlib.suppress(OSError):
+            size = os.stat(path).st_size
+            total += size if size <= MAX_FILE_BYTES else 0
+    return total > APART_BYTES
+
+
+#: Items sent from the child at a time: a pickle per record would cost more than the records.
+_BATCH = 500
+
+
+def read_yaml(curated: list[tuple[str, Path]], index: validate.Index | None = None) -> Iterator[Read]:
+    """``read_curated``, run in a child process (``apart``, forked now) when the YAML is large
+    enough: reading and checking it takes about half of a build and storing the records the
+    other half."""
+    if not worth_a_child(curated):
+        return read_curated(curated, index)
+    from iranclash.build import child as apart
+
+    return apart.Child(lambda: read_curated(curated, index), _BATCH, "reading the data files")
+
+
+def _import(
+    exports: list[Path],
+    builder: store.Builder,
+    source_files: FileRecord | None,
+    progress: Progress | None,
+    total: int,
+    claims: list[tuple[str, str, Path, int]],
+    numbers: dict[Path, int],
+    told: Told | None,
+) -> list[Problem]:
+    """Stream every row of the exports into the store, each file's account beside them;
+    the problems of a file that cannot be read at all, and of curated events' ``same_as``
+    (event id, row id, file, line) naming no row read, or a row another event names."""
+    from iranclash.build import store
+    from iranclash.build.export_rows import Tell, read_export
+    from iranclash.ingest.datasets import Account
+
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    first_at: dict[str, tuple[Path, int]] = {}
+    for done, path in enumerate(exports, start=total - len(exports) + 1):
+        builder.begin_file(numbers[path])
+        try:
+            fingerprint = Fingerprint.of(os.stat(path))
+            reading = None if progress is None else _share_of(progress, done - 1, total)
+            account = Account(path)
+            read_export(path, builder, seen, first_at, Tell(account, told), reading=reading)
+            store.save_account(builder.connection, account)
+            if source_files:
+                source_files.add_once_hashed(path, fingerprint)
+        except DataError as error:
+            problems.extend(error.problems)
+        except OSError as error:
+            problems.append(Problem(path, f"cannot read: {error.strerror or error}"))
+        if progress:
+            progress(done, total)
+    claimed: dict[str, tuple[Path, int]] = {}
+    for event_id, row, path, line in claims:
+        if row not in first_at:
+            problems.append(
+                Problem(path, f"{row!r} is no row of the exports read", line, None, event_id, "same_as")
+            )
+        elif row in claimed:
+            first = claimed[row]
+            message = f"{row!r} is already the same as another event (at {first[0]}:{first[1]})"
+            problems.append(Problem(path, message, line, None, event_id, "same_as"))
+        else:
+            claimed[row] = (path, line)
+    return problems
+
+
+def _share_of(progress: Progress, done: int, total: int) -> Callable[[float], None]:
+    """The progress of a file read partly, after ``done`` files: a share of the next."""
+    return lambda share: progress(done + min(share, 0.999), total)
