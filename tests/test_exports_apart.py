@@ -188,7 +188,7 @@ def test_the_child_is_forked_only_above_the_size(
         forked.append("child")
         return child(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(apart, "Child", counting)
+    monkeypatch.setattr(exports, "Child", counting)
     folder = make_data({"acled/export.csv": export_text("acled-current.csv", ROWS)})
     size = (folder / "acled" / "export.csv").stat().st_size
     monkeypatch.setattr(exports, "CHUNK_ROWS", 2)
@@ -347,7 +347,7 @@ def test_a_zip_or_json_export_is_read_by_this_process_alone_at_any_size(
         forked.append("child")
         return child(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(apart, "Child", counting)
+    monkeypatch.setattr(exports, "Child", counting)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("export.csv", export_text("acled-current.csv", ROWS[:20]))

@@ -863,8 +863,8 @@ def _phrase_in_texts(phrase: str, body: str) -> bool:
     """Whether one of the record's texts has the words together, in order, as the search
     matches each word: ranked above records with them in separate texts. (The index says
     only which records hold a word; this reads the few records a phrase search finds.)"""
-    from iranclash.ask.snippets import searched_texts
     from iranclash.core import names
+    from iranclash.core.searchable import searched_texts
 
     wanted = " " + phrase
     return any(wanted in " " + names.normalize(text) for text in searched_texts(json.loads(body)))

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 from iranclash.core import jsonout, names
 from iranclash.core.results import Column, Fit, Listing, Row, id_column
+from iranclash.core.searchable import NOT_TEXT
 
 #: Characters of context kept on each side of the first marked word.
 CONTEXT = 40
@@ -31,29 +32,6 @@ _FIRST = (
     "description",
     "significance",
 )
-#: Keys whose values are ids of records (the record's own, those it cites or links to) or
-#: dates: words found only there say nothing about the record. The search index leaves
-#: them out (``store``), so that a hit always has a text to show here.
-NOT_TEXT = frozenset(
-    {
-        "id",
-        "source",
-        "date",
-        "date_start",
-        "date_end",
-        "responds_to",
-        "part_of",
-        "interview",
-        "interviewee",
-        "located_in",
-        "member_of",
-        "backed_by",
-        "about",
-        "places",
-        "actor",
-        "analyst",
-    }
-)
 #: A word as the search reads it; a number with thousands separators ("2,500") is one word.
 _WORD = re.compile(r"\d{1,3}(?:,\d{3})+(?!\d)|\w[\w'’‘ʿʾ-]*")
 
@@ -69,49 +47,6 @@ def _texts(value: object, path: str = "") -> Iterator[tuple[str, str]]:
     elif isinstance(value, list):
         for item in value:
             yield from _texts(item, path)
-
-
-def searched_texts(value: object) -> list[str]:
-    """Every string in a record's data but its ids and dates: what search finds it by
-    (``store`` indexes their words), last first, the order the index was first built in.
-
-    It runs for every record built: the walk goes down only into dicts and lists, and
-    reverses its list at the end rather than keeping a stack of every value.
-    """
-    found: list[str] = []
-    kind = type(value)
-    if kind is str:
-        found.append(value)  # type: ignore[arg-type]
-    elif kind is dict:
-        _dict_texts(value, found)  # type: ignore[arg-type]
-    elif kind is list:
-        _list_texts(value, found)  # type: ignore[arg-type]
-    found.reverse()
-    return found
-
-
-def _dict_texts(value: dict[str, object], found: list[str]) -> None:
-    for key, item in value.items():
-        kind = type(item)
-        if kind is str:
-            if key not in NOT_TEXT:
-                found.append(item)  # type: ignore[arg-type]
-        elif kind is dict:
-            if key not in NOT_TEXT:
-                _dict_texts(item, found)  # type: ignore[arg-type]
-        elif kind is list and key not in NOT_TEXT:
-            _list_texts(item, found)  # type: ignore[arg-type]
-
-
-def _list_texts(value: list[object], found: list[str]) -> None:
-    for item in value:
-        kind = type(item)
-        if kind is str:
-            found.append(item)  # type: ignore[arg-type]
-        elif kind is dict:
-            _dict_texts(item, found)  # type: ignore[arg-type]
-        elif kind is list:
-            _list_texts(item, found)  # type: ignore[arg-type]
 
 
 def _marks(text: str, wanted: list[str]) -> list[tuple[int, int]] | None:

@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     import sqlite3
 
     from iranclash.build import store
-    from iranclash.build.export_rows import Told
     from iranclash.ingest import validate
+    from iranclash.ingest.datasets.tally import Told
 
 #: Told how far a build has come: files done (a share of one for a file read partly), of all.
 Progress = Callable[[float, int], None]
@@ -245,19 +245,20 @@ def _import(
     the problems of a file that cannot be read at all, and of curated events' ``same_as``
     (event id, row id, file, line) naming no row read, or a row another event names."""
     from iranclash.build import store
-    from iranclash.build.export_rows import Tell, read_export
+    from iranclash.build.export_rows import read_export
     from iranclash.ingest.datasets import Account
+    from iranclash.ingest.datasets.tally import FirstSeen, Tell
 
     problems: list[Problem] = []
     seen: set[str] = set()
-    first_at: dict[str, tuple[Path, int]] = {}
+    firsts = FirstSeen()
     for done, path in enumerate(exports, start=total - len(exports) + 1):
         builder.begin_file(numbers[path])
         try:
             fingerprint = Fingerprint.of(os.stat(path))
             reading = None if progress is None else _share_of(progress, done - 1, total)
             account = Account(path)
-            read_export(path, builder, seen, first_at, Tell(account, told), reading=reading)
+            read_export(path, builder, seen, firsts, Tell(account, told), reading=reading)
             store.save_account(builder.connection, account)
             if source_files:
                 source_files.add_once_hashed(path, fingerprint)
@@ -269,7 +270,7 @@ def _import(
             progress(done, total)
     claimed: dict[str, tuple[Path, int]] = {}
     for event_id, row, path, line in claims:
-        if row not in first_at:
+        if row not in firsts.places:
             problems.append(
                 Problem(path, f"{row!r} is no row of the exports read", line, None, event_id, "same_as")
             )

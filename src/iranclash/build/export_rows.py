@@ -38,17 +38,16 @@ import functools
 import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
-from iranclash.build import child as apart
-from iranclash.core.errors import Problem
+from iranclash.build.child import Child, available
 from iranclash.core.model import Actor, Place, Source
 from iranclash.ingest import datasets
-from iranclash.ingest.datasets import Account, Merged, SetAside
+from iranclash.ingest.datasets import Merged, SetAside
+from iranclash.ingest.datasets.tally import FirstPlaces, Tell, kept, repeated
 
 if TYPE_CHECKING:
     from iranclash.build.store import Builder, GatheredEvent, PlaceTrail
-    from iranclash.ingest.datasets.account import Account
 
 #: Exports smaller than this are read in this process alone: forking costs more than it saves.
 APART_BYTES = 16 * 1024 * 1024
@@ -67,53 +66,17 @@ _Sent = (
     SetAside
     | tuple[int, str, tuple[Source | Actor | Place, ...], "GatheredEvent", tuple[str, ...], tuple[str, ...]]
 )
-#: The first place each row id was read at, across the exports.
-FirstAt = dict[str, tuple[Path, int]]
 
 
 #: What is done with each record the rows name first (``Builder.add``, unless told otherwise).
 Named = Callable[[Source | Actor | Place], None]
-#: Told of each row's every note and of each row set aside, as a Problem (``validate``).
-Told = Callable[[Problem], None]
-
-
-class Tell(NamedTuple):
-    """Where a read export's rows are accounted: its ``account``, and ``told`` (where given)
-    of every note of every row and of every row set aside."""
-
-    account: Account
-    told: Told | None = None
-    #: Told the line of every row accounted for (``import``'s progress).
-    seen: Callable[[int], None] | None = None
-
-    def read(
-        self, path: Path, line: int, record: str, notes: Iterable[datasets.Note], blanks: Iterable[str]
-    ) -> None:
-        if self.seen is not None:
-            self.seen(line)
-        if not notes and not blanks:  # most rows: nothing to note
-            self.account.read += 1
-            return
-        notes = tuple(notes)
-        self.account.row_read(line, notes)
-        self.account.blank(blanks)
-        if self.told is not None:
-            for note in notes:
-                self.told(Problem(path, note.text, line, note.position, record, note.column))
-
-    def set_aside(self, item: SetAside) -> None:
-        if self.seen is not None:
-            self.seen(item.problem.line or 0)
-        self.account.row_set_aside(item.problem.line or 0, item.reason)
-        if self.told is not None:
-            self.told(item.problem._replace(message=f"set aside ({item.reason}): {item.problem.message}"))
 
 
 def read_export(
     path: Path,
     builder: Builder,
     seen: set[str],
-    first_at: FirstAt,
+    firsts: FirstPlaces,
     tell: Tell,
     named: Named | None = None,
     *,
@@ -140,13 +103,13 @@ def read_export(
     # Every note's words are wanted (``told``) only to list them, where one process is
     # plenty; a monadic export's rows are joined by id as they stream, which chunks would
     # cut; a zip's member or a JSON file cannot be read by offset.
-    one = not apart.available() or size <= APART_BYTES or tell.told is not None
+    one = not available() or size <= APART_BYTES or tell.told is not None
     if one or header.monadic or not header.by_offset:
-        _add(convert(path, header, lines, seen), builder, named, first_at, tell)
+        _add(convert(path, header, lines, seen), builder, named, firsts, tell)
         return
     lines.close()  # read_rows has checked the file and its header; chunks are read by offset
     with datasets.RowsAt(path, header) as rows:
-        _read_shared(path, header, rows, builder, named, seen, first_at, tell, reading, size)
+        _read_shared(path, header, rows, builder, named, seen, firsts, tell, reading, size)
 
 
 #: What the child sends of a chunk: its number, where it starts and ends (``RowsAt.at``),
@@ -161,7 +124,7 @@ def _read_shared(
     builder: Builder,
     named: Named,
     seen: set[str],
-    first_at: FirstAt,
+    firsts: FirstPlaces,
     tell: Tell,
     progress: Callable[[float], None] | None,
     size: int,
@@ -169,7 +132,7 @@ def _read_shared(
     """``read_export`` with a child: this process reads its chunks from where the chunk
     before ended, and takes the child's chunk where the child's started there too."""
     convert = datasets.converter(header)
-    child: apart.Child[_SentChunk] | None = None
+    child: Child[_SentChunk] | None = None
     stopped = False
     index = 0
     recoded = datasets.Recoded()  # of the child's chunks taken; this process's own are reading's
@@ -184,7 +147,7 @@ def _read_shared(
                     and sent[:2] == (index, reading.at)
                     and _agrees(sent[3], seen, builder.places)
                 ):
-                    _merge(path, header.schema.dataset, sent[3], builder, named, seen, first_at, tell)
+                    _merge(path, header.schema.dataset, sent[3], builder, named, seen, firsts, tell)
                     recoded.add(sent[4])
                     reading.seek(*sent[2])
                     index += 1
@@ -194,7 +157,7 @@ def _read_shared(
             rows, broken = reading.chunk(CHUNK_ROWS)
             if not rows and broken is None:
                 return
-            _add(convert(path, header, iter(rows), seen), builder, named, first_at, tell)
+            _add(convert(path, header, iter(rows), seen), builder, named, firsts, tell)
             if broken is not None:
                 raise broken
             index += 1
@@ -205,7 +168,7 @@ def _read_shared(
                     share = functools.partial(
                         _share, path, header, index, reading.at, seen, builder.places, builder.pack
                     )
-                    child = apart.Child(share, 1, f"converting {path}")
+                    child = Child(share, 1, f"converting {path}")
     finally:
         if child is not None:
             child.close()
@@ -214,59 +177,18 @@ def _read_shared(
             tell.account.file_note(note)
 
 
-def account_for(path: Path, tell: Tell) -> None:
-    """Read the export at ``path`` only to account for its rows (``import`` checks a file so).
-    Raises ``DataError`` as ``read_export`` does."""
-    header, lines = datasets.read_rows(path, tell.account)
-    for note in header.notes:
-        tell.account.file_note(note)
-    _add(datasets.converter(header)(path, header, lines, set()), None, lambda _record: None, {}, tell)
-
-
 def _add(
     items: Iterable[datasets.Imported | SetAside | Merged],
-    builder: Builder | None,
+    builder: Builder,
     named: Named,
-    first_at: FirstAt,
+    firsts: FirstPlaces,
     tell: Tell,
 ) -> None:
-    """Add rows converted in this process (to ``builder``, where there is one): each event
-    after the records it names first."""
-    for item in items:
-        if isinstance(item, SetAside):
-            tell.set_aside(item)
-            continue
-        if isinstance(item, Merged):
-            tell.account.merged += 1
-            tell.read(item.path, item.line, item.event_id, item.notes, item.blanks)
-            continue
-        repeated = _repeated(item.path, item.line, item.row.row, item.event.id, first_at)
-        if repeated is not None:
-            tell.set_aside(repeated)
-            continue
+    """Add rows converted in this process: each event after the records it names first."""
+    for item in kept(items, firsts, tell):
         for record in item.new:
             named(record)
-        if builder is not None:
-            builder.add(item.event, item.row)
-        tell.read(item.path, item.line, item.event.id, item.notes, item.blanks)
-
-
-def _repeated(path: Path, line: int, row: str, event_id: str, first_at: FirstAt) -> SetAside | None:
-    """None for the first row with its id; a later one is set aside, naming both places."""
-    first = first_at.setdefault(event_id, (path, line))
-    if first == (path, line):
-        return None
-    dataset = event_id.split(":", 1)[0]
-    where = f"line {first[1]}" if first[0] == path else f"{first[0]}:{first[1]}"
-    problem = Problem(
-        path,
-        f"row id {row} is used twice (first at {where}): this row is left out",
-        line,
-        None,
-        event_id,
-        "event_id_cnty" if dataset == "acled" else "id",
-    )
-    return SetAside(problem, "row id given twice")
+        builder.add(item.event, item.row)
 
 
 def _share(
@@ -337,7 +259,7 @@ def _merge(
     builder: Builder,
     named: Named,
     seen: set[str],
-    first_at: FirstAt,
+    firsts: FirstPlaces,
     tell: Tell,
 ) -> None:
     """Add a chunk the child converted, as ``_add`` would have."""
@@ -349,9 +271,9 @@ def _merge(
         fresh = [record for record in new if record.id not in seen]
         seen.update(record.id for record in fresh)
         event_id = f"{dataset}:{row}"
-        repeated = _repeated(path, line, row, event_id, first_at)
-        if repeated is not None:
-            tell.set_aside(repeated)
+        again = repeated(path, line, row, event_id, firsts)
+        if again is not None:
+            tell.set_aside(again)
             continue
         for record in fresh:
             named(record)

@@ -51,7 +51,7 @@ from iranclash.build.compile import (
     sha256_of,
     worth_a_child,
 )
-from iranclash.build.export_rows import Tell, read_export
+from iranclash.build.export_rows import read_export
 from iranclash.build.integrity import checksum
 from iranclash.core import jsonout, names
 from iranclash.core.collector import paused
@@ -59,6 +59,7 @@ from iranclash.core.errors import DataError
 from iranclash.core.model import Actor, Event, Place, Record, Source
 from iranclash.ingest import folder, validate
 from iranclash.ingest.datasets import Account
+from iranclash.ingest.datasets.tally import FirstSeen, Tell
 
 if TYPE_CHECKING:
     from iranclash.build.compile import Read
@@ -456,7 +457,7 @@ def _read_export(
             raise Unsafe(f"{record.id} reads differently now")
 
     account = Account(path)
-    read_export(path, builder, seen, {}, Tell(account), named)
+    read_export(path, builder, seen, FirstSeen(), Tell(account), named)
     builder.end_file()
     builder.flush()
     if _ids_twice(connection):

@@ -19,7 +19,6 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
-from iranclash.ask.snippets import searched_texts
 from iranclash.build import packed
 from iranclash.build.integrity import Store, checksum
 from iranclash.core import jsonout, names
@@ -36,6 +35,7 @@ from iranclash.core.model import (
     Source,
     to_data,
 )
+from iranclash.core.searchable import searched_texts
 from iranclash.core.vocabulary import CERTAINTIES, ROLES
 
 if TYPE_CHECKING:
@@ -608,7 +608,7 @@ def _links(rows: Rows, subject: str, predicate: str, objects: Iterable[str]) -> 
 
 def _gather_texts(rows: Rows, rowid: int, data: object) -> None:
     """Index the words of a record for ``query.search``: its texts (ids and dates left
-    out, see ``snippets.NOT_TEXT``) normalized as names are, each once.
+    out, see ``searchable.NOT_TEXT``) normalized as names are, each once.
 
     The index keeps which records hold each word, not where (SQLite's FTS5 with
     ``detail=none``): a search for a word start reads only the records that have it,

@@ -30,7 +30,8 @@ from iranclash.ask import query
 from iranclash.core.dates import PartialDate
 from iranclash.core.errors import DataError, ExitStatus, IranclashError, OutputError, Problem, UsageProblem
 from iranclash.core.results import Column, Detail, Listing, Section
-from iranclash.output.render import Output, OutputFormat, render, visible
+from iranclash.output.render import Output, OutputFormat, render
+from iranclash.output.text import visible
 
 if TYPE_CHECKING:
     from iranclash.ask.shape import Shape

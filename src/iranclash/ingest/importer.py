@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 from iranclash.core.errors import DataError, Problem, UsageProblem
 
 if TYPE_CHECKING:
-    from iranclash.build.export_rows import Told
     from iranclash.ingest.datasets import Account
+    from iranclash.ingest.datasets.tally import Told
 
 Progress = Callable[[int, int], None]
 
@@ -106,8 +106,8 @@ def check_export(
     """The schema of an export and what became of each of its rows, read as a stream
     (``told`` hears every note and every row set aside, ``seen`` the line of each row);
     DataError for a file that is not an export of ``dataset``."""
-    from iranclash.build.export_rows import Tell, account_for
     from iranclash.ingest import datasets
+    from iranclash.ingest.datasets.tally import Tell, account_for
 
     header, lines = datasets.read_rows(path)  # a file of the wrong kind fails here, before any counting
     lines.close()  # account_for reads it again, once it is known to be of the right dataset

@@ -16,7 +16,7 @@ from typing import TextIO
 from iranclash.core.errors import UsageProblem
 from iranclash.core.results import Detail, Listing, Row, Section
 from iranclash.core.views import Chart, Document, Mapped, Node, Outline
-from iranclash.output.render import _cell, visible
+from iranclash.output.text import cell, visible
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|&~#])")
 _NUMBERED = re.compile(r"[0-9]+(?=[.)])")
@@ -24,7 +24,7 @@ _NUMBERED = re.compile(r"[0-9]+(?=[.)])")
 
 def text(value: object) -> str:
     """A value as Markdown that shows exactly its text, on one line."""
-    plain = _SPECIAL.sub(r"\\\1", " ".join(visible(_cell(value)).split()))
+    plain = _SPECIAL.sub(r"\\\1", " ".join(visible(cell(value)).split()))
     if plain[:1] in ("-", "+"):
         return "\\" + plain
     numbered = _NUMBERED.match(plain)

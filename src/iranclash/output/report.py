@@ -29,7 +29,7 @@ from iranclash.core.results import Row
 from iranclash.core.views import Document, Node
 from iranclash.core.vocabulary import Grain
 from iranclash.output.geo import placement
-from iranclash.output.render import visible
+from iranclash.output.text import visible
 
 
 def esc(value: object) -> str:

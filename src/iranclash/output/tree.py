@@ -13,7 +13,8 @@ import io
 from typing import TYPE_CHECKING, Any, TextIO
 
 from iranclash.core.views import Chart, Document, Mapped, Node, Outline
-from iranclash.output.render import _console, _table, visible
+from iranclash.output.terminal import console, table
+from iranclash.output.text import visible
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -21,9 +22,9 @@ if TYPE_CHECKING:
 
 def write_for_people(result: Outline | Document | Mapped | Chart, out: TextIO, *, wide: bool = False) -> None:
     if isinstance(result, Mapped):
-        _table(result.listing, out, wide=wide)
+        table(result.listing, out, wide=wide)
     elif isinstance(result, Chart):
-        _table(result.people, out, wide=wide)
+        table(result.people, out, wide=wide)
     elif isinstance(result, Document):
         out.write(visible(result.text) if out.isatty() else result.text)
     else:
@@ -33,7 +34,7 @@ def write_for_people(result: Outline | Document | Mapped | Chart, out: TextIO, *
 def _tree_console(out: TextIO) -> Console:
     """The terminal's console; off a terminal, one without a width limit, colour or escapes."""
     if out.isatty():
-        return _console(out)
+        return console(out)
     from rich.console import Console
 
     return Console(

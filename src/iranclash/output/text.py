@@ -1,0 +1,40 @@
+"""Text fit to show: untrusted characters made visible, any value as a cell's text, and a
+spool for output written whole only once it is known to be whole."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from typing import IO
+
+from iranclash.core import jsonout
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+_INVISIBLE = re.compile("[\x80-\x9f\u061c\u200e\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """Text safe for a terminal: controls as their Unicode pictures, others as ⟨U+XXXX⟩."""
+    text = text.replace("\t", " ")
+    text = _CONTROL.sub(lambda m: "␡" if m.group() == "\x7f" else chr(0x2400 + ord(m.group())), text)
+    return _INVISIBLE.sub(lambda m: f"⟨U+{ord(m.group()):04X}⟩", text)
+
+
+def cell(value: object) -> str:
+    """A value as one cell's text: empty for none, JSON for a list or a mapping."""
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        return jsonout.dumps(value)
+    return str(value)
+
+
+_SPOOL_IN_MEMORY = 8 << 20
+
+
+def spool() -> IO[str]:
+    """Where a listing's records wait while it is read twice (a CSV's columns, a piped
+    table's widths): in memory while small, then a temporary file. Lines end in "\n"
+    only, so a record is one line whatever other line breaks its text holds."""
+
+    return tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY, mode="w+", encoding="utf-8", newline="\n")
