@@ -1,7 +1,8 @@
-"""README examples: each ``$ iranclash ...`` block in README.md with the output it shows.
+"""Documentation examples: each ``$ iranclash ...`` block of README.md, ARCHITECTURE.md and
+docs/*.md with the output it shows.
 
 ``python tests/readme_examples.py`` rewrites the outputs from the current code;
-``test_docs.py`` fails when the README and the code disagree. Examples run as a
+``test_docs.py`` fails when a page and the code disagree. Examples run as a
 person sees them: on a terminal 80 columns wide, or, for a pipeline
 (``iranclash events | grep rocket``), by the shell with the output of each step piped.
 """
@@ -17,13 +18,29 @@ from pathlib import Path
 
 from terminal import run_in_terminal
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
 BLOCK = re.compile(r"```console\n\$ (iranclash [^\n]*)\n(.*?)```", re.DOTALL)
 WIDTH = 80
 
 
+def pages() -> list[Path]:
+    """Every page of documentation whose examples are checked: the README first."""
+    listed = [README, ROOT / "ARCHITECTURE.md", *sorted((ROOT / "docs").glob("*.md"))]
+    return [page for page in listed if page.exists()]
+
+
 def examples(text: str) -> list[tuple[str, str]]:
     return [(match.group(1), match.group(2)) for match in BLOCK.finditer(text)]
+
+
+def all_examples() -> list[tuple[str, str, str]]:
+    """(page, command line, output) for every example of every page, the page relative to the root."""
+    return [
+        (str(page.relative_to(ROOT)), command_line, output)
+        for page in pages()
+        for command_line, output in examples(page.read_text(encoding="utf-8"))
+    ]
 
 
 def run(command_line: str) -> str:
@@ -39,12 +56,16 @@ def run(command_line: str) -> str:
     return screen.text
 
 
-def regenerate() -> None:
-    text = README.read_text(encoding="utf-8")
+def regenerate(page: Path) -> int:
+    """Rewrite the output of each example of ``page``; how many there are."""
+    text = page.read_text(encoding="utf-8")
     text = BLOCK.sub(lambda m: f"```console\n$ {m.group(1)}\n{run(m.group(1))}```", text)
-    README.write_text(text, encoding="utf-8")
+    page.write_text(text, encoding="utf-8")
+    return len(examples(text))
 
 
 if __name__ == "__main__":
-    regenerate()
-    sys.stdout.write(f"rewrote {len(examples(README.read_text(encoding='utf-8')))} examples\n")
+    os.chdir(ROOT)  # the examples name files relative to the repository (tests/fixtures/...)
+    for page in pages():
+        count = regenerate(page)
+        sys.stdout.write(f"{page.relative_to(ROOT)}: rewrote {count} examples\n")

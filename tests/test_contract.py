@@ -1,7 +1,7 @@
 """The machine-output contract: the keys of every JSON shape and the CSV columns.
 
 Scripts are built on these names, so a change here is a breaking change: it must be
-deliberate, and the README's list of shapes (checked below) must change with it.
+deliberate, and the list of shapes in docs/output.md (checked below) must change with it.
 As pipx's tests/test_result_contract.py pins its result keys.
 """
 
@@ -20,9 +20,9 @@ from conftest import Run
 
 Cli = Callable[..., Run]
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+OUTPUT_PAGE = Path(__file__).resolve().parents[1] / "docs" / "output.md"
 
-#: Every JSON shape by name, with its keys in order. The README lists the same.
+#: Every JSON shape by name, with its keys in order. docs/output.md lists the same.
 SHAPES: dict[str, list[str]] = {
     "event": [
         "id",
@@ -386,11 +386,11 @@ def test_csv_columns_are_the_json_fields(cli: Cli, listing: str) -> None:
                 assert row[key] == ("true" if value else "false")
 
 
-def test_readme_states_every_shape() -> None:
-    """The README's shape list names each shape with exactly the pinned keys."""
-    text = README.read_text(encoding="utf-8")
+def test_output_page_states_every_shape() -> None:
+    """The shape list of docs/output.md names each shape with exactly the pinned keys."""
+    text = OUTPUT_PAGE.read_text(encoding="utf-8")
     block = re.search(r"```text\n(# JSON shapes.*?)```", text, re.DOTALL)
-    assert block, "README lacks the JSON shapes block"
+    assert block, "docs/output.md lacks the JSON shapes block"
     stated: dict[str, list[str]] = {}
     for line in block.group(1).splitlines()[1:]:
         name, _, fields = line.partition(":")

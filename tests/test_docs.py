@@ -1,17 +1,18 @@
-"""The help and the README tell the truth about the current code."""
+"""The help, the README and the pages of docs/ tell the truth about the current code."""
 
 from __future__ import annotations
 
 import re
 import shlex
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conftest import Run
 from iranclash.cli.commands import app
-from readme_examples import README, examples, run
+from readme_examples import README, ROOT, all_examples, examples, pages, run
 
 
 def _command_lines(typer_app: Any, prefix: str = "") -> list[str]:
@@ -94,19 +95,32 @@ def test_help_names_arguments_alike_and_lists_choices_in_lines_that_fit(cli: Cal
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-def test_every_command_has_a_readme_example(command: str) -> None:
-    """Each command is shown with its output; ``info``'s output names this machine's paths,
-    so its example is shown without being checked."""
-    text = README.read_text(encoding="utf-8")
+def test_every_command_has_a_documented_example(command: str) -> None:
+    """Each command is shown with its output, in the README or a page of docs/; ``info``'s
+    output names this machine's paths, so its example is shown without being checked."""
+    text = "\n".join(page.read_text(encoding="utf-8") for page in pages())
     shown = {" ".join(line.split()[1 : 1 + len(command.split())]) for line, _output in examples(text)}
     assert command in shown or f"$ iranclash {command}\n" in text
 
 
+def test_the_examples_are_read_from_every_page() -> None:
+    names = [str(page.relative_to(ROOT)) for page in pages()]
+    assert names[:2] == ["README.md", "ARCHITECTURE.md"]
+    assert {"docs/commands.md", "docs/output.md", "docs/datasets.md"} <= set(names)
+
+
+@pytest.mark.parametrize("page", pages(), ids=lambda page: str(page.relative_to(ROOT)))
+def test_every_console_block_is_a_checked_example(page: Path) -> None:
+    """A ```console block the examples do not read (no ``$ iranclash`` first) would go unchecked."""
+    text = page.read_text(encoding="utf-8")
+    assert text.count("```console\n") == len(examples(text))
+
+
 @pytest.mark.parametrize(
-    ("command_line", "expected"), examples(README.read_text(encoding="utf-8")), ids=lambda v: v[:60]
+    ("page", "command_line", "expected"), all_examples(), ids=lambda v: v.removesuffix(".md")[:60]
 )
-def test_readme_example_output_is_real(command_line: str, expected: str) -> None:
-    assert run(command_line) == expected, "README is stale: run python tests/readme_examples.py"
+def test_documented_example_output_is_real(page: str, command_line: str, expected: str) -> None:
+    assert run(command_line) == expected, f"{page} is stale: run python tests/readme_examples.py"
 
 
 def test_every_kind_of_data_file_has_a_record_class() -> None:
@@ -116,10 +130,10 @@ def test_every_kind_of_data_file_has_a_record_class() -> None:
     assert set(folder.KINDS) == set(model.FILES)
 
 
-def test_readme_states_the_real_limits() -> None:
+def test_security_page_states_the_real_limits() -> None:
     from iranclash.ingest import reader
 
-    text = README.read_text(encoding="utf-8")
+    text = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
     assert f"larger than **{reader.MAX_FILE_BYTES // 2**20} MiB**" in text
     assert f"nesting deeper than {reader.MAX_DEPTH} levels" in text
 
@@ -129,3 +143,60 @@ def test_ci_runs_the_readme_test_line() -> None:
     test_line = next(line.strip() for line in text.splitlines() if "pytest" in line and "pip install" in line)
     ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
     assert test_line in ci.splitlines()
+
+
+def test_the_readme_is_one_page() -> None:
+    """A newcomer's page, about 200 lines; the reference lives in docs/."""
+    assert len(README.read_text(encoding="utf-8").splitlines()) <= 250
+
+
+FENCE = re.compile(r"^```.*?^```", re.DOTALL | re.MULTILINE)
+LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
+HEADING = re.compile(r"^#{1,6} +(.+?) *#*$", re.MULTILINE)
+
+
+def _prose(text: str) -> str:
+    """The text outside code: fenced blocks and inline code spans hold examples, not links."""
+    return re.sub(r"`[^`\n]*`", "", FENCE.sub("", text))
+
+
+def anchors(text: str) -> set[str]:
+    """The anchors GitHub makes of a page's headings: lower case, punctuation dropped, spaces
+    as hyphens, ``-1``, ``-2``... after a repeated one."""
+    made: set[str] = set()
+    for heading in HEADING.findall(FENCE.sub("", text)):
+        slug = re.sub(r"[^\w\- ]", "", heading.replace("`", "").lower()).replace(" ", "-")
+        anchor, number = slug, 0
+        while anchor in made:
+            number += 1
+            anchor = f"{slug}-{number}"
+        made.add(anchor)
+    return made
+
+
+def test_anchors_are_made_as_github_makes_them() -> None:
+    headings = ["# Speed and the cache", "## search — every kind, best first", "## `--fields`, --sort"]
+    text = "\n".join([*headings, "## Tables", "## Tables", "```text", "# not a heading", "```"])
+    assert anchors(text) == {
+        "speed-and-the-cache",
+        "search--every-kind-best-first",
+        "--fields---sort",
+        "tables",
+        "tables-1",
+    }
+
+
+@pytest.mark.parametrize("page", [*pages(), ROOT / "NOTICE.md"], ids=lambda page: str(page.relative_to(ROOT)))
+def test_every_relative_link_leads_to_a_file_and_heading(page: Path) -> None:
+    text = page.read_text(encoding="utf-8")
+    broken = []
+    for target in LINK.findall(_prose(text)):
+        if re.match(r"[a-z][a-z0-9+.-]*:", target):
+            continue  # a web address
+        path, _, anchor = target.partition("#")
+        linked = (page.parent / path).resolve() if path else page
+        if not linked.exists():
+            broken.append(f"{target}: no such file")
+        elif anchor and linked.suffix == ".md" and anchor not in anchors(linked.read_text(encoding="utf-8")):
+            broken.append(f"{target}: no such heading in {linked.relative_to(ROOT)}")
+    assert not broken, broken
