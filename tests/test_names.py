@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Run
+from iranclash.ask import resolve
 from iranclash.build.compile import compile_folder
 from iranclash.core import names
 from iranclash.core.errors import NotFound
@@ -134,66 +135,66 @@ APOSTROPHES = ["'", "’", "‘", "ʿ", "ʾ", "ʼ", "`", "´", "′", "ʹ"]
 @pytest.mark.parametrize("mark", APOSTROPHES)
 def test_every_apostrophe_style_folds_away(store: sqlite3.Connection, mark: str) -> None:
     # One word of a two-word name: neither the joined-up key nor another rule rescues it.
-    assert names.resolve(store, "place", f"Sha{mark}ab") == "place-1"
+    assert resolve.resolve(store, "place", f"Sha{mark}ab") == "place-1"
     assert names.normalize(f"Kata{mark}ib") == "kataib"
 
 
 def test_diacritics_fold_away(store: sqlite3.Connection) -> None:
-    assert names.resolve(store, "place", "Hamidiyah") == "place-2"
-    assert names.resolve(store, "place", "HAMIDIYAH CAMP") == "place-2"
+    assert resolve.resolve(store, "place", "Hamidiyah") == "place-2"
+    assert resolve.resolve(store, "place", "HAMIDIYAH CAMP") == "place-2"
     # Arabic short vowels (harakat) are diacritics too.
-    assert names.resolve(store, "place", "بغداد") == "place-3"
+    assert resolve.resolve(store, "place", "بغداد") == "place-3"
 
 
 def test_transliteration_table_joins_word_spellings(store: sqlite3.Connection) -> None:
     for spelling in ("Kataib Hizballah", "Kataib Hizbullah", "kataeb hezbollah", "Kata'ib Hizbollah"):
-        assert names.resolve(store, "actor", spelling) == "actor-1", spelling
+        assert resolve.resolve(store, "actor", spelling) == "actor-1", spelling
 
 
 def test_transliteration_table_joins_spellings_of_several_words(store: sqlite3.Connection) -> None:
     for spelling in ("Abu Kamal", "Al Bukamal", "Boukamal"):
-        assert names.resolve(store, "place", spelling) == "place-4", spelling
+        assert resolve.resolve(store, "place", spelling) == "place-4", spelling
 
 
 def test_a_leading_article_may_be_added_or_left_out(store: sqlite3.Connection) -> None:
     # Organizations answer to whole names only, so only the article rule can match these.
-    assert names.resolve(store, "actor", "Quds Force") == "actor-3"
-    assert names.resolve(store, "actor", "The Quds Force") == "actor-3"
-    assert names.resolve(store, "place", "Anbar") == "place-6"
+    assert resolve.resolve(store, "actor", "Quds Force") == "actor-3"
+    assert resolve.resolve(store, "actor", "The Quds Force") == "actor-3"
+    assert resolve.resolve(store, "place", "Anbar") == "place-6"
     # An article typed before a word of a name that has none.
-    assert names.resolve(store, "place", "al-Omar") == "place-5"
-    assert names.resolve(store, "place", "el Omar") == "place-5"
+    assert resolve.resolve(store, "place", "al-Omar") == "place-5"
+    assert resolve.resolve(store, "place", "el Omar") == "place-5"
 
 
 def test_whole_words_find_places_and_people(store: sqlite3.Connection) -> None:
-    assert names.resolve(store, "place", "Omar") == "place-5"
-    assert names.resolve(store, "place", "oil field omar") == "place-5"
-    assert names.resolve(store, "actor", "Doe") == "actor-5"
-    assert names.resolve(store, "actor", "jane doe") == "actor-5"
+    assert resolve.resolve(store, "place", "Omar") == "place-5"
+    assert resolve.resolve(store, "place", "oil field omar") == "place-5"
+    assert resolve.resolve(store, "actor", "Doe") == "actor-5"
+    assert resolve.resolve(store, "actor", "jane doe") == "actor-5"
 
 
 def test_a_part_of_a_word_is_not_a_word(store: sqlite3.Connection) -> None:
     with pytest.raises(NotFound):
-        names.resolve(store, "place", "Om")
+        resolve.resolve(store, "place", "Om")
 
 
 def test_the_sides_of_a_crossing_name_it(store: sqlite3.Connection) -> None:
-    assert names.resolve(store, "place", "Dunes") == "place-9"
-    assert names.resolve(store, "place", "palms") == "place-9"
+    assert resolve.resolve(store, "place", "Dunes") == "place-9"
+    assert resolve.resolve(store, "place", "palms") == "place-9"
 
 
 def test_a_word_of_an_organization_is_not_that_organization(store: sqlite3.Connection) -> None:
     # "Hezbollah" names another group than Kata'ib Hezbollah: never answer with it.
     with pytest.raises(NotFound) as raised:
-        names.resolve(store, "actor", "Hezbollah")
+        resolve.resolve(store, "actor", "Hezbollah")
     assert raised.value.candidates[0].startswith("actor-1 ")
     with pytest.raises(NotFound):
-        names.resolve(store, "actor", "Revolution")
+        resolve.resolve(store, "actor", "Revolution")
 
 
 def test_words_shared_by_several_records_name_none_of_them(store: sqlite3.Connection) -> None:
     with pytest.raises(NotFound) as raised:
-        names.resolve(store, "place", "Gate")
+        resolve.resolve(store, "place", "Gate")
     assert raised.value.candidates == (
         "place-1 (Sha’ab Gate)",
         "place-7 (East Gate)",
@@ -203,15 +204,15 @@ def test_words_shared_by_several_records_name_none_of_them(store: sqlite3.Connec
 
 
 def test_an_event_id_prefix_shared_by_one_event_finds_it(store: sqlite3.Connection) -> None:
-    assert names.resolve_event(store, "2022-05") == "2022-05-01-talks"
-    assert names.resolve_event(store, "2022-03-05") == "2022-03-05-drone-south"
+    assert resolve.resolve_event(store, "2022-05") == "2022-05-01-talks"
+    assert resolve.resolve_event(store, "2022-03-05") == "2022-03-05-drone-south"
     # An id that is the start of another id is still itself.
-    assert names.resolve_event(store, "2022-03-04-rockets-north") == "2022-03-04-rockets-north"
+    assert resolve.resolve_event(store, "2022-03-04-rockets-north") == "2022-03-04-rockets-north"
 
 
 def test_an_event_id_prefix_shared_by_several_lists_them(store: sqlite3.Connection) -> None:
     with pytest.raises(NotFound) as raised:
-        names.resolve_event(store, "2022-03")
+        resolve.resolve_event(store, "2022-03")
     assert [candidate.split()[0] for candidate in raised.value.candidates] == [
         "2022-03-04-rockets-north",
         "2022-03-04-rockets-north-again",
@@ -222,9 +223,9 @@ def test_an_event_id_prefix_shared_by_several_lists_them(store: sqlite3.Connecti
 def test_many_candidates_are_counted_not_all_listed(
     store: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(names, "_SHOWN", 2)
+    monkeypatch.setattr(resolve, "_SHOWN", 2)
     with pytest.raises(NotFound) as raised:
-        names.resolve_event(store, "2022")
+        resolve.resolve_event(store, "2022")
     assert str(raised.value).startswith('4 event ids start with "2022": ')
     assert raised.value.candidates == (
         "2022-03-04-rockets-north (Rockets in the north)",
@@ -235,30 +236,30 @@ def test_many_candidates_are_counted_not_all_listed(
 
 def test_a_mistyped_event_id_suggests_the_nearest(store: sqlite3.Connection) -> None:
     with pytest.raises(NotFound) as raised:
-        names.resolve_event(store, "2022-03-05-drone-sooth")
+        resolve.resolve_event(store, "2022-03-05-drone-sooth")
     assert raised.value.candidates[0] == "2022-03-05-drone-south (A drone in the south)"
 
 
 def test_suggestions_are_ranked_by_closeness(store: sqlite3.Connection) -> None:
     with pytest.raises(NotFound) as raised:
-        names.resolve(store, "actor", "Kataib Hezbolah")
+        resolve.resolve(store, "actor", "Kataib Hezbolah")
     assert [candidate.split()[0] for candidate in raised.value.candidates] == ["actor-1"]
     with pytest.raises(NotFound) as raised:
-        names.resolve(store, "actor", "Kataib Hizb")
+        resolve.resolve(store, "actor", "Kataib Hizb")
     assert [candidate.split()[0] for candidate in raised.value.candidates] == ["actor-1", "actor-2"]
     with pytest.raises(NotFound) as raised:
-        names.resolve(store, "place", "Westt Gate")
+        resolve.resolve(store, "place", "Westt Gate")
     ranked = [candidate.split()[0] for candidate in raised.value.candidates]
     assert ranked == ["place-8", "place-7", "place-1"]
     # A misspelt word of a long name: the whole texts are far apart, the words are near.
     with pytest.raises(NotFound) as raised:
-        names.resolve(store, "place", "Omr")
+        resolve.resolve(store, "place", "Omr")
     assert raised.value.candidates == ("place-5 (Omar oil field)",)
 
 
 def test_nothing_near_suggests_nothing(store: sqlite3.Connection) -> None:
     with pytest.raises(NotFound) as raised:
-        names.resolve(store, "place", "Zzyzx")
+        resolve.resolve(store, "place", "Zzyzx")
     assert raised.value.candidates == ()
 
 
@@ -344,14 +345,14 @@ def test_every_name_and_alias_the_data_prints_finds_its_record(cli: Cli, listing
 
 def test_undecodable_input_is_not_found_not_a_crash(store: sqlite3.Connection) -> None:
     # A lone surrogate: what Python makes of argument bytes that are not valid UTF-8.
-    for resolve in (
-        lambda text: names.resolve(store, "place", text),
-        lambda text: names.resolve_event(store, text),
+    for resolving in (
+        lambda text: resolve.resolve(store, "place", text),
+        lambda text: resolve.resolve_event(store, text),
     ):
         with pytest.raises(NotFound):
-            resolve("\ud800")
+            resolving("\ud800")
         with pytest.raises(NotFound):
-            resolve("2022-\udcff")
+            resolving("2022-\udcff")
 
 
 @pytest.mark.parametrize("command", ["event", "actor", "place", "analyst"])

@@ -18,9 +18,9 @@ import sqlite3
 from collections.abc import Callable
 
 from iranclash.core import jsonout
+from iranclash.core.analyst_results import Document
 from iranclash.core.errors import NotFound
 from iranclash.core.results import Column, Detail, Fit, Listing, Row, Section, id_column
-from iranclash.core.views import Document
 from iranclash.core.vocabulary import CitationStyle as Style
 
 _MONTHS = (
@@ -119,11 +119,9 @@ def _any_record(store: sqlite3.Connection, record_id: str) -> tuple[str, Row]:
         (record_id, record_id),
     ).fetchone()
     if found is None:
-        from iranclash.core import names
+        from iranclash.ask.resolve import nearest_ids, quoted
 
-        raise NotFound(
-            f"no record with id {names.quoted(record_id)}", tuple(names.nearest_ids(store, record_id))
-        )
+        raise NotFound(f"no record with id {quoted(record_id)}", tuple(nearest_ids(store, record_id)))
     kind, text = found
     data: Row = json.loads(text)
     return str(kind), data

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from iranclash.ask import query
 from iranclash.ask.cite import date_text
 from iranclash.core import jsonout, totals
+from iranclash.core.analyst_results import Chart
 from iranclash.core.results import Column, Detail, Fit, Listing, Row, Section
-from iranclash.core.views import Chart
 from iranclash.core.vocabulary import Grain
 
 _TIME = (Grain.WEEK, Grain.MONTH, Grain.YEAR)

@@ -46,10 +46,10 @@ NO_FILTERS = EventFilter()
 
 
 def resolve(store: sqlite3.Connection, kind: str, text: str) -> str:
-    """The id of the one record of ``kind`` that ``text`` names (see ``names.resolve``)."""
-    from iranclash.core import names
+    """The id of the one record of ``kind`` that ``text`` names (see ``ask.resolve``)."""
+    from iranclash.ask import resolve as resolving
 
-    return names.resolve(store, kind, text)
+    return resolving.resolve(store, kind, text)
 
 
 def _close_matches(word: str, candidates: list[str], *, n: int, cutoff: float) -> list[str]:
@@ -116,7 +116,9 @@ def _resolve_country(store: sqlite3.Connection, text: str) -> str:
     if key in known:
         return key
     close = tuple(_close_matches(key, known, n=3, cutoff=0.5))
-    raise NotFound(f"no events in a country named {names.quoted(text)}", close)
+    from iranclash.ask.resolve import quoted
+
+    raise NotFound(f"no events in a country named {quoted(text)}", close)
 
 
 def _place_label(labels: dict[str, str]) -> Callable[[Row], object]:
@@ -387,9 +389,9 @@ def event(store: sqlite3.Connection, event_id: str) -> Detail:
             event_id = same[0]
             row = store.execute(sql, (event_id,)).fetchone()
     if row is None:
-        from iranclash.core import names
+        from iranclash.ask.resolve import resolve_event
 
-        event_id = names.resolve_event(store, event_id)
+        event_id = resolve_event(store, event_id)
         row = store.execute(sql, (event_id,)).fetchone()
     data: Row = json.loads(row[0])
     data["linked"] = _linked(store, data)

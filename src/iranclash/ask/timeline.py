@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from iranclash.ask import query
 from iranclash.ask.cite import date_text
 from iranclash.core import jsonout
+from iranclash.core.analyst_results import Node, Outline
 from iranclash.core.results import Column, Listing, Row, id_column
-from iranclash.core.views import Node, Outline
 
 
 def period(row: Row) -> str:
@@ -201,8 +201,8 @@ def _event(store: sqlite3.Connection, event_id: str) -> Row:
     sql = "SELECT j.json FROM event e JOIN event_json j ON j.seq = e.seq WHERE e.id = ?"
     found = store.execute(sql, (event_id,)).fetchone()
     if found is None:
-        from iranclash.core import names
+        from iranclash.ask.resolve import resolve_event
 
-        found = store.execute(sql, (names.resolve_event(store, event_id),)).fetchone()
+        found = store.execute(sql, (resolve_event(store, event_id),)).fetchone()
     row: Row = json.loads(found[0])
     return row

@@ -35,7 +35,7 @@ from iranclash.output.text import visible
 
 if TYPE_CHECKING:
     from iranclash.ask.shape import Shape
-    from iranclash.core.views import Chart, Document, Mapped, Outline
+    from iranclash.core.analyst_results import Chart, Document, Mapped, Outline
 from iranclash.core.vocabulary import ActorKind, CitationStyle, Dataset, EventType, Grain, PlaceKind
 
 _SETTINGS: dict[str, Any] = {

@@ -25,8 +25,8 @@ from collections.abc import Callable
 
 from iranclash.ask import query
 from iranclash.core import jsonout
+from iranclash.core.analyst_results import Document
 from iranclash.core.results import Column, Listing, Row
-from iranclash.core.views import Document
 from iranclash.output.geo import placement
 
 #: ACLED's columns, in order, as in a current export (31, since March 2023).

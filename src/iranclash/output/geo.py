@@ -17,9 +17,9 @@ from collections.abc import Callable, Iterable
 from typing import TextIO
 
 from iranclash.core import jsonout
+from iranclash.core.analyst_results import Chart, Document, Mapped, Outline
 from iranclash.core.errors import UsageProblem
 from iranclash.core.results import Detail, Listing, Row
-from iranclash.core.views import Chart, Document, Mapped, Outline
 
 _ONLY = "--format geojson is for lists of events or places (events, places, crossings, timeline)"
 

@@ -13,9 +13,9 @@ import re
 from collections.abc import Sequence
 from typing import TextIO
 
+from iranclash.core.analyst_results import Chart, Document, Mapped, Node, Outline
 from iranclash.core.errors import UsageProblem
 from iranclash.core.results import Detail, Listing, Row, Section
-from iranclash.core.views import Chart, Document, Mapped, Node, Outline
 from iranclash.output.text import cell, visible
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|&~#])")

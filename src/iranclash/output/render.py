@@ -24,7 +24,7 @@ from iranclash.output import terminal
 from iranclash.output.text import spool, visible
 
 if TYPE_CHECKING:
-    from iranclash.core.views import Chart, Document, Mapped, Outline
+    from iranclash.core.analyst_results import Chart, Document, Mapped, Outline
 
 
 class OutputFormat(str, Enum):
@@ -63,7 +63,7 @@ def render(
 
             write_for_people(result, out, wide=output.wide)
             return
-        from iranclash.core.views import flat
+        from iranclash.core.analyst_results import flat
 
         result = flat(result)
     if output.format is OutputFormat.JSON:

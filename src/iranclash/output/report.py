@@ -25,8 +25,8 @@ from iranclash.ask.cite import chicago, evidence
 from iranclash.ask.counts import breakdown, munitions_label
 from iranclash.ask.summary import summary
 from iranclash.ask.timeline import Links, date_label, timeline
+from iranclash.core.analyst_results import Document, Node
 from iranclash.core.results import Row
-from iranclash.core.views import Document, Node
 from iranclash.core.vocabulary import Grain
 from iranclash.output.geo import placement
 from iranclash.output.text import visible

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING, Any, TextIO
 
-from iranclash.core.views import Chart, Document, Mapped, Node, Outline
+from iranclash.core.analyst_results import Chart, Document, Mapped, Node, Outline
 from iranclash.output.terminal import console, table
 from iranclash.output.text import visible
 
