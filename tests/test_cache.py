@@ -256,11 +256,11 @@ def test_a_json_query_imports_neither_rich_nor_yaml(tmp_path: Path) -> None:
 def test_a_compile_of_more_than_a_second_shows_a_progress_bar(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from iranclash.cli import commands as cli
+    from iranclash.cli import answer as cli
 
     clock = iter([100.0, 100.2, 101.5, 102.0])
     monkeypatch.setattr(cli.time, "monotonic", lambda: next(clock))
-    progress = cli._ProgressLine()
+    progress = cli.ProgressLine()
     progress(1, 4)
     assert capsys.readouterr().err == "", "nothing is shown during the first second"
     progress(2, 4)

@@ -1,751 +1,49 @@
-"""The command line: parse options, open the data, ask ``query``, hand the result to ``render``.
-
-Every command runs inside :func:`_guarded`, the one place that turns the
-library's errors into a line on stderr and an exit status (``errors.ExitStatus``).
-The options most commands share (where the data is, how to print) are declared
-once, as option groups that :func:`command` adds to each command that asks for
-them and hands over as one value.
-"""
+"""The commands: each parses what is particular to it, then hands its question to
+``answer`` (open the data, ask ``ask``, hand the result to ``output.render``)."""
 
 from __future__ import annotations
 
-import functools
-import inspect
-import io
 import os
 import sqlite3
 import sys
-import textwrap
-import time
-import traceback
-from collections.abc import Callable, Iterator
-from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, NamedTuple, TextIO, TypeVar, cast
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from iranclash import __version__
 from iranclash.ask import query
-from iranclash.core.dates import PartialDate
-from iranclash.core.errors import DataError, ExitStatus, IranclashError, OutputError, Problem, UsageProblem
+from iranclash.cli.answer import (
+    ProgressLine,
+    Question,
+    evidenced,
+    exit_status,
+    say,
+    show,
+    silence_stdout,
+    warn,
+)
+from iranclash.cli.options import (
+    DATA,
+    FILTERS,
+    LIST,
+    OUTPUT,
+    SETTINGS,
+    DataChoice,
+    app,
+    choice_option,
+    command,
+    completer,
+    parse_folder,
+    parse_path,
+)
+from iranclash.core.errors import DataError, ExitStatus, Problem, UsageProblem
 from iranclash.core.results import Column, Detail, Listing, Section
-from iranclash.output.render import Output, OutputFormat, render
-from iranclash.output.text import visible
+from iranclash.output.render import Output, OutputFormat
 
 if TYPE_CHECKING:
     from iranclash.ask.shape import Shape
-    from iranclash.core.analyst_results import Chart, Document, Mapped, Outline
-from iranclash.core.vocabulary import ActorKind, CitationStyle, Dataset, EventType, Grain, PlaceKind
-
-_SETTINGS: dict[str, Any] = {
-    "pretty_exceptions_enable": False,
-    "rich_markup_mode": None,
-    "no_args_is_help": True,
-    "add_completion": False,
-    "context_settings": {"help_option_names": ["-h", "--help"]},
-    "help": "Look up facts on the U.S.-Iran proxy conflict in Iraq and Syria: events, actors, "
-    "places, border crossings, analysts and their quotes, each with its source.",
-}
-app = typer.Typer(**_SETTINGS)
-
-_state = {"debug": False}
-
-
-def _version(value: bool) -> None:
-    if value:
-        sys.stdout.write(f"iranclash {__version__}\n")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(
-    debug: Annotated[
-        bool,
-        typer.Option(
-            "--debug", envvar="IRANCLASH_DEBUG", help="Show the full traceback of an internal error."
-        ),
-    ] = False,
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
-    ] = False,
-) -> None:
-    _state["debug"] = debug
-
-
-def _error(message: str) -> None:
-    """One line on stderr, whatever the message holds."""
-    sys.stderr.write(f"iranclash: {' '.join(visible(message).splitlines())}\n")
-
-
-F = TypeVar("F", bound=Callable[..., None])
-
-
-def _exit_status(error: BaseException) -> int:
-    """The one place an exception becomes a line on stderr and an exit status."""
-    if isinstance(error, IranclashError):
-        _error(f"error: {error}")
-        return error.exit_code
-    if isinstance(error, KeyboardInterrupt):
-        _error("interrupted")
-        return ExitStatus.INTERRUPTED
-    if isinstance(error, BrokenPipeError):
-        # The reader of our output has gone (``| head -1``): nothing is wrong.
-        _silence_stdout()
-        return ExitStatus.OK
-    if _state["debug"]:
-        traceback.print_exception(error)
-    else:
-        _error(
-            f"internal error: {type(error).__name__}: {error} "
-            "(run with --debug for the traceback, and report it)"
-        )
-    return ExitStatus.INTERNAL
-
-
-def _guarded(command: F) -> F:
-    """Run a command so that whatever it raises ends as :func:`_exit_status` says; a bug
-    never dumps local variables."""
-
-    @functools.wraps(command)
-    def run(*args: Any, **kwargs: Any) -> None:
-        try:
-            command(*args, **kwargs)
-        except (typer.Exit, typer.Abort, OutputError):
-            raise
-        except (Exception, KeyboardInterrupt) as error:
-            raise typer.Exit(_exit_status(error)) from None
-
-    return run  # type: ignore[return-value]
-
-
-E = TypeVar("E", bound=Enum)
-
-
-def _choice_option(name: str, vocabulary: type[E], noun: str, help: str, metavar: str) -> Any:
-    """An option taking a value of ``vocabulary`` (in any case), with the values in its help
-    and its completions. A value not among them is a usage error that names the nearest
-    values rather than listing all of them."""
-    values = [str(member.value) for member in vocabulary]
-
-    def parse(text: str) -> str:
-        typed = "-".join(text.casefold().replace("_", " ").split())
-        if typed in values:
-            return typed
-        near = _nearest(typed, values)
-        hint = f"; did you mean {' or '.join(repr(value) for value in near)}?" if near else ""
-        raise typer.BadParameter(f"{text!r} is not {noun}{hint} (see --help for all)")
-
-    def complete(incomplete: str) -> list[str]:
-        return [value for value in values if value.startswith(incomplete.casefold())]
-
-    # Lines of whole words, never broken at a hyphen; "\b" keeps click from re-flowing them.
-    text = textwrap.fill(f"{help} {metavar} is one of: {', '.join(values)}.", 52, break_on_hyphens=False)
-    return typer.Option(name, metavar=metavar, help="\b\n" + text, parser=parse, autocompletion=complete)
-
-
-def _nearest(typed: str, values: list[str]) -> list[str]:
-    """Up to three values close to ``typed``: those it spells without their hyphens, those it
-    begins or is a part of, then those spelled alike."""
-    import difflib
-
-    joined = typed.replace("-", "")
-    same = [value for value in values if value.replace("-", "") == joined]
-    parts = [value for value in values if typed and (value.startswith(typed) or typed in value.split("-"))]
-    alike = difflib.get_close_matches(typed, values, n=3, cutoff=0.6)
-    return list(dict.fromkeys([*same, *parts, *alike]))[:3]
-
-
-def _help(doc: str | None) -> str:
-    """A docstring as help: its Examples paragraph kept line by line, not re-flowed (Click's
-    \\b marker). Typer dedents the docstring itself; this runs for every command at import,
-    so it is a plain replacement of the command docstrings' indented "Example"."""
-    return (doc or "").replace("\n    Example", "\n    \b\n    Example")
-
-
-def _parse_date(text: str) -> PartialDate:
-    try:
-        return PartialDate.parse(text.strip())
-    except ValueError as error:
-        raise typer.BadParameter(str(error)) from None
-
-
-def _parse_path(text: str) -> Path:
-    """A file or folder name as typed; Click's own path type would stat it, and fail on text
-    that no file name can hold (a lone surrogate) with a traceback instead of a usage error."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise typer.BadParameter(f"{text!a} is not a file name") from None
-    return Path(text)
-
-
-def _parse_folder(text: str) -> Path:
-    """A data folder as typed, the word ``builtin`` naming the shipped data."""
-    from iranclash.ingest.folder import folder_named
-
-    _parse_path(text)  # the word is told apart on the text as typed: Path drops the "./"
-    return folder_named(text)
-
-
-# --- shell completion ------------------------------------------------------------------
-
-
-def _completer(kind: str | None) -> Callable[[typer.Context, str], list[tuple[str, str]]]:
-    """Shell completion of record ids of ``kind`` (None: the kind the command looks up),
-    read from the data the command line names so far (``--data``), else the default."""
-
-    def complete(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
-        from iranclash.cli.complete import LOOKUPS, record_ids
-        from iranclash.ingest.folder import folder_named
-
-        wanted = kind or LOOKUPS.get(ctx.command.name or "")
-        data = ctx.params.get("data")  # strings: completion parses without converting
-        given = [data] if isinstance(data, (str, Path)) else list(data or ())
-        folders = tuple(
-            folder_named(str(item)) for item in given if isinstance(item, (str, Path)) and str(item)
-        )
-        return record_ids(wanted, incomplete, folders) if wanted else []
-
-    return complete
-
-
-# --- options shared by several commands ----------------------------------------------
-
-
-def _option(name: str, annotation: Any, default: Any) -> inspect.Parameter:
-    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
-
-
-class OptionGroup:
-    """Options several commands take, given to each command function as one value.
-
-    ``command`` adds ``parameters`` to the command's own, and passes what they
-    parsed to ``collect``; the function receives the result as ``keyword``. (A plain
-    class: see ``results`` on what a dataclass costs at start-up.)
-    """
-
-    def __init__(
-        self, keyword: str, declare: Callable[[], tuple[inspect.Parameter, ...]], collect: Callable[..., Any]
-    ) -> None:
-        self.keyword = keyword
-        self.declare = declare
-        self.collect = collect
-
-    @functools.cached_property
-    def parameters(self) -> tuple[inspect.Parameter, ...]:
-        """Declared when a command that takes them is built, not at every start-up."""
-        return self.declare()
-
-
-class DataChoice(NamedTuple):
-    """Which data folders to read (none given: the default), whether through the cache, and
-    whether a note on an export's rows is an error (``strict``)."""
-
-    folders: tuple[Path, ...]
-    use_cache: bool
-    strict: bool = False
-
-    def answer(self, question: Question, output: Output, shape: Shape | None = None) -> None:
-        if shape is not None and shape.active:
-            from iranclash.ask.shape import shaping
-
-            if shape.fields and output.format is OutputFormat.GEOJSON:
-                raise UsageProblem("--fields does not apply to --format geojson, whose fields are fixed")
-            question = shaping(question, shape)
-        if output.format is OutputFormat.GEOJSON:
-            from iranclash.output.geo import mapped
-
-            question = mapped(question)
-        _answer(self.folders, not self.use_cache, question, output, strict=self.strict)
-
-
-def _output(output: OutputFormat, as_json: bool, wide: bool) -> Output:
-    if as_json and output not in (OutputFormat.TABLE, OutputFormat.JSON):
-        raise UsageProblem(f"--json contradicts --format {output.value}")
-    return Output(OutputFormat.JSON if as_json else output, wide)
-
-
-DATA = OptionGroup(
-    "source",
-    lambda: (
-        _option(
-            "data",
-            Annotated[
-                list[Path] | None,
-                typer.Option(
-                    "--data",
-                    parser=_parse_folder,
-                    metavar="DIR",
-                    help="Data folder laid out like the shipped data/; give it again to read several "
-                    "together, 'builtin' naming the shipped data (default: $IRANCLASH_DATA, "
-                    f"folders separated by '{os.pathsep}', else the shipped data).",
-                    show_default=False,
-                ),
-            ],
-            None,
-        ),
-        _option(
-            "no_cache",
-            Annotated[
-                bool,
-                typer.Option(
-                    "--no-cache",
-                    help="Read the data files directly; neither use nor write the cache.",
-                ),
-            ],
-            False,
-        ),
-        _option(
-            "strict",
-            Annotated[
-                bool,
-                typer.Option(
-                    "--strict",
-                    help="Refuse the data if a row of an export was read with notes or set aside.",
-                ),
-            ],
-            False,
-        ),
-    ),
-    lambda data, no_cache, strict: DataChoice(tuple(data or ()), not no_cache, strict),
-)
-OUTPUT = OptionGroup(
-    "output",
-    lambda: (
-        _option(
-            "output_format",
-            Annotated[
-                OutputFormat,
-                typer.Option(
-                    "--format",
-                    "-f",
-                    metavar="FORMAT",
-                    help="Output format: table, json, jsonl, csv, markdown, or geojson (events, places).",
-                    case_sensitive=False,
-                ),
-            ],
-            OutputFormat.TABLE,
-        ),
-        _option("as_json", Annotated[bool, typer.Option("--json", help="Same as --format json.")], False),
-        _option(
-            "wide",
-            Annotated[
-                bool,
-                typer.Option(
-                    "--wide",
-                    help="Tables show every column and cut no text (CSV and JSON always have everything).",
-                ),
-            ],
-            False,
-        ),
-    ),
-    lambda output_format, as_json, wide: _output(output_format, as_json, wide),
-)
-FILTERS = OptionGroup(
-    "filters",
-    lambda: (
-        _option(
-            "since",
-            Annotated[
-                PartialDate | None,
-                typer.Option(
-                    parser=_parse_date,
-                    metavar="DATE",
-                    help="Events on or after DATE (YYYY-MM-DD, YYYY-MM or YYYY; 2021-07 means from 1 July).",
-                ),
-            ],
-            None,
-        ),
-        _option(
-            "until",
-            Annotated[
-                PartialDate | None,
-                typer.Option(
-                    parser=_parse_date,
-                    metavar="DATE",
-                    help="Events on or before DATE (2021-07 means up to 31 July).",
-                ),
-            ],
-            None,
-        ),
-        _option(
-            "actor",
-            Annotated[
-                str | None,
-                typer.Option(
-                    "--actor",
-                    metavar="NAME",
-                    help="Events this actor took part in (any name or alias).",
-                    autocompletion=_completer("actor"),
-                ),
-            ],
-            None,
-        ),
-        _option(
-            "place",
-            Annotated[
-                str | None,
-                typer.Option(
-                    "--place",
-                    metavar="NAME",
-                    help="Events at this place or anywhere inside it (any name or alias).",
-                    autocompletion=_completer("place"),
-                ),
-            ],
-            None,
-        ),
-        _option(
-            "country",
-            Annotated[str | None, typer.Option("--country", metavar="NAME", help="Events in this country.")],
-            None,
-        ),
-        _option(
-            "event_type",
-            Annotated[
-                list[EventType] | None,
-                _choice_option(
-                    "--type", EventType, "an event type", "Events of this type (repeat for several).", "TYPE"
-                ),
-            ],
-            None,
-        ),
-        _option(
-            "overlap",
-            Annotated[
-                bool,
-                typer.Option(
-                    "--overlap",
-                    help="With --since/--until: also events whose imprecise dates (2021, 2020-03) "
-                    "only partly fall in the range.",
-                ),
-            ],
-            False,
-        ),
-    ),
-    lambda since, until, actor, place, country, event_type, overlap: query.EventFilter(
-        since, until, actor, place, country, tuple(event_type or ()), overlap
-    ),
-)
-
-
-LIST = OptionGroup(
-    "shape",
-    lambda: (
-        _option(
-            "fields",
-            Annotated[
-                str | None,
-                typer.Option(
-                    "--fields",
-                    metavar="A,B,...",
-                    help="Show only these fields, in this order ('--fields list' lists them).",
-                ),
-            ],
-            None,
-        ),
-        _option(
-            "sort",
-            Annotated[str | None, typer.Option("--sort", metavar="FIELD", help="Sort by this field.")],
-            None,
-        ),
-        _option("reverse", Annotated[bool, typer.Option("--reverse", help="Reverse the order.")], False),
-        _option(
-            "limit",
-            Annotated[
-                int | None, typer.Option("--limit", min=0, metavar="N", help="Show at most N records.")
-            ],
-            None,
-        ),
-    ),
-    lambda fields, sort, reverse, limit: _shape(fields, limit, sort, reverse),
-)
-
-
-def command(name: str, *groups: OptionGroup, parent: typer.Typer | None = None) -> Callable[[F], F]:
-    """Register a guarded command with the option groups it takes; its docstring is its help."""
-
-    def register(function: F) -> F:
-        (parent or app).command(name)(_guarded(_Command(function, groups)))
-        return function
-
-    return register
-
-
-class _Command:
-    """A command's callback: the function's own parameters, then its option groups', each
-    group handed to the function as one value.
-
-    The combined signature is worked out only when Typer builds the command: a run builds
-    just the command it runs, and reading every command's annotations at import would
-    cost each start-up 3 ms.
-    """
-
-    def __init__(self, function: Callable[..., None], groups: tuple[OptionGroup, ...]) -> None:
-        self.function = function
-        self.groups = groups
-        self.__name__ = function.__name__
-        self.__doc__ = _help(function.__doc__)
-        # Typer reads types from the signature's annotations, evaluated once there; the
-        # guard's own (``*args: Any``) would be evaluated against this object's missing globals.
-        self.__annotations__: dict[str, Any] = {}
-
-    @functools.cached_property
-    def __signature__(self) -> inspect.Signature:
-        own = inspect.signature(self.function)
-        keywords = {group.keyword for group in self.groups}
-        # Only the command's own annotations are evaluated: the groups' values (Shape, say)
-        # are types that need not be imported for Typer to build the command.
-        namespace = getattr(self.function, "__globals__", {})
-        parameters = [
-            parameter.replace(annotation=eval(parameter.annotation, namespace))
-            if isinstance(parameter.annotation, str)
-            else parameter
-            for parameter in own.parameters.values()
-            if parameter.name not in keywords
-        ]
-        shared = [parameter for group in self.groups for parameter in group.parameters]
-        return own.replace(parameters=[*parameters, *shared])
-
-    def __call__(self, **arguments: Any) -> None:
-        for group in self.groups:
-            values = {parameter.name: arguments.pop(parameter.name) for parameter in group.parameters}
-            arguments[group.keyword] = group.collect(**values)
-        self.function(**arguments)
-
-
-Question = Callable[[sqlite3.Connection], "Listing | Detail | Outline | Document | Mapped | Chart"]
-
-
-def _answer(
-    data: tuple[Path, ...], no_cache: bool, question: Question, chosen: Output, *, strict: bool = False
-) -> None:
-    """Open the data (from the cache when fresh), ask and print the answer.
-
-    A cache found damaged (a record failing its checksum, a corrupt file) is rebuilt from
-    the data files and asked again; output from the cache is held back until the whole
-    answer has been read, so that damage found on the way never leaves half an answer.
-    A query the store cannot run is a usage error, never damage.
-    """
-    from iranclash.build.integrity import damage
-    from iranclash.ingest.folder import resolve_data_dirs
-
-    folder = resolve_data_dirs(data)
-    connection = _open(folder, no_cache, rebuild=False)
-    try:
-        try:
-            _accounted(connection, strict)
-            _print(question(connection), chosen, hold=not no_cache)
-        except sqlite3.Error as error:
-            found = damage(connection, error)
-            if no_cache or found is None:
-                raise
-            _warn(f"the cache is damaged ({found}); rebuilding it")
-            connection.close()
-            connection = _open(folder, no_cache, rebuild=True)
-            _print(question(connection), chosen, hold=True)
-    except sqlite3.Error as error:
-        raise _store_error(connection, error, no_cache) from None
-    finally:
-        connection.close()
-
-
-def _accounted(connection: sqlite3.Connection, strict: bool) -> None:
-    """Say what became of each export's rows where they were compiled just now (one line a
-    file, on stderr); with ``strict``, refuse data where any row was not read as it is."""
-    if not (strict or getattr(connection, "compiled", False)):
-        return
-    from iranclash.build.store import accounts
-
-    found = accounts(connection)
-    if getattr(connection, "compiled", False):
-        for account in found:
-            _error(account.summary())
-    if strict:
-        problems = [
-            Problem(account.path, f"{tally.count:,} row{'s' if tally.count > 1 else ''} {verb}: {kind}", line)
-            for account in found
-            for verb, tallies in (("read with notes", account.notes), ("set aside", account.reasons))
-            for kind, tally in tallies.items()
-            for line in tally.lines[:1]
-        ]
-        if problems:
-            raise DataError(problems)
-
-
-def _open(folder: tuple[Path, ...], no_cache: bool, *, rebuild: bool) -> sqlite3.Connection:
-    from iranclash.ask.summary import store_summary
-    from iranclash.build.cache import open_store
-
-    progress = _ProgressLine() if sys.stderr.isatty() else None
-    try:
-        return open_store(
-            folder,
-            use_cache=not no_cache,
-            progress=progress,
-            warn=_warn,
-            rebuild=rebuild,
-            precompute=store_summary,
-        )
-    finally:
-        if progress:
-            progress.close()
-
-
-def _print(result: Any, chosen: Output, *, hold: bool) -> None:
-    """Render to stdout; machine output read from the cache is held back until all of it is
-    read, so that damage found on the way never leaves half a JSON document behind."""
-    if not hold or chosen.format is OutputFormat.TABLE:
-        render(result, chosen, sys.stdout)
-        return
-    held = _Held(tty=sys.stdout.isatty())
-    text = io.TextIOWrapper(
-        cast(BinaryIO, held),
-        encoding=getattr(sys.stdout, "encoding", None) or "utf-8",
-        errors=getattr(sys.stdout, "errors", None) or "strict",
-    )
-    text._CHUNK_SIZE = _Held.CHUNK  # type: ignore[attr-defined]  # encode in 1 MiB chunks
-    try:
-        render(result, chosen, text)
-        text.flush()
-        held.copy_to(sys.stdout)
-    finally:
-        text.close()  # and the spill file with it
-
-
-class _Held(io.RawIOBase):
-    """Where a held answer's bytes go: memory up to 16 MiB, past that an unnamed temp file.
-
-    A text layer on top encodes as stdout would (render escapes JSON by its encoding).
-    """
-
-    LIMIT = 1 << 24
-    CHUNK = 1 << 20
-
-    def __init__(self, *, tty: bool) -> None:
-        super().__init__()
-        self.tty = tty
-        self.chunks: list[bytes] = []
-        self.kept = 0
-        self.spill: BinaryIO | None = None
-
-    def writable(self) -> bool:
-        return True
-
-    def isatty(self) -> bool:
-        """Whether the answer is bound for a terminal, so render makes controls visible as
-        it would writing there directly."""
-        return self.tty
-
-    def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]
-        chunk = bytes(data)
-        if self.spill is None and self.kept + len(chunk) > self.LIMIT:
-            import tempfile
-
-            self.spill = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close)
-            self.spill.writelines(self.chunks)
-            self.chunks = []
-        if self.spill is not None:
-            self.spill.write(chunk)
-        else:
-            self.chunks.append(chunk)
-            self.kept += len(chunk)
-        return len(chunk)
-
-    def copy_to(self, out: TextIO) -> None:
-        buffer = getattr(out, "buffer", None)
-        if buffer is None:  # a text-only stream (tests): decode, minding characters cut at chunk ends
-            import codecs
-
-            decoder = codecs.getincrementaldecoder(out.encoding or "utf-8")(
-                getattr(out, "errors", None) or "strict"
-            )
-            out.writelines(decoder.decode(chunk) for chunk in self._chunks())
-            return
-        out.flush()
-        buffer.writelines(self._chunks())
-        buffer.flush()
-
-    def _chunks(self) -> Iterator[bytes]:
-        yield from self.chunks
-        if self.spill is not None:
-            self.spill.seek(0)
-            while chunk := self.spill.read(self.CHUNK):
-                yield chunk
-
-    def close(self) -> None:
-        if self.spill is not None:
-            self.spill.close()
-        super().close()
-
-
-def _store_error(connection: sqlite3.Connection, error: sqlite3.Error, no_cache: bool) -> IranclashError:
-    from iranclash.build.integrity import damage
-
-    found = damage(connection, error)
-    if found is not None and not no_cache:
-        return DataError.single(None, f"the cache is damaged ({found}); run 'iranclash cache clear'")
-    if "too large" in str(error) or "too many" in str(error):
-        return UsageProblem(f"the question is too large to answer ({error}); ask with fewer words or filters")
-    return DataError.single(None, f"the query failed ({error})")
-
-
-def _warn(message: str) -> None:
-    _error(f"warning: {message}")
-
-
-class _ProgressLine:
-    """A progress bar on stderr for work that takes more than a second."""
-
-    def __init__(self, doing: str = "compiling data", unit: str = "files") -> None:
-        self.started = time.monotonic()
-        self.shown = False
-        self.doing = doing
-        self.unit = unit
-
-    def __call__(self, done: float, total: int) -> None:
-        """Show ``done`` of ``total`` (a file read partly moves the bar, not the count)."""
-        if time.monotonic() - self.started < 1 or total <= 0:
-            return
-        filled = round(30 * done / total)
-        sys.stderr.write(
-            f"\riranclash: {self.doing} [{'#' * filled}{'.' * (30 - filled)}] {int(done)}/{total} {self.unit}"
-        )
-        sys.stderr.flush()
-        self.shown = True
-
-    def close(self) -> None:
-        if self.shown:
-            sys.stderr.write("\n")
-
-
-def _show(result: Listing | Detail, output: Output) -> None:
-    render(result, output, sys.stdout)
-
-
-def _evidenced(question: Question, wanted: bool) -> Question:
-    """The lookup, with the Evidence section of ``--sources`` when it is wanted."""
-    if not wanted:
-        return question
-
-    def evidenced(store: sqlite3.Connection) -> Any:
-        from iranclash.ask.evidence import with_evidence
-
-        answer = question(store)
-        return with_evidence(store, answer) if isinstance(answer, Detail) else answer
-
-    return evidenced
-
-
-def _shape(fields: str | None, limit: int | None, sort: str | None, reverse: bool) -> Shape | None:
-    """The list options as one value; None when none is given, so that a plain listing
-    does not import what shapes one."""
-    if fields is None and limit is None and sort is None and not reverse:
-        return None
-    from iranclash.ask.shape import Shape
-
-    return Shape.parse(fields, limit, sort, reverse)
-
+from iranclash.core.vocabulary import ActorKind, CitationStyle, Dataset, Grain, PlaceKind
 
 # --- commands ------------------------------------------------------------------------
 
@@ -756,13 +54,13 @@ SourcesOption = Annotated[
 IdArgument = Annotated[
     str,
     typer.Argument(
-        metavar="ID", help="The event's id (see 'iranclash events').", autocompletion=_completer(None)
+        metavar="ID", help="The event's id (see 'iranclash events').", autocompletion=completer(None)
     ),
 ]
 NameArgument = Annotated[
     str,
     typer.Argument(
-        metavar="NAME", help="Any name, alias, abbreviation or spelling.", autocompletion=_completer(None)
+        metavar="NAME", help="Any name, alias, abbreviation or spelling.", autocompletion=completer(None)
     ),
 ]
 
@@ -786,7 +84,7 @@ def _filtered(
     source.answer(question, output, shape)
     if left_out[0]:
         count = left_out[0]
-        _error(
+        say(
             f"note: {count} more event{'s' if count != 1 else ''} with imprecise dates may fall in "
             "this range: --overlap includes them"
         )
@@ -819,14 +117,14 @@ def event_command(
       iranclash event 2021-07-07-ain-al-assad-14-rockets
       iranclash event 2021-07-07-ain-al-assad-14-rockets --sources
     """
-    source.answer(_evidenced(lambda store: query.event(store, event_id), sources), output)
+    source.answer(evidenced(lambda store: query.event(store, event_id), sources), output)
 
 
 @command("actors", DATA, OUTPUT, LIST)
 def actors_command(
     kind: Annotated[
         ActorKind | None,
-        _choice_option("--kind", ActorKind, "an actor kind", "Only actors of this kind.", "KIND"),
+        choice_option("--kind", ActorKind, "an actor kind", "Only actors of this kind.", "KIND"),
     ] = None,
     *,
     source: DataChoice,
@@ -853,14 +151,14 @@ def actor_command(
       iranclash actor "Kata'ib Hezbollah"
       iranclash actor KH --json
     """
-    source.answer(_evidenced(lambda store: query.actor(store, name), sources), output)
+    source.answer(evidenced(lambda store: query.actor(store, name), sources), output)
 
 
 @command("places", DATA, OUTPUT, LIST)
 def places_command(
     kind: Annotated[
         PlaceKind | None,
-        _choice_option("--kind", PlaceKind, "a place kind", "Only places of this kind.", "KIND"),
+        choice_option("--kind", PlaceKind, "a place kind", "Only places of this kind.", "KIND"),
     ] = None,
     *,
     source: DataChoice,
@@ -887,7 +185,7 @@ def place_command(
       iranclash place "Ain al-Asad"
       iranclash place Anbar --json
     """
-    source.answer(_evidenced(lambda store: query.place(store, name), sources), output)
+    source.answer(evidenced(lambda store: query.place(store, name), sources), output)
 
 
 @command("crossings", DATA, OUTPUT, LIST)
@@ -915,7 +213,7 @@ def analysts_command(*, source: DataChoice, output: Output, shape: Shape | None)
 @command("analyst", DATA, OUTPUT)
 def analyst_command(
     name: Annotated[
-        str, typer.Argument(metavar="NAME", help="Name or surname.", autocompletion=_completer(None))
+        str, typer.Argument(metavar="NAME", help="Name or surname.", autocompletion=completer(None))
     ],
     sources: SourcesOption = False,
     *,
@@ -928,7 +226,7 @@ def analyst_command(
       iranclash analyst Heras
       iranclash analyst "Khalil Jahshan" --json
     """
-    source.answer(_evidenced(lambda store: query.analyst(store, name), sources), output)
+    source.answer(evidenced(lambda store: query.analyst(store, name), sources), output)
 
 
 @command("search", DATA, OUTPUT, LIST)
@@ -954,7 +252,7 @@ def search_command(
 def summary_command(
     by: Annotated[
         Grain | None,
-        _choice_option("--by", Grain, "a grain", "Count by this, with a bar chart, one row each.", "GRAIN"),
+        choice_option("--by", Grain, "a grain", "Count by this, with a bar chart, one row each.", "GRAIN"),
     ] = None,
     *,
     filters: query.EventFilter,
@@ -1010,7 +308,7 @@ def info_command(*, source: DataChoice, output: Output) -> None:
         details["cache_bytes"] = cache.size(folder)
         found = cache.export_accounts(folder) if source.use_cache else None
     except cache.CacheUnavailable as problem:
-        _warn(f"not using the cache: {problem}")
+        warn(f"not using the cache: {problem}")
         details.update(cache_dir=None, cache_file=None, cache_status="bypassed", cache_bytes=0)
         found = None
     details["data_folders"] = [str(path) for path in folder]
@@ -1027,10 +325,10 @@ def info_command(*, source: DataChoice, output: Output) -> None:
         for row in [listed.get(key, (key.replace("_", " ").capitalize(), value))]
         if row is not None
     ) + tuple(("Export", account.summary()) for account in found or ())
-    _show(Detail("iranclash", details, fields), output)
+    show(Detail("iranclash", details, fields), output)
 
 
-cache_app = typer.Typer(**{**_SETTINGS, "help": "Manage the compiled cache of data folders."})
+cache_app = typer.Typer(**{**SETTINGS, "help": "Manage the compiled cache of data folders."})
 app.add_typer(cache_app, name="cache")
 
 
@@ -1046,9 +344,9 @@ def cache_clear_command() -> None:
     try:
         removed = cache.clear()
     except cache.CacheUnavailable as problem:
-        _warn(f"no cache to clear: {problem}")
+        warn(f"no cache to clear: {problem}")
         return
-    _error(f"removed {removed} cache file{'s' if removed != 1 else ''} from {cache.cache_dir()}")
+    say(f"removed {removed} cache file{'s' if removed != 1 else ''} from {cache.cache_dir()}")
 
 
 @command("validate", OUTPUT)
@@ -1056,7 +354,7 @@ def validate_command(
     folder: Annotated[
         list[Path] | None,
         typer.Argument(
-            parser=_parse_folder,
+            parser=parse_folder,
             metavar="[DIR]...",
             help="Data folders to check together, 'builtin' naming the shipped data "
             "(default: as for --data).",
@@ -1091,8 +389,8 @@ def validate_command(
     try:
         compile_folder(targets, connection, told=notes.append)
     except DataError as error:
-        _show(_problem_listing(error.problems), output)
-        _error(f"error: {len(error.problems)} problem{'s' if len(error.problems) > 1 else ''} in {named}")
+        show(_problem_listing(error.problems), output)
+        say(f"error: {len(error.problems)} problem{'s' if len(error.problems) > 1 else ''} in {named}")
         raise typer.Exit(ExitStatus.ERROR) from None
     counts = query.record_counts(connection)
     read = accounts(connection)
@@ -1126,11 +424,11 @@ def validate_command(
             Section("Notes on export rows", listing.columns, listing.rows),
         ),
     )
-    _show(detail, output)
+    show(detail, output)
     for account in read:
-        _error(account.summary())
+        say(account.summary())
     if not valid:
-        _error(
+        say(
             f"error: {set_aside:,} row{'s' if set_aside != 1 else ''} set aside"
             + (f", {noted:,} read with notes (--strict)" if strict and noted else "")
             + f" in {named}"
@@ -1146,16 +444,14 @@ def import_command(
     ],
     file: Annotated[
         Path,
-        typer.Argument(
-            parser=_parse_path, metavar="FILE", help="The export, a CSV file.", show_default=False
-        ),
+        typer.Argument(parser=parse_path, metavar="FILE", help="The export, a CSV file.", show_default=False),
     ],
     *,
     into: Annotated[
         Path,
         typer.Option(
             "--into",
-            parser=_parse_path,
+            parser=parse_path,
             metavar="DIR",
             help="Data folder to put it in, under acled/ or ucdp/ (made if missing).",
             show_default=False,
@@ -1181,7 +477,7 @@ def import_command(
     """
     from iranclash.ingest.importer import import_export
 
-    progress = _ProgressLine("checking", "lines") if sys.stderr.isatty() else None
+    progress = ProgressLine("checking", "lines") if sys.stderr.isatty() else None
     try:
         done = import_export(dataset.value, file, into, replace=replace, strict=strict, progress=progress)
     except DataError as error:
@@ -1190,14 +486,14 @@ def import_command(
             progress = None
         if len(error.problems) == 1 and error.problems[0].line in (None, 1):
             raise  # the file as a whole: one line, like any other bad data file
-        _show(_problem_listing(error.problems), output)
+        show(_problem_listing(error.problems), output)
         count = len(error.problems)
-        _error(f"error: {count} problem{'s' if count > 1 else ''} in {file}; nothing was copied")
+        say(f"error: {count} problem{'s' if count > 1 else ''} in {file}; nothing was copied")
         raise typer.Exit(ExitStatus.ERROR) from None
     finally:
         if progress:
             progress.close()
-    _error(done.account.summary())
+    say(done.account.summary())
     data = {
         "file": str(done.file),
         "dataset": done.dataset,
@@ -1209,7 +505,7 @@ def import_command(
         "action": done.action,
     }
     verb = {"copied": "copied to", "replaced": "replaced", "unchanged": "already at"}[done.action]
-    _show(
+    show(
         Detail(
             f"{done.rows} rows of {done.dataset.upper()} ({done.schema}) checked; {verb} {done.file}",
             data,
@@ -1255,12 +551,12 @@ def main() -> None:
     try:
         _app_for(sys.argv[1:])()
     except (KeyboardInterrupt, BrokenPipeError) as error:
-        sys.exit(_exit_status(error))
+        sys.exit(exit_status(error))
     finally:
         try:
             sys.stdout.flush()
         except BrokenPipeError:
-            _silence_stdout()
+            silence_stdout()
 
 
 #: Set by the shell completion scripts (README: "Shell completion") to ask for candidates.
@@ -1297,16 +593,10 @@ def _app_for(arguments: list[str]) -> typer.Typer:
     chosen = [info for info in app.registered_commands if info.name == name]
     if not chosen:
         return app
-    single = typer.Typer(**_SETTINGS)
+    single = typer.Typer(**SETTINGS)
     single.registered_callback = app.registered_callback
     single.registered_commands = chosen
     return single
-
-
-def _silence_stdout() -> None:
-    """After the reader of a pipe has gone, send what is left nowhere, without a warning."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
 
 
 # --- analyst views: the timeline, chains -----------------------------------------------
@@ -1367,7 +657,7 @@ def cite_command(
     ],
     style: Annotated[
         CitationStyle,
-        _choice_option("--style", CitationStyle, "a reference style", "Reference style.", "STYLE"),
+        choice_option("--style", CitationStyle, "a reference style", "Reference style.", "STYLE"),
     ] = CitationStyle.CHICAGO,
     *,
     source: DataChoice,
@@ -1452,12 +742,12 @@ def report_command(
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
-    _error(f"wrote {out}")
+    say(f"wrote {out}")
 
 
 # --- analyst views: exports ------------------------------------------------------------
 
-export_app = typer.Typer(**{**_SETTINGS, "help": "Write the events in another data set's format."})
+export_app = typer.Typer(**{**SETTINGS, "help": "Write the events in another data set's format."})
 app.add_typer(export_app, name="export")
 
 
@@ -1476,6 +766,6 @@ def export_acled_command(*, filters: query.EventFilter, source: DataChoice) -> N
 
     def left_out(count: int) -> None:
         if count:
-            _warn(f"left out {count} event{'s' if count != 1 else ''} dated only to a month, year or decade")
+            warn(f"left out {count} event{'s' if count != 1 else ''} dated only to a month, year or decade")
 
     source.answer(lambda store: export(store, filters, left_out), Output(OutputFormat.TABLE))

@@ -52,7 +52,7 @@ def record_ids(kind: str, incomplete: str, data: tuple[Path, ...] = ()) -> list[
         return []
     finally:
         connection.close()
-    return [(str(record_id), _help(str(name))) for record_id, name in rows]
+    return [(str(record_id), help_text(str(name))) for record_id, name in rows]
 
 
 def _connect(data: tuple[Path, ...]) -> sqlite3.Connection:
@@ -132,7 +132,7 @@ def _formatted(shell: str, candidates: list[tuple[str, str]]) -> str:
     return f"_arguments '*: :(({items}))'"
 
 
-def _help(name: str) -> str:
+def help_text(name: str) -> str:
     """A name fit to show beside a candidate: one line, printable characters only (a name
     from a data file may hold escape sequences, and zsh and fish print it to the terminal)."""
     return "".join(char for char in re.sub(r"\s", " ", name) if char.isprintable())

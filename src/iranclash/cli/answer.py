@@ -1,0 +1,304 @@
+"""Answering on the command line: the data opened (from the cache when fresh), the question
+asked, the answer printed, and the one place every error becomes a line on stderr and an
+exit status (``errors.ExitStatus``)."""
+
+from __future__ import annotations
+
+import functools
+import io
+import os
+import sqlite3
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO, TypeVar, cast
+
+import typer
+
+from iranclash.core.errors import DataError, ExitStatus, IranclashError, OutputError, Problem, UsageProblem
+from iranclash.core.results import Detail, Listing
+from iranclash.output.render import Output, OutputFormat, render
+from iranclash.output.text import visible
+
+if TYPE_CHECKING:
+    from iranclash.core.analyst_results import Chart, Document, Mapped, Outline
+
+#: Settings of the whole run, from the root options: whether to show an internal error's traceback.
+state = {"debug": False}
+
+
+def say(message: str) -> None:
+    """One line on stderr, whatever the message holds."""
+    sys.stderr.write(f"iranclash: {' '.join(visible(message).splitlines())}\n")
+
+
+F = TypeVar("F", bound=Callable[..., None])
+
+
+def exit_status(error: BaseException) -> int:
+    """The one place an exception becomes a line on stderr and an exit status."""
+    if isinstance(error, IranclashError):
+        say(f"error: {error}")
+        return error.exit_code
+    if isinstance(error, KeyboardInterrupt):
+        say("interrupted")
+        return ExitStatus.INTERRUPTED
+    if isinstance(error, BrokenPipeError):
+        # The reader of our output has gone (``| head -1``): nothing is wrong.
+        silence_stdout()
+        return ExitStatus.OK
+    if state["debug"]:
+        traceback.print_exception(error)
+    else:
+        say(
+            f"internal error: {type(error).__name__}: {error} "
+            "(run with --debug for the traceback, and report it)"
+        )
+    return ExitStatus.INTERNAL
+
+
+def guarded(command: F) -> F:
+    """Run a command so that whatever it raises ends as :func:`exit_status` says; a bug
+    never dumps local variables."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> None:
+        try:
+            command(*args, **kwargs)
+        except (typer.Exit, typer.Abort, OutputError):
+            raise
+        except (Exception, KeyboardInterrupt) as error:
+            raise typer.Exit(exit_status(error)) from None
+
+    return run  # type: ignore[return-value]
+
+
+Question = Callable[[sqlite3.Connection], "Listing | Detail | Outline | Document | Mapped | Chart"]
+
+
+def answer_question(
+    data: tuple[Path, ...], no_cache: bool, question: Question, chosen: Output, *, strict: bool = False
+) -> None:
+    """Open the data (from the cache when fresh), ask and print the answer.
+
+    A cache found damaged (a record failing its checksum, a corrupt file) is rebuilt from
+    the data files and asked again; output from the cache is held back until the whole
+    answer has been read, so that damage found on the way never leaves half an answer.
+    A query the store cannot run is a usage error, never damage.
+    """
+    from iranclash.build.integrity import damage
+    from iranclash.ingest.folder import resolve_data_dirs
+
+    folder = resolve_data_dirs(data)
+    connection = _open(folder, no_cache, rebuild=False)
+    try:
+        try:
+            _accounted(connection, strict)
+            _print(question(connection), chosen, hold=not no_cache)
+        except sqlite3.Error as error:
+            found = damage(connection, error)
+            if no_cache or found is None:
+                raise
+            warn(f"the cache is damaged ({found}); rebuilding it")
+            connection.close()
+            connection = _open(folder, no_cache, rebuild=True)
+            _print(question(connection), chosen, hold=True)
+    except sqlite3.Error as error:
+        raise _store_error(connection, error, no_cache) from None
+    finally:
+        connection.close()
+
+
+def _accounted(connection: sqlite3.Connection, strict: bool) -> None:
+    """Say what became of each export's rows where they were compiled just now (one line a
+    file, on stderr); with ``strict``, refuse data where any row was not read as it is."""
+    if not (strict or getattr(connection, "compiled", False)):
+        return
+    from iranclash.build.store import accounts
+
+    found = accounts(connection)
+    if getattr(connection, "compiled", False):
+        for account in found:
+            say(account.summary())
+    if strict:
+        problems = [
+            Problem(account.path, f"{tally.count:,} row{'s' if tally.count > 1 else ''} {verb}: {kind}", line)
+            for account in found
+            for verb, tallies in (("read with notes", account.notes), ("set aside", account.reasons))
+            for kind, tally in tallies.items()
+            for line in tally.lines[:1]
+        ]
+        if problems:
+            raise DataError(problems)
+
+
+def _open(folder: tuple[Path, ...], no_cache: bool, *, rebuild: bool) -> sqlite3.Connection:
+    from iranclash.ask.summary import store_summary
+    from iranclash.build.cache import open_store
+
+    progress = ProgressLine() if sys.stderr.isatty() else None
+    try:
+        return open_store(
+            folder,
+            use_cache=not no_cache,
+            progress=progress,
+            warn=warn,
+            rebuild=rebuild,
+            precompute=store_summary,
+        )
+    finally:
+        if progress:
+            progress.close()
+
+
+def _print(result: Any, chosen: Output, *, hold: bool) -> None:
+    """Render to stdout; machine output read from the cache is held back until all of it is
+    read, so that damage found on the way never leaves half a JSON document behind."""
+    if not hold or chosen.format is OutputFormat.TABLE:
+        render(result, chosen, sys.stdout)
+        return
+    held = _Held(tty=sys.stdout.isatty())
+    text = io.TextIOWrapper(
+        cast(BinaryIO, held),
+        encoding=getattr(sys.stdout, "encoding", None) or "utf-8",
+        errors=getattr(sys.stdout, "errors", None) or "strict",
+    )
+    text._CHUNK_SIZE = _Held.CHUNK  # type: ignore[attr-defined]  # encode in 1 MiB chunks
+    try:
+        render(result, chosen, text)
+        text.flush()
+        held.copy_to(sys.stdout)
+    finally:
+        text.close()  # and the spill file with it
+
+
+class _Held(io.RawIOBase):
+    """Where a held answer's bytes go: memory up to 16 MiB, past that an unnamed temp file.
+
+    A text layer on top encodes as stdout would (render escapes JSON by its encoding).
+    """
+
+    LIMIT = 1 << 24
+    CHUNK = 1 << 20
+
+    def __init__(self, *, tty: bool) -> None:
+        super().__init__()
+        self.tty = tty
+        self.chunks: list[bytes] = []
+        self.kept = 0
+        self.spill: BinaryIO | None = None
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        """Whether the answer is bound for a terminal, so render makes controls visible as
+        it would writing there directly."""
+        return self.tty
+
+    def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]
+        chunk = bytes(data)
+        if self.spill is None and self.kept + len(chunk) > self.LIMIT:
+            import tempfile
+
+            self.spill = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close)
+            self.spill.writelines(self.chunks)
+            self.chunks = []
+        if self.spill is not None:
+            self.spill.write(chunk)
+        else:
+            self.chunks.append(chunk)
+            self.kept += len(chunk)
+        return len(chunk)
+
+    def copy_to(self, out: TextIO) -> None:
+        buffer = getattr(out, "buffer", None)
+        if buffer is None:  # a text-only stream (tests): decode, minding characters cut at chunk ends
+            import codecs
+
+            decoder = codecs.getincrementaldecoder(out.encoding or "utf-8")(
+                getattr(out, "errors", None) or "strict"
+            )
+            out.writelines(decoder.decode(chunk) for chunk in self._chunks())
+            return
+        out.flush()
+        buffer.writelines(self._chunks())
+        buffer.flush()
+
+    def _chunks(self) -> Iterator[bytes]:
+        yield from self.chunks
+        if self.spill is not None:
+            self.spill.seek(0)
+            while chunk := self.spill.read(self.CHUNK):
+                yield chunk
+
+    def close(self) -> None:
+        if self.spill is not None:
+            self.spill.close()
+        super().close()
+
+
+def _store_error(connection: sqlite3.Connection, error: sqlite3.Error, no_cache: bool) -> IranclashError:
+    from iranclash.build.integrity import damage
+
+    found = damage(connection, error)
+    if found is not None and not no_cache:
+        return DataError.single(None, f"the cache is damaged ({found}); run 'iranclash cache clear'")
+    if "too large" in str(error) or "too many" in str(error):
+        return UsageProblem(f"the question is too large to answer ({error}); ask with fewer words or filters")
+    return DataError.single(None, f"the query failed ({error})")
+
+
+def warn(message: str) -> None:
+    say(f"warning: {message}")
+
+
+class ProgressLine:
+    """A progress bar on stderr for work that takes more than a second."""
+
+    def __init__(self, doing: str = "compiling data", unit: str = "files") -> None:
+        self.started = time.monotonic()
+        self.shown = False
+        self.doing = doing
+        self.unit = unit
+
+    def __call__(self, done: float, total: int) -> None:
+        """Show ``done`` of ``total`` (a file read partly moves the bar, not the count)."""
+        if time.monotonic() - self.started < 1 or total <= 0:
+            return
+        filled = round(30 * done / total)
+        sys.stderr.write(
+            f"\riranclash: {self.doing} [{'#' * filled}{'.' * (30 - filled)}] {int(done)}/{total} {self.unit}"
+        )
+        sys.stderr.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\n")
+
+
+def show(result: Listing | Detail, output: Output) -> None:
+    render(result, output, sys.stdout)
+
+
+def evidenced(question: Question, wanted: bool) -> Question:
+    """The lookup, with the Evidence section of ``--sources`` when it is wanted."""
+    if not wanted:
+        return question
+
+    def evidenced(store: sqlite3.Connection) -> Any:
+        from iranclash.ask.evidence import with_evidence
+
+        answer = question(store)
+        return with_evidence(store, answer) if isinstance(answer, Detail) else answer
+
+    return evidenced
+
+
+def silence_stdout() -> None:
+    """After the reader of a pipe has gone, send what is left nowhere, without a warning."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
