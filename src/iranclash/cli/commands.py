@@ -536,7 +536,8 @@ def _problem_listing(problems: list[Problem]) -> Listing:
 
 
 def main() -> None:
-    """Console-script entry point: quiet on a closed pipe, 130 on Ctrl-C."""
+    """Run the app on this process's arguments (``cli.launch.main``, the console script,
+    calls it once signals and stdout are set up): quiet on a closed pipe, 130 on Ctrl-C."""
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")

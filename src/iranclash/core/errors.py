@@ -1,7 +1,7 @@
 """The project's own exceptions: every expected failure is one of these.
 
 The CLI turns each into one line on stderr and an exit code, in one place
-(``cli.main``); library callers can catch :class:`IranclashError`.
+(``cli.answer.exit_status``); library callers can catch :class:`IranclashError`.
 """
 
 from __future__ import annotations

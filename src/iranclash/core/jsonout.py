@@ -11,7 +11,11 @@ import json
 import os
 import re
 
-_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069]")
+#: Characters a terminal would obey or hide (C1 controls, bidirectional marks and overrides,
+#: line and paragraph separators), as a character class: JSON escapes them, and tables show
+#: them as ⟨U+XXXX⟩ (``output.text``), from this one list.
+INVISIBLE = "\x80-\x9f\u061c\u200e\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069"
+_UNSAFE = re.compile(f"[\x7f{INVISIBLE}]")
 
 
 class Raw:

@@ -10,7 +10,7 @@ from typing import IO
 from iranclash.core import jsonout
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
-_INVISIBLE = re.compile("[\x80-\x9f\u061c\u200e\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069]")
+_INVISIBLE = re.compile(f"[{jsonout.INVISIBLE}]")
 
 
 def visible(text: str) -> str:
