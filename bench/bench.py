@@ -3,6 +3,7 @@
     python bench/bench.py                         # start-up, then 100,000 events of YAML and of CSV
     python bench/bench.py --events 1000000        # the same at 1M, beside the 100,000 figures
     python bench/bench.py --events 1000000 --only csv --keep-data /tmp/iranclash-bench-data
+    python bench/bench.py --events 1000000 --events 3000000 --skip streams  # CSV at 1M and 3M, YAML at 1M
 
 Start-up is measured as a ratio to ``python -c pass`` timed in the same run, since
 machines differ. Each scale run generates a data folder into a temporary directory:
@@ -12,9 +13,13 @@ of made-up ACLED-shaped CSV rows (bench/generate_acled.py) in two exports, a his
 cache file's size is its own. ``jq`` selecting the same events from JSON lines is the
 peer.
 
-Every figure is printed at the requested size beside the baseline (100,000), with
-their ratio so the growth of cost shows, and with its target and whether the
-requested size meets it. Peak memory is each process's maximum resident set size
+Every figure is printed at each requested size beside the baseline (100,000), with
+the ratio of the last two sizes so the growth of cost shows, and with its target and
+whether the largest size meets it. From a million rows on, a build's peak memory is
+held to stay flat (within 10% from one size to the next) and its time to grow with
+the rows (at most 1.07 times their ratio: 3.2x for 3x). YAML is measured up to
+``--yaml-max`` events (1,000,000): beyond, generating and building it takes many
+minutes a size. Peak memory is each process's maximum resident set size
 (``wait4``). A command that fails, runs past ``--timeout`` or grows past
 ``--memory-limit`` is stopped and reported as such; the bench goes on. Progress
 and each figure as it is measured go to stderr.
@@ -25,6 +30,7 @@ from __future__ import annotations
 import argparse
 import csv
 import fcntl
+import itertools
 import os
 import pty
 import shutil
@@ -50,6 +56,14 @@ QUERY_MIB = 150.0
 STREAM_MIB = 150.0
 BUILD_MIB = 1024.0
 CACHE_RATIO = 1.5
+#: From this size on SQLite's page cache is full, and a build's peak memory should stay flat.
+FLAT_FROM = 1_000_000
+#: Peak memory of a build at one size against the size before it (from ``FLAT_FROM`` on).
+FLAT_MEMORY = 1.10
+#: A build's time against the size before it, as a share of the sizes' ratio (3.2x for 3x).
+BUILD_GROWTH = 1.07
+#: YAML sizes measured at most (``--yaml-max``).
+YAML_MAX = 1_000_000
 #: The size of the pseudo-terminal the table form is measured on.
 TERMINAL_COLUMNS, TERMINAL_LINES = 120, 40
 
@@ -70,7 +84,9 @@ class Run:
     """One command's cost: wall time and the process's own peak resident memory.
 
     ``failure`` says why it did not finish cleanly (exit status, timeout, memory);
-    ``count`` what it returned (rows, hits, lines), when that was looked at.
+    ``count`` what it returned (rows, hits, lines), when that was looked at;
+    ``cpu_seconds`` the processor time of the process and the children it waited for,
+    which other work on the machine changes less than the wall time.
     """
 
     seconds: float
@@ -79,6 +95,7 @@ class Run:
     count: str = ""
     output_lines: int = 0
     output_bytes: int = 0
+    cpu_seconds: float = 0.0
 
 
 class _Sink(threading.Thread):
@@ -187,7 +204,8 @@ def run_once(
     failure = watchdog.reason
     if not failure and process.returncode != 0:
         failure = f"exit {process.returncode}" + (f": {message[-1][:200]}" if message else "")
-    return Run(elapsed, usage.ru_maxrss / 1024, failure, "", sink.lines, sink.bytes)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(elapsed, usage.ru_maxrss / 1024, failure, "", sink.lines, sink.bytes, cpu)
 
 
 def median(runs: Sequence[Run]) -> Run:
@@ -654,6 +672,15 @@ CELL = 26
 RATIO = 22
 
 
+def _short(size: int) -> str:
+    """1M, 300k, 100: a size as a ratio's header names it."""
+    if size >= 1_000_000 and size % 100_000 == 0:
+        return f"{size / 1_000_000:g}M"
+    if size >= 1000 and size % 1000 == 0:
+        return f"{size // 1000}k"
+    return str(size)
+
+
 def _cell(value: Run | float | str | None, unit: str) -> str:
     if value is None:
         return "-"
@@ -667,9 +694,10 @@ def _cell(value: Run | float | str | None, unit: str) -> str:
 
 
 def _ratio(values: Sequence[Run | float | str | None]) -> str:
+    """The last value against the one before it."""
     if len(values) < 2:
         return ""
-    first, last = values[0], values[-1]
+    first, last = values[-2], values[-1]
     if isinstance(first, Run) and isinstance(last, Run):
         if first.failure or last.failure or not first.seconds or not first.peak_mib:
             return ""
@@ -688,7 +716,10 @@ class Table:
 
     def header(self, title: str) -> None:
         cells = "".join(f"{f'{size:,}':>{CELL}}" for size in self.sizes)
-        ratio = f"{'ratio (time, memory)':>{RATIO}}" if len(self.sizes) > 1 else ""
+        ratio = ""
+        if len(self.sizes) > 1:
+            ratio = f"{_short(self.sizes[-1])}/{_short(self.sizes[-2])} (time, mem)"
+        ratio = f"{ratio:>{RATIO}}"
         print(f"  {title:<{LABEL}}{cells}{ratio}   target at {self.sizes[-1]:,}")
 
     def line(
@@ -713,6 +744,52 @@ class Table:
             print(f"  {'':<{LABEL}}{cells}".rstrip())
 
 
+@dataclass(frozen=True)
+class Growth(Target):
+    """A limit on how a build grows from the size before the last to the last: its time
+    against the sizes' ratio, its peak memory against the one before."""
+
+    before: Run | None = None
+    last: Run | None = None
+
+    def judge(self, value: Run | float | None) -> str:
+        before, value = self.before, self.last
+        if value is None or before is None or before.failure or not before.seconds or not before.peak_mib:
+            return "not measured"
+        if value.failure:
+            return "MISSED (did not finish)"
+        over = []
+        if self.seconds is not None and value.seconds / before.seconds > self.seconds:
+            over.append(f"time {value.seconds / before.seconds:.2f}x")
+        if self.mib is not None and value.peak_mib / before.peak_mib > self.mib:
+            over.append(f"memory {value.peak_mib / before.peak_mib:.2f}x")
+        return f"MISSED ({', '.join(over)} the one before)" if over else "ok"
+
+
+def _growth(before: Run | None, after: Run | None) -> str:
+    """A build's time, peak memory and processor time, each against the size before's."""
+    ratio = _ratio([before, after]).strip()
+    if not ratio or before is None or after is None or not before.cpu_seconds:
+        return ratio or "-"
+    return f"{ratio} {after.cpu_seconds / before.cpu_seconds:.1f}x"
+
+
+def _growth_target(measured: Sequence[Figures]) -> Growth | None:
+    """How much the last build may grow from the one before, where both are large enough
+    (``FLAT_FROM``) that SQLite's page cache is full: memory should then stay flat."""
+    if len(measured) < 2 or measured[-2].size < FLAT_FROM:
+        return None
+    rows = measured[-1].size / measured[-2].size
+    seconds = BUILD_GROWTH * rows
+    return Growth(
+        f"time <= {seconds:.2f}x ({BUILD_GROWTH}x the {rows:g}x rows), memory <= {FLAT_MEMORY:.2f}x",
+        seconds,
+        FLAT_MEMORY,
+        before=measured[-2].build,
+        last=measured[-1].build,
+    )
+
+
 def report(source: Source, measured: Sequence[Figures], settings: Settings) -> None:
     sizes = [figures.size for figures in measured]
     last = measured[-1]
@@ -731,6 +808,14 @@ def report(source: Source, measured: Sequence[Figures], settings: Settings) -> N
             BUILD_MIB,
         ),
     )
+    growth = _growth_target(measured)
+    if growth is not None:
+        builds = [figures.build for figures in measured]
+        table.line(
+            "cold build against the size before (time, mem, cpu)",
+            ["-", *[_growth(*pair) for pair in itertools.pairwise(builds)]],
+            target=growth,
+        )
     table.line("cache file (*.sqlite)", [figures.cache_mib for figures in measured], "MiB")
     table.line(
         "cache file / source files",
@@ -805,7 +890,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--events", type=int, default=BASELINE, help="the size measured (default 100,000)")
+    parser.add_argument(
+        "--events",
+        type=int,
+        action="append",
+        help="a size measured (repeatable: --events 1000000 --events 3000000; default 100,000)",
+    )
+    parser.add_argument(
+        "--yaml-max",
+        type=int,
+        default=YAML_MAX,
+        help="YAML is measured at no size above this (default 1,000,000)",
+    )
     parser.add_argument(
         "--baseline", type=int, default=BASELINE, help="the size it is compared with (default 100,000)"
     )
@@ -846,8 +942,8 @@ def main() -> None:
         skip=frozenset(skip),
         keep_data=arguments.keep_data.resolve() if arguments.keep_data else None,
     )
-    sizes = [arguments.events]
-    if arguments.baseline != arguments.events and "baseline" not in skip:
+    sizes = sorted(set(arguments.events or [BASELINE]))
+    if arguments.baseline not in sizes and "baseline" not in skip:
         sizes.insert(0, arguments.baseline)
     with tempfile.TemporaryDirectory(prefix="iranclash-cache-") as cache:
         env = {**os.environ, "IRANCLASH_CACHE_DIR": cache}
@@ -860,8 +956,14 @@ def main() -> None:
         if "startup" not in skip:
             startup(env, limits, arguments.runs)
         for source in (YAML, CSV):
-            if source.key not in skip:
-                report(source, [measure(source, size, settings, env) for size in sizes], settings)
+            if source.key in skip:
+                continue
+            measured = [size for size in sizes if source is not YAML or size <= arguments.yaml_max]
+            if measured != sizes:
+                left = ", ".join(f"{size:,}" for size in sizes if size not in measured)
+                print(f"{source.title}: not measured at {left} (above --yaml-max)")
+            if measured:
+                report(source, [measure(source, size, settings, env) for size in measured], settings)
 
 
 if __name__ == "__main__":

@@ -689,7 +689,8 @@ def _for_building(connection: sqlite3.Connection) -> None:
     kept in memory, their pages are written once, not out and back for every few rows.
     Pages of 8 KiB, not SQLite's 4 (set before the first table; a copy keeps its own):
     1M export rows go in about a second faster, the file is the same size, and queries
-    take as long."""
+    take as long. Once the rows are written, ``store.Builder.finish`` lowers the cache again:
+    SQLite's sorts after it may take as much memory as the cache."""
     connection.execute(f"PRAGMA page_size = {_PAGE_BYTES}")
     connection.execute("PRAGMA journal_mode = OFF")
     connection.execute("PRAGMA synchronous = OFF")

@@ -246,40 +246,41 @@ def _import(
     (event id, row id, file, line) naming no row read, or a row another event names."""
     from iranclash.build import store
     from iranclash.build.export_rows import read_export
+    from iranclash.build.first_rows import FirstRows
     from iranclash.ingest.datasets import Account
-    from iranclash.ingest.datasets.tally import FirstSeen, Tell
+    from iranclash.ingest.datasets.tally import Tell
 
     problems: list[Problem] = []
     seen: set[str] = set()
-    firsts = FirstSeen()
-    for done, path in enumerate(exports, start=total - len(exports) + 1):
-        builder.begin_file(numbers[path])
-        try:
-            fingerprint = Fingerprint.of(os.stat(path))
-            reading = None if progress is None else _share_of(progress, done - 1, total)
-            account = Account(path)
-            read_export(path, builder, seen, firsts, Tell(account, told), reading=reading)
-            store.save_account(builder.connection, account)
-            if source_files:
-                source_files.add_once_hashed(path, fingerprint)
-        except DataError as error:
-            problems.extend(error.problems)
-        except OSError as error:
-            problems.append(Problem(path, f"cannot read: {error.strerror or error}"))
-        if progress:
-            progress(done, total)
-    claimed: dict[str, tuple[Path, int]] = {}
-    for event_id, row, path, line in claims:
-        if row not in firsts.places:
-            problems.append(
-                Problem(path, f"{row!r} is no row of the exports read", line, None, event_id, "same_as")
-            )
-        elif row in claimed:
-            first = claimed[row]
-            message = f"{row!r} is already the same as another event (at {first[0]}:{first[1]})"
-            problems.append(Problem(path, message, line, None, event_id, "same_as"))
-        else:
-            claimed[row] = (path, line)
+    with FirstRows() as firsts:  # on disk: nothing is held per row (``first_rows``)
+        for done, path in enumerate(exports, start=total - len(exports) + 1):
+            builder.begin_file(numbers[path])
+            try:
+                fingerprint = Fingerprint.of(os.stat(path))
+                reading = None if progress is None else _share_of(progress, done - 1, total)
+                account = Account(path)
+                read_export(path, builder, seen, firsts, Tell(account, told), reading=reading)
+                store.save_account(builder.connection, account)
+                if source_files:
+                    source_files.add_once_hashed(path, fingerprint)
+            except DataError as error:
+                problems.extend(error.problems)
+            except OSError as error:
+                problems.append(Problem(path, f"cannot read: {error.strerror or error}"))
+            if progress:
+                progress(done, total)
+        claimed: dict[str, tuple[Path, int]] = {}
+        for event_id, row, path, line in claims:
+            if firsts.place_of(row) is None:
+                problems.append(
+                    Problem(path, f"{row!r} is no row of the exports read", line, None, event_id, "same_as")
+                )
+            elif row in claimed:
+                first = claimed[row]
+                message = f"{row!r} is already the same as another event (at {first[0]}:{first[1]})"
+                problems.append(Problem(path, message, line, None, event_id, "same_as"))
+            else:
+                claimed[row] = (path, line)
     return problems
 
 

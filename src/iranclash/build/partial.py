@@ -52,6 +52,7 @@ from iranclash.build.compile import (
     worth_a_child,
 )
 from iranclash.build.export_rows import read_export
+from iranclash.build.first_rows import FirstRows
 from iranclash.build.integrity import checksum
 from iranclash.core import jsonout, names
 from iranclash.core.collector import paused
@@ -59,7 +60,7 @@ from iranclash.core.errors import DataError
 from iranclash.core.model import Actor, Event, Place, Record, Source
 from iranclash.ingest import folder, validate
 from iranclash.ingest.datasets import Account
-from iranclash.ingest.datasets.tally import FirstSeen, Tell
+from iranclash.ingest.datasets.tally import Tell
 
 if TYPE_CHECKING:
     from iranclash.build.compile import Read
@@ -457,11 +458,10 @@ def _read_export(
             raise Unsafe(f"{record.id} reads differently now")
 
     account = Account(path)
-    read_export(path, builder, seen, FirstSeen(), Tell(account), named)
+    with FirstRows() as firsts:
+        read_export(path, builder, seen, firsts, Tell(account), named)
     builder.end_file()
     builder.flush()
-    if _ids_twice(connection):
-        raise Unsafe(f"{path} repeats an event id of another file")  # a full build sets it aside
     store.save_account(connection, account)
     connection.executemany(
         "UPDATE record_data SET seq = ? WHERE rowid = ?", [(seq, rowid) for rowid, seq in kept.items()]
@@ -469,15 +469,6 @@ def _read_export(
     unnamed = [(record_id, rowid, text) for record_id, (rowid, text) in made.items() if rowid not in kept]
     _take_out_unnamed(connection, unnamed)
     return path, fingerprint, sha256_of(path)
-
-
-def _ids_twice(connection: sqlite3.Connection) -> bool:
-    """Whether two stored events share an id: a row of the file read again repeats one of
-    another export's, which only a full build, reading every file in order, sets aside."""
-    return (
-        connection.execute("SELECT 1 FROM event GROUP BY id HAVING count(*) > 1 LIMIT 1").fetchone()
-        is not None
-    )
 
 
 def _take_out_unnamed(connection: sqlite3.Connection, records: list[tuple[str, int, str]]) -> None:

@@ -107,6 +107,12 @@ _EVENT_INDEXES = """
 CREATE UNIQUE INDEX IF NOT EXISTS event_id ON event(id);
 CREATE INDEX IF NOT EXISTS event_date ON event(date_start, date_end, seq);
 """
+#: SQLite's page cache once every row is written, in KiB. SQLite sorts (making an index,
+#: grouping for ``summary``) in memory up to the page cache's size before it spills to
+#: temporary files: with a build's 256 MiB (``cache._for_building``), memory at its end grew
+#: with the rows (50 MiB more at 1,000,000 rows, 145 MiB at 3,000,000); with this much, the
+#: indexes and the summary at 1,000,000 rows take as long (0.5 s, 0.6 s).
+_SORTING_KIB = 16 * 1024
 _STAGE = "CREATE TEMP TABLE external_name(external INTEGER NOT NULL, actor INTEGER NOT NULL);"
 #: A curated actor takes part in every event of an imported actor it lists as ``external``, in
 #: the same role (once per event, and not where the event names it already), so that its
@@ -303,7 +309,9 @@ class Builder:
         self.gathered = 0
 
     def finish(self) -> None:
+        """Write the last batch, make the event indexes and settle what needed every record."""
         self.flush()
+        self.connection.execute(f"PRAGMA cache_size = -{_SORTING_KIB}")
         self.connection.executescript(_EVENT_INDEXES)
         with self.connection:
             if self.preset is None:  # no events: the dictionary is empty
