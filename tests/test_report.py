@@ -208,3 +208,34 @@ def test_the_report_renders_in_chromium_without_errors(
     )
     assert shot.returncode == 0
     assert (tmp_path / "shot.png").stat().st_size > 10_000
+
+
+def test_the_map_draws_the_borders_it_ships_and_credits_them(cli: Cli) -> None:
+    page = _report(cli)
+    figure = page[page.index("<figure>") : page.index("</figure>")]
+    for country in ("Iraq", "Syria", "Jordan", "Turkey"):
+        assert f"<title>{country}</title></path>" in figure
+    assert ">IRAQ</text>" in figure
+    assert ">SYRIA</text>" in figure
+    assert "Borders: Natural Earth (public domain), via world-atlas." in page
+    shipped = Path(__file__).parents[1] / "src" / "iranclash" / "output" / "region.json"
+    assert shipped.stat().st_size < 12_000
+
+
+def test_every_dot_is_numbered_and_the_legend_names_it(cli: Cli) -> None:
+    page = html.unescape(_report(cli))
+    dots = page.count("<circle")
+    numbers = re.findall(r'<text class="number"[^>]*>(\d+)</text>', page)
+    assert numbers == [str(number) for number in range(1, dots + 1)]
+    legend = re.findall(r'<li value="(\d+)">', page)
+    assert legend == numbers
+    assert "Tanf–Walid border crossing (0 events; region)" in re.sub(r"<[^>]+>", "", page)
+
+
+def test_region_places_are_dashed_even_with_no_events(cli: Cli) -> None:
+    page = _report(cli)
+    classes = dict(re.findall(r"<title>\d+\. ([^:]+):[^<]*</title><circle class=\"([^\"]*)\"", page))
+    assert classes["Tanf–Walid border crossing"] == "none vague"
+    assert classes["Anbar province"] == "none vague"
+    assert classes["Ain al-Assad air base"] == ""
+    assert classes["Idlib"] == "vague"
