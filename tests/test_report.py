@@ -239,3 +239,34 @@ def test_region_places_are_dashed_even_with_no_events(cli: Cli) -> None:
     assert classes["Anbar province"] == "none vague"
     assert classes["Ain al-Assad air base"] == ""
     assert classes["Idlib"] == "vague"
+
+
+def test_the_report_opens_with_the_latest_exchange_and_names_the_article(cli: Cli) -> None:
+    page = _report(cli)
+    header = page[page.index("<header>") : page.index("</header>")]
+    assert "From the article: Abdulaziz Kilani, “U.S.-Iran Clashes in Syria and Iraq" in header
+    assert page.index('<section id="glance">') < page.index('<section id="timeline">')
+    glance = page[page.index('<section id="glance">') : page.index("</section>", page.index('id="glance"'))]
+    assert "At a glance: the latest exchange" in glance
+    latest = [event for event in cli("events", "--json").json() if event["date"] >= "2021-06-27"]
+    assert len(latest) == 9
+    for event in latest:
+        assert f'<a href="#quotes-{event["id"]}">' in glance
+    assert "2021-06-27 to 2021-07-08: the last 9 of" in glance
+    assert "2000s" not in glance
+
+
+def test_each_event_id_links_to_its_quotes(cli: Cli) -> None:
+    page = _report(cli)
+    targets = set(re.findall(r'href="#(quotes-[^"]+)"', page))
+    anchors = set(re.findall(r'<div id="(quotes-[^"]+)"', page))
+    assert targets <= anchors
+    timeline = page[page.index('<section id="timeline">') : page.index('<section id="chains">')]
+    for event in cli("events", "--json").json():
+        assert f'<div id="quotes-{esc(event["id"])}"' in page
+        assert f'<a href="#quotes-{esc(event["id"])}">' in timeline
+
+
+def test_the_glance_of_a_report_with_no_day_lists_the_last_events(cli: Cli) -> None:
+    page = _report(cli, "--until", "2019")
+    assert "At a glance: the latest events" in page

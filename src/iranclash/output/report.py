@@ -17,6 +17,7 @@ import json
 import re
 import sqlite3
 from collections.abc import Iterable
+from datetime import date
 
 from iranclash import __version__
 from iranclash.ask import query
@@ -50,6 +51,9 @@ ul.tree ul { list-style: none; padding-left: 1.2rem; border-left: 2px solid var(
 ul.tree li { margin: .25rem 0; }
 .date { font-variant-numeric: tabular-nums; font-weight: 600; margin-right: .4rem; }
 .id { font-family: ui-monospace, monospace; font-size: .8rem; color: var(--muted); }
+.id a { color: inherit; white-space: nowrap; }
+ul.glance { list-style: none; padding-left: 0; } ul.glance li { margin: .35rem 0; }
+header .source { margin: .3rem 0; }
 table { border-collapse: collapse; width: 100%; font-size: .92rem; }
 th, td { text-align: left; vertical-align: top; padding: .3rem .4rem; border-bottom: 1px solid var(--line); }
 .bar { display: inline-block; height: .8rem; background: var(--accent); vertical-align: middle; }
@@ -70,7 +74,8 @@ blockquote { margin: .4rem 0 .8rem; padding: .3rem .8rem; border-left: 3px solid
              background: #faf7f5; }
 input[type=search] { width: 100%; padding: .5rem; font: inherit; margin: .5rem 0 1rem; }
 .hidden { display: none; }
-@media (max-width: 40rem) { body { font-size: 15px; padding: .6rem; } th, td { padding: .25rem; } }
+@media (max-width: 40rem) { body { font-size: 15px; padding: .6rem; } th, td { padding: .25rem; }
+  .id a { white-space: normal; } }
 @media print { input[type=search] { display: none; } body { max-width: none; font-size: 11pt; }
   h2 { break-after: avoid; } li, tr, blockquote { break-inside: avoid; }
   a { color: inherit; text-decoration: none; } }
@@ -113,11 +118,16 @@ def report(store: sqlite3.Connection, filters: query.EventFilter | None = None, 
         )
     }
     outline = timeline(store, filters)
+    quoted = frozenset(row["id"] for row in events)
+    latest, heading = _latest(events)
     parts = [
-        _header(events, filters, label),
+        _header(events, filters, label, _articles(store)),
+        _section("glance", heading, _glance(events, latest)),
         '<input type="search" id="filter" placeholder="Filter events and quotes…" aria-label="Filter">',
         _section(
-            "timeline", "Timeline", _timeline(outline.nodes) + f'<p class="note">{esc(outline.caption)}</p>'
+            "timeline",
+            "Timeline",
+            _timeline(outline.nodes, quoted) + f'<p class="note">{esc(outline.caption)}</p>',
         ),
         _section("chains", "Chains", _chains(store, events)),
         _section("map", "Map", svg_map(events, places)),
@@ -146,7 +156,25 @@ def _section(anchor: str, title: str, content: str) -> str:
     return f'<section id="{anchor}">\n<h2>{esc(title)}</h2>\n{content}\n</section>'
 
 
-def _header(events: list[Row], filters: query.EventFilter, label: str) -> str:
+def _articles(store: sqlite3.Connection) -> list[tuple[str, str]]:
+    """The articles the data is drawn from, each as its id and its Chicago reference."""
+    sources = {
+        row["id"]: row
+        for row in (
+            json.loads(text)
+            for (text,) in store.execute("SELECT json FROM record WHERE kind = 'source' ORDER BY seq")
+        )
+    }
+    return [
+        (source_id, chicago(source, [], sources))
+        for source_id, source in sources.items()
+        if source.get("kind") == "article"
+    ]
+
+
+def _header(
+    events: list[Row], filters: query.EventFilter, label: str, articles: list[tuple[str, str]]
+) -> str:
     chosen = [
         f"{name} {value}"
         for name, value in (
@@ -160,17 +188,63 @@ def _header(events: list[Row], filters: query.EventFilter, label: str) -> str:
         if value
     ]
     span = f"{events[0]['date']} to {events[-1]['date']}" if events else "no events"
+    drawn_from = "".join(
+        f'<p class="source">From the article: {esc(reference)} '
+        f'<a href="#source-{esc(source_id)}">Reference</a></p>\n'
+        for source_id, reference in articles
+    )
     return (
         "<header>\n<h1>U.S.–Iran proxy conflict: events, chains and sources</h1>\n"
-        f'<p class="muted">{len(events)} events, {esc(span)}; '
+        + drawn_from
+        + f'<p class="muted">{len(events)} events, {esc(span)}; '
         f"filters: {esc('; '.join(chosen) or 'none')}. Data: {esc(label)}. "
         f"Made by iranclash {esc(__version__)}. Dates are as precise as the source: an event known "
         "only by its year is shown with the year alone.</p>\n"
-        '<nav class="muted"><a href="#timeline">Timeline</a> · <a href="#chains">Chains</a> · '
+        '<nav class="muted"><a href="#glance">At a glance</a> · '
+        '<a href="#timeline">Timeline</a> · <a href="#chains">Chains</a> · '
         '<a href="#map">Map</a> · <a href="#counts">Counts</a> · '
         '<a href="#sources">Quotes and sources</a></nav>\n'
         "</header>"
     )
+
+
+_GLANCE = 10  # events at most: a page that opens with a list of hundreds opens with nothing
+_GAP = 14  # days: events closer than this to the next are one exchange
+
+
+def _latest(events: list[Row]) -> tuple[list[Row], str]:
+    """The latest exchange: the last run of events dated to a day, each within two weeks of the
+    next; or, when no event has a day, the last events; with the section's heading."""
+    days = [row for row in events if row.get("date_precision") == "day"]
+    if not days:
+        return events[-_GLANCE:], "At a glance: the latest events"
+    run = [days[-1]]
+    for row in reversed(days[:-1]):
+        if (date.fromisoformat(run[0]["date"]) - date.fromisoformat(row["date"])).days > _GAP:
+            break
+        run.insert(0, row)
+    return run[-_GLANCE:], "At a glance: the latest exchange"
+
+
+def _glance(events: list[Row], latest: list[Row]) -> str:
+    if not latest:
+        return '<p class="muted">No event matches.</p>'
+    shown = f"the last {len(latest)} of" if len(latest) < len(events) else "all"
+    items = "".join(
+        f'<li><span class="date">{esc(date_label(row))}</span> {esc(row["title"])} '
+        f'<span class="id">{esc(row["type"])} · <a href="#quotes-{esc(row["id"])}">{esc(row["id"])}</a>'
+        "</span></li>"
+        for row in latest
+    )
+    return (
+        f"<p>{esc(latest[0]['date'])} to {esc(latest[-1]['date'])}: {shown} {_count(len(events))} in "
+        "this report. Each id leads to the quotes behind the event; the timeline below starts from "
+        f'the beginning.</p>\n<ul class="glance">{items}</ul>'
+    )
+
+
+def _count(number: int) -> str:
+    return f"{number:,} event{'' if number == 1 else 's'}"
 
 
 def _search_text(node: Node) -> str:
@@ -178,13 +252,21 @@ def _search_text(node: Node) -> str:
     return " ".join(words).lower()
 
 
-def _tree(nodes: Iterable[Node], *, top: bool = False) -> str:
+def _linked(note: str, quoted: frozenset[str]) -> str:
+    """A note's parts (``rocket-attack · believed · an-id``), each event id a link to its quotes."""
+    return " · ".join(
+        f'<a href="#quotes-{esc(part)}">{esc(part)}</a>' if part in quoted else esc(part)
+        for part in note.split(" · ")
+    )
+
+
+def _tree(nodes: Iterable[Node], quoted: frozenset[str], *, top: bool = False) -> str:
     items = []
     for node in nodes:
         data = f' data-text="{esc(_search_text(node))}"' if top else ""
         text = _dated(node.text)
-        note = f' <span class="id">{esc(node.note)}</span>' if node.note else ""
-        children = f"\n<ul>{_tree(node.children)}</ul>" if node.children else ""
+        note = f' <span class="id">{_linked(node.note, quoted)}</span>' if node.note else ""
+        children = f"\n<ul>{_tree(node.children, quoted)}</ul>" if node.children else ""
         items.append(f"<li{data}>{text}{note}{children}</li>")
     return "\n".join(items)
 
@@ -202,9 +284,9 @@ def _dated(line: str) -> str:
     return f'{esc(match["prefix"])}<span class="date">{esc(match["date"])}</span>{note} {esc(title)}'
 
 
-def _timeline(nodes: Iterable[Node]) -> str:
+def _timeline(nodes: Iterable[Node], quoted: frozenset[str]) -> str:
     return "\n".join(
-        f'<h3>{esc(group.text)}</h3>\n<ul class="tree">\n{_tree(group.children, top=True)}\n</ul>'
+        f'<h3>{esc(group.text)}</h3>\n<ul class="tree">\n{_tree(group.children, quoted, top=True)}\n</ul>'
         for group in nodes
     )
 
@@ -230,7 +312,8 @@ def _chains(store: sqlite3.Connection, events: list[Row]) -> str:
         answers = links.in_order(links.responses.get(row["id"], ()))
         children = "".join(grow(answer, seen) for answer in answers)
         inner = f"<ul>{children}</ul>" if children else ""
-        return f'<li>{line} <span class="id">{esc(row["type"])} · {esc(row["id"])}</span>{inner}</li>'
+        link = f'<a href="#quotes-{esc(row["id"])}">{esc(row["id"])}</a>'
+        return f'<li>{line} <span class="id">{esc(row["type"])} · {link}</span>{inner}</li>'
 
     return (
         '<p class="muted">Only the links the data states: an event is drawn as answering another '
@@ -297,7 +380,7 @@ def _evidence_block(title: str, subtitle: str, record_id: str, rows: list[Row]) 
     )
     search = " ".join([title, subtitle, *(row["quote"] for row in rows)]).lower()
     return (
-        f'<div data-text="{esc(search)}"><h3>{esc(title)}</h3>'
+        f'<div id="quotes-{esc(record_id)}" data-text="{esc(search)}"><h3>{esc(title)}</h3>'
         f'<p class="muted">{esc(subtitle)} <span class="id">{esc(record_id)}</span></p>{quotes}</div>'
     )
 
