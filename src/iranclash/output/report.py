@@ -75,7 +75,7 @@ blockquote { margin: .4rem 0 .8rem; padding: .3rem .8rem; border-left: 3px solid
 input[type=search] { width: 100%; padding: .5rem; font: inherit; margin: .5rem 0 1rem; }
 .hidden { display: none; }
 @media (max-width: 40rem) { body { font-size: 15px; padding: .6rem; } th, td { padding: .25rem; }
-  .id a { white-space: normal; } }
+  .id a { white-space: normal; } svg .number { font-size: 28px; } svg .country-label { font-size: 22px; } }
 @media print { input[type=search] { display: none; } body { max-width: none; font-size: 11pt; }
   h2 { break-after: avoid; } li, tr, blockquote { break-inside: avoid; }
   a { color: inherit; text-decoration: none; } }

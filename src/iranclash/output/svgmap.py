@@ -22,8 +22,10 @@ from iranclash.output.text import visible
 
 _WIDTH = 800
 _PAD = 8
-_NUMBER = 20  # font sizes in the map's units: about 18 px on a desktop, 9 px on a phone
-_COUNTRY = 14
+# The labels' largest font sizes in the map's units, those of a phone (report.py's CSS draws
+# them smaller on a wider screen, where the map is drawn larger): room is kept for these.
+_NUMBER = 28
+_COUNTRY = 22
 # Iraq and Syria are what the report is about: they are drawn paler than their neighbours.
 _FOCUS = ("Iraq", "Syria")
 
@@ -244,12 +246,12 @@ def _country_labels(
         text = name.upper()
         width = len(text) * _COUNTRY * 0.85
         for shift in (0, -30, 30, -60, 60, -90, 90):
-            box = (x - width / 2, y + shift - _COUNTRY, x + width / 2, y + shift + 4)
+            box = (x - width / 2, y + shift - _COUNTRY / 2, x + width / 2, y + shift + _COUNTRY / 2)
             if _free(box, taken, height):
                 taken.append(box)
                 labels.append(
                     f'<text class="country-label" x="{round(x, 1)}" y="{round(y + shift, 1)}"'
-                    f' text-anchor="middle">{_esc(text)}</text>'
+                    f' text-anchor="middle" dominant-baseline="central">{_esc(text)}</text>'
                 )
                 break
     return labels
@@ -257,25 +259,35 @@ def _country_labels(
 
 def _number_label(text: str, x: float, y: float, radius: float, taken: list[Box], height: int) -> str:
     """The dot's number on the first side of it (right, left, above, below, then the corners)
-    where it meets nothing drawn so far."""
-    width = len(text) * _NUMBER * 0.7 + 2
-    gap = radius + 2
-    # Candidates as (left edge, baseline) of the text.
+    where it meets nothing drawn so far. Each is anchored on the side facing the dot, so a
+    smaller font only brings it nearer."""
+    width, half = len(text) * _NUMBER * 0.65 + 2, _NUMBER / 2
+    gap, slant = radius + 2, (radius + 2) * 0.7
+    # Candidates: the anchor point, how the text hangs from it, and the box it may fill.
     spots = [
-        (x + gap, y + _NUMBER * 0.35),
-        (x - gap - width, y + _NUMBER * 0.35),
-        (x - width / 2, y - gap - 2),
-        (x - width / 2, y + gap + _NUMBER),
-        (x + gap * 0.7, y - gap * 0.7),
-        (x - gap * 0.7 - width, y - gap * 0.7),
-        (x + gap * 0.7, y + gap * 0.7 + _NUMBER),
-        (x - gap * 0.7 - width, y + gap * 0.7 + _NUMBER),
+        (x + gap, y, "start", (x + gap, y - half, x + gap + width, y + half)),
+        (x - gap, y, "end", (x - gap - width, y - half, x - gap, y + half)),
+        (x, y - gap - half, "middle", (x - width / 2, y - gap - 2 * half, x + width / 2, y - gap)),
+        (x, y + gap + half, "middle", (x - width / 2, y + gap, x + width / 2, y + gap + 2 * half)),
+        (
+            x + slant,
+            y - slant - half,
+            "start",
+            (x + slant, y - slant - 2 * half, x + slant + width, y - slant),
+        ),
+        (x - slant, y - slant - half, "end", (x - slant - width, y - slant - 2 * half, x - slant, y - slant)),
+        (
+            x + slant,
+            y + slant + half,
+            "start",
+            (x + slant, y + slant, x + slant + width, y + slant + 2 * half),
+        ),
+        (x - slant, y + slant + half, "end", (x - slant - width, y + slant, x - slant, y + slant + 2 * half)),
     ]
-    best = spots[0]
-    for left, base in spots:
-        if _free((left - 1, base - _NUMBER, left + width + 1, base + 4), taken, height):
-            best = (left, base)
-            break
-    left, base = best
-    taken.append((left - 1, base - _NUMBER, left + width + 1, base + 4))
-    return f'<text class="number" x="{round(left, 1)}" y="{round(base, 1)}">{_esc(text)}</text>'
+    chosen = next((spot for spot in spots if _free(spot[3], taken, height)), spots[0])
+    left, middle, anchor, box = chosen
+    taken.append(box)
+    return (
+        f'<text class="number" x="{round(left, 1)}" y="{round(middle, 1)}" text-anchor="{anchor}"'
+        f' dominant-baseline="central">{_esc(text)}</text>'
+    )
