@@ -426,3 +426,11 @@ def test_the_report_as_a_person_sees_it(cli: Cli, tmp_path: Path, width: int) ->
     assert seen["map"][1] <= width
     assert seen["glance"] < 500
     assert (tmp_path / f"report-{width}.png").stat().st_size > 50_000
+
+
+def test_words_break_only_where_words_break(cli: Cli) -> None:
+    """overflow-wrap: anywhere broke "Events" into Ev/en/ts in a phone's table: a word may break
+    only when it alone is wider than its line."""
+    page = _report(cli)
+    assert "overflow-wrap: anywhere" not in page
+    assert "overflow-wrap: break-word" in page
