@@ -5,12 +5,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import json
 import os
 import re
+import select
 import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -208,3 +211,226 @@ def test_the_report_renders_in_chromium_without_errors(
     )
     assert shot.returncode == 0
     assert (tmp_path / "shot.png").stat().st_size > 10_000
+
+
+def test_the_map_draws_the_borders_it_ships_and_credits_them(cli: Cli) -> None:
+    page = _report(cli)
+    figure = page[page.index("<figure>") : page.index("</figure>")]
+    for country in ("Iraq", "Syria", "Jordan", "Turkey"):
+        assert f"<title>{country}</title></path>" in figure
+    assert ">IRAQ</text>" in figure
+    assert ">SYRIA</text>" in figure
+    assert "Borders: Natural Earth (public domain), via world-atlas." in page
+    shipped = Path(__file__).parents[1] / "src" / "iranclash" / "output" / "region.json"
+    assert shipped.stat().st_size < 12_000
+
+
+def test_every_dot_is_numbered_and_the_legend_names_it(cli: Cli) -> None:
+    page = html.unescape(_report(cli))
+    dots = page.count("<circle")
+    numbers = re.findall(r'<text class="number"[^>]*>(\d+)</text>', page)
+    assert numbers == [str(number) for number in range(1, dots + 1)]
+    legend = re.findall(r'<li value="(\d+)">', page)
+    assert legend == numbers
+    assert "Tanf–Walid border crossing (0 events; region)" in re.sub(r"<[^>]+>", "", page)
+
+
+def test_region_places_are_dashed_even_with_no_events(cli: Cli) -> None:
+    page = _report(cli)
+    classes = dict(re.findall(r"<title>\d+\. ([^:]+):[^<]*</title><circle class=\"([^\"]*)\"", page))
+    assert classes["Tanf–Walid border crossing"] == "none vague"
+    assert classes["Anbar province"] == "none vague"
+    assert classes["Ain al-Assad air base"] == ""
+    assert classes["Idlib"] == "vague"
+
+
+def test_the_report_opens_with_the_latest_exchange_and_names_the_article(cli: Cli) -> None:
+    page = _report(cli)
+    header = page[page.index("<header>") : page.index("</header>")]
+    assert "From the article: Abdulaziz Kilani, “U.S.-Iran Clashes in Syria and Iraq" in header
+    assert page.index('<section id="glance">') < page.index('<section id="timeline">')
+    glance = page[page.index('<section id="glance">') : page.index("</section>", page.index('id="glance"'))]
+    assert "At a glance: the latest exchange" in glance
+    latest = [event for event in cli("events", "--json").json() if event["date"] >= "2021-06-27"]
+    assert len(latest) == 9
+    for event in latest:
+        assert f'<a href="#quotes-{event["id"]}">' in glance
+    assert "2021-06-27 to 2021-07-08: the last 9 of" in glance
+    assert "2000s" not in glance
+
+
+def test_each_event_id_links_to_its_quotes(cli: Cli) -> None:
+    page = _report(cli)
+    targets = set(re.findall(r'href="#(quotes-[^"]+)"', page))
+    anchors = set(re.findall(r'<div id="(quotes-[^"]+)"', page))
+    assert targets <= anchors
+    timeline = page[page.index('<section id="timeline">') : page.index('<section id="chains">')]
+    for event in cli("events", "--json").json():
+        assert f'<div id="quotes-{esc(event["id"])}"' in page
+        assert f'<a href="#quotes-{esc(event["id"])}">' in timeline
+
+
+def test_the_glance_of_a_report_with_no_day_lists_the_last_events(cli: Cli) -> None:
+    page = _report(cli, "--until", "2019")
+    assert "At a glance: the latest events" in page
+
+
+# Measures the page as laid out, at the width of the window; returns it as JSON.
+_MEASURE = """
+(function () {
+  var width = document.documentElement.clientWidth;
+  var labels = Array.prototype.map.call(document.querySelectorAll("svg text"), function (t) {
+    var r = t.getBoundingClientRect();
+    return {text: t.textContent, left: r.left, top: r.top, right: r.right, bottom: r.bottom};
+  });
+  var overlaps = [];
+  for (var i = 0; i < labels.length; i++) {
+    for (var j = i + 1; j < labels.length; j++) {
+      var a = labels[i], b = labels[j];
+      if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) {
+        overlaps.push(a.text + " / " + b.text);
+      }
+    }
+  }
+  var map = document.querySelector("svg").getBoundingClientRect();
+  var outside = labels.filter(function (r) {
+    return r.left < map.left || r.right > map.right || r.top < map.top || r.bottom > map.bottom;
+  }).map(function (r) { return r.text; });
+  // The SVG clips what it draws (borders run on past its edge), so its parts are not counted.
+  var wide = [];
+  var all = document.body.querySelectorAll("*");
+  for (var k = 0; k < all.length; k++) {
+    var r = all[k].getBoundingClientRect();
+    if (r.width && (r.right > width + 0.5 || r.left < -0.5) && !all[k].closest("svg > *")) {
+      wide.push(all[k].tagName + " " + (all[k].textContent || "").slice(0, 40));
+    }
+  }
+  return JSON.stringify({width: width, scroll: document.documentElement.scrollWidth,
+    labels: labels.length, overlaps: overlaps, outside: outside, wide: wide,
+    glance: document.getElementById("glance").getBoundingClientRect().top + window.scrollY,
+    map: [map.left, map.right], ready: document.documentElement.getAttribute("data-ready")});
+})()
+"""
+
+
+class _DevTools:
+    """Chromium driven over its DevTools pipe (fd 3 in, fd 4 out), as a phone or a desktop: the
+    one way to get a window narrower than headless Chromium's 500 pixels."""
+
+    def __init__(self, profile: Path) -> None:
+        command = [
+            "sh",
+            "-c",
+            'exec "$0" "$@" 3<&0 4>&1 0</dev/null 1>/dev/null',
+            _chromium(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--hide-scrollbars",
+            f"--user-data-dir={profile}",
+            "--remote-debugging-pipe",
+            "about:blank",
+        ]
+        self.process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+        )
+        self.sequence = 0
+        self.buffer = b""
+        self.events: list[dict[str, Any]] = []
+        targets = self.send("Target.getTargets")["targetInfos"]
+        page = next(target["targetId"] for target in targets if target["type"] == "page")
+        self.session = self.send("Target.attachToTarget", targetId=page, flatten=True)["sessionId"]
+
+    def send(self, method: str, **params: Any) -> dict[str, Any]:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.sequence += 1
+        message: dict[str, Any] = {"id": self.sequence, "method": method, "params": params}
+        if method.split(".")[0] not in ("Target", "Browser"):
+            message["sessionId"] = self.session
+        self.process.stdin.write(json.dumps(message).encode() + b"\0")
+        self.process.stdin.flush()
+        while True:
+            answer = self.receive()
+            if answer.get("id") == self.sequence:
+                assert "error" not in answer, answer
+                result: dict[str, Any] = answer["result"]
+                return result
+            self.events.append(answer)
+
+    def receive(self) -> dict[str, Any]:
+        assert self.process.stdout is not None
+        while b"\0" not in self.buffer:
+            ready, _, _ = select.select([self.process.stdout], [], [], 60)
+            assert ready, "chromium gave no answer in 60 s"
+            chunk = self.process.stdout.read1(1 << 16)
+            assert chunk, "chromium closed its DevTools pipe"
+            self.buffer += chunk
+        message, _, self.buffer = self.buffer.partition(b"\0")
+        answer: dict[str, Any] = json.loads(message)
+        return answer
+
+    def open(self, page: Path, width: int) -> None:
+        self.send(
+            "Emulation.setDeviceMetricsOverride",
+            width=width,
+            height=900,
+            deviceScaleFactor=1,
+            mobile=width < 800,
+        )
+        self.send("Page.enable")
+        self.send("Page.navigate", url=page.as_uri())
+        while not any(event.get("method") == "Page.loadEventFired" for event in self.events):
+            self.events.append(self.receive())
+
+    def evaluate(self, expression: str) -> Any:
+        return self.send("Runtime.evaluate", expression=expression, returnByValue=True)["result"]["value"]
+
+    def screenshot(self, path: Path) -> None:
+        """The whole page, as tall as it is."""
+        size = self.send("Page.getLayoutMetrics")["cssContentSize"]
+        clip = {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}
+        shot = self.send("Page.captureScreenshot", format="png", captureBeyondViewport=True, clip=clip)
+        path.write_bytes(base64.b64decode(shot["data"]))
+
+    def close(self) -> None:
+        self.send("Browser.close")
+        self.process.wait(timeout=30)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_report_as_a_person_sees_it(cli: Cli, tmp_path: Path, width: int) -> None:
+    """At a desktop's and a phone's width: no two map labels overlap, nothing is wider than the
+    window, the map fits, and the latest exchange is on the first screen. Leaves a screenshot
+    of the whole page, report-WIDTH.png, in the test's folder to look at."""
+    target = tmp_path / "report.html"
+    assert cli("report", "--out", str(target)).exit_code == 0
+    browser = _DevTools(tmp_path / "profile")
+    try:
+        browser.open(target, width)
+        seen = json.loads(browser.evaluate(_MEASURE))
+        browser.screenshot(tmp_path / f"report-{width}.png")
+    finally:
+        browser.close()
+    assert seen["ready"] == "yes"
+    assert seen["width"] == width
+    assert seen["labels"] >= 10
+    assert seen["overlaps"] == []
+    assert seen["outside"] == []
+    assert seen["wide"] == []
+    assert seen["scroll"] <= width
+    assert seen["map"][0] >= 0
+    assert seen["map"][1] <= width
+    assert seen["glance"] < 500
+    assert (tmp_path / f"report-{width}.png").stat().st_size > 50_000
+
+
+def test_words_break_only_where_words_break(cli: Cli) -> None:
+    """overflow-wrap: anywhere broke "Events" into Ev/en/ts in a phone's table: a word may break
+    only when it alone is wider than its line."""
+    page = _report(cli)
+    assert "overflow-wrap: anywhere" not in page
+    assert "overflow-wrap: break-word" in page

@@ -14,10 +14,10 @@ import base64
 import hashlib
 import html
 import json
-import math
 import re
 import sqlite3
 from collections.abc import Iterable
+from datetime import date
 
 from iranclash import __version__
 from iranclash.ask import query
@@ -28,7 +28,7 @@ from iranclash.ask.timeline import Links, date_label, timeline
 from iranclash.core.analyst_results import Document, Node
 from iranclash.core.results import Row
 from iranclash.core.vocabulary import Grain
-from iranclash.output.geo import placement
+from iranclash.output.svgmap import svg_map
 from iranclash.output.text import visible
 
 
@@ -41,7 +41,7 @@ _STYLE = """
 :root { --ink: #1d232a; --muted: #5b6670; --line: #d6dbe0; --accent: #a23b2a; --paper: #fff; }
 * { box-sizing: border-box; }
 body { margin: 0 auto; max-width: 60rem; padding: 1rem; font: 16px/1.5 system-ui, sans-serif;
-       color: var(--ink); background: var(--paper); overflow-wrap: anywhere; }
+       color: var(--ink); background: var(--paper); overflow-wrap: break-word; }
 h1 { font-size: 1.6rem; margin: .2rem 0; } h2 { margin-top: 2rem; border-bottom: 2px solid var(--ink); }
 h3 { margin: 1.2rem 0 .3rem; font-size: 1.05rem; }
 .muted, .note { color: var(--muted); font-size: .9rem; }
@@ -51,21 +51,31 @@ ul.tree ul { list-style: none; padding-left: 1.2rem; border-left: 2px solid var(
 ul.tree li { margin: .25rem 0; }
 .date { font-variant-numeric: tabular-nums; font-weight: 600; margin-right: .4rem; }
 .id { font-family: ui-monospace, monospace; font-size: .8rem; color: var(--muted); }
+.id a { color: inherit; white-space: nowrap; }
+ul.glance { list-style: none; padding-left: 0; } ul.glance li { margin: .35rem 0; }
+header .source { margin: .3rem 0; }
 table { border-collapse: collapse; width: 100%; font-size: .92rem; }
 th, td { text-align: left; vertical-align: top; padding: .3rem .4rem; border-bottom: 1px solid var(--line); }
 .bar { display: inline-block; height: .8rem; background: var(--accent); vertical-align: middle; }
-figure { margin: 0; overflow-x: auto; }
-svg { width: 100%; min-width: 40rem; height: auto; background: #f4f6f8; border: 1px solid var(--line); }
-svg text { font: 11px system-ui, sans-serif; fill: var(--ink); }
-svg .grid { stroke: #c9d1d8; stroke-width: .5; } svg .grid-label { fill: var(--muted); font-size: 9px; }
+figure { margin: 0; }
+svg { display: block; width: 100%; max-width: 46rem; height: auto; background: #dfe8ee;
+      border: 1px solid var(--line); }
+svg .country { fill: #ece9e2; stroke: #7d868e; stroke-width: 1.2; stroke-linejoin: round; }
+svg .country.focus { fill: #fbfaf7; }
+svg text { font-family: system-ui, sans-serif; fill: var(--ink); }
+svg .country-label { font-size: 14px; letter-spacing: 1px; fill: #6d7780; }
+svg .number { font-size: 20px; font-weight: 700; paint-order: stroke; stroke: #fff; stroke-width: 3px; }
 svg circle { fill: var(--accent); fill-opacity: .75; stroke: #fff; }
-svg circle.none { fill: #fff; stroke: var(--accent); }
-svg circle.vague { stroke: var(--accent); stroke-dasharray: 2 2; fill-opacity: .35; }
+svg circle.none { fill: #fff; fill-opacity: 1; stroke: var(--accent); stroke-width: 1.5; }
+svg circle.vague { stroke: var(--accent); stroke-width: 2; stroke-dasharray: 4 3; fill-opacity: .35; }
+ol.legend { columns: 2 16rem; margin: .6rem 0; padding-left: 2rem; font-size: .92rem; }
+ol.legend li { break-inside: avoid; }
 blockquote { margin: .4rem 0 .8rem; padding: .3rem .8rem; border-left: 3px solid var(--accent);
              background: #faf7f5; }
 input[type=search] { width: 100%; padding: .5rem; font: inherit; margin: .5rem 0 1rem; }
 .hidden { display: none; }
-@media (max-width: 40rem) { body { font-size: 15px; padding: .6rem; } th, td { padding: .25rem; } }
+@media (max-width: 40rem) { body { font-size: 15px; padding: .6rem; } th, td { padding: .25rem; }
+  .id a { white-space: normal; } svg .number { font-size: 28px; } svg .country-label { font-size: 22px; } }
 @media print { input[type=search] { display: none; } body { max-width: none; font-size: 11pt; }
   h2 { break-after: avoid; } li, tr, blockquote { break-inside: avoid; }
   a { color: inherit; text-decoration: none; } }
@@ -108,14 +118,19 @@ def report(store: sqlite3.Connection, filters: query.EventFilter | None = None, 
         )
     }
     outline = timeline(store, filters)
+    quoted = frozenset(row["id"] for row in events)
+    latest, heading = _latest(events)
     parts = [
-        _header(events, filters, label),
+        _header(events, filters, label, _articles(store)),
+        _section("glance", heading, _glance(events, latest)),
         '<input type="search" id="filter" placeholder="Filter events and quotes…" aria-label="Filter">',
         _section(
-            "timeline", "Timeline", _timeline(outline.nodes) + f'<p class="note">{esc(outline.caption)}</p>'
+            "timeline",
+            "Timeline",
+            _timeline(outline.nodes, quoted) + f'<p class="note">{esc(outline.caption)}</p>',
         ),
         _section("chains", "Chains", _chains(store, events)),
-        _section("map", "Map", _map(events, places)),
+        _section("map", "Map", svg_map(events, places)),
         _section("counts", "Counts by month", _counts(store, filters)),
         _section("sources", "Quotes and sources", _quotes(store, events)),
     ]
@@ -141,7 +156,25 @@ def _section(anchor: str, title: str, content: str) -> str:
     return f'<section id="{anchor}">\n<h2>{esc(title)}</h2>\n{content}\n</section>'
 
 
-def _header(events: list[Row], filters: query.EventFilter, label: str) -> str:
+def _articles(store: sqlite3.Connection) -> list[tuple[str, str]]:
+    """The articles the data is drawn from, each as its id and its Chicago reference."""
+    sources = {
+        row["id"]: row
+        for row in (
+            json.loads(text)
+            for (text,) in store.execute("SELECT json FROM record WHERE kind = 'source' ORDER BY seq")
+        )
+    }
+    return [
+        (source_id, chicago(source, [], sources))
+        for source_id, source in sources.items()
+        if source.get("kind") == "article"
+    ]
+
+
+def _header(
+    events: list[Row], filters: query.EventFilter, label: str, articles: list[tuple[str, str]]
+) -> str:
     chosen = [
         f"{name} {value}"
         for name, value in (
@@ -155,17 +188,63 @@ def _header(events: list[Row], filters: query.EventFilter, label: str) -> str:
         if value
     ]
     span = f"{events[0]['date']} to {events[-1]['date']}" if events else "no events"
+    drawn_from = "".join(
+        f'<p class="source">From the article: {esc(reference)} '
+        f'<a href="#source-{esc(source_id)}">Reference</a></p>\n'
+        for source_id, reference in articles
+    )
     return (
         "<header>\n<h1>U.S.–Iran proxy conflict: events, chains and sources</h1>\n"
-        f'<p class="muted">{len(events)} events, {esc(span)}; '
+        + drawn_from
+        + f'<p class="muted">{len(events)} events, {esc(span)}; '
         f"filters: {esc('; '.join(chosen) or 'none')}. Data: {esc(label)}. "
         f"Made by iranclash {esc(__version__)}. Dates are as precise as the source: an event known "
         "only by its year is shown with the year alone.</p>\n"
-        '<nav class="muted"><a href="#timeline">Timeline</a> · <a href="#chains">Chains</a> · '
+        '<nav class="muted"><a href="#glance">At a glance</a> · '
+        '<a href="#timeline">Timeline</a> · <a href="#chains">Chains</a> · '
         '<a href="#map">Map</a> · <a href="#counts">Counts</a> · '
         '<a href="#sources">Quotes and sources</a></nav>\n'
         "</header>"
     )
+
+
+_GLANCE = 10  # events at most: a page that opens with a list of hundreds opens with nothing
+_GAP = 14  # days: events closer than this to the next are one exchange
+
+
+def _latest(events: list[Row]) -> tuple[list[Row], str]:
+    """The latest exchange: the last run of events dated to a day, each within two weeks of the
+    next; or, when no event has a day, the last events; with the section's heading."""
+    days = [row for row in events if row.get("date_precision") == "day"]
+    if not days:
+        return events[-_GLANCE:], "At a glance: the latest events"
+    run = [days[-1]]
+    for row in reversed(days[:-1]):
+        if (date.fromisoformat(run[0]["date"]) - date.fromisoformat(row["date"])).days > _GAP:
+            break
+        run.insert(0, row)
+    return run[-_GLANCE:], "At a glance: the latest exchange"
+
+
+def _glance(events: list[Row], latest: list[Row]) -> str:
+    if not latest:
+        return '<p class="muted">No event matches.</p>'
+    shown = f"the last {len(latest)} of" if len(latest) < len(events) else "all"
+    items = "".join(
+        f'<li><span class="date">{esc(date_label(row))}</span> {esc(row["title"])} '
+        f'<span class="id">{esc(row["type"])} · <a href="#quotes-{esc(row["id"])}">{esc(row["id"])}</a>'
+        "</span></li>"
+        for row in latest
+    )
+    return (
+        f"<p>{esc(latest[0]['date'])} to {esc(latest[-1]['date'])}: {shown} {_count(len(events))} in "
+        "this report. Each id leads to the quotes behind the event; the timeline below starts from "
+        f'the beginning.</p>\n<ul class="glance">{items}</ul>'
+    )
+
+
+def _count(number: int) -> str:
+    return f"{number:,} event{'' if number == 1 else 's'}"
 
 
 def _search_text(node: Node) -> str:
@@ -173,13 +252,21 @@ def _search_text(node: Node) -> str:
     return " ".join(words).lower()
 
 
-def _tree(nodes: Iterable[Node], *, top: bool = False) -> str:
+def _linked(note: str, quoted: frozenset[str]) -> str:
+    """A note's parts (``rocket-attack · believed · an-id``), each event id a link to its quotes."""
+    return " · ".join(
+        f'<a href="#quotes-{esc(part)}">{esc(part)}</a>' if part in quoted else esc(part)
+        for part in note.split(" · ")
+    )
+
+
+def _tree(nodes: Iterable[Node], quoted: frozenset[str], *, top: bool = False) -> str:
     items = []
     for node in nodes:
         data = f' data-text="{esc(_search_text(node))}"' if top else ""
         text = _dated(node.text)
-        note = f' <span class="id">{esc(node.note)}</span>' if node.note else ""
-        children = f"\n<ul>{_tree(node.children)}</ul>" if node.children else ""
+        note = f' <span class="id">{_linked(node.note, quoted)}</span>' if node.note else ""
+        children = f"\n<ul>{_tree(node.children, quoted)}</ul>" if node.children else ""
         items.append(f"<li{data}>{text}{note}{children}</li>")
     return "\n".join(items)
 
@@ -197,9 +284,9 @@ def _dated(line: str) -> str:
     return f'{esc(match["prefix"])}<span class="date">{esc(match["date"])}</span>{note} {esc(title)}'
 
 
-def _timeline(nodes: Iterable[Node]) -> str:
+def _timeline(nodes: Iterable[Node], quoted: frozenset[str]) -> str:
     return "\n".join(
-        f'<h3>{esc(group.text)}</h3>\n<ul class="tree">\n{_tree(group.children, top=True)}\n</ul>'
+        f'<h3>{esc(group.text)}</h3>\n<ul class="tree">\n{_tree(group.children, quoted, top=True)}\n</ul>'
         for group in nodes
     )
 
@@ -225,118 +312,14 @@ def _chains(store: sqlite3.Connection, events: list[Row]) -> str:
         answers = links.in_order(links.responses.get(row["id"], ()))
         children = "".join(grow(answer, seen) for answer in answers)
         inner = f"<ul>{children}</ul>" if children else ""
-        return f'<li>{line} <span class="id">{esc(row["type"])} · {esc(row["id"])}</span>{inner}</li>'
+        link = f'<a href="#quotes-{esc(row["id"])}">{esc(row["id"])}</a>'
+        return f'<li>{line} <span class="id">{esc(row["type"])} · {link}</span>{inner}</li>'
 
     return (
         '<p class="muted">Only the links the data states: an event is drawn as answering another '
         "only where the source says so.</p>\n"
         + "\n".join(f'<ul class="tree">{grow(root, set())}</ul>' for root in roots)
     )
-
-
-_WIDTH = 800
-_PAD = 40
-
-
-def _map(events: list[Row], places: dict[str, Row]) -> str:
-    """An SVG map: each place with coordinates as a dot sized by its events in the report.
-
-    Places far from the rest (more than 12° from their median) are listed under the map
-    instead of stretching it; places within 0.2° of each other share one dot and label."""
-    counts: dict[str, int] = {}
-    for row in events:
-        found = placement(row["places"], places)
-        if found:
-            counts[found[0]["id"]] = counts.get(found[0]["id"], 0) + 1
-    located = [place for place in places.values() if place.get("coordinates")]
-    unplaced = sum(1 for row in events if not placement(row["places"], places))
-    if not located:
-        return '<p class="muted">No place in the data has coordinates.</p>'
-    lats = sorted(place["coordinates"]["lat"] for place in located)
-    lons = sorted(place["coordinates"]["lon"] for place in located)
-    mid_lat, mid_lon = lats[len(lats) // 2], lons[len(lons) // 2]
-    near = [
-        place
-        for place in located
-        if abs(place["coordinates"]["lat"] - mid_lat) <= 12
-        and abs(place["coordinates"]["lon"] - mid_lon) <= 12
-    ]
-    far = [place for place in located if place not in near]
-    south = math.floor(min(p["coordinates"]["lat"] for p in near)) - 1
-    north = math.ceil(max(p["coordinates"]["lat"] for p in near)) + 1
-    west = math.floor(min(p["coordinates"]["lon"] for p in near)) - 1
-    east = math.ceil(max(p["coordinates"]["lon"] for p in near)) + 1
-    squeeze = math.cos(math.radians((north + south) / 2))
-    scale = (_WIDTH - 2 * _PAD) / ((east - west) * squeeze)
-    height = round((north - south) * scale + 2 * _PAD)
-
-    def xy(lat: float, lon: float) -> tuple[float, float]:
-        return round(_PAD + (lon - west) * squeeze * scale, 1), round(_PAD + (north - lat) * scale, 1)
-
-    shapes = []
-    for lon in range(west, east + 1):
-        x, _ = xy(north, lon)
-        shapes.append(f'<line class="grid" x1="{x}" y1="{_PAD}" x2="{x}" y2="{height - _PAD}"/>')
-        shapes.append(f'<text class="grid-label" x="{x}" y="{height - _PAD + 12}">{lon}°E</text>')
-    for lat in range(south, north + 1):
-        _, y = xy(lat, west)
-        shapes.append(f'<line class="grid" x1="{_PAD}" y1="{y}" x2="{_WIDTH - _PAD}" y2="{y}"/>')
-        shapes.append(f'<text class="grid-label" x="4" y="{y + 3}">{lat}°N</text>')
-    clusters: list[list[Row]] = []
-    for place in sorted(near, key=lambda p: -counts.get(p["id"], 0)):
-        here = place["coordinates"]
-        for cluster in clusters:
-            there = cluster[0]["coordinates"]
-            if abs(here["lat"] - there["lat"]) <= 0.2 and abs(here["lon"] - there["lon"]) <= 0.2:
-                cluster.append(place)
-                break
-        else:
-            clusters.append([place])
-    for cluster in clusters:
-        first = cluster[0]["coordinates"]
-        x, y = xy(first["lat"], first["lon"])
-        total = sum(counts.get(place["id"], 0) for place in cluster)
-        vague = all(place["coordinates"]["precision"] in ("region", "city") for place in cluster)
-        kind = "none" if not total else ("vague" if vague else "")
-        radius = round(4 + 3 * math.sqrt(total), 1)
-        names = " · ".join(place["name"] for place in cluster)
-        details = "; ".join(
-            f"{place['name']}: {place['coordinates']['lat']}, {place['coordinates']['lon']}"
-            f" ({place['coordinates']['precision']}), {_events(counts.get(place['id'], 0))}"
-            for place in cluster
-        )
-        # A label right of its dot, or left of it in the right half, so none runs off the map.
-        left = x > _WIDTH / 2
-        anchor = f'x="{x - radius - 3}" text-anchor="end"' if left else f'x="{x + radius + 3}"'
-        shapes.append(
-            f'<g class="place"><title>{esc(details)}</title>'
-            f'<circle class="{kind}" cx="{x}" cy="{y}" r="{radius}"/>'
-            f'<text {anchor} y="{y + 4}">{esc(names)}{f" ({total})" if total else ""}</text></g>'
-        )
-    svg = (
-        f'<svg viewBox="0 0 {_WIDTH} {height}" role="img" aria-label="Map of the places">'
-        + "".join(shapes)
-        + "</svg>"
-    )
-    notes = [
-        "Positions are general knowledge, not from the source, and only as precise as stated: a dashed "
-        "dot is a city or region, not a site. A dot's size and number count the report's events put "
-        "there (an event goes to the first of its places with coordinates, or the nearest place "
-        "containing it that has some); a hollow dot has none."
-    ]
-    if unplaced:
-        notes.append(f"{_events(unplaced)} of the report have no place with coordinates: not on the map.")
-    if far:
-        notes.append(
-            "Off the map: "
-            + "; ".join(
-                f"{place['name']} ({place['coordinates']['lat']}, {place['coordinates']['lon']},"
-                f" {place['coordinates']['precision']}), {_events(counts.get(place['id'], 0))}"
-                for place in far
-            )
-            + "."
-        )
-    return f"<figure>{svg}</figure>\n" + "\n".join(f'<p class="note">{esc(note)}</p>' for note in notes)
 
 
 def _counts(store: sqlite3.Connection, filters: query.EventFilter) -> str:
@@ -397,14 +380,10 @@ def _evidence_block(title: str, subtitle: str, record_id: str, rows: list[Row]) 
     )
     search = " ".join([title, subtitle, *(row["quote"] for row in rows)]).lower()
     return (
-        f'<div data-text="{esc(search)}"><h3>{esc(title)}</h3>'
+        f'<div id="quotes-{esc(record_id)}" data-text="{esc(search)}"><h3>{esc(title)}</h3>'
         f'<p class="muted">{esc(subtitle)} <span class="id">{esc(record_id)}</span></p>{quotes}</div>'
     )
 
 
 def _footnote(row: Row) -> str:
     return "" if row["footnote"] is None else f"footnote {esc(row['footnote'])}; "
-
-
-def _events(number: int) -> str:
-    return f"{number} event{'' if number == 1 else 's'}"
