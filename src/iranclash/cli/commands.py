@@ -703,7 +703,7 @@ def report_command(
       iranclash report --actor "Kata'ib Hezbollah"
     """
     import contextlib
-    import tempfile
+    import io
 
     from iranclash.ingest.folder import builtin_data_dir, resolve_data_dirs
     from iranclash.output.report import report
@@ -720,28 +720,19 @@ def report_command(
     if out is None:
         source.answer(question, Output(OutputFormat.TABLE))
         return
-    if out.is_dir():
-        raise UsageProblem(f"{out} is a folder; give the report a file name")
-    if out.exists() and not force:
-        raise UsageProblem(f"{out} exists; give --force to replace it")
-    target = out.resolve()
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=".iranclash-", suffix=".html", dir=target.parent)
-    except OSError as error:
-        raise UsageProblem(f"cannot write {out}: {error.strerror}") from None
-    try:
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(temporary, 0o666 & ~mask)  # as an ordinary new file, not mkstemp's 0600
-        with os.fdopen(handle, "w", encoding="utf-8") as stream, contextlib.redirect_stdout(stream):
-            source.answer(question, Output(OutputFormat.TABLE))
-        try:
-            os.replace(temporary, target)
-        except OSError as error:
-            raise UsageProblem(f"cannot write {out}: {error.strerror}") from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
+    from iranclash.ingest import destination
+
+    found = destination.existing(out)
+    if found is not None:
+        destination.check_replaceable(out, found)
+        if not force:
+            raise UsageProblem(f"{out} exists; give --force to replace it")
+    page = io.StringIO()
+    with contextlib.redirect_stdout(page):
+        source.answer(question, Output(OutputFormat.TABLE))
+    destination.write(
+        out, lambda descriptor: destination.write_all(descriptor, page.getvalue().encode()), replace=force
+    )
     say(f"wrote {out}")
 
 
