@@ -62,6 +62,9 @@ def _root(
 
 E = TypeVar("E", bound=Enum)
 
+#: The largest --limit: SQLite's integers end at 2^63 - 1.
+_MOST = 2**63 - 1
+
 
 def choice_option(name: str, vocabulary: type[E], noun: str, help: str, metavar: str) -> Any:
     """An option taking a value of ``vocabulary`` (in any case), with the values in its help
@@ -394,7 +397,8 @@ LIST = OptionGroup(
         _option(
             "limit",
             Annotated[
-                int | None, typer.Option("--limit", min=0, metavar="N", help="Show at most N records.")
+                int | None,
+                typer.Option("--limit", min=0, max=_MOST, metavar="N", help="Show at most N records."),
             ],
             None,
         ),
