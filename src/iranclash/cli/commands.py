@@ -37,7 +37,7 @@ from iranclash.cli.options import (
     parse_folder,
     parse_path,
 )
-from iranclash.core.errors import DataError, ExitStatus, Problem, UsageProblem
+from iranclash.core.errors import DataError, ExitStatus, IranclashError, Problem, UsageProblem
 from iranclash.core.results import Column, Detail, Listing, Section
 from iranclash.output.render import Output, OutputFormat
 
@@ -346,6 +346,10 @@ def cache_clear_command() -> None:
     except cache.CacheUnavailable as problem:
         warn(f"no cache to clear: {problem}")
         return
+    except OSError as error:
+        raise IranclashError(
+            f"could not clear the cache in {cache.cache_dir()}: {error.strerror or error}"
+        ) from None
     say(f"removed {removed} cache file{'s' if removed != 1 else ''} from {cache.cache_dir()}")
 
 
