@@ -170,3 +170,56 @@ def test_a_temporary_file_of_an_import_killed_mid_copy_is_removed_by_the_next(
     result = run("import", "acled", str(export), "--into", str(into))
     assert result.returncode == 0, result
     assert sorted(os.listdir(into / "acled")) == sorted(["acled-current.csv", alive.name])
+
+
+# 9. Formulas in CSV ---------------------------------------------------------------------------
+
+FORMULA = "=cmd|' /C calc'!A0"
+
+
+@pytest.fixture
+def formula_data(tmp_path: Path) -> Path:
+    folder = tmp_path / "formula-data"
+    (folder / "events").mkdir(parents=True)
+    (folder / "events" / "e.yaml").write_text(
+        "- id: formula-event\n"
+        '  date: "2022-03-04"\n'
+        "  type: rocket-attack\n"
+        f'  title: "{FORMULA}"\n'
+        '  summary: "@SUM(1+1)"\n'
+        "  sources:\n"
+        '    - {source: report, quote: "-2+3"}\n',
+        encoding="utf-8",
+    )
+    (folder / "sources.yaml").write_text(
+        "- id: report\n  kind: report\n  title: A field report\n", encoding="utf-8"
+    )
+    return folder
+
+
+def _csv_cells(text: str) -> set[str]:
+    import csv
+    import io
+
+    return {cell for row in csv.reader(io.StringIO(text)) for cell in row}
+
+
+@pytest.mark.parametrize(
+    "command", [["events", "--format", "csv"], ["export", "acled"]], ids=["events-csv", "export-acled"]
+)
+def test_formulas_stay_exact_by_default_and_are_made_text_on_request(
+    formula_data: Path, tmp_path: Path, command: list[str]
+) -> None:
+    exact = run(*command, "--data", str(formula_data), cwd=tmp_path)
+    assert exact.returncode == 0, exact
+    assert [cell for cell in _csv_cells(exact.stdout) if cell.startswith(FORMULA)]
+    escaped = run(*command, "--escape-formulas", "--data", str(formula_data), cwd=tmp_path)
+    assert escaped.returncode == 0, escaped
+    cells = _csv_cells(escaped.stdout)
+    assert [cell for cell in cells if cell.startswith("'" + FORMULA)]
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "@") or cell.startswith("-2")]
+    assert "2022-03-04" in cells  # a date, like a number, is not a formula
+
+
+def test_escape_formulas_is_only_for_csv(tmp_path: Path) -> None:
+    one_line(run("events", "--json", "--escape-formulas", cwd=tmp_path), 2, "--escape-formulas")

@@ -25,6 +25,7 @@ from iranclash.cli.answer import (
 )
 from iranclash.cli.options import (
     DATA,
+    ESCAPE_FORMULAS,
     FILTERS,
     LIST,
     OUTPUT,
@@ -747,7 +748,12 @@ app.add_typer(export_app, name="export")
 
 
 @command("acled", FILTERS, DATA, parent=export_app)
-def export_acled_command(*, filters: query.EventFilter, source: DataChoice) -> None:
+def export_acled_command(
+    escape_formulas: Annotated[bool, ESCAPE_FORMULAS] = False,
+    *,
+    filters: query.EventFilter,
+    source: DataChoice,
+) -> None:
     """The events as CSV with ACLED's 31 columns, to sit beside an ACLED export.
 
     Takes the same filters as 'events'. Only events dated to the day are written (ACLED
@@ -763,4 +769,7 @@ def export_acled_command(*, filters: query.EventFilter, source: DataChoice) -> N
         if count:
             warn(f"left out {count} event{'s' if count != 1 else ''} dated only to a month, year or decade")
 
-    source.answer(lambda store: export(store, filters, left_out), Output(OutputFormat.TABLE))
+    source.answer(
+        lambda store: export(store, filters, left_out, escape_formulas=escape_formulas),
+        Output(OutputFormat.TABLE),
+    )
