@@ -269,3 +269,42 @@ def test_a_reader_does_not_wait_for_a_live_settle(home: Path, data: Path) -> Non
     finally:
         settler.kill()
         settler.wait()
+
+
+# 5. Damage SQLite finds at open, or text that no longer decodes, is healed once ----------------
+
+
+def _header_garbage(path: Path) -> None:
+    with open(path, "r+b") as damaged:
+        damaged.write(b"not SQLite at all")  # over the header: SQLite rejects the file at open
+
+
+def _undecodable(column: str) -> Callable[[Path], None]:
+    table, field = column.split(".")
+
+    def damage(path: Path) -> None:
+        import sqlite3
+
+        with sqlite3.connect(path) as connection:
+            connection.execute(f"UPDATE {table} SET {field} = CAST(x'ff' AS TEXT)")
+        connection.close()
+
+    return damage
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [_header_garbage, _undecodable("record_data.name"), _undecodable("meta.value")],
+    ids=["rejected-at-open", "record-name-not-utf8", "meta-not-utf8"],
+)
+def test_damage_is_said_once_and_healed(home: Path, data: Path, damage: Callable[[Path], None]) -> None:
+    command = ("actors", "--data", str(data), "--json")
+    built = run(home, *command)
+    assert built.returncode == 0, built
+    damage(the_cache(home))
+    healed = run(home, *command)
+    assert healed.returncode == 0, healed
+    assert healed.stdout == built.stdout
+    assert healed.stderr.count("\n") == 1 and "the cache is damaged" in healed.stderr, healed.stderr
+    again = run(home, *command)
+    assert (again.returncode, again.stdout, again.stderr) == (0, built.stdout, "")

@@ -92,6 +92,10 @@ class CacheUnavailable(Exception):
     """Why no cache can be used: no usable location, or a folder that is not private."""
 
 
+class Damaged(Exception):
+    """A cache SQLite rejects, or whose bookkeeping does not read: rebuilt, not bypassed."""
+
+
 def cache_dir() -> Path:
     """``$IRANCLASH_CACHE_DIR``, else ``$XDG_CACHE_HOME/iranclash``, else ``~/.cache/iranclash``.
 
@@ -183,7 +187,7 @@ def open_store(
         return _in_memory(files, progress)
     with directory:
         try:
-            return _open_or_build(directory, folders, files, progress, precompute, rebuild=rebuild)
+            return _open_or_build(directory, folders, files, progress, precompute, warn, rebuild=rebuild)
         except (OSError, sqlite3.Error, CacheUnavailable) as error:
             if warn:
                 warn(f"could not use the cache ({_reason(error)}); loading without it")
@@ -196,19 +200,28 @@ def _open_or_build(
     files: list[tuple[str, Path]],
     progress: Progress | None,
     precompute: Precompute | None,
+    warn: Warn | None,
     *,
     rebuild: bool,
 ) -> checks.Store:
     key = cache_key(folders)
     name = f"{key}.sqlite"
     if not rebuild:
-        fresh = _open_if_fresh(directory, name, folders, files, settle=True)
+        try:
+            fresh = _open_if_fresh(directory, name, folders, files, settle=True)
+        except Damaged:
+            fresh = None  # said once, below, by the run that holds the lock
         if fresh is not None:
             return fresh
     with BuildLock(directory, key) as lock:
         lock.wait(progress)
         if not rebuild:  # another process may have built it since the check above
-            fresh = _open_if_fresh(directory, name, folders, files, settle=False)
+            try:
+                fresh = _open_if_fresh(directory, name, folders, files, settle=False)
+            except Damaged as found:
+                if warn:
+                    warn(f"the cache is damaged ({found}); rebuilding it")
+                fresh, rebuild = None, True
             if fresh is not None:
                 return fresh
         _remove_dead_builds(directory, name)
@@ -543,11 +556,20 @@ def _open_if_fresh(
         return None
     try:
         connection = directory.connect(name, read_only=True)
-    except (sqlite3.Error, OSError, CacheUnavailable):
+    except sqlite3.Error as error:
+        if checks.damage(None, error):
+            raise Damaged(_reason(error)) from None
+        return None
+    except (OSError, CacheUnavailable):
         return None
     try:
         settled = _matches(connection, folders, files)
-    except (sqlite3.Error, OSError):
+    except (sqlite3.Error, UnicodeDecodeError) as error:
+        connection.close()
+        if checks.damage(None, error):
+            raise Damaged(_reason(error)) from None
+        return None
+    except OSError:
         settled = None
     if settled is None:
         connection.close()
@@ -782,7 +804,10 @@ def _updated(
 
     if not _copied(directory, name, temporary):
         return False
-    connection = directory.connect(temporary, read_only=False)
+    try:
+        connection = directory.connect(temporary, read_only=False)
+    except sqlite3.Error:
+        return False  # a copy SQLite rejects: damage, and a full build heals it
     try:
         _for_building(connection)
         cached = _cached_for(connection, folders, files)
@@ -808,7 +833,7 @@ def _updated(
                 precompute(connection, lambda: directory.connect(temporary, read_only=True))
         connection.commit()
         return True
-    except (partial.Unsafe, DataError, OSError, sqlite3.Error):
+    except (partial.Unsafe, DataError, OSError, sqlite3.Error, UnicodeDecodeError):
         return False
     finally:
         connection.close()
