@@ -308,3 +308,33 @@ def test_damage_is_said_once_and_healed(home: Path, data: Path, damage: Callable
     assert healed.stderr.count("\n") == 1 and "the cache is damaged" in healed.stderr, healed.stderr
     again = run(home, *command)
     assert (again.returncode, again.stdout, again.stderr) == (0, built.stdout, "")
+
+
+# 6. A flipped byte in the index tables never answers -----------------------------------------
+
+
+def test_a_flipped_bit_in_an_index_table_is_damage_not_an_answer(home: Path, data: Path) -> None:
+    """The filters read index tables that carry no checksum of their own; the file's seal
+    covers them: a bit flipped on disk is found before any answer is given from it."""
+    command = ("events", "--type", "rocket-attack", "--data", str(data), "--json")
+    built = answers(run(home, *command))
+    assert len(built) == 20
+    target = the_cache(home)
+    content = target.read_bytes()
+    assert b"rocket-attack" in content
+    target.write_bytes(content.replace(b"rocket-attack", b"rocket-attacj"))  # 'k' ^ 1: one bit each
+    for attempt in range(2):
+        result = run(home, *command)
+        assert answers(result) == built, f"run {attempt + 1} answered from the damaged index"
+        assert ("the cache is damaged" in result.stderr) == (attempt == 0), result.stderr
+
+
+def test_a_cache_file_only_touched_is_kept(home: Path, data: Path) -> None:
+    command = ("events", "--data", str(data), "--json")
+    built = answers(run(home, *command))
+    target = the_cache(home)
+    before = target.stat().st_ino
+    os.utime(target, None)
+    result = run(home, *command)
+    assert answers(result) == built and result.stderr == ""
+    assert target.stat().st_ino == before, "checked against its seal, not rebuilt"

@@ -53,7 +53,7 @@ import time
 import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import IO, TYPE_CHECKING, NamedTuple
 
 from iranclash import __version__
 from iranclash.build import integrity as checks
@@ -217,7 +217,7 @@ def _open_or_build(
         lock.wait(progress)
         if not rebuild:  # another process may have built it since the check above
             try:
-                fresh = _open_if_fresh(directory, name, folders, files, settle=False)
+                fresh = _open_if_fresh(directory, name, folders, files, settle=False, verify=True)
             except Damaged as found:
                 if warn:
                     warn(f"the cache is damaged ({found}); rebuilding it")
@@ -238,7 +238,10 @@ def status(data: Folders | Path) -> str:
         name = f"{cache_key(folders)}.sqlite"
         if directory.stat(name) is None:
             return "missing"
-        fresh = _open_if_fresh(directory, name, folders, folder.all_data_files(folders), settle=False)
+        try:
+            fresh = _open_if_fresh(directory, name, folders, folder.all_data_files(folders), settle=False)
+        except Damaged:
+            fresh = None  # the next query says so and rebuilds it
         if fresh is None:
             return "stale"
         fresh.close()
@@ -253,7 +256,10 @@ def export_accounts(data: Folders | Path) -> list[Account] | None:
     folders = _as_folders(data)
     with CacheFolder.open(cache_dir()) as directory:
         name = f"{cache_key(folders)}.sqlite"
-        fresh = _open_if_fresh(directory, name, folders, folder.all_data_files(folders), settle=False)
+        try:
+            fresh = _open_if_fresh(directory, name, folders, folder.all_data_files(folders), settle=False)
+        except Damaged:
+            fresh = None
         if fresh is None:
             return None
         try:
@@ -272,7 +278,7 @@ def size(folders: Folders | Path) -> int:
 
 
 def clear() -> int:
-    """Remove every cache file (and any builder's temp file) in the cache folder, checked as
+    """Remove every cache file (with its seal, and any builder's temp file) in the cache folder, checked as
     any run checks it; the number removed. Only regular files of names this tool gives are
     removed: nothing else someone put there, and nothing a link points to.
 
@@ -286,7 +292,7 @@ def clear() -> int:
             info = directory.stat(entry)
             if info is not None and stat.S_ISREG(info.st_mode) and info.st_uid == os.getuid():
                 directory.unlink(entry)
-                removed += 1
+                removed += not entry.endswith(".seal")  # a cache's seal goes with it
     return removed
 
 
@@ -510,7 +516,7 @@ class BuildLock:
 
 _TEMPORARY = r"(?P<name>[0-9a-f]{16}\.sqlite)\.(?P<pid>[0-9]+)\.[0-9]+\.tmp"
 #: The names of the files a cache is made of (SQLite's journal too), and of builders' temp files.
-_OURS = rf"[0-9a-f]{{16}}\.sqlite(-journal)?|{_TEMPORARY}"
+_OURS = rf"[0-9a-f]{{16}}\.(sqlite(-journal)?|seal(\.[0-9]+\.tmp)?)|{_TEMPORARY}"
 
 
 def _remove_dead_builds(directory: CacheFolder, own: str) -> None:
@@ -544,15 +550,27 @@ def _pause_point(name: str) -> None:
 
 
 def _open_if_fresh(
-    directory: CacheFolder, name: str, folders: Folders, files: list[tuple[str, Path]], *, settle: bool
+    directory: CacheFolder,
+    name: str,
+    folders: Folders,
+    files: list[tuple[str, Path]],
+    *,
+    settle: bool,
+    verify: bool = False,
 ) -> checks.Store | None:
+    """The cache ``name`` if it is of ``files`` as they are now and its file is the one its
+    build sealed (``_seal``); else None. ``verify`` (under the build lock): a file changed
+    since its seal is hashed, and ``Damaged`` unless its bytes are still those sealed."""
     journal = directory.stat(f"{name}-journal")
     if journal is not None:
         if not stat.S_ISREG(journal.st_mode):
             raise CacheUnavailable(f"{directory.path / name}-journal is not a regular file")
         if not _recover(directory, name):
             return _read_beside_a_settle(directory, name, folders, files)
-    if directory.stat(name) is None:
+    info = directory.stat(name)
+    if info is None:
+        return None
+    if not _sealed(directory, name, info) and not (verify and _intact(directory, name)):
         return None
     try:
         connection = directory.connect(name, read_only=True)
@@ -602,6 +620,83 @@ def _read_beside_a_settle(
 
 #: The longest a query waits for another run's settle, in seconds.
 _MOMENT = 0.5
+
+
+# --- the seal: what the cache file was when its build (or settle) last wrote it ---------------
+
+
+def _seal(directory: CacheFolder, name: str) -> None:
+    """Record, beside the cache file, its identity (inode, size, mtime, ctime) and the
+    SHA-256 of its bytes, under the build lock. A flipped byte anywhere in it (the index
+    tables too, which carry no checksum of their own) changes what the file is: it is then
+    hashed again before a query trusts it (``_intact``). Kept apart from the database, since
+    writing into it would change it."""
+    try:
+        with open(directory.open_file(name, os.O_RDONLY), "rb") as cache_file:
+            info = os.fstat(cache_file.fileno())
+            digest = _digest(cache_file)
+        temporary = f"{_seal_name(name)}.{os.getpid()}.tmp"
+        with open(directory.open_file(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), "w") as seal:
+            seal.write(f"{_identity(info)} {digest}\n")
+        directory.replace(temporary, _seal_name(name))
+    except OSError:
+        pass  # no seal: the next run under the build lock rebuilds, which is always right
+
+
+def _seal_name(name: str) -> str:
+    return name.removesuffix(".sqlite") + ".seal"
+
+
+def _identity(info: os.stat_result) -> str:
+    return f"{info.st_ino} {info.st_size} {info.st_mtime_ns} {info.st_ctime_ns}"
+
+
+def _read_seal(directory: CacheFolder, name: str) -> tuple[str, str] | None:
+    """(identity, digest) as sealed, or None where there is no readable seal."""
+    try:
+        descriptor = directory.open_file(_seal_name(name), os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return None
+        text = os.read(descriptor, 256).decode("ascii", "replace").split()
+    finally:
+        os.close(descriptor)
+    return (" ".join(text[:4]), text[4]) if len(text) == 5 else None
+
+
+def _sealed(directory: CacheFolder, name: str, info: os.stat_result) -> bool:
+    """Whether the cache file is still the one sealed (a stat and a 100-byte read)."""
+    found = _read_seal(directory, name)
+    return found is not None and found[0] == _identity(info)
+
+
+def _intact(directory: CacheFolder, name: str) -> bool:
+    """Under the build lock: whether a cache file changed since its seal (touched, rolled
+    back, or damaged) still has the bytes sealed (then sealed again); ``Damaged`` if not.
+    False where there is no seal of this file: rebuilt quietly."""
+    found = _read_seal(directory, name)
+    try:
+        with open(directory.open_file(name, os.O_RDONLY), "rb") as cache_file:
+            info = os.fstat(cache_file.fileno())
+            if found is None or found[0].split()[0] != str(info.st_ino) or not stat.S_ISREG(info.st_mode):
+                return False
+            if _digest(cache_file) != found[1]:
+                raise Damaged("its bytes are not those its build wrote")
+    except OSError:
+        return False
+    _seal(directory, name)
+    return True
+
+
+def _digest(source: IO[bytes]) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    while chunk := source.read(1 << 22):
+        digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _matches(
@@ -677,9 +772,10 @@ def _settle(directory: CacheFolder, name: str, paths: list[str]) -> None:
             _pause_point("settle")
             writer.execute("COMMIT")
         except sqlite3.Error:
-            pass  # readers are busy with it: they keep hashing those few files, which stays correct
+            return  # readers are busy with it: they keep hashing those few files, which stays correct
         finally:
             writer.close()
+        _seal(directory, name)
 
 
 def _recover(directory: CacheFolder, name: str) -> bool:
@@ -753,6 +849,7 @@ def _rebuild(
             _compile_anew(directory, temporary, folders, files, reporting, precompute)
         _pause_point("rename")
         directory.replace(temporary, name)
+        _seal(directory, name)
     finally:
         directory.unlink(temporary)
 
