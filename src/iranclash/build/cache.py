@@ -225,7 +225,10 @@ def _open_or_build(
             if fresh is not None:
                 return fresh
         _remove_dead_builds(directory, name)
-        _rebuild(directory, name, folders, files, progress, lock, precompute, reuse=not rebuild)
+        # Only a cache still as its build sealed it is worth copying: the rest is unchecked.
+        info = directory.stat(name)
+        reuse = not rebuild and info is not None and _sealed(directory, name, info)
+        _rebuild(directory, name, folders, files, progress, lock, precompute, reuse=reuse)
         connection = directory.connect(name, read_only=True)
         connection.compiled = True
         return connection
@@ -358,7 +361,10 @@ class CacheFolder:
         if expected is None or not stat.S_ISREG(expected.st_mode) or expected.st_uid != os.getuid():
             raise CacheUnavailable(f"{self.path / name} is not a regular file of the user")
         uri = (self.path / name).as_uri() + ("?mode=ro" if read_only else "")
-        connection = checks.connect(uri, uri=True, timeout=timeout)
+        try:
+            connection = checks.connect(uri, uri=True, timeout=timeout)
+        except UnicodeDecodeError:  # the schema's text itself is damaged
+            raise sqlite3.DatabaseError("malformed database schema (its text is not UTF-8)") from None
         try:
             connection.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
             if not _holds(expected):

@@ -42,7 +42,11 @@ class Store(sqlite3.Connection):
 def connect(database: str, *, uri: bool = False, timeout: float = 5.0) -> Store:
     """A connection whose queries read checked JSON (see :func:`attach`)."""
     connection = sqlite3.connect(database, uri=uri, timeout=timeout, factory=Store)
-    attach(connection)
+    try:
+        attach(connection)
+    except BaseException:
+        connection.close()
+        raise
     return connection
 
 
