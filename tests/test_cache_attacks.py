@@ -231,12 +231,15 @@ def test_a_cache_under_another_users_folder_is_not_used(
         "while :; do mv .cache taken-$$-$(date +%s%N) 2>/dev/null; cp -r forged .cache 2>/dev/null; done"
     )
     swapper = subprocess.Popen(
-        ["sh", "-c", loop, "sh", str(attacker_home)], user=other_user.pw_uid, group=other_user.pw_gid
+        ["sh", "-c", loop, "sh", str(attacker_home)],
+        user=other_user.pw_uid,
+        group=other_user.pw_gid,
+        start_new_session=True,  # its group is killed whole: no mv or cp left running
     )
     try:
         result = run(location, "events", "--data", str(data), "--json")
     finally:
-        swapper.send_signal(signal.SIGKILL)
+        os.killpg(swapper.pid, signal.SIGKILL)
         swapper.wait()
     assert len(answers(result)) == 20
     assert "owned by another user" in result.stderr
