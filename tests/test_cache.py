@@ -34,9 +34,12 @@ def _titles(cli: Callable[..., Run], folder: Path, *extra: str) -> list[str]:
 
 
 def _cache_files(directory: Path) -> list[Path]:
-    """Every file in the cache folder but the lock files, which stay (see cache.clear)."""
+    """Every file in the cache folder but the lock files, which stay (see cache.clear), and
+    the seals beside the caches."""
     return sorted(
-        path for path in (directory / "iranclash").glob("*") if path.is_file() and path.suffix != ".lock"
+        path
+        for path in (directory / "iranclash").glob("*")
+        if path.is_file() and path.suffix not in (".lock", ".seal")
     )
 
 
@@ -203,7 +206,7 @@ def test_two_processes_building_at_once_both_answer_right(
     for process, (stdout, stderr) in zip(processes, outputs, strict=True):
         assert process.returncode == 0, stderr
         assert len(json.loads(stdout)) == 400
-    assert sorted(path.suffix for path in (tmp_path / "cache").iterdir()) == [".lock", ".sqlite"]
+    assert sorted(path.suffix for path in (tmp_path / "cache").iterdir()) == [".lock", ".seal", ".sqlite"]
 
 
 def test_an_interrupted_build_leaves_no_partial_file(

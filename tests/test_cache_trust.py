@@ -76,8 +76,8 @@ def env_with(**extra: str) -> dict[str, str]:
 
 
 def leftovers(home: Path) -> list[str]:
-    """Files in the cache folder other than caches and lock files."""
-    return sorted(path.name for path in home.iterdir() if path.suffix not in (".sqlite", ".lock"))
+    """Files in the cache folder other than caches, their seals and lock files."""
+    return sorted(path.name for path in home.iterdir() if path.suffix not in (".sqlite", ".lock", ".seal"))
 
 
 def wait_for_line(process: subprocess.Popen[bytes], text: str, timeout: float = 60) -> None:

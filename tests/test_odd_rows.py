@@ -13,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from conftest import Run, export_text
 from iranclash.ingest import datasets
 from iranclash.ingest.datasets import Imported, Merged, SetAside
@@ -195,6 +197,30 @@ def test_a_file_that_is_no_export_is_named_by_what_it_lacks_not_what_it_holds(
     refused = cli("events", "--data", str(extract))
     assert refused.exit_code == 1
     assert "first columns: event_date, latitude, longitude, fatalities, event_type" in refused.stderr
+
+
+@pytest.mark.parametrize("command", ["events", "validate", "import"])
+def test_a_linked_secret_is_never_shown_by_events_validate_or_import(
+    make_data: Callable[..., Path], tmp_path: Path, command: str
+) -> None:
+    """acled/x.csv linked to a file like /etc/shadow (issue 20): a real process, each command."""
+    import subprocess
+    import sys
+
+    secret = tmp_path / "shadow"
+    secret.write_text("root:$6$secret-hash:19000:0:99999:7:::\nbin:*:19000:0:99999:7:::\n")
+    folder = make_data()
+    (folder / "acled").mkdir()
+    (folder / "acled" / "x.csv").symlink_to(secret)
+    arguments = {
+        "events": ["events", "--data", str(folder)],
+        "validate": ["validate", str(folder)],
+        "import": ["import", "acled", str(folder / "acled" / "x.csv"), "--into", str(tmp_path / "into")],
+    }[command]
+    run = subprocess.run([sys.executable, "-m", "iranclash", *arguments], capture_output=True, text=True)
+    assert run.returncode == 1, run
+    assert "does not look like column names" in run.stderr + run.stdout
+    assert "secret-hash" not in run.stderr + run.stdout and "root:" not in run.stderr + run.stdout
 
 
 def test_every_shipped_event_written_by_export_acled_reads_back_without_a_note(

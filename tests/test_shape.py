@@ -128,3 +128,25 @@ def test_limit_reads_only_the_records_it_prints() -> None:
 
     result = shaped(Listing("rows", records(), ()), Shape(("id",), 3))
     assert [json.loads(item) for item in result.items] == [{"id": "r0"}, {"id": "r1"}, {"id": "r2"}]
+
+
+def test_a_limit_beyond_what_sqlite_counts_is_a_usage_error() -> None:
+    """A real process, as the fuzzing that found it (exit 70: SQLite's integers end at 2^63 - 1)."""
+    import subprocess
+    import sys
+
+    most = str(2**63 - 1)
+    beyond = subprocess.run(
+        [sys.executable, "-m", "iranclash", "events", "--limit", str(2**63), "--json"],
+        capture_output=True,
+        text=True,
+    )
+    assert beyond.returncode == 2, beyond
+    assert most in beyond.stderr and "Traceback" not in beyond.stderr
+    at_most = subprocess.run(
+        [sys.executable, "-m", "iranclash", "events", "--limit", most, "--json"],
+        capture_output=True,
+        text=True,
+    )
+    assert at_most.returncode == 0, at_most
+    assert len(json.loads(at_most.stdout)) > 30

@@ -17,20 +17,27 @@ than data:
   it reads every file again. A file whose bytes are the same (touched, downloaded
   again) only gets its new fingerprint. The cache keeps no copy of the records to
   restore from: restoring records is not much cheaper than parsing them.
-- The cache folder is opened once and checked on that descriptor (owned by the
-  user, writable by nobody else); every file in it is then reached through the
-  descriptor, and the database file SQLite opened is checked to be the one in
-  that folder, so a symlink swapped in between cannot redirect it.
+- The cache folder is reached one name at a time from ``/``, following only links
+  the user or root owns, and opened once and checked on that descriptor (owned by
+  the user, writable by nobody else). Every folder on the way must be one no other
+  user can change (owned by the user or root, not writable by others unless sticky),
+  since SQLite opens the database and its journal by path: no one else can swap
+  the folder under it. Every file in it is then reached through the descriptor
+  (never through a link, never waiting on a FIFO), and the database file SQLite
+  opened is checked to be the one in that folder.
 - One build at a time per data folder (``flock`` on a lock file beside the cache);
   the others wait, with the builder's progress, then read what it built. A build
   writes a new database beside the old one and renames it into place, so readers
   only ever see whole databases. Temp files of builders that died are removed by
-  the next build; a journal left by one that died while settling is rolled back.
+  the next build; a journal left by one that died while settling (its lock free) is
+  rolled back, while a live settle's is left alone and read beside, never waited for.
 - A query never writes into a cache others read, except to settle racily-clean
   files, which happens only when the build lock is free and never waits for it.
 - A cache that cannot be read, from another version, or in a directory that is
   not private to the user is rebuilt or bypassed (the records are loaded into
-  memory instead), never trusted.
+  memory instead), never trusted; so is one whose folder turned strange (read-only,
+  a lock or journal that is not a file). ``clear`` removes only regular files of the
+  names this module gives.
 """
 
 from __future__ import annotations
@@ -46,7 +53,7 @@ import time
 import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import IO, TYPE_CHECKING, NamedTuple
 
 from iranclash import __version__
 from iranclash.build import integrity as checks
@@ -83,6 +90,10 @@ Warn = Callable[[str], None]
 
 class CacheUnavailable(Exception):
     """Why no cache can be used: no usable location, or a folder that is not private."""
+
+
+class Damaged(Exception):
+    """A cache SQLite rejects, or whose bookkeeping does not read: rebuilt, not bypassed."""
 
 
 def cache_dir() -> Path:
@@ -175,28 +186,52 @@ def open_store(
             warn(f"not using the cache: {problem}")
         return _in_memory(files, progress)
     with directory:
-        key = cache_key(folders)
-        name = f"{key}.sqlite"
-        if not rebuild:
-            fresh = _open_if_fresh(directory, name, folders, files, settle=True)
-            if fresh is not None:
-                return fresh
         try:
-            with BuildLock(directory, key) as lock:
-                lock.wait(progress)
-                if not rebuild:  # another process may have built it since the check above
-                    fresh = _open_if_fresh(directory, name, folders, files, settle=False)
-                    if fresh is not None:
-                        return fresh
-                _remove_dead_builds(directory, name)
-                _rebuild(directory, name, folders, files, progress, lock, precompute, reuse=not rebuild)
-                connection = directory.connect(name, read_only=True)
-                connection.compiled = True
-                return connection
+            return _open_or_build(directory, folders, files, progress, precompute, warn, rebuild=rebuild)
         except (OSError, sqlite3.Error, CacheUnavailable) as error:
             if warn:
-                warn(f"could not write the cache ({_reason(error)}); loading without it")
+                warn(f"could not use the cache ({_reason(error)}); loading without it")
             return _in_memory(files, progress)
+
+
+def _open_or_build(
+    directory: CacheFolder,
+    folders: Folders,
+    files: list[tuple[str, Path]],
+    progress: Progress | None,
+    precompute: Precompute | None,
+    warn: Warn | None,
+    *,
+    rebuild: bool,
+) -> checks.Store:
+    key = cache_key(folders)
+    name = f"{key}.sqlite"
+    if not rebuild:
+        try:
+            fresh = _open_if_fresh(directory, name, folders, files, settle=True)
+        except Damaged:
+            fresh = None  # said once, below, by the run that holds the lock
+        if fresh is not None:
+            return fresh
+    with BuildLock(directory, key) as lock:
+        lock.wait(progress)
+        if not rebuild:  # another process may have built it since the check above
+            try:
+                fresh = _open_if_fresh(directory, name, folders, files, settle=False, verify=True)
+            except Damaged as found:
+                if warn:
+                    warn(f"the cache is damaged ({found}); rebuilding it")
+                fresh, rebuild = None, True
+            if fresh is not None:
+                return fresh
+        _remove_dead_builds(directory, name)
+        # Only a cache still as its build sealed it is worth copying: the rest is unchecked.
+        info = directory.stat(name)
+        reuse = not rebuild and info is not None and _sealed(directory, name, info)
+        _rebuild(directory, name, folders, files, progress, lock, precompute, reuse=reuse)
+        connection = directory.connect(name, read_only=True)
+        connection.compiled = True
+        return connection
 
 
 def status(data: Folders | Path) -> str:
@@ -206,7 +241,10 @@ def status(data: Folders | Path) -> str:
         name = f"{cache_key(folders)}.sqlite"
         if directory.stat(name) is None:
             return "missing"
-        fresh = _open_if_fresh(directory, name, folders, folder.all_data_files(folders), settle=False)
+        try:
+            fresh = _open_if_fresh(directory, name, folders, folder.all_data_files(folders), settle=False)
+        except Damaged:
+            fresh = None  # the next query says so and rebuilds it
         if fresh is None:
             return "stale"
         fresh.close()
@@ -221,7 +259,10 @@ def export_accounts(data: Folders | Path) -> list[Account] | None:
     folders = _as_folders(data)
     with CacheFolder.open(cache_dir()) as directory:
         name = f"{cache_key(folders)}.sqlite"
-        fresh = _open_if_fresh(directory, name, folders, folder.all_data_files(folders), settle=False)
+        try:
+            fresh = _open_if_fresh(directory, name, folders, folder.all_data_files(folders), settle=False)
+        except Damaged:
+            fresh = None
         if fresh is None:
             return None
         try:
@@ -240,16 +281,21 @@ def size(folders: Folders | Path) -> int:
 
 
 def clear() -> int:
-    """Remove every cache file (and any builder's temp file); the number removed.
+    """Remove every cache file (with its seal, and any builder's temp file) in the cache folder, checked as
+    any run checks it; the number removed. Only regular files of names this tool gives are
+    removed: nothing else someone put there, and nothing a link points to.
 
     Lock files stay: removing one while another process holds it would let two builds run.
     """
     removed = 0
     with CacheFolder.open(cache_dir()) as directory:
         for entry in directory.names():
-            if ".sqlite" in entry:
+            if not re.fullmatch(_OURS, entry):
+                continue
+            info = directory.stat(entry)
+            if info is not None and stat.S_ISREG(info.st_mode) and info.st_uid == os.getuid():
                 directory.unlink(entry)
-                removed += 1
+                removed += not entry.endswith(".seal")  # a cache's seal goes with it
     return removed
 
 
@@ -271,12 +317,10 @@ class CacheFolder:
 
     @classmethod
     def open(cls, path: Path) -> CacheFolder:
-        try:
-            path.mkdir(mode=0o700, parents=True, exist_ok=True)
-            real = Path(os.path.realpath(path))
-            descriptor = os.open(real, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
-        except OSError as error:
-            raise CacheUnavailable(f"cannot use {path}: {_reason(error)}") from None
+        """The folder at ``path``, made if missing, reached one name at a time from ``/``
+        without following a link another user owns, and refused unless no other user
+        could swap it or anything in it (see ``_walk``)."""
+        descriptor, real = _walk(path)
         problem = _ownership_problem(path, os.fstat(descriptor))
         if problem is not None:
             os.close(descriptor)
@@ -296,7 +340,8 @@ class CacheFolder:
             return None
 
     def open_file(self, name: str, flags: int) -> int:
-        return os.open(name, flags | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600, dir_fd=self.fd)
+        """``name`` here, never through a link, and never waiting on a FIFO planted there."""
+        return os.open(name, flags | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o600, dir_fd=self.fd)
 
     def names(self) -> list[str]:
         return os.listdir(self.fd)
@@ -316,7 +361,10 @@ class CacheFolder:
         if expected is None or not stat.S_ISREG(expected.st_mode) or expected.st_uid != os.getuid():
             raise CacheUnavailable(f"{self.path / name} is not a regular file of the user")
         uri = (self.path / name).as_uri() + ("?mode=ro" if read_only else "")
-        connection = checks.connect(uri, uri=True, timeout=timeout)
+        try:
+            connection = checks.connect(uri, uri=True, timeout=timeout)
+        except UnicodeDecodeError:  # the schema's text itself is damaged
+            raise sqlite3.DatabaseError("malformed database schema (its text is not UTF-8)") from None
         try:
             connection.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
             if not _holds(expected):
@@ -334,6 +382,77 @@ def _ownership_problem(path: Path, info: os.stat_result) -> str | None:
     if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
         return f"{path} is writable by other users"
     return None
+
+
+def _ancestor_problem(path: Path, info: os.stat_result) -> str | None:
+    """Why a folder on the way to the cache would let another user swap what is in it (as
+    git refuses a repository another user owns), or None. The sticky bit (``/tmp``)
+    keeps others from renaming what they do not own."""
+    if info.st_uid not in (os.getuid(), 0):
+        return f"{path}, a folder on the way to the cache, is owned by another user"
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not info.st_mode & stat.S_ISVTX:
+        return f"{path}, a folder on the way to the cache, is writable by other users"
+    return None
+
+
+#: How many links a cache location may pass through, as the kernel's own limit.
+_MOST_LINKS = 40
+
+
+def _walk(path: Path) -> tuple[int, Path]:
+    """A descriptor on the folder ``path`` and its real path, found one name at a time
+    from ``/`` (missing folders made, private): a link is followed only where the user or
+    root owns it, and each folder passed must be one no other user can change."""
+    if not path.is_absolute():
+        raise CacheUnavailable(f"{path} is a relative path")
+    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+    names = list(path.parts[1:])
+    real = Path("/")
+    current = os.open("/", flags)
+    links = 0
+    try:
+        while names:
+            name = names.pop(0)
+            if name in ("", "."):
+                continue
+            if name == "..":
+                parent = os.open("..", flags, dir_fd=current)
+                os.close(current)
+                current, real = parent, real.parent
+                continue
+            problem = _ancestor_problem(real, os.fstat(current))
+            if problem is not None:
+                raise CacheUnavailable(problem)
+            try:
+                info = os.stat(name, dir_fd=current, follow_symlinks=False)
+            except FileNotFoundError:
+                os.mkdir(name, 0o700, dir_fd=current)
+                info = os.stat(name, dir_fd=current, follow_symlinks=False)
+            if stat.S_ISLNK(info.st_mode):
+                if info.st_uid not in (os.getuid(), 0):
+                    raise CacheUnavailable(
+                        f"{real / name} is a link owned by another user; it is not followed"
+                    )
+                links += 1
+                if links > _MOST_LINKS:
+                    raise CacheUnavailable(f"{path} passes through too many links")
+                target = os.readlink(name, dir_fd=current)
+                names[:0] = list(Path(target).parts)
+                if os.path.isabs(target):
+                    os.close(current)
+                    current, real = os.open("/", flags), Path("/")
+                    names.pop(0)
+                continue
+            following = os.open(name, flags, dir_fd=current)
+            os.close(current)
+            current, real = following, real / name
+        return current, real
+    except CacheUnavailable:
+        os.close(current)
+        raise
+    except OSError as error:
+        os.close(current)
+        raise CacheUnavailable(f"cannot use {path}: {_reason(error)}") from None
 
 
 def _holds(expected: os.stat_result) -> bool:
@@ -366,6 +485,9 @@ class BuildLock:
 
     def __init__(self, directory: CacheFolder, key: str) -> None:
         self.fd = directory.open_file(f"{key}.lock", os.O_RDWR | os.O_CREAT)
+        if not stat.S_ISREG(os.fstat(self.fd).st_mode):
+            os.close(self.fd)
+            raise CacheUnavailable(f"{directory.path / key}.lock is not a regular file")
 
     def __enter__(self) -> BuildLock:
         return self
@@ -399,6 +521,8 @@ class BuildLock:
 
 
 _TEMPORARY = r"(?P<name>[0-9a-f]{16}\.sqlite)\.(?P<pid>[0-9]+)\.[0-9]+\.tmp"
+#: The names of the files a cache is made of (SQLite's journal too), and of builders' temp files.
+_OURS = rf"[0-9a-f]{{16}}\.(sqlite(-journal)?|seal(\.[0-9]+\.tmp)?)|{_TEMPORARY}"
 
 
 def _remove_dead_builds(directory: CacheFolder, own: str) -> None:
@@ -432,19 +556,44 @@ def _pause_point(name: str) -> None:
 
 
 def _open_if_fresh(
-    directory: CacheFolder, name: str, folders: Folders, files: list[tuple[str, Path]], *, settle: bool
+    directory: CacheFolder,
+    name: str,
+    folders: Folders,
+    files: list[tuple[str, Path]],
+    *,
+    settle: bool,
+    verify: bool = False,
 ) -> checks.Store | None:
-    if directory.stat(f"{name}-journal") is not None:
-        _recover(directory, name)
-    if directory.stat(name) is None:
+    """The cache ``name`` if it is of ``files`` as they are now and its file is the one its
+    build sealed (``_seal``); else None. ``verify`` (under the build lock): a file changed
+    since its seal is hashed, and ``Damaged`` unless its bytes are still those sealed."""
+    journal = directory.stat(f"{name}-journal")
+    if journal is not None:
+        if not stat.S_ISREG(journal.st_mode):
+            raise CacheUnavailable(f"{directory.path / name}-journal is not a regular file")
+        if not _recover(directory, name):
+            return _read_beside_a_settle(directory, name, folders, files)
+    info = directory.stat(name)
+    if info is None:
+        return None
+    if not _sealed(directory, name, info) and not (verify and _intact(directory, name)):
         return None
     try:
         connection = directory.connect(name, read_only=True)
-    except (sqlite3.Error, OSError, CacheUnavailable):
+    except sqlite3.Error as error:
+        if checks.damage(None, error):
+            raise Damaged(_reason(error)) from None
+        return None
+    except (OSError, CacheUnavailable):
         return None
     try:
         settled = _matches(connection, folders, files)
-    except (sqlite3.Error, OSError):
+    except (sqlite3.Error, UnicodeDecodeError) as error:
+        connection.close()
+        if checks.damage(None, error):
+            raise Damaged(_reason(error)) from None
+        return None
+    except OSError:
         settled = None
     if settled is None:
         connection.close()
@@ -452,6 +601,108 @@ def _open_if_fresh(
     if settled and settle:
         _settle(directory, name, settled)
     return connection
+
+
+def _read_beside_a_settle(
+    directory: CacheFolder, name: str, folders: Folders, files: list[tuple[str, Path]]
+) -> checks.Store:
+    """The cache, read while another run settles it (SQLite lets readers in until the
+    commit), waiting a moment at most; else ``CacheUnavailable``, and the caller answers
+    without the cache rather than wait for the settle."""
+    try:
+        connection = directory.connect(name, read_only=True, timeout=_MOMENT)
+        try:
+            settled = _matches(connection, folders, files)
+        except BaseException:
+            connection.close()
+            raise
+    except (sqlite3.Error, OSError) as error:
+        raise CacheUnavailable(f"another run is writing it ({_reason(error)})") from None
+    if settled is None:
+        connection.close()
+        raise CacheUnavailable("another run is writing it, and it is stale")
+    return connection
+
+
+#: The longest a query waits for another run's settle, in seconds.
+_MOMENT = 0.5
+
+
+# --- the seal: what the cache file was when its build (or settle) last wrote it ---------------
+
+
+def _seal(directory: CacheFolder, name: str) -> None:
+    """Record, beside the cache file, its identity (inode, size, mtime, ctime) and the
+    SHA-256 of its bytes, under the build lock. A flipped byte anywhere in it (the index
+    tables too, which carry no checksum of their own) changes what the file is: it is then
+    hashed again before a query trusts it (``_intact``). Kept apart from the database, since
+    writing into it would change it."""
+    try:
+        with open(directory.open_file(name, os.O_RDONLY), "rb") as cache_file:
+            info = os.fstat(cache_file.fileno())
+            digest = _digest(cache_file)
+        temporary = f"{_seal_name(name)}.{os.getpid()}.tmp"
+        with open(directory.open_file(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), "w") as seal:
+            seal.write(f"{_identity(info)} {digest}\n")
+        directory.replace(temporary, _seal_name(name))
+    except OSError:
+        pass  # no seal: the next run under the build lock rebuilds, which is always right
+
+
+def _seal_name(name: str) -> str:
+    return name.removesuffix(".sqlite") + ".seal"
+
+
+def _identity(info: os.stat_result) -> str:
+    return f"{info.st_ino} {info.st_size} {info.st_mtime_ns} {info.st_ctime_ns}"
+
+
+def _read_seal(directory: CacheFolder, name: str) -> tuple[str, str] | None:
+    """(identity, digest) as sealed, or None where there is no readable seal."""
+    try:
+        descriptor = directory.open_file(_seal_name(name), os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return None
+        text = os.read(descriptor, 256).decode("ascii", "replace").split()
+    finally:
+        os.close(descriptor)
+    return (" ".join(text[:4]), text[4]) if len(text) == 5 else None
+
+
+def _sealed(directory: CacheFolder, name: str, info: os.stat_result) -> bool:
+    """Whether the cache file is still the one sealed (a stat and a 100-byte read)."""
+    found = _read_seal(directory, name)
+    return found is not None and found[0] == _identity(info)
+
+
+def _intact(directory: CacheFolder, name: str) -> bool:
+    """Under the build lock: whether a cache file changed since its seal (touched, rolled
+    back, or damaged) still has the bytes sealed (then sealed again); ``Damaged`` if not.
+    False where there is no seal of this file: rebuilt quietly."""
+    found = _read_seal(directory, name)
+    try:
+        with open(directory.open_file(name, os.O_RDONLY), "rb") as cache_file:
+            info = os.fstat(cache_file.fileno())
+            if found is None or found[0].split()[0] != str(info.st_ino) or not stat.S_ISREG(info.st_mode):
+                return False
+            if _digest(cache_file) != found[1]:
+                raise Damaged("its bytes are not those its build wrote")
+    except OSError:
+        return False
+    _seal(directory, name)
+    return True
+
+
+def _digest(source: IO[bytes]) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    while chunk := source.read(1 << 22):
+        digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _matches(
@@ -509,7 +760,11 @@ def _settle(directory: CacheFolder, name: str, paths: list[str]) -> None:
     the one write into a cache others may be reading, so it never waits: not for the
     build lock, and not for readers (it is skipped, and tried again by a later run).
     """
-    with BuildLock(directory, name.removesuffix(".sqlite")) as lock:
+    try:
+        lock = BuildLock(directory, name.removesuffix(".sqlite"))
+    except (OSError, CacheUnavailable):
+        return  # a folder now read-only, a lock that is not a file: hashing those files stays correct
+    with lock:
         if not lock.try_lock():
             return
         try:
@@ -523,18 +778,22 @@ def _settle(directory: CacheFolder, name: str, paths: list[str]) -> None:
             _pause_point("settle")
             writer.execute("COMMIT")
         except sqlite3.Error:
-            pass  # readers are busy with it: they keep hashing those few files, which stays correct
+            return  # readers are busy with it: they keep hashing those few files, which stays correct
         finally:
             writer.close()
+        _seal(directory, name)
 
 
-def _recover(directory: CacheFolder, name: str) -> None:
+def _recover(directory: CacheFolder, name: str) -> bool:
     """Roll back the journal of a settle whose process died, under the build lock; a cache
-    that cannot be recovered is removed (and rebuilt by the caller)."""
+    that cannot be recovered is removed (and rebuilt by the caller). False, at once, where
+    the journal is a live settle's: its writer holds the lock (a slow disk can keep it
+    for many seconds), and only a journal whose writer's lock is free is a crashed one."""
     with BuildLock(directory, name.removesuffix(".sqlite")) as lock:
-        lock.wait(None)
+        if not lock.try_lock():
+            return False
         if directory.stat(f"{name}-journal") is None:
-            return
+            return True
         try:
             writer = directory.connect(name, read_only=False, timeout=1)
             try:
@@ -546,6 +805,7 @@ def _recover(directory: CacheFolder, name: str) -> None:
         if directory.stat(f"{name}-journal") is not None:
             directory.unlink(name)
             directory.unlink(f"{name}-journal")
+        return True
 
 
 def _cached_files(connection: sqlite3.Connection) -> list[CachedFile]:
@@ -595,6 +855,7 @@ def _rebuild(
             _compile_anew(directory, temporary, folders, files, reporting, precompute)
         _pause_point("rename")
         directory.replace(temporary, name)
+        _seal(directory, name)
     finally:
         directory.unlink(temporary)
 
@@ -646,7 +907,10 @@ def _updated(
 
     if not _copied(directory, name, temporary):
         return False
-    connection = directory.connect(temporary, read_only=False)
+    try:
+        connection = directory.connect(temporary, read_only=False)
+    except sqlite3.Error:
+        return False  # a copy SQLite rejects: damage, and a full build heals it
     try:
         _for_building(connection)
         cached = _cached_for(connection, folders, files)
@@ -672,7 +936,7 @@ def _updated(
                 precompute(connection, lambda: directory.connect(temporary, read_only=True))
         connection.commit()
         return True
-    except (partial.Unsafe, DataError, OSError, sqlite3.Error):
+    except (partial.Unsafe, DataError, OSError, sqlite3.Error, UnicodeDecodeError):
         return False
     finally:
         connection.close()

@@ -42,7 +42,11 @@ class Store(sqlite3.Connection):
 def connect(database: str, *, uri: bool = False, timeout: float = 5.0) -> Store:
     """A connection whose queries read checked JSON (see :func:`attach`)."""
     connection = sqlite3.connect(database, uri=uri, timeout=timeout, factory=Store)
-    attach(connection)
+    try:
+        attach(connection)
+    except BaseException:
+        connection.close()
+        raise
     return connection
 
 
@@ -91,11 +95,13 @@ _DAMAGE_MESSAGES = (
     "file is not a database",
     "no such table",
     "no such column",
+    "Could not decode to UTF-8",
+    "vtable constructor failed",
     "malformed database schema",
 )
 
 
-def damage(connection: sqlite3.Connection, error: sqlite3.Error) -> str | None:
+def damage(connection: sqlite3.Connection | None, error: Exception) -> str | None:
     """What is wrong with the stored data if ``error`` shows damage, else None.
 
     Damage is a record failing its checksum, or SQLite finding the file corrupt or
@@ -105,6 +111,8 @@ def damage(connection: sqlite3.Connection, error: sqlite3.Error) -> str | None:
     found = getattr(connection, "damage", None)
     if found:
         return str(found)
+    if isinstance(error, UnicodeDecodeError):  # text SQLite stored as UTF-8 no longer is
+        return f"stored text is not UTF-8 ({error.reason})"
     # Error codes are on the exception from Python 3.11; the messages are SQLite's own.
     if getattr(error, "sqlite_errorcode", None) in _CORRUPT or str(error).startswith(_DAMAGE_MESSAGES):
         return str(error)

@@ -97,7 +97,7 @@ def answer_question(
         try:
             _accounted(connection, strict)
             _print(question(connection), chosen, hold=not no_cache)
-        except sqlite3.Error as error:
+        except (sqlite3.Error, UnicodeDecodeError) as error:
             found = damage(connection, error)
             if no_cache or found is None:
                 raise

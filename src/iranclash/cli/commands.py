@@ -25,6 +25,7 @@ from iranclash.cli.answer import (
 )
 from iranclash.cli.options import (
     DATA,
+    ESCAPE_FORMULAS,
     FILTERS,
     LIST,
     OUTPUT,
@@ -37,7 +38,7 @@ from iranclash.cli.options import (
     parse_folder,
     parse_path,
 )
-from iranclash.core.errors import DataError, ExitStatus, Problem, UsageProblem
+from iranclash.core.errors import DataError, ExitStatus, IranclashError, Problem, UsageProblem
 from iranclash.core.results import Column, Detail, Listing, Section
 from iranclash.output.render import Output, OutputFormat
 
@@ -346,6 +347,10 @@ def cache_clear_command() -> None:
     except cache.CacheUnavailable as problem:
         warn(f"no cache to clear: {problem}")
         return
+    except OSError as error:
+        raise IranclashError(
+            f"could not clear the cache in {cache.cache_dir()}: {error.strerror or error}"
+        ) from None
     say(f"removed {removed} cache file{'s' if removed != 1 else ''} from {cache.cache_dir()}")
 
 
@@ -704,7 +709,7 @@ def report_command(
       iranclash report --actor "Kata'ib Hezbollah"
     """
     import contextlib
-    import tempfile
+    import io
 
     from iranclash.ingest.folder import builtin_data_dir, resolve_data_dirs
     from iranclash.output.report import report
@@ -721,28 +726,19 @@ def report_command(
     if out is None:
         source.answer(question, Output(OutputFormat.TABLE))
         return
-    if out.is_dir():
-        raise UsageProblem(f"{out} is a folder; give the report a file name")
-    if out.exists() and not force:
-        raise UsageProblem(f"{out} exists; give --force to replace it")
-    target = out.resolve()
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=".iranclash-", suffix=".html", dir=target.parent)
-    except OSError as error:
-        raise UsageProblem(f"cannot write {out}: {error.strerror}") from None
-    try:
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(temporary, 0o666 & ~mask)  # as an ordinary new file, not mkstemp's 0600
-        with os.fdopen(handle, "w", encoding="utf-8") as stream, contextlib.redirect_stdout(stream):
-            source.answer(question, Output(OutputFormat.TABLE))
-        try:
-            os.replace(temporary, target)
-        except OSError as error:
-            raise UsageProblem(f"cannot write {out}: {error.strerror}") from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
+    from iranclash.ingest import destination
+
+    found = destination.existing(out)
+    if found is not None:
+        destination.check_replaceable(out, found)
+        if not force:
+            raise UsageProblem(f"{out} exists; give --force to replace it")
+    page = io.StringIO()
+    with contextlib.redirect_stdout(page):
+        source.answer(question, Output(OutputFormat.TABLE))
+    destination.write(
+        out, lambda descriptor: destination.write_all(descriptor, page.getvalue().encode()), replace=force
+    )
     say(f"wrote {out}")
 
 
@@ -753,7 +749,12 @@ app.add_typer(export_app, name="export")
 
 
 @command("acled", FILTERS, DATA, parent=export_app)
-def export_acled_command(*, filters: query.EventFilter, source: DataChoice) -> None:
+def export_acled_command(
+    escape_formulas: Annotated[bool, ESCAPE_FORMULAS] = False,
+    *,
+    filters: query.EventFilter,
+    source: DataChoice,
+) -> None:
     """The events as CSV with ACLED's 31 columns, to sit beside an ACLED export.
 
     Takes the same filters as 'events'. Only events dated to the day are written (ACLED
@@ -769,4 +770,7 @@ def export_acled_command(*, filters: query.EventFilter, source: DataChoice) -> N
         if count:
             warn(f"left out {count} event{'s' if count != 1 else ''} dated only to a month, year or decade")
 
-    source.answer(lambda store: export(store, filters, left_out), Output(OutputFormat.TABLE))
+    source.answer(
+        lambda store: export(store, filters, left_out, escape_formulas=escape_formulas),
+        Output(OutputFormat.TABLE),
+    )

@@ -62,6 +62,9 @@ def _root(
 
 E = TypeVar("E", bound=Enum)
 
+#: The largest --limit: SQLite's integers end at 2^63 - 1.
+_MOST = 2**63 - 1
+
 
 def choice_option(name: str, vocabulary: type[E], noun: str, help: str, metavar: str) -> Any:
     """An option taking a value of ``vocabulary`` (in any case), with the values in its help
@@ -201,11 +204,19 @@ class DataChoice(NamedTuple):
         answer_question(self.folders, not self.use_cache, question, output, strict=self.strict)
 
 
-def output_of(output: OutputFormat, as_json: bool, wide: bool) -> Output:
+def output_of(output: OutputFormat, as_json: bool, wide: bool, escape_formulas: bool = False) -> Output:
     if as_json and output not in (OutputFormat.TABLE, OutputFormat.JSON):
         raise UsageProblem(f"--json contradicts --format {output.value}")
-    return Output(OutputFormat.JSON if as_json else output, wide)
+    if escape_formulas and output is not OutputFormat.CSV:
+        raise UsageProblem("--escape-formulas is for --format csv")
+    return Output(OutputFormat.JSON if as_json else output, wide, escape_formulas)
 
+
+ESCAPE_FORMULAS = typer.Option(
+    "--escape-formulas",
+    help="CSV for a spreadsheet: a cell that would run as a formula (=, +, -, @) starts with ' "
+    "(off: CSV keeps every value exact).",
+)
 
 DATA = OptionGroup(
     "source",
@@ -280,8 +291,11 @@ OUTPUT = OptionGroup(
             ],
             False,
         ),
+        _option("escape_formulas", Annotated[bool, ESCAPE_FORMULAS], False),
     ),
-    lambda output_format, as_json, wide: output_of(output_format, as_json, wide),
+    lambda output_format, as_json, wide, escape_formulas: output_of(
+        output_format, as_json, wide, escape_formulas
+    ),
 )
 FILTERS = OptionGroup(
     "filters",
@@ -394,7 +408,8 @@ LIST = OptionGroup(
         _option(
             "limit",
             Annotated[
-                int | None, typer.Option("--limit", min=0, metavar="N", help="Show at most N records.")
+                int | None,
+                typer.Option("--limit", min=0, max=_MOST, metavar="N", help="Show at most N records."),
             ],
             None,
         ),

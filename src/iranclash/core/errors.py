@@ -6,6 +6,7 @@ The CLI turns each into one line on stderr and an exit code, in one place
 
 from __future__ import annotations
 
+import errno
 from enum import IntEnum
 from pathlib import Path
 from typing import NamedTuple
@@ -110,6 +111,19 @@ class UsageProblem(IranclashError):
     """Options that parse but make no sense together (e.g. --until before --since)."""
 
     exit_code = ExitStatus.USAGE
+
+
+class CannotWrite(IranclashError):
+    """A file the user asked for could not be written: the disk is full (exit 74, as for
+    stdout), or the name or its folder will not do (a usage error)."""
+
+    def __init__(self, path: Path, error: OSError) -> None:
+        self.exit_code = ExitStatus.OUTPUT if error.errno in _DEVICE_FULL else ExitStatus.USAGE
+        super().__init__(f"cannot write {path}: {error.strerror or error}")
+
+
+#: The device, not the name, refused the bytes.
+_DEVICE_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO)
 
 
 class OutputError(OSError):

@@ -7,16 +7,14 @@ already there is replaced only when asked.
 
 from __future__ import annotations
 
-import contextlib
 import filecmp
-import os
-import shutil
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
-from iranclash.core.errors import DataError, Problem, UsageProblem
+from iranclash.core.errors import CannotWrite, DataError, Problem, UsageProblem
 
 if TYPE_CHECKING:
     from iranclash.ingest.datasets import Account
@@ -82,21 +80,22 @@ def import_export(
         progress(total, total)
     if listed:
         raise DataError(listed)
-    existing = _regular(target)
+    from iranclash.ingest import destination
+
+    found = destination.existing(target)
+    existing = found is not None and stat.S_ISREG(found.st_mode)
     if existing and filecmp.cmp(source, target, shallow=False):
         return Imported(target, dataset, schema, account, "unchanged")
     if existing and not replace:
         raise UsageProblem(f"{target} exists and differs from {source}; give --replace to replace it")
-    if target.exists() and not existing:
+    if found is not None and not existing:
         raise UsageProblem(f"{target} exists and is not a regular file; remove it or rename the export")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        shutil.copyfile(source, temporary)
-        os.replace(temporary, target)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CannotWrite(target.parent, error) from None
+    with open(source, "rb") as reading:
+        destination.write(target, lambda descriptor: _copy(reading, descriptor), replace=existing)
     return Imported(target, dataset, schema, account, "replaced" if existing else "copied")
 
 
@@ -135,8 +134,8 @@ def _count_lines(path: Path) -> int:
     return count
 
 
-def _regular(path: Path) -> bool:
-    try:
-        return path.is_file() and not path.is_symlink()
-    except OSError:
-        return False
+def _copy(source: BinaryIO, descriptor: int) -> None:
+    from iranclash.ingest.destination import write_all
+
+    while chunk := source.read(1 << 22):
+        write_all(descriptor, chunk)

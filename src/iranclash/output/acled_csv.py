@@ -80,10 +80,13 @@ def export(
     store: sqlite3.Connection,
     filters: query.EventFilter | None = None,
     left_out: Callable[[int], None] = lambda count: None,
+    *,
+    escape_formulas: bool = False,
 ) -> Document:
     """The events ``filters`` select that are dated to the day, one ACLED row each, as CSV
     with ACLED's header (written here, not by the generic CSV, whose columns follow the
-    records); ``left_out`` is told how many others there were."""
+    records); ``left_out`` is told how many others there were. With ``escape_formulas``, a
+    cell a spreadsheet would run as a formula starts with ``'``."""
     places = {
         row["id"]: row
         for row in (
@@ -107,12 +110,16 @@ def export(
         "ACLED", [jsonout.dumps(row) for row in rows], tuple(Column(n, _cell(n)) for n in COLUMNS)
     )
     return Document(
-        "ACLED export", _csv([list(COLUMNS), *([row[n] for n in COLUMNS] for row in rows)]), listing
+        "ACLED export",
+        _csv([list(COLUMNS), *([row[n] for n in COLUMNS] for row in rows)], escape_formulas),
+        listing,
     )
 
 
-def _csv(rows: list[list[object]]) -> str:
+def _csv(rows: list[list[object]], escape_formulas: bool) -> str:
     """CSV text, header first even with no events, empty for a missing value."""
+    from iranclash.output.text import defused
+
     buffer = io.StringIO()
     lines = []
     # Each row ends in "\n", but the writer is told "\r\n": it quotes a field only for the
@@ -121,7 +128,8 @@ def _csv(rows: list[list[object]]) -> str:
     for row in rows:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow(["" if cell is None else cell for cell in row])
+        cells = ["" if cell is None else cell for cell in row]
+        writer.writerow([defused(str(cell)) for cell in cells] if escape_formulas else cells)
         lines.append(buffer.getvalue()[:-2] + "\n")
     return "".join(lines)
 

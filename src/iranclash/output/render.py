@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, NamedTuple, TextIO
 from iranclash.core import jsonout
 from iranclash.core.results import Detail, Listing, Row
 from iranclash.output import terminal
-from iranclash.output.text import spool, visible
+from iranclash.output.text import defused, spool, visible
 
 if TYPE_CHECKING:
     from iranclash.core.analyst_results import Chart, Document, Mapped, Outline
@@ -37,10 +37,12 @@ class OutputFormat(str, Enum):
 
 
 class Output(NamedTuple):
-    """How to print an answer: the format, and whether tables show every column, uncut."""
+    """How to print an answer: the format, whether tables show every column, uncut, and
+    whether CSV cells that would run as spreadsheet formulas are made text."""
 
     format: OutputFormat = OutputFormat.TABLE
     wide: bool = False
+    escape_formulas: bool = False
 
 
 def render(
@@ -78,7 +80,7 @@ def render(
         else:
             out.write(_json_for(out, jsonout.dumps(result.data) + "\n"))
     elif output.format is OutputFormat.CSV:
-        _csv(result, out)
+        _csv(result, out, escape_formulas=output.escape_formulas)
     else:
         terminal.table(result, out, wide=output.wide)
 
@@ -112,7 +114,7 @@ def _json_array(items: Iterable[str], out: TextIO) -> None:
 LIST_SEPARATOR = " | "
 
 
-def _csv(result: Listing | Detail, out: TextIO) -> None:
+def _csv(result: Listing | Detail, out: TextIO, *, escape_formulas: bool = False) -> None:
     """Records as flat CSV for spreadsheets: one column per field, named by its path in the
     JSON (``coordinates.lat``), one row per record. A list is one cell, its items joined by
     `` | ``; a list of objects gives one column per field of its items (``actors.role``),
@@ -121,9 +123,13 @@ def _csv(result: Listing | Detail, out: TextIO) -> None:
     The columns are known only once every record has been read, so a listing is read
     twice: its records are kept in a temporary file meanwhile, not in memory, and a
     million of them print in bounded memory. CSV keeps the data exact for programs; on a
-    terminal, controls are made visible.
+    terminal, controls are made visible; with ``escape_formulas``, a cell a spreadsheet would
+    run as a formula starts with ``'``.
     """
     shown: Callable[[str], str] = visible if out.isatty() else str
+    if escape_formulas:
+        exact = shown
+        shown = lambda text: defused(exact(text))  # noqa: E731
     # Rows end in "\n", but the writer is told "\r\n": the csv module quotes a field only for
     # the characters of its line terminator, and a bare "\r" in a field must be quoted too.
     buffer = io.StringIO()

@@ -20,6 +20,19 @@ def visible(text: str) -> str:
     return _INVISIBLE.sub(lambda m: f"⟨U+{ord(m.group()):04X}⟩", text)
 
 
+#: How a cell starts that a spreadsheet would take for a formula (OWASP's list).
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def defused(text: str) -> str:
+    """A CSV cell a spreadsheet shows as text and never runs: one that starts as a formula
+    does gets a leading ``'``; a number (``-44.3``) stays as it is."""
+    if text[:1] in _FORMULA and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
 def cell(value: object) -> str:
     """A value as one cell's text: empty for none, JSON for a list or a mapping."""
     if value is None:
