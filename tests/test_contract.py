@@ -69,7 +69,7 @@ SHAPES: dict[str, list[str]] = {
     "linked": ["kind", "name"],
     "brief": ["id", "kind", "name"],
     "event brief": ["id", "date", "title"],
-    "quote": ["id", "text", "sources", "footnote", "about", "analyst", "analyst_name"],
+    "quote": ["id", "text", "sources", "footnote", "about", "footnote_inferred", "analyst", "analyst_name"],
     "actor": [
         "id",
         "name",
@@ -114,7 +114,7 @@ SHAPES: dict[str, list[str]] = {
         "interview",
         "quotes",
     ],
-    "analyst quote": ["id", "text", "sources", "footnote", "about"],
+    "analyst quote": ["id", "text", "sources", "footnote", "about", "footnote_inferred"],
     "analyst lookup adds": ["linked", "interview_source"],
     "source": [
         "id",

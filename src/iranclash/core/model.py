@@ -235,12 +235,20 @@ class Place:
 
 @dataclass(frozen=True)
 class Quote:
+    """An analyst's words; ``footnote_inferred`` marks a footnote the source's text carries
+    no marker for, read from the footnotes' order (Lesch's first two quotes: [1] and [2])."""
+
     KIND: ClassVar[str] = "quote"
     id: str
     text: str
     sources: tuple[Citation, ...]
     footnote: int | None = None
     about: tuple[str, ...] = ()
+    footnote_inferred: bool = False
+
+    def __post_init__(self) -> None:
+        if self.footnote_inferred and self.footnote is None:
+            raise ValueError("footnote_inferred needs a footnote to be inferred")
 
 
 @dataclass(frozen=True)
