@@ -112,6 +112,48 @@ def test_lesch_s_first_two_quotes_are_his_interview_s_footnotes_1_and_2(cli: Cal
         assert {row["reference"] for row in rows} == {"interview-lesch-2021-07-02"}, quote_id
 
 
+_DATED = re.compile(
+    r"(?:(?:January|February|March|April|May|June|July|August|September|October|November|December) )?"
+    r"(?:19|20)[0-9]{2}\b"
+)
+
+
+def test_descriptions_mark_the_years_the_article_does_not_state(everything: list[dict[str, Any]]) -> None:
+    """A year the article's text (before its footnotes) does not give is "(year inferred)",
+    as an event's ``year_inferred`` is: "killed in a U.S. airstrike in 2020" was "last year"."""
+    if not ARTICLE.exists():
+        pytest.skip(f"the source article is not at {ARTICLE}")
+    body = ARTICLE.read_text(encoding="utf-8").split("[1] David Lesch")[0]
+    stated = set(_DATED.findall(body))
+    marked = 0
+    for record in everything:
+        for field in ("description", "significance"):
+            text = record.get(field) or ""
+            for match in _DATED.finditer(text):
+                # "as of July 2021" is the article's own date.
+                if (
+                    match.group() in stated
+                    or text[: match.start()].endswith("as of ")
+                    and match.group() == "July 2021"
+                ):
+                    continue
+                assert text[match.end() :].startswith(" (year inferred)"), (record["id"], match.group())
+                marked += 1
+    assert marked == 17  # in 16 descriptions
+
+
+def test_years_the_article_gives_only_relatively_are_inferred(cli: Callable[..., Run]) -> None:
+    events = {e["id"]: e for e in _shipped(cli, "events", "--until", "2017")}
+    # "Two years later" than 2012; "by 2017", an upper bound; "since the Islamic State's defeat".
+    for event_id in (
+        "2014-islamic-state-seizes-border-area",
+        "2017-islamic-state-driven-out-of-border-area",
+        "2017-iran-backed-militias-pass-through-crossing",
+    ):
+        assert events[event_id]["year_inferred"], event_id
+    assert not events["2012-iraq-closes-border-crossing"]["year_inferred"]
+
+
 def test_the_july_attacks_are_there_with_their_numbers(cli: Callable[..., Run]) -> None:
     events = _shipped(cli, "events", "--since", "2021-07-05")
     by_date: dict[str, list[dict[str, Any]]] = {}
