@@ -52,7 +52,7 @@ SHAPES: dict[str, list[str]] = {
     "citation": ["source", "quote", "footnote"],
     "event actor": ["actor", "role", "certainty"],
     "munition": ["weapon", "count", "at_least", "intercepted"],
-    "casualties": ["killed", "injured", "note", "at_least"],
+    "casualties": ["killed", "injured", "note", "at_least", "none_reported"],
     "acled": ["event_type", "sub_event_type"],
     "dataset": [
         "name",
@@ -317,6 +317,7 @@ EVENT_COLUMNS = [
     "casualties.injured",
     "casualties.note",
     "casualties.at_least",
+    "casualties.none_reported",
     "responds_to",
     "year_inferred",
     "aggregate",
@@ -347,7 +348,11 @@ def test_event_csv_has_a_column_per_field_and_one_value_per_cell(cli: Cli) -> No
         "2",
         "1",
     )
-    assert (row["casualties.killed"], row["casualties.injured"]) == ("0", "0")
+    assert (row["casualties.killed"], row["casualties.injured"], row["casualties.none_reported"]) == (
+        "",
+        "",
+        "true",
+    )
     vague = rows["2000s-insurgents-use-border-crossing"]
     assert (vague["date"], vague["date_start"], vague["date_end"]) == ("2000s", "2000-01-01", "2009-12-31")
 

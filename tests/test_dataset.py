@@ -131,10 +131,8 @@ def test_descriptions_mark_the_years_the_article_does_not_state(everything: list
             text = record.get(field) or ""
             for match in _DATED.finditer(text):
                 # "as of July 2021" is the article's own date.
-                if (
-                    match.group() in stated
-                    or text[: match.start()].endswith("as of ")
-                    and match.group() == "July 2021"
+                if match.group() in stated or (
+                    text[: match.start()].endswith("as of ") and match.group() == "July 2021"
                 ):
                     continue
                 assert text[match.end() :].startswith(" (year inferred)"), (record["id"], match.group())
@@ -281,3 +279,32 @@ def test_search_finds_numbers_and_the_author_not_every_citation(cli: Callable[..
     assert [item["id"] for item in kilani[:2]] == ["abdulaziz-kilani", "gif-kilani-2021"]
     assert {item["kind"] for item in kilani} == {"analyst", "source", "quote"}
     assert all(item["kind"] != "quote" or item["record"]["analyst"] == "abdulaziz-kilani" for item in kilani)
+
+
+def test_the_27_june_targets_rest_on_the_pentagon_s_word(cli: Callable[..., Run]) -> None:
+    """Kirby said the facilities were used by the militias: a reported link, counted as hedged."""
+    event = _event(cli, "2021-06-27-us-airstrikes-iraq-syria-border")
+    targets = {link["actor"]: link["certainty"] for link in event["actors"] if link["role"] == "target"}
+    assert targets == dict.fromkeys(
+        ("kataib-hezbollah", "kataib-sayyid-al-shuhada", "iran-backed-militias"), "reported"
+    )
+    summary = _shipped(cli, "summary", "--actor", "KH")
+    assert summary["hedged_by_actor"]["kataib-hezbollah"] == 1
+
+
+def test_no_casualties_reported_is_not_zero_casualties(cli: Callable[..., Run]) -> None:
+    """ "No casualties were reported" gives no figure; 0 would be a source saying no one was."""
+    casualties = _event(cli, "2021-07-08-rockets-at-us-embassy-green-zone")["casualties"]
+    assert (casualties["killed"], casualties["injured"], casualties["none_reported"]) == (None, None, True)
+    shown = cli("event", "2021-07-08-rockets-at-us-embassy-green-zone").stdout
+    assert "none reported" in shown
+    assert "killed: 0" not in shown
+
+
+def test_an_actor_s_summary_does_not_make_the_casualties_its_own(cli: Callable[..., Run]) -> None:
+    """The 7 July injured are "two personnel": the article does not say whose."""
+    for actor in ("us-forces", "iran-backed-militias"):
+        run = cli("summary", "--actor", actor)
+        assert run.exit_code == 0, run
+        line = next(line for line in run.stdout.splitlines() if line.startswith("Casualties"))
+        assert "the data does not say whose" in line, line

@@ -155,6 +155,8 @@ def _casualties_label(row: Row) -> str:
     casualties = row["casualties"]
     if not casualties:
         return ""
+    if casualties.get("none_reported"):
+        return NONE_REPORTED
     prefix = "at least " if casualties.get("at_least") else ""
     parts = [
         f"{prefix}{casualties[key]} {key}" for key in ("killed", "injured") if casualties[key] is not None
@@ -476,6 +478,8 @@ AGGREGATE = (
 )
 #: Shown beside a date whose year the source does not state.
 YEAR_INFERRED = "year inferred: the source does not state it"
+#: A source saying no casualties were reported: no figure, not 0 (no one killed).
+NONE_REPORTED = "none reported"
 
 
 def _date_detail(row: Row) -> str:
@@ -491,6 +495,8 @@ def _casualties_detail(casualties: Row | None) -> str:
         f"{key}: {'unknown' if casualties[key] is None else prefix + str(casualties[key])}"
         for key in ("killed", "injured")
     ]
+    if casualties.get("none_reported"):
+        return NONE_REPORTED + (f" ({casualties['note']})" if casualties["note"] else "")
     if casualties["note"]:
         parts.append(f"({casualties['note']})")
     return ", ".join(parts)

@@ -111,16 +111,23 @@ class Munition:
 @dataclass(frozen=True)
 class Casualties:
     """Absent figures are unknown, never zero; ``at_least`` marks the figures given as
-    lower bounds (the source names these casualties, not necessarily all)."""
+    lower bounds (the source names these casualties, not necessarily all).
+
+    ``none_reported`` is a source saying "No casualties were reported": no figure, and not
+    0, which is a source saying no one was killed or injured.
+    """
 
     killed: int | None = None
     injured: int | None = None
     note: str | None = None
     at_least: bool = False
+    none_reported: bool = False
 
     def __post_init__(self) -> None:
         if self.at_least and self.killed is None and self.injured is None:
             raise ValueError("at_least needs a figure (killed or injured) to be a lower bound of")
+        if self.none_reported and (self.killed is not None or self.injured is not None):
+            raise ValueError("none_reported has no figure: killed and injured stay unknown")
 
 
 @dataclass(frozen=True)

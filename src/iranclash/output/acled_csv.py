@@ -9,7 +9,7 @@ this export says less, and the README lists each case:
   is not written here: only events dated to the day are exported, with
   ``time_precision`` 1, and the others are counted and left out.
 - ACLED writes 0 fatalities when none are reported; here an unknown figure
-  stays empty and 0 means the source says none were killed.
+  stays empty, and 0 means the source says none were killed or none were reported.
 - ACLED's actors carry no direction; here ``actor1`` is the one who acted
   (attacker, responder, interceptor...) and ``actor2`` the one acted upon, and
   an attribution the source only believes or reports is said so in ``notes``.
@@ -159,6 +159,8 @@ def _row(event: Row, places: dict[str, Row], names: dict[str, str], sources: dic
     if at is not None and stands_for != at["id"]:
         notes.append(f"Located at {at['name']}, which contains {names.get(stands_for or '', stands_for)}.")
     casualties = event.get("casualties") or {}
+    if casualties.get("none_reported"):
+        notes.append("No casualties were reported.")
     cited = dict.fromkeys(citation["source"] for citation in event["sources"])
     precision = None
     if at is not None:
@@ -197,7 +199,8 @@ def _row(event: Row, places: dict[str, Row], names: dict[str, str], sources: dic
         ),
         "source_scale": None,
         "notes": " ".join(notes),
-        "fatalities": casualties.get("killed"),
+        # ACLED's own 0 is "none reported", which is what the source says here.
+        "fatalities": 0 if casualties.get("none_reported") else casualties.get("killed"),
         "tags": None,
         "timestamp": None,
     }
