@@ -308,3 +308,20 @@ def test_an_actor_s_summary_does_not_make_the_casualties_its_own(cli: Callable[.
         assert run.exit_code == 0, run
         line = next(line for line in run.stdout.splitlines() if line.startswith("Casualties"))
         assert "the data does not say whose" in line, line
+
+
+def test_a_sequence_in_the_article_is_not_a_response(cli: Callable[..., Run]) -> None:
+    """ "seized the area, but they were driven out by 2017"; "Since the Islamic State's
+    defeat, ... militias have passed through"; the cut to 2,500 "came after" the vote: the
+    article orders these events, it does not say one answers another."""
+    events = {e["id"]: e for e in _shipped(cli, "events")}
+    for event_id in (
+        "2017-islamic-state-driven-out-of-border-area",
+        "2017-iran-backed-militias-pass-through-crossing",
+        "2020-us-forces-in-iraq-reduced-to-2500",
+    ):
+        assert events[event_id]["responds_to"] == [], event_id
+    # "in the wake of the killing" is the article's own link.
+    assert events["2020-iraqi-parliament-votes-to-expel-us-forces"]["responds_to"] == [
+        "2020-soleimani-al-muhandis-killed"
+    ]
