@@ -185,7 +185,7 @@ def test_bibtex_text_escapes_every_special_character() -> None:
 
 
 def test_cite_an_unknown_id_suggests_close_ones(cli: Cli) -> None:
-    run = cli("cite", "nicholas-hera")
+    run = cli("cite", "nicholas-herass")
     assert run.exit_code == 1
     assert "nicholas-heras" in run.stderr
     assert run.stdout == ""
@@ -287,5 +287,57 @@ def test_a_mistyped_id_is_answered_with_the_nearest_ids_of_any_kind(
     run = cli("cite", typed)
     assert run.exit_code == 1
     message, _, suggestions = run.stderr.strip().partition("; did you mean ")
-    assert message == f'iranclash: error: no record with id "{typed}"'
-    assert suggestions.rstrip("?").split(", ")[0] == suggested
+    assert message == f'iranclash: error: no record named or with id "{typed}"'
+    assert suggestions.split(" ", 1)[0] == suggested
+
+
+@pytest.mark.parametrize(
+    ("typed", "found"),
+    [
+        ("KH", "kataib-hezbollah"),
+        ("Kata'ib Hezbollah", "kataib-hezbollah"),
+        ("2021-07-08", "2021-07-08-rockets-at-us-embassy-green-zone"),
+        ("Heras", "nicholas-heras"),
+        ("heras-iraq", "heras-iraq-is-the-prize"),
+        ("GIF", ARTICLE),
+        (EVENT, EVENT),
+    ],
+)
+def test_cite_resolves_names_and_prefixes_as_the_lookups_do(cli: Cli, typed: str, found: str) -> None:
+    run = cli("cite", typed, "--json")
+    assert run.exit_code == 0, run
+    assert run.json()["record"]["id"] == found
+
+
+def test_cite_lists_the_candidates_or_the_nearest_records(cli: Cli) -> None:
+    several = cli("cite", "2021-07-07")
+    assert several.exit_code != 0
+    assert "2021-07-07-ain-al-assad-14-rockets" in several.stderr
+    assert "2021-07-07-drone-attack-thwarted-at-al-omar" in several.stderr
+    near = cli("cite", "Hezbolah")
+    assert near.exit_code != 0
+    assert "did you mean kataib-hezbollah" in near.stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "typed", "record_id"),
+    [
+        ("event", "2021-07-08", "2021-07-08-rockets-at-us-embassy-green-zone"),
+        ("actor", "KH", "kataib-hezbollah"),
+        ("place", "Tanf", "tanf-walid-crossing"),
+        ("analyst", "Heras", "nicholas-heras"),
+    ],
+)
+def test_the_lookups_print_their_own_id(cli: Cli, command: str, typed: str, record_id: str) -> None:
+    run = cli(command, typed)
+    assert run.exit_code == 0, run
+    assert any(line.split() == ["ID", record_id] for line in run.stdout.splitlines()), run.stdout
+
+
+def test_analyst_shows_each_quote_s_id_and_every_footnote_its_quotes_carry(cli: Cli) -> None:
+    text = cli("analyst", "Heras", env={"COLUMNS": "400"}).stdout
+    assert "heras-irgc-death-by-ant-bites" in text
+    assert "heras-iraq-is-the-prize" in text
+    sources = text[text.index("\nSources") :]
+    assert "said.[4]" in sources
+    assert "lose.”[5]" in sources

@@ -156,6 +156,9 @@ def evidence(store: sqlite3.Connection, record_id: str) -> tuple[str, Row, list[
     citation with a footnote is referred to the source carrying that footnote (the
     interview behind a quote), which is followed by what it is part of (the article).
     """
+    from iranclash.ask.resolve import resolve_any
+
+    record_id = resolve_any(store, record_id)
     kind, data = _any_record(store, record_id)
     all_sources = _sources(store)
     names = dict(store.execute("SELECT id, name FROM record WHERE kind IN ('analyst', 'actor')"))
@@ -221,6 +224,9 @@ def cite(store: sqlite3.Connection, record_id: str, style: Style = Style.CHICAGO
     file itself, each entry carrying the quotes it supports as notes (BibTeX
     ``annote``, RIS ``N1``, CSL-JSON ``note``), so the evidence travels into Zotero.
     """
+    from iranclash.ask.resolve import resolve_any
+
+    record_id = resolve_any(store, record_id)
     kind, data, rows, reference_ids = evidence(store, record_id)
     all_sources = _sources(store)
     references = [all_sources[source_id] for source_id in reference_ids]

@@ -424,6 +424,7 @@ def event(store: sqlite3.Connection, event_id: str) -> Detail:
         ("Aggregate", AGGREGATE if data.get("aggregate") else None),
         ("Dataset row", _dataset_detail(data.get("dataset"))),
         ("Read with notes", _row_notes(data.get("dataset"))),
+        ("ID", data["id"]),
     )
     sections = (
         Section(
@@ -608,6 +609,7 @@ def actor(store: sqlite3.Connection, name: str) -> Detail:
         ("In datasets as", _external_label(data.get("external"))),
         ("Backs", ", ".join(item["name"] for item in data["backs"])),
         ("Events", _events_shown(len(events), total, f"--actor {actor_id}")),
+        ("ID", data["id"]),
     )
     sections = (
         Section(
@@ -722,6 +724,7 @@ def place(store: sqlite3.Connection, name: str) -> Detail:
         (_aliases_label(data["id"]), ", ".join(data["aliases"])),
         ("Also known as (general knowledge)", ", ".join(data["known_as"])),
         ("Events", _events_shown(len(events), total, f"--place {place_id}")),
+        ("ID", data["id"]),
     )
     sections = (
         Section(
@@ -778,23 +781,37 @@ def analyst(store: sqlite3.Connection, name: str) -> Detail:
         ("Description", data["description"]),
         ("Interview", interview_text),
         ("Aliases", ", ".join([*data["aliases"], *data["known_as"]])),
+        ("ID", data["id"]),
     )
     sections = (
         Section(
             "Quotes",
             (
-                Column("Footnote", lambda row: row["footnote"], Fit.WHOLE),
+                Column("Footnote", _quote_footnote, Fit.WHOLE),
                 Column("Quote", lambda row: row["text"]),
                 Column(
                     "About",
                     lambda row: ", ".join(labels.get(item, item) for item in row["about"]),
                 ),
+                # The id is what ``cite`` takes to give a quote's evidence and references.
+                id_column(),
             ),
             data["quotes"],
         ),
-        *_citation_sections(store, data["sources"]),
+        # The analyst's own citations and every one of the quotes': all the footnotes they carry.
+        *_citation_sections(
+            store,
+            [*data["sources"], *(citation for quote in data["quotes"] for citation in quote["sources"])],
+        ),
     )
     return Detail(data["name"], data, fields, sections)
+
+
+def _quote_footnote(row: Row) -> str | None:
+    """A quote's footnote, "(inferred)" where the source's text has no marker for it."""
+    if row["footnote"] is None:
+        return None
+    return f"{row['footnote']} (inferred)" if row.get("footnote_inferred") else str(row["footnote"])
 
 
 # --- search and summary ----------------------------------------------------------------

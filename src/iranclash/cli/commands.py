@@ -653,7 +653,10 @@ def sources_command(*, source: DataChoice, output: Output, shape: Shape | None) 
 def cite_command(
     record_id: Annotated[
         str,
-        typer.Argument(metavar="ID", help="Any record's id: event, actor, place, analyst, quote, source."),
+        typer.Argument(
+            metavar="ID",
+            help="Any record's id (event, actor, place, analyst, quote, source), a name, or an id's start.",
+        ),
     ],
     style: Annotated[
         CitationStyle,
@@ -671,6 +674,7 @@ def cite_command(
 
     Examples:
       iranclash cite 2021-07-07-ain-al-assad-14-rockets
+      iranclash cite KH
       iranclash cite heras-iraq-is-the-prize --style bibtex
     """
     from iranclash.ask import cite
