@@ -21,7 +21,8 @@ ARTICLE = "gif-kilani-2021"
 EVENT = "2021-07-07-ain-al-assad-14-rockets"
 ARTICLE_NOTE = (
     "Abdulaziz Kilani, “U.S.-Iran Clashes in Syria and Iraq: Exchange of Messages or Serious Escalation?”"
-    " Gulf International Forum, July 2021."
+    " Gulf International Forum, July 2021,"
+    " https://gulfif.org/u-s-iran-clashes-in-syria-and-iraq-exchange-of-messages-or-serious-escalation/."
 )
 
 
@@ -70,7 +71,7 @@ def test_a_footnoted_quote_is_the_interviewee_s_words_cited_in_the_article(cli: 
     assert (row["said_by"], row["said_on"]) == ("Nicholas Heras (email interview)", "2021-07-07")
     assert [reference["id"] for reference in data["references"]] == ["interview-heras-2021-07-07", ARTICLE]
     assert data["references"][0]["text"] == (
-        "Nicholas Heras, email interview with Author, July 7, 2021, cited in " + ARTICLE_NOTE
+        "Nicholas Heras, email interview by Abdulaziz Kilani, July 7, 2021, cited in " + ARTICLE_NOTE
     )
 
 
@@ -341,3 +342,35 @@ def test_analyst_shows_each_quote_s_id_and_every_footnote_its_quotes_carry(cli: 
     sources = text[text.index("\nSources") :]
     assert "said.[4]" in sources
     assert "lose.”[5]" in sources
+
+
+URL = "https://gulfif.org/u-s-iran-clashes-in-syria-and-iraq-exchange-of-messages-or-serious-escalation/"
+
+
+def test_every_style_carries_the_article_s_url_and_the_access_date_given(cli: Cli) -> None:
+    chicago = cli("cite", ARTICLE, "--accessed", "2026-12-07", "--json").json()["references"][0]["text"]
+    assert chicago.endswith(f"July 2021, accessed December 7, 2026, {URL}.")
+    assert cli("cite", ARTICLE, "--json").json()["references"][0]["text"].endswith(f"July 2021, {URL}.")
+    entry = _bibtex(cli("cite", ARTICLE, "--style", "bibtex", "--accessed", "2026-12-07").stdout).entries[0]
+    assert (entry["url"], entry["urldate"]) == (URL, "2026-12-07")
+    ris = rispy.loads(cli("cite", ARTICLE, "--style", "ris", "--accessed", "2026-12-07").stdout)[0]
+    assert ris["urls"] == [URL]
+    assert ris["access_date"] == "2026/12/07/"
+    csl = json.loads(cli("cite", ARTICLE, "--style", "csl-json", "--accessed", "2026-12-07").stdout)[0]
+    assert (csl["URL"], csl["accessed"]) == (URL, {"date-parts": [[2026, 12, 7]]})
+    assert cli("cite", ARTICLE, "--accessed", "2026-12").exit_code == 2
+
+
+def test_an_interview_is_referred_to_as_one_by_the_author_not_with_author(cli: Cli) -> None:
+    """ "email interview with Author" is the footnote's wording; the reference names him."""
+    references = cli("cite", "heras-iraq-is-the-prize", "--json").json()["references"]
+    assert references[0]["text"].startswith(
+        "Nicholas Heras, email interview by Abdulaziz Kilani, July 7, 2021"
+    )
+    assert "with Author" not in references[0]["text"]
+
+
+def test_bibtex_annote_gives_a_footnote_once(cli: Cli) -> None:
+    text = cli("cite", "heras-iraq-is-the-prize", "--style", "bibtex").stdout
+    assert "lose.”[5]}" in text
+    assert "[footnote 5]" not in text

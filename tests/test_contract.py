@@ -121,6 +121,7 @@ SHAPES: dict[str, list[str]] = {
         "kind",
         "title",
         "sources",
+        "aliases",
         "publisher",
         "author",
         "date",

@@ -279,6 +279,8 @@ class Source:
     kind: SourceKind
     title: str
     sources: tuple[Citation, ...] = ()
+    #: Other names the source goes by, as the publisher's short name ("GIF").
+    aliases: tuple[str, ...] = ()
     publisher: str | None = None
     author: str | None = None
     date: PartialDate | None = None
