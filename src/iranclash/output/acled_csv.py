@@ -11,8 +11,10 @@ this export says less, and the README lists each case:
 - ACLED writes 0 fatalities when none are reported; here an unknown figure
   stays empty, and 0 means the source says none were killed or none were reported.
 - ACLED's actors carry no direction; here ``actor1`` is the one who acted
-  (attacker, responder, interceptor...) and ``actor2`` the one acted upon, and
-  an attribution the source only believes or reports is said so in ``notes``.
+  (attacker, responder...) and ``actor2`` the one acted upon, with whoever
+  intercepted the attack on its side (``assoc_actor_2``, or ``actor2`` when no
+  target is named), and an attribution the source only believes or reports is
+  said so in ``notes``.
 """
 
 from __future__ import annotations
@@ -65,8 +67,10 @@ COLUMNS = (
 )
 
 #: Who acted, most direct first: the attacker is actor1, the president who ordered it is associated.
-_ACTING = ("attacker", "responder", "interceptor", "participant", "condemner", "decision-maker")
-_ACTED_UPON = ("target", "subject")
+_ACTING = ("attacker", "responder", "participant", "condemner", "decision-maker")
+#: The other side: the target, then whoever intercepted the attack on it. An interceptor put
+#: beside the attacker would make the SDF and U.S. forces allies of the militias in ACLED's eyes.
+_ACTED_UPON = ("target", "interceptor", "subject")
 _DISORDER = {
     "Battles": "Political violence",
     "Explosions/Remote violence": "Political violence",
