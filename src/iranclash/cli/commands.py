@@ -657,6 +657,7 @@ def cite_command(
         typer.Argument(
             metavar="ID",
             help="Any record's id (event, actor, place, analyst, quote, source), a name, or an id's start.",
+            autocompletion=completer(None),
         ),
     ],
     style: Annotated[
