@@ -301,6 +301,7 @@ def test_a_mistyped_id_is_answered_with_the_nearest_ids_of_any_kind(
         ("Heras", "nicholas-heras"),
         ("heras-iraq", "heras-iraq-is-the-prize"),
         ("GIF", ARTICLE),
+        ("Gulf International Forum", ARTICLE),
         (EVENT, EVENT),
     ],
 )
@@ -318,6 +319,8 @@ def test_cite_lists_the_candidates_or_the_nearest_records(cli: Cli) -> None:
     near = cli("cite", "Hezbolah")
     assert near.exit_code != 0
     assert "did you mean kataib-hezbollah" in near.stderr
+    # A name with a space is nearer to names than to ids.
+    assert "did you mean gif-kilani-2021 " in cli("cite", "Gulf Internatinal Forum").stderr
 
 
 @pytest.mark.parametrize(

@@ -127,11 +127,17 @@ def resolve_any(store: sqlite3.Connection, text: str) -> str:
         return found[0]
     if found:
         raise NotFound(f"{quoted(text)} denotes more than one record", _labels(store, found), ambiguous=True)
-    suggested = dict.fromkeys(nearest_ids(store, wanted))
-    for kind in _NAMED_KINDS[:3]:
-        suggested.update(
-            dict.fromkeys(label.split(" ", 1)[0] for label in _suggest(store, kind, normalize(text)))
-        )
+    typed = normalize(text)
+    scores: dict[str, float] = {}
+    for kind in _NAMED_KINDS:
+        for record_id, labels in _named_by(store, kind).items():
+            best = max(closeness(typed, normalize(label)) for label in labels)
+            if best >= _CUTOFF:
+                scores[record_id] = best
+    by_name = sorted(scores, key=lambda record_id: (-scores[record_id], record_id))[:5]
+    by_id = nearest_ids(store, wanted)
+    # An id holds no space: a name typed with one is nearer to names than to ids.
+    suggested = dict.fromkeys([*by_name, *by_id] if " " in wanted else [*by_id, *by_name])
     raise NotFound(f"no record named or with id {quoted(text)}", _labels(store, list(suggested)[:5]))
 
 
