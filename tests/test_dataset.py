@@ -292,10 +292,16 @@ def test_search_finds_numbers_and_the_author_not_every_citation(cli: Callable[..
 def test_the_27_june_targets_rest_on_the_pentagon_s_word(cli: Callable[..., Run]) -> None:
     """Kirby said the facilities were used by the militias: a reported link, counted as hedged."""
     event = _event(cli, "2021-06-27-us-airstrikes-iraq-syria-border")
-    targets = {link["actor"]: link["certainty"] for link in event["actors"] if link["role"] == "target"}
+    targets = {
+        link["actor"]: (link["certainty"], link["according_to"])
+        for link in event["actors"]
+        if link["role"] == "target"
+    }
     assert targets == dict.fromkeys(
-        ("kataib-hezbollah", "kataib-sayyid-al-shuhada", "iran-backed-militias"), "reported"
+        ("kataib-hezbollah", "kataib-sayyid-al-shuhada", "iran-backed-militias"), ("reported", "the Pentagon")
     )
+    shown = cli("event", "2021-06-27-us-airstrikes-iraq-syria-border", env={"COLUMNS": "200"}).stdout
+    assert "Kata'ib Hezbollah          target, according to the Pentagon" in shown
     summary = _shipped(cli, "summary", "--actor", "KH")
     assert summary["hedged_by_actor"]["kataib-hezbollah"] == 1
 

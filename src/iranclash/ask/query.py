@@ -133,6 +133,8 @@ def _actor_label(labels: dict[str, str]) -> Callable[[Row], object]:
 
 def _role(link: Row) -> str:
     certainty = link.get("certainty", "confirmed")
+    if link.get("according_to"):
+        return f"{link['role']}, according to {link['according_to']}"
     return link["role"] if certainty == "confirmed" else f"{link['role']}, {certainty}"
 
 

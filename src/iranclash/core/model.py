@@ -87,11 +87,17 @@ class Citation:
 
 @dataclass(frozen=True)
 class EventActor:
-    """An actor's part in an event; ``certainty`` marks an attribution the source only implies."""
+    """An actor's part in an event; ``certainty`` marks an attribution the source only implies,
+    and ``according_to`` whose word a reported one rests on ("the Pentagon")."""
 
     actor: str
     role: Role
     certainty: Certainty = Certainty.CONFIRMED
+    according_to: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.according_to and self.certainty is Certainty.CONFIRMED:
+            raise ValueError("according_to is for a link the source only reports (certainty: reported)")
 
 
 @dataclass(frozen=True)

@@ -154,7 +154,9 @@ def _row(event: Row, places: dict[str, Row], names: dict[str, str], sources: dic
     if event["certainty"] != "confirmed":
         notes.append(f"The event itself is {event['certainty']}, not confirmed, in the source.")
     notes += [
-        f"{names.get(link['actor'], link['actor'])} as {link['role']}: {link['certainty']}, not confirmed."
+        f"{names.get(link['actor'], link['actor'])} as {link['role']}: "
+        + (f"according to {link['according_to']}" if link.get("according_to") else link["certainty"])
+        + ", not confirmed."
         for link in event["actors"]
         if link["certainty"] != "confirmed"
     ]
