@@ -316,6 +316,8 @@ def test_cite_lists_the_candidates_or_the_nearest_records(cli: Cli) -> None:
     assert several.exit_code != 0
     assert "2021-07-07-ain-al-assad-14-rockets" in several.stderr
     assert "2021-07-07-drone-attack-thwarted-at-al-omar" in several.stderr
+    # Eight shown, and how many more of all the ids that start so.
+    assert "and 12 more" in cli("cite", "2021").stderr
     near = cli("cite", "Hezbolah")
     assert near.exit_code != 0
     assert "did you mean kataib-hezbollah" in near.stderr

@@ -110,6 +110,7 @@ def resolve_any(store: sqlite3.Connection, text: str) -> str:
             found = sorted(
                 {i for kind in ("place", "actor", "analyst") for i in _whole_word_matches(store, kind, key)}
             )
+    total = 0
     if not found:
         found = sorted(
             {
@@ -123,10 +124,18 @@ def resolve_any(store: sqlite3.Connection, text: str) -> str:
                 ),
             }
         )
+        if len(found) > _SHOWN:
+            (total,) = store.execute(
+                "SELECT (SELECT count(*) FROM event WHERE id >= ?1 AND id < ?2)"
+                " + (SELECT count(*) FROM record_data WHERE id >= ?1 AND id < ?2)",
+                (wanted, wanted + _LAST),
+            ).fetchone()
     if len(found) == 1:
         return found[0]
     if found:
-        raise NotFound(f"{quoted(text)} denotes more than one record", _labels(store, found), ambiguous=True)
+        raise NotFound(
+            f"{quoted(text)} denotes more than one record", _labels(store, found, total), ambiguous=True
+        )
     typed = normalize(text)
     scores: dict[str, float] = {}
     for kind in _NAMED_KINDS:
