@@ -101,6 +101,12 @@ def test_rows_map_actors_places_and_casualties_without_guessing(cli: Cli) -> Non
         "Disrupted weapons use",
     )
     assert interception["disorder_type"] == "Strategic developments"
+    # The interceptors are on the side attacked, never the attacker's allies.
+    assert (interception["actor1"], interception["assoc_actor_1"]) == ("Iran-backed militias", "")
+    assert interception["actor2"] == "U.S. forces"
+    thwarted = rows["2021-07-07-drone-attack-thwarted-at-al-omar"]
+    assert (thwarted["actor1"], thwarted["assoc_actor_1"]) == ("Iran-backed militias", "")
+    assert (thwarted["actor2"], thwarted["assoc_actor_2"]) == ("Syrian Democratic Forces", "U.S. forces")
     assert {row["inter1"] + row["iso"] + row["region"] + row["timestamp"] for row in rows.values()} == {""}
 
 

@@ -21,7 +21,8 @@ ARTICLE = "gif-kilani-2021"
 EVENT = "2021-07-07-ain-al-assad-14-rockets"
 ARTICLE_NOTE = (
     "Abdulaziz Kilani, “U.S.-Iran Clashes in Syria and Iraq: Exchange of Messages or Serious Escalation?”"
-    " Gulf International Forum, July 2021."
+    " Gulf International Forum, July 2021,"
+    " https://gulfif.org/u-s-iran-clashes-in-syria-and-iraq-exchange-of-messages-or-serious-escalation/."
 )
 
 
@@ -70,7 +71,7 @@ def test_a_footnoted_quote_is_the_interviewee_s_words_cited_in_the_article(cli: 
     assert (row["said_by"], row["said_on"]) == ("Nicholas Heras (email interview)", "2021-07-07")
     assert [reference["id"] for reference in data["references"]] == ["interview-heras-2021-07-07", ARTICLE]
     assert data["references"][0]["text"] == (
-        "Nicholas Heras, email interview with Author, July 7, 2021, cited in " + ARTICLE_NOTE
+        "Nicholas Heras, email interview by Abdulaziz Kilani, July 7, 2021, cited in " + ARTICLE_NOTE
     )
 
 
@@ -185,7 +186,7 @@ def test_bibtex_text_escapes_every_special_character() -> None:
 
 
 def test_cite_an_unknown_id_suggests_close_ones(cli: Cli) -> None:
-    run = cli("cite", "nicholas-hera")
+    run = cli("cite", "nicholas-herass")
     assert run.exit_code == 1
     assert "nicholas-heras" in run.stderr
     assert run.stdout == ""
@@ -287,5 +288,94 @@ def test_a_mistyped_id_is_answered_with_the_nearest_ids_of_any_kind(
     run = cli("cite", typed)
     assert run.exit_code == 1
     message, _, suggestions = run.stderr.strip().partition("; did you mean ")
-    assert message == f'iranclash: error: no record with id "{typed}"'
-    assert suggestions.rstrip("?").split(", ")[0] == suggested
+    assert message == f'iranclash: error: no record named or with id "{typed}"'
+    assert suggestions.split(" ", 1)[0] == suggested
+
+
+@pytest.mark.parametrize(
+    ("typed", "found"),
+    [
+        ("KH", "kataib-hezbollah"),
+        ("Kata'ib Hezbollah", "kataib-hezbollah"),
+        ("2021-07-08", "2021-07-08-rockets-at-us-embassy-green-zone"),
+        ("Heras", "nicholas-heras"),
+        ("heras-iraq", "heras-iraq-is-the-prize"),
+        ("GIF", ARTICLE),
+        ("Gulf International Forum", ARTICLE),
+        (EVENT, EVENT),
+    ],
+)
+def test_cite_resolves_names_and_prefixes_as_the_lookups_do(cli: Cli, typed: str, found: str) -> None:
+    run = cli("cite", typed, "--json")
+    assert run.exit_code == 0, run
+    assert run.json()["record"]["id"] == found
+
+
+def test_cite_lists_the_candidates_or_the_nearest_records(cli: Cli) -> None:
+    several = cli("cite", "2021-07-07")
+    assert several.exit_code != 0
+    assert "2021-07-07-ain-al-assad-14-rockets" in several.stderr
+    assert "2021-07-07-drone-attack-thwarted-at-al-omar" in several.stderr
+    # Eight shown, and how many more of all the ids that start so.
+    assert "and 12 more" in cli("cite", "2021").stderr
+    near = cli("cite", "Hezbolah")
+    assert near.exit_code != 0
+    assert "did you mean kataib-hezbollah" in near.stderr
+    # A name with a space is nearer to names than to ids.
+    assert "did you mean gif-kilani-2021 " in cli("cite", "Gulf Internatinal Forum").stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "typed", "record_id"),
+    [
+        ("event", "2021-07-08", "2021-07-08-rockets-at-us-embassy-green-zone"),
+        ("actor", "KH", "kataib-hezbollah"),
+        ("place", "Tanf", "tanf-walid-crossing"),
+        ("analyst", "Heras", "nicholas-heras"),
+    ],
+)
+def test_the_lookups_print_their_own_id(cli: Cli, command: str, typed: str, record_id: str) -> None:
+    run = cli(command, typed)
+    assert run.exit_code == 0, run
+    assert any(line.split() == ["ID", record_id] for line in run.stdout.splitlines()), run.stdout
+
+
+def test_analyst_shows_each_quote_s_id_and_every_footnote_its_quotes_carry(cli: Cli) -> None:
+    text = cli("analyst", "Heras", env={"COLUMNS": "400"}).stdout
+    assert "heras-irgc-death-by-ant-bites" in text
+    assert "heras-iraq-is-the-prize" in text
+    sources = text[text.index("\nSources") :]
+    assert "said.[4]" in sources
+    assert "lose.”[5]" in sources
+
+
+URL = "https://gulfif.org/u-s-iran-clashes-in-syria-and-iraq-exchange-of-messages-or-serious-escalation/"
+
+
+def test_every_style_carries_the_article_s_url_and_the_access_date_given(cli: Cli) -> None:
+    chicago = cli("cite", ARTICLE, "--accessed", "2026-12-07", "--json").json()["references"][0]["text"]
+    assert chicago.endswith(f"July 2021, accessed December 7, 2026, {URL}.")
+    assert cli("cite", ARTICLE, "--json").json()["references"][0]["text"].endswith(f"July 2021, {URL}.")
+    entry = _bibtex(cli("cite", ARTICLE, "--style", "bibtex", "--accessed", "2026-12-07").stdout).entries[0]
+    assert (entry["url"], entry["urldate"]) == (URL, "2026-12-07")
+    ris = rispy.loads(cli("cite", ARTICLE, "--style", "ris", "--accessed", "2026-12-07").stdout)[0]
+    assert ris["urls"] == [URL]
+    assert ris["access_date"] == "2026/12/07/"
+    csl = json.loads(cli("cite", ARTICLE, "--style", "csl-json", "--accessed", "2026-12-07").stdout)[0]
+    assert (csl["URL"], csl["accessed"]) == (URL, {"date-parts": [[2026, 12, 7]]})
+    assert cli("cite", ARTICLE, "--accessed", "2026-12").exit_code == 2
+
+
+def test_an_interview_is_referred_to_as_one_by_the_author_not_with_author(cli: Cli) -> None:
+    """ "email interview with Author" is the footnote's wording; the reference names him."""
+    references = cli("cite", "heras-iraq-is-the-prize", "--json").json()["references"]
+    assert references[0]["text"].startswith(
+        "Nicholas Heras, email interview by Abdulaziz Kilani, July 7, 2021"
+    )
+    assert "with Author" not in references[0]["text"]
+
+
+def test_bibtex_annote_gives_a_footnote_once(cli: Cli) -> None:
+    text = cli("cite", "heras-iraq-is-the-prize", "--style", "bibtex").stdout
+    assert "lose.”[5]}" in text
+    assert "[footnote 5]" not in text

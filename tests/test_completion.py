@@ -85,6 +85,15 @@ def test_commands_options_and_choices(line: str, expected: list[str]) -> None:
         # Through Typer (an option before the name): the same answer as the quick path.
         ("iranclash actor --json kata", ["kataib-hezbollah", "kataib-sayyid-al-shuhada"]),
         ("iranclash events --since 2021 --place anb", ["anbar"]),
+        # chain takes an event, cite a record of any kind, export acled the filters of events.
+        ("iranclash chain 2021-07-07-a", ["2021-07-07-ain-al-assad-14-rockets"]),
+        ("iranclash cite heras-", ["heras-iraq-is-the-prize", "heras-irgc-death-by-ant-bites"]),
+        ("iranclash cite 2021-07-08", ["2021-07-08-rockets-at-us-embassy-green-zone"]),
+        ("iranclash cite interview-h", ["interview-heras-2021-07-07"]),
+        ("iranclash cite --json kataib-h", ["kataib-hezbollah"]),
+        ("iranclash export ", ["acled"]),
+        ("iranclash export acled --actor kataib-s", ["kataib-sayyid-al-shuhada"]),
+        ("iranclash export acled --since 2021 --place anb", ["anbar"]),
     ],
 )
 def test_record_ids_from_the_shipped_data(line: str, expected: list[str]) -> None:

@@ -50,9 +50,9 @@ SHAPES: dict[str, list[str]] = {
     ],
     "event lookup adds": ["linked", "responses", "quotes"],
     "citation": ["source", "quote", "footnote"],
-    "event actor": ["actor", "role", "certainty"],
+    "event actor": ["actor", "role", "certainty", "according_to"],
     "munition": ["weapon", "count", "at_least", "intercepted"],
-    "casualties": ["killed", "injured", "note", "at_least"],
+    "casualties": ["killed", "injured", "note", "at_least", "none_reported"],
     "acled": ["event_type", "sub_event_type"],
     "dataset": [
         "name",
@@ -69,7 +69,7 @@ SHAPES: dict[str, list[str]] = {
     "linked": ["kind", "name"],
     "brief": ["id", "kind", "name"],
     "event brief": ["id", "date", "title"],
-    "quote": ["id", "text", "sources", "footnote", "about", "analyst", "analyst_name"],
+    "quote": ["id", "text", "sources", "footnote", "about", "footnote_inferred", "analyst", "analyst_name"],
     "actor": [
         "id",
         "name",
@@ -114,13 +114,14 @@ SHAPES: dict[str, list[str]] = {
         "interview",
         "quotes",
     ],
-    "analyst quote": ["id", "text", "sources", "footnote", "about"],
+    "analyst quote": ["id", "text", "sources", "footnote", "about", "footnote_inferred"],
     "analyst lookup adds": ["linked", "interview_source"],
     "source": [
         "id",
         "kind",
         "title",
         "sources",
+        "aliases",
         "publisher",
         "author",
         "date",
@@ -309,6 +310,7 @@ EVENT_COLUMNS = [
     "actors.actor",
     "actors.role",
     "actors.certainty",
+    "actors.according_to",
     "munitions.weapon",
     "munitions.count",
     "munitions.at_least",
@@ -317,6 +319,7 @@ EVENT_COLUMNS = [
     "casualties.injured",
     "casualties.note",
     "casualties.at_least",
+    "casualties.none_reported",
     "responds_to",
     "year_inferred",
     "aggregate",
@@ -347,7 +350,11 @@ def test_event_csv_has_a_column_per_field_and_one_value_per_cell(cli: Cli) -> No
         "2",
         "1",
     )
-    assert (row["casualties.killed"], row["casualties.injured"]) == ("0", "0")
+    assert (row["casualties.killed"], row["casualties.injured"], row["casualties.none_reported"]) == (
+        "",
+        "",
+        "true",
+    )
     vague = rows["2000s-insurgents-use-border-crossing"]
     assert (vague["date"], vague["date_start"], vague["date_end"]) == ("2000s", "2000-01-01", "2009-12-31")
 

@@ -40,12 +40,16 @@ def test_why_looks_at_names_first_and_never_at_ids() -> None:
 def test_a_source_every_record_cites_is_not_a_match_for_each_record(cli: Cli) -> None:
     hits = cli("search", "kilani", "--json").json()
     found = [(hit["kind"], hit["id"], hit["field"]) for hit in hits]
-    # The author, his article, and his own quotes: nothing that merely cites the article.
-    assert found[:2] == [("analyst", "abdulaziz-kilani", "name"), ("source", "gif-kilani-2021", "author")]
-    assert hits[1]["snippet"] == "Abdulaziz «Kilani»"
-    quotes = found[2:]
+    # The author, his article and the interviews he made for it ("interview by Abdulaziz
+    # Kilani"), and his own quotes: nothing that merely cites the article.
+    assert found[0] == ("analyst", "abdulaziz-kilani", "name")
+    sources = {(hit["id"], hit["field"]): hit["snippet"] for hit in hits[1:6]}
+    assert sources[("gif-kilani-2021", "author")] == "Abdulaziz «Kilani»"
+    assert {field for _id, field in sources} == {"author", "title"}
+    assert sum(hit["kind"] == "source" for hit in hits) == 5
+    quotes = found[6:]
     assert quotes and all(kind == "quote" and field == "analyst_name" for kind, _id, field in quotes)
-    assert {hit["record"]["analyst"] for hit in hits[2:]} == {"abdulaziz-kilani"}
+    assert {hit["record"]["analyst"] for hit in hits[6:]} == {"abdulaziz-kilani"}
 
 
 def test_every_hit_says_why_with_the_word_marked(cli: Cli) -> None:

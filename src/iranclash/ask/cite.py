@@ -156,6 +156,9 @@ def evidence(store: sqlite3.Connection, record_id: str) -> tuple[str, Row, list[
     citation with a footnote is referred to the source carrying that footnote (the
     interview behind a quote), which is followed by what it is part of (the article).
     """
+    from iranclash.ask.resolve import resolve_any
+
+    record_id = resolve_any(store, record_id)
     kind, data = _any_record(store, record_id)
     all_sources = _sources(store)
     names = dict(store.execute("SELECT id, name FROM record WHERE kind IN ('analyst', 'actor')"))
@@ -214,15 +217,27 @@ _EVIDENCE_COLUMNS = (
 )
 
 
-def cite(store: sqlite3.Connection, record_id: str, style: Style = Style.CHICAGO) -> Detail | Document:
+def cite(
+    store: sqlite3.Connection, record_id: str, style: Style = Style.CHICAGO, accessed: str | None = None
+) -> Detail | Document:
     """The evidence behind a record and a reference for each of its sources, in ``style``.
 
     Chicago gives a table of quotes and notes; the other styles give the reference
     file itself, each entry carrying the quotes it supports as notes (BibTeX
     ``annote``, RIS ``N1``, CSL-JSON ``note``), so the evidence travels into Zotero.
+    ``accessed`` (a date as written, ``2026-12-07``) is given with each source that has
+    a URL: the day the reader looked at it, which the data cannot know.
     """
+    from iranclash.ask.resolve import resolve_any
+
+    record_id = resolve_any(store, record_id)
     kind, data, rows, reference_ids = evidence(store, record_id)
     all_sources = _sources(store)
+    if accessed:
+        all_sources = {
+            key: {**source, "accessed": accessed} if source.get("url") else source
+            for key, source in all_sources.items()
+        }
     references = [all_sources[source_id] for source_id in reference_ids]
     notes = {
         source_id: [_note(row) for row in rows if row["reference"] == source_id]
@@ -261,6 +276,8 @@ def cite(store: sqlite3.Connection, record_id: str, style: Style = Style.CHICAGO
 
 def _note(row: Row) -> str:
     footnote = f" [footnote {row['footnote']}]" if row["footnote"] is not None else ""
+    if f"[{row['footnote']}]" in row["quote"]:
+        footnote = ""  # the quote carries its marker ("lose.”[5]"): once is enough
     return f"Evidence for {', '.join(row['supports'])}: {row['quote']}{footnote}"
 
 
@@ -281,10 +298,13 @@ def chicago(source: Row, notes: list[str], all_sources: dict[str, Row]) -> str:
 
 def _chicago_body(source: Row, all_sources: dict[str, Row], seen: frozenset[str] = frozenset()) -> str:
     title = source["title"]
-    after = [source.get("publisher") or "", date_text(source.get("date")), source.get("url") or ""]
+    # Chicago puts the access date just before the URL: "accessed December 7, 2026, https://…".
+    accessed = f"accessed {date_text(source['accessed'])}" if source.get("accessed") else ""
+    url = source.get("url") or ""
+    after = [source.get("publisher") or "", date_text(source.get("date")), accessed, url]
     after = [part for part in after if part]
     if source["kind"] == "interview":
-        parts = (title, date_text(source.get("date")), source.get("url") or "")
+        parts = (title, date_text(source.get("date")), accessed, url)
         text = ", ".join(part for part in parts if part)
     else:
         closing = "" if title.endswith(("?", "!", ".")) or not after else ","
@@ -333,6 +353,8 @@ def bibtex(source: Row, notes: list[str], all_sources: dict[str, Row]) -> str:
         fields.append(("date", "{" + date + "}"))
     if source.get("url"):
         fields.append(("url", "{" + bibtex_text(source["url"]) + "}"))
+    if source.get("accessed"):
+        fields.append(("urldate", "{" + bibtex_text(source["accessed"]) + "}"))
     parent = all_sources.get(source.get("part_of") or "")
     if parent is not None:
         fields.append(("note", "{" + bibtex_text("Cited in " + chicago(parent, [], all_sources)) + "}"))
@@ -368,6 +390,10 @@ def ris(source: Row, notes: list[str], all_sources: dict[str, Row]) -> str:
         lines.append(_ris_line("PB", source["publisher"]))
     if source.get("url"):
         lines.append(_ris_line("UR", source["url"]))
+    if source.get("accessed"):
+        # Y2 is the access date in the RIS of Zotero and EndNote: YYYY/MM/DD/.
+        year, month, day = ([*source["accessed"].split("-"), "", ""])[:3]
+        lines.append(_ris_line("Y2", f"{year}/{month}/{day}/"))
     parent = all_sources.get(source.get("part_of") or "")
     if parent is not None:
         lines.append(_ris_line("N1", "Cited in " + chicago(parent, [], all_sources)))
@@ -405,6 +431,8 @@ def csl_json(source: Row, notes: list[str], all_sources: dict[str, Row]) -> str:
         item["issued"] = {"literal": date}
     if source.get("url"):
         item["URL"] = source["url"]
+    if source.get("accessed") and re.fullmatch(r"[0-9]{4}(-[0-9]{2}){0,2}", source["accessed"]):
+        item["accessed"] = {"date-parts": [[int(part) for part in source["accessed"].split("-")]]}
     parent = all_sources.get(source.get("part_of") or "")
     extra = ["Cited in " + chicago(parent, [], all_sources)] if parent is not None else []
     if extra or notes:

@@ -133,6 +133,8 @@ def _actor_label(labels: dict[str, str]) -> Callable[[Row], object]:
 
 def _role(link: Row) -> str:
     certainty = link.get("certainty", "confirmed")
+    if link.get("according_to"):
+        return f"{link['role']}, according to {link['according_to']}"
     return link["role"] if certainty == "confirmed" else f"{link['role']}, {certainty}"
 
 
@@ -155,6 +157,8 @@ def _casualties_label(row: Row) -> str:
     casualties = row["casualties"]
     if not casualties:
         return ""
+    if casualties.get("none_reported"):
+        return NONE_REPORTED
     prefix = "at least " if casualties.get("at_least") else ""
     parts = [
         f"{prefix}{casualties[key]} {key}" for key in ("killed", "injured") if casualties[key] is not None
@@ -422,6 +426,7 @@ def event(store: sqlite3.Connection, event_id: str) -> Detail:
         ("Aggregate", AGGREGATE if data.get("aggregate") else None),
         ("Dataset row", _dataset_detail(data.get("dataset"))),
         ("Read with notes", _row_notes(data.get("dataset"))),
+        ("ID", data["id"]),
     )
     sections = (
         Section(
@@ -476,6 +481,8 @@ AGGREGATE = (
 )
 #: Shown beside a date whose year the source does not state.
 YEAR_INFERRED = "year inferred: the source does not state it"
+#: A source saying no casualties were reported: no figure, not 0 (no one killed).
+NONE_REPORTED = "none reported"
 
 
 def _date_detail(row: Row) -> str:
@@ -491,6 +498,8 @@ def _casualties_detail(casualties: Row | None) -> str:
         f"{key}: {'unknown' if casualties[key] is None else prefix + str(casualties[key])}"
         for key in ("killed", "injured")
     ]
+    if casualties.get("none_reported"):
+        return NONE_REPORTED + (f" ({casualties['note']})" if casualties["note"] else "")
     if casualties["note"]:
         parts.append(f"({casualties['note']})")
     return ", ".join(parts)
@@ -602,6 +611,7 @@ def actor(store: sqlite3.Connection, name: str) -> Detail:
         ("In datasets as", _external_label(data.get("external"))),
         ("Backs", ", ".join(item["name"] for item in data["backs"])),
         ("Events", _events_shown(len(events), total, f"--actor {actor_id}")),
+        ("ID", data["id"]),
     )
     sections = (
         Section(
@@ -716,6 +726,7 @@ def place(store: sqlite3.Connection, name: str) -> Detail:
         (_aliases_label(data["id"]), ", ".join(data["aliases"])),
         ("Also known as (general knowledge)", ", ".join(data["known_as"])),
         ("Events", _events_shown(len(events), total, f"--place {place_id}")),
+        ("ID", data["id"]),
     )
     sections = (
         Section(
@@ -772,23 +783,37 @@ def analyst(store: sqlite3.Connection, name: str) -> Detail:
         ("Description", data["description"]),
         ("Interview", interview_text),
         ("Aliases", ", ".join([*data["aliases"], *data["known_as"]])),
+        ("ID", data["id"]),
     )
     sections = (
         Section(
             "Quotes",
             (
-                Column("Footnote", lambda row: row["footnote"], Fit.WHOLE),
+                Column("Footnote", _quote_footnote, Fit.WHOLE),
                 Column("Quote", lambda row: row["text"]),
                 Column(
                     "About",
                     lambda row: ", ".join(labels.get(item, item) for item in row["about"]),
                 ),
+                # The id is what ``cite`` takes to give a quote's evidence and references.
+                id_column(),
             ),
             data["quotes"],
         ),
-        *_citation_sections(store, data["sources"]),
+        # The analyst's own citations and every one of the quotes': all the footnotes they carry.
+        *_citation_sections(
+            store,
+            [*data["sources"], *(citation for quote in data["quotes"] for citation in quote["sources"])],
+        ),
     )
     return Detail(data["name"], data, fields, sections)
+
+
+def _quote_footnote(row: Row) -> str | None:
+    """A quote's footnote, "(inferred)" where the source's text has no marker for it."""
+    if row["footnote"] is None:
+        return None
+    return f"{row['footnote']} (inferred)" if row.get("footnote_inferred") else str(row["footnote"])
 
 
 # --- search and summary ----------------------------------------------------------------

@@ -69,6 +69,87 @@ def resolve_event(store: sqlite3.Connection, text: str) -> str:
     raise NotFound(f"no event with id {quoted(text)}", _suggest_event(store, wanted))
 
 
+#: The kinds a name can denote, in the order candidates are listed.
+_NAMED_KINDS = ("actor", "place", "analyst", "source")
+
+
+def resolve_any(store: sqlite3.Connection, text: str) -> str:
+    """The id of the one record of any kind that ``text`` denotes, as the lookups find them.
+
+    In order: an id ("2021-07-08-rockets-at-us-embassy-green-zone", "heras-iraq-is-the-prize");
+    a name, alias or known spelling of an actor, place, analyst or source ("KH", "GIF");
+    whole words of a place's or a person's name ("Heras"); the start of one id
+    ("2021-07-08"). Two or more matches, or none, are never answered with a guess: the
+    error lists the candidates, or the records nearest to what was typed.
+    """
+    text = _encodable(text)
+    wanted = text.strip().casefold()
+    if not wanted:
+        raise NotFound("no record with an empty id")
+    exact = store.execute(
+        "SELECT id FROM record WHERE id = ?1 UNION ALL SELECT id FROM event WHERE id = ?1 LIMIT 1", (wanted,)
+    ).fetchone()
+    if exact is not None:
+        return str(exact[0])
+    found: list[str] = []
+    keys = name_keys(text)
+    if keys:
+        marks = ",".join("?" * len(keys))
+        found = sorted(
+            {
+                str(row[0])
+                for row in store.execute(
+                    f"SELECT DISTINCT id FROM name WHERE key IN ({marks}) AND kind IN"
+                    f" ({','.join('?' * len(_NAMED_KINDS))})",
+                    (*keys, *_NAMED_KINDS),
+                )
+            }
+        )
+        if not found:
+            key = normalize(text)
+            found = sorted(
+                {i for kind in ("place", "actor", "analyst") for i in _whole_word_matches(store, kind, key)}
+            )
+    total = 0
+    if not found:
+        found = sorted(
+            {
+                *_ids_starting(store, wanted, _SHOWN + 1),
+                *(
+                    str(row[0])
+                    for row in store.execute(
+                        "SELECT id FROM record_data WHERE id >= ? AND id < ? ORDER BY id LIMIT ?",
+                        (wanted, wanted + _LAST, _SHOWN + 1),
+                    )
+                ),
+            }
+        )
+        if len(found) > _SHOWN:
+            (total,) = store.execute(
+                "SELECT (SELECT count(*) FROM event WHERE id >= ?1 AND id < ?2)"
+                " + (SELECT count(*) FROM record_data WHERE id >= ?1 AND id < ?2)",
+                (wanted, wanted + _LAST),
+            ).fetchone()
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise NotFound(
+            f"{quoted(text)} denotes more than one record", _labels(store, found, total), ambiguous=True
+        )
+    typed = normalize(text)
+    scores: dict[str, float] = {}
+    for kind in _NAMED_KINDS:
+        for record_id, labels in _named_by(store, kind).items():
+            best = max(closeness(typed, normalize(label)) for label in labels)
+            if best >= _CUTOFF:
+                scores[record_id] = best
+    by_name = sorted(scores, key=lambda record_id: (-scores[record_id], record_id))[:5]
+    by_id = nearest_ids(store, wanted)
+    # An id holds no space: a name typed with one is nearer to names than to ids.
+    suggested = dict.fromkeys([*by_name, *by_id] if " " in wanted else [*by_id, *by_name])
+    raise NotFound(f"no record named or with id {quoted(text)}", _labels(store, list(suggested)[:5]))
+
+
 #: Sorts after every character: ``start + _LAST`` bounds the ids that begin with ``start``.
 _LAST = "\U0010ffff"
 

@@ -80,17 +80,21 @@ def summary(store: sqlite3.Connection, filters: EventFilter = NO_FILTERS) -> Det
         name = labels.get(actor_id) or record(store, actor_id)["name"]
         hedged = hedged_by_actor.get(actor_id, 0)
         hedged_note = f"{hedged} of {total} events link {name} only as believed, reported or expected"
+    casualty_text = (
+        f"{casualty_totals['killed']} killed, {casualty_totals['injured']} injured"
+        f" (killed unknown in {casualties['events_with_unknown_killed']} events,"
+        f" injured unknown in {casualties['events_with_unknown_injured']})"
+    )
+    if filters.actor:
+        # The data says how many were killed or injured in an event, never on whose side:
+        # the 7 July injured are neither the U.S. forces' nor the militias' to count.
+        casualty_text = f"in its events (the data does not say whose): {casualty_text}"
     fields = (
         ("Events", total),
         ("Export rows", _export_rows_label(data["export_rows"])),
         ("Hedged", hedged_note),
         ("Date span", f"{first} – {last}" if total else ""),
-        (
-            "Casualties",
-            f"{casualty_totals['killed']} killed, {casualty_totals['injured']} injured"
-            f" (killed unknown in {casualties['events_with_unknown_killed']} events,"
-            f" injured unknown in {casualties['events_with_unknown_injured']})",
-        ),
+        ("Casualties", casualty_text),
     )
     sections = (
         section("By type", data["by_type"]),

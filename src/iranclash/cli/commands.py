@@ -35,6 +35,7 @@ from iranclash.cli.options import (
     choice_option,
     command,
     completer,
+    parse_day,
     parse_folder,
     parse_path,
 )
@@ -659,12 +660,25 @@ def sources_command(*, source: DataChoice, output: Output, shape: Shape | None) 
 def cite_command(
     record_id: Annotated[
         str,
-        typer.Argument(metavar="ID", help="Any record's id: event, actor, place, analyst, quote, source."),
+        typer.Argument(
+            metavar="ID",
+            help="Any record's id (event, actor, place, analyst, quote, source), a name, or an id's start.",
+            autocompletion=completer(None),
+        ),
     ],
     style: Annotated[
         CitationStyle,
         choice_option("--style", CitationStyle, "a reference style", "Reference style.", "STYLE"),
     ] = CitationStyle.CHICAGO,
+    accessed: Annotated[
+        str | None,
+        typer.Option(
+            "--accessed",
+            parser=parse_day,
+            metavar="DATE",
+            help="The day you read the article online (YYYY-MM-DD), given with its URL.",
+        ),
+    ] = None,
     *,
     source: DataChoice,
     output: Output,
@@ -674,15 +688,17 @@ def cite_command(
 
     With --style bibtex, ris or csl-json the reference file itself is printed, each entry
     carrying the quotes as notes, ready for Zotero or LaTeX; --json gives the evidence.
+    A reference to a source online gives its URL, and with --accessed the day you read it.
 
     Examples:
       iranclash cite 2021-07-07-ain-al-assad-14-rockets
+      iranclash cite KH
       iranclash cite heras-iraq-is-the-prize --style bibtex
     """
     from iranclash.ask import cite
 
     chosen = CitationStyle(style)
-    source.answer(lambda store: cite.cite(store, record_id, chosen), output)
+    source.answer(lambda store: cite.cite(store, record_id, chosen, accessed), output)
 
 
 # --- analyst views: the one-page report -----------------------------------------------

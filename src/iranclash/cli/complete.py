@@ -40,14 +40,22 @@ def record_ids(kind: str, incomplete: str, data: tuple[Path, ...] = ()) -> list[
         connection = _connect(data)
     except Exception:  # a completion must answer, if only with nothing
         return []
+    events = (
+        "SELECT e.id, json_extract(j.json, '$.title') FROM event e JOIN event_json j ON j.seq = e.seq"
+        " WHERE e.id >= ?1 AND e.id < ?2 ORDER BY e.id LIMIT ?3"
+    )
+    records = "SELECT id, name FROM record WHERE id >= ?1 AND id < ?2{} ORDER BY id LIMIT ?3"
+    kinds: tuple[str, ...]
+    if kind == "event":
+        sql, kinds = events, ()
+    elif kind == ANY:
+        # ``cite`` takes a record of any kind: each part a range of its id index.
+        sql = f"SELECT * FROM ({events}) UNION ALL SELECT * FROM ({records.format('')}) ORDER BY 1 LIMIT ?3"
+        kinds = ()
+    else:
+        sql, kinds = records.format(" AND kind = ?4"), (kind,)
     try:
-        rows = connection.execute(
-            "SELECT e.id, json_extract(j.json, '$.title') FROM event e JOIN event_json j ON j.seq = e.seq"
-            " WHERE e.id >= ? AND e.id < ? ORDER BY e.id LIMIT ?"
-            if kind == "event"
-            else "SELECT id, name FROM record WHERE id >= ? AND id < ? AND kind = ? ORDER BY id LIMIT ?",
-            (incomplete, incomplete + "\U0010ffff", *(() if kind == "event" else (kind,)), LIMIT),
-        ).fetchall()
+        rows = connection.execute(sql, (incomplete, incomplete + "\U0010ffff", LIMIT, *kinds)).fetchall()
     except sqlite3.Error:
         return []
     finally:
@@ -71,10 +79,19 @@ def _connect(data: tuple[Path, ...]) -> sqlite3.Connection:
     return cache.open_store(folder, precompute=store_summary)
 
 
+#: The kind of ``cite``'s argument: a record of any kind, events too.
+ANY = "any"
 #: What the argument of each lookup command names, and the options that take a record.
-LOOKUPS = {"event": "event", "actor": "actor", "place": "place", "analyst": "analyst"}
+LOOKUPS = {
+    "event": "event",
+    "actor": "actor",
+    "place": "place",
+    "analyst": "analyst",
+    "chain": "event",
+    "cite": ANY,
+}
 _FILTER_OPTIONS = {"--actor": "actor", "--place": "place"}
-_FILTERED_COMMANDS = frozenset({"events", "summary"})
+_FILTERED_COMMANDS = frozenset({"events", "summary", "export acled"})
 
 
 def answer(instruction: str) -> int | None:
@@ -115,7 +132,8 @@ def _kind_wanted(args: list[str], incomplete: str) -> str | None:
         return None
     if len(args) == 1:
         return LOOKUPS.get(args[0])
-    if args[0] in _FILTERED_COMMANDS and not any(arg.startswith("--data") for arg in args):
+    command = " ".join(args[:2]) if args[0] == "export" else args[0]
+    if command in _FILTERED_COMMANDS and not any(arg.startswith("--data") for arg in args):
         return _FILTER_OPTIONS.get(args[-1])
     return None
 

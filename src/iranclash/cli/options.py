@@ -114,6 +114,14 @@ def parse_date(text: str) -> PartialDate:
         raise typer.BadParameter(str(error)) from None
 
 
+def parse_day(text: str) -> str:
+    """A day as YYYY-MM-DD, checked (``--accessed``)."""
+    day = parse_date(text)
+    if day.precision.value != "day":
+        raise typer.BadParameter(f"{text.strip()[:40]!r} is not a day: use YYYY-MM-DD")
+    return day.text
+
+
 def parse_path(text: str) -> Path:
     """A file or folder name as typed; Click's own path type would stat it, and fail on text
     that no file name can hold (a lone surrogate) with a traceback instead of a usage error."""

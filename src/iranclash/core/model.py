@@ -87,11 +87,17 @@ class Citation:
 
 @dataclass(frozen=True)
 class EventActor:
-    """An actor's part in an event; ``certainty`` marks an attribution the source only implies."""
+    """An actor's part in an event; ``certainty`` marks an attribution the source only implies,
+    and ``according_to`` whose word a reported one rests on ("the Pentagon")."""
 
     actor: str
     role: Role
     certainty: Certainty = Certainty.CONFIRMED
+    according_to: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.according_to and self.certainty is Certainty.CONFIRMED:
+            raise ValueError("according_to is for a link the source only reports (certainty: reported)")
 
 
 @dataclass(frozen=True)
@@ -111,16 +117,23 @@ class Munition:
 @dataclass(frozen=True)
 class Casualties:
     """Absent figures are unknown, never zero; ``at_least`` marks the figures given as
-    lower bounds (the source names these casualties, not necessarily all)."""
+    lower bounds (the source names these casualties, not necessarily all).
+
+    ``none_reported`` is a source saying "No casualties were reported": no figure, and not
+    0, which is a source saying no one was killed or injured.
+    """
 
     killed: int | None = None
     injured: int | None = None
     note: str | None = None
     at_least: bool = False
+    none_reported: bool = False
 
     def __post_init__(self) -> None:
         if self.at_least and self.killed is None and self.injured is None:
             raise ValueError("at_least needs a figure (killed or injured) to be a lower bound of")
+        if self.none_reported and (self.killed is not None or self.injured is not None):
+            raise ValueError("none_reported has no figure: killed and injured stay unknown")
 
 
 @dataclass(frozen=True)
@@ -235,12 +248,20 @@ class Place:
 
 @dataclass(frozen=True)
 class Quote:
+    """An analyst's words; ``footnote_inferred`` marks a footnote the source's text carries
+    no marker for, read from the footnotes' order (Lesch's first two quotes: [1] and [2])."""
+
     KIND: ClassVar[str] = "quote"
     id: str
     text: str
     sources: tuple[Citation, ...]
     footnote: int | None = None
     about: tuple[str, ...] = ()
+    footnote_inferred: bool = False
+
+    def __post_init__(self) -> None:
+        if self.footnote_inferred and self.footnote is None:
+            raise ValueError("footnote_inferred needs a footnote to be inferred")
 
 
 @dataclass(frozen=True)
@@ -264,6 +285,8 @@ class Source:
     kind: SourceKind
     title: str
     sources: tuple[Citation, ...] = ()
+    #: Other names the source goes by, as the publisher's short name ("GIF").
+    aliases: tuple[str, ...] = ()
     publisher: str | None = None
     author: str | None = None
     date: PartialDate | None = None

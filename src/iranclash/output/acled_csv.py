@@ -9,10 +9,12 @@ this export says less, and the README lists each case:
   is not written here: only events dated to the day are exported, with
   ``time_precision`` 1, and the others are counted and left out.
 - ACLED writes 0 fatalities when none are reported; here an unknown figure
-  stays empty and 0 means the source says none were killed.
+  stays empty, and 0 means the source says none were killed or none were reported.
 - ACLED's actors carry no direction; here ``actor1`` is the one who acted
-  (attacker, responder, interceptor...) and ``actor2`` the one acted upon, and
-  an attribution the source only believes or reports is said so in ``notes``.
+  (attacker, responder...) and ``actor2`` the one acted upon, with whoever
+  intercepted the attack on its side (``assoc_actor_2``, or ``actor2`` when no
+  target is named), and an attribution the source only believes or reports is
+  said so in ``notes``.
 """
 
 from __future__ import annotations
@@ -65,8 +67,10 @@ COLUMNS = (
 )
 
 #: Who acted, most direct first: the attacker is actor1, the president who ordered it is associated.
-_ACTING = ("attacker", "responder", "interceptor", "participant", "condemner", "decision-maker")
-_ACTED_UPON = ("target", "subject")
+_ACTING = ("attacker", "responder", "participant", "condemner", "decision-maker")
+#: The other side: the target, then whoever intercepted the attack on it. An interceptor put
+#: beside the attacker would make the SDF and U.S. forces allies of the militias in ACLED's eyes.
+_ACTED_UPON = ("target", "interceptor", "subject")
 _DISORDER = {
     "Battles": "Political violence",
     "Explosions/Remote violence": "Political violence",
@@ -158,7 +162,9 @@ def _row(event: Row, places: dict[str, Row], names: dict[str, str], sources: dic
     if event["certainty"] != "confirmed":
         notes.append(f"The event itself is {event['certainty']}, not confirmed, in the source.")
     notes += [
-        f"{names.get(link['actor'], link['actor'])} as {link['role']}: {link['certainty']}, not confirmed."
+        f"{names.get(link['actor'], link['actor'])} as {link['role']}: "
+        + (f"according to {link['according_to']}" if link.get("according_to") else link["certainty"])
+        + ", not confirmed."
         for link in event["actors"]
         if link["certainty"] != "confirmed"
     ]
@@ -167,6 +173,8 @@ def _row(event: Row, places: dict[str, Row], names: dict[str, str], sources: dic
     if at is not None and stands_for != at["id"]:
         notes.append(f"Located at {at['name']}, which contains {names.get(stands_for or '', stands_for)}.")
     casualties = event.get("casualties") or {}
+    if casualties.get("none_reported"):
+        notes.append("No casualties were reported.")
     cited = dict.fromkeys(citation["source"] for citation in event["sources"])
     precision = None
     if at is not None:
@@ -205,7 +213,8 @@ def _row(event: Row, places: dict[str, Row], names: dict[str, str], sources: dic
         ),
         "source_scale": None,
         "notes": " ".join(notes),
-        "fatalities": casualties.get("killed"),
+        # ACLED's own 0 is "none reported", which is what the source says here.
+        "fatalities": 0 if casualties.get("none_reported") else casualties.get("killed"),
         "tags": None,
         "timestamp": None,
     }

@@ -119,8 +119,10 @@ def _labelled_lines(
     lines: list[tables.Line] = []
     for label, (_label, value) in zip(labels, pairs, strict=True):
         shown = visible(cell(value))
+        # A record's id is copied: kept whole, beneath its label when it does not fit beside.
+        fit = Fit.ID if label == "ID" else Fit.WRAP
         for line in tables.labelled(
-            label, shown, Fit.WRAP, label_width, None if width is None else width - indent
+            label, shown, fit, label_width, None if width is None else width - indent
         ):
             lines.append(((" " * indent, ""), *line) if indent else line)
     return lines
