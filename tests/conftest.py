@@ -51,7 +51,7 @@ def cli() -> Callable[..., Run]:
     runner = CliRunner()
 
     def invoke(*args: str, env: dict[str, str] | None = None) -> Run:
-        result = runner.invoke(app, list(args), env=env)
+        result = runner.invoke(app, list(args), env=env, prog_name="iranclash")
         if result.exception and not isinstance(result.exception, SystemExit):
             raise result.exception
         return Run(result.exit_code, result.stdout, result.stderr)

@@ -25,8 +25,11 @@ class Screen:
         return self.text.splitlines()
 
 
-def run_in_terminal(*args: str, columns: int, rows: int = 50, env: dict[str, str] | None = None) -> Screen:
-    """``iranclash ARGS`` with stdout on a terminal ``columns`` wide; stderr apart.
+def run_in_terminal(
+    *args: str, columns: int, rows: int = 50, env: dict[str, str] | None = None, stderr_too: bool = False
+) -> Screen:
+    """``iranclash ARGS`` with stdout on a terminal ``columns`` wide; stderr apart, or on the
+    terminal too with ``stderr_too`` (then ``Screen.stderr`` is empty).
 
     TERM=dumb keeps escape codes out of the text; the width is both the terminal's
     own (TIOCSWINSZ) and $COLUMNS, as a shell would set them.
@@ -43,14 +46,13 @@ def run_in_terminal(*args: str, columns: int, rows: int = 50, env: dict[str, str
         [sys.executable, "-m", "iranclash", *args],
         stdin=subprocess.DEVNULL,
         stdout=slave,
-        stderr=subprocess.PIPE,
+        stderr=slave if stderr_too else subprocess.PIPE,
         env=environment,
         close_fds=True,
     )
     os.close(slave)
     code, output = read_screen(master, process)
-    assert process.stderr is not None
-    stderr = process.stderr.read().decode("utf-8", "replace")
+    stderr = process.stderr.read().decode("utf-8", "replace") if process.stderr else ""
     return Screen(code, output, stderr)
 
 

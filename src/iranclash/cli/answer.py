@@ -16,8 +16,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TextIO, TypeVar, cast
 
 import typer
+from typer.core import TyperGroup
 
-from iranclash.core.errors import DataError, ExitStatus, IranclashError, OutputError, Problem, UsageProblem
+from iranclash.core.errors import (
+    DataError,
+    ExitStatus,
+    IranclashError,
+    NotFound,
+    OutputError,
+    Problem,
+    UsageProblem,
+)
 from iranclash.core.results import Detail, Listing
 from iranclash.output.render import Output, OutputFormat, render
 from iranclash.output.text import visible
@@ -29,9 +38,56 @@ if TYPE_CHECKING:
 state = {"debug": False}
 
 
-def say(message: str) -> None:
-    """One line on stderr, whatever the message holds."""
-    sys.stderr.write(f"iranclash: {' '.join(visible(message).splitlines())}\n")
+def say(message: str, items: tuple[str, ...] = ()) -> None:
+    """One line on stderr, whatever the message holds, and ``items`` after it.
+
+    On a terminal the line is wrapped at spaces to its width (an id longer than a line is
+    never broken) and each item has a line of its own; piped, the message and its items
+    are one line, for ``grep``.
+    """
+    text = f"iranclash: {' '.join(visible(message).splitlines())}"
+    shown = [" ".join(visible(item).splitlines()) for item in items]
+    width = stderr_width()
+    if width is None:
+        joined = ", ".join(shown)
+        sys.stderr.write(f"{text}{' ' if shown else ''}{joined}\n".replace("\u00a0", " "))
+        return
+    import textwrap
+
+    lines = textwrap.wrap(
+        text, width, subsequent_indent="  ", break_long_words=False, break_on_hyphens=False
+    ) or [text]
+    for item in shown:
+        lines += textwrap.wrap(
+            item,
+            width,
+            initial_indent="  ",
+            subsequent_indent="    ",
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+    sys.stderr.write("\n".join(lines).replace("\u00a0", " ") + "\n")
+
+
+def stderr_width() -> int | None:
+    """The width of the terminal stderr writes to ($COLUMNS first, as shells set it), or
+    None when stderr is not a terminal."""
+    try:
+        if not sys.stderr.isatty():
+            return None
+        columns = os.environ.get("COLUMNS", "")
+        if columns.isdigit() and int(columns) > 0:
+            return int(columns)
+        return os.get_terminal_size(sys.stderr.fileno()).columns
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def usage_error(message: str, command_path: str | None) -> None:
+    """A usage error as every one is shown: one line, then where the help is."""
+    # No-break spaces keep the hint whole when the line is wrapped.
+    hint = " " + f"(see '{command_path} -h')".replace(" ", "\u00a0") if command_path else ""
+    say(f"error: {message}{hint}")
 
 
 F = TypeVar("F", bound=Callable[..., None])
@@ -39,6 +95,15 @@ F = TypeVar("F", bound=Callable[..., None])
 
 def exit_status(error: BaseException) -> int:
     """The one place an exception becomes a line on stderr and an exit status."""
+    if isinstance(error, NotFound) and error.candidates and stderr_width() is not None:
+        say(f"error: {error.base}{':' if error.ambiguous else '; did you mean:'}", error.candidates)
+        return error.exit_code
+    if isinstance(error, IranclashError) and error.exit_code == ExitStatus.USAGE:
+        from typer._click.globals import get_current_context
+
+        context = get_current_context(silent=True)
+        usage_error(str(error), context.command_path if context else None)
+        return error.exit_code
     if isinstance(error, IranclashError):
         say(f"error: {error}")
         return error.exit_code
@@ -57,6 +122,56 @@ def exit_status(error: BaseException) -> int:
             "(run with --debug for the traceback, and report it)"
         )
     return ExitStatus.INTERNAL
+
+
+class Group(TyperGroup):
+    """The app's group: a usage error Click finds (a bad value, an unknown option, a missing
+    argument) is shown as ours are (:func:`usage_error`), not as Click's usage block."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: list[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        run = functools.partial(
+            super().main,
+            args=args,
+            prog_name=prog_name,
+            complete_var=complete_var,
+            standalone_mode=False,
+            **extra,
+        )
+        if not standalone_mode:
+            return run()
+        from typer._click.exceptions import ClickException, NoArgsIsHelpError, NoSuchOption, UsageError
+
+        try:
+            code = run()
+        except NoArgsIsHelpError as error:  # the help, as asked for by typing nothing
+            error.show()
+            sys.exit(error.exit_code)
+        except UsageError as error:
+            message = error.format_message().rstrip(".")
+            if isinstance(error, NoSuchOption):
+                import difflib
+
+                near = difflib.get_close_matches(
+                    error.option_name, error.possibilities or [], n=3, cutoff=0.7
+                )
+                message = f"no such option: {error.option_name}"
+                message += f"; did you mean {' or '.join(near)}?" if near else ""
+            usage_error(message[:1].lower() + message[1:], error.ctx.command_path if error.ctx else None)
+            sys.exit(error.exit_code)
+        except ClickException as error:
+            say(f"error: {error.format_message()}")
+            sys.exit(error.exit_code)
+        except typer.Abort:
+            say("interrupted")
+            sys.exit(ExitStatus.INTERRUPTED)
+        sys.exit(code if isinstance(code, int) else 0)
 
 
 def guarded(command: F) -> F:

@@ -18,7 +18,7 @@ import typer
 
 from iranclash import __version__
 from iranclash.ask import query
-from iranclash.cli.answer import F, Question, answer_question, guarded, state
+from iranclash.cli.answer import F, Group, Question, answer_question, guarded, state
 from iranclash.core.dates import PartialDate
 from iranclash.core.errors import UsageProblem
 from iranclash.output.render import Output, OutputFormat
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 from iranclash.core.vocabulary import EventType
 
 SETTINGS: dict[str, Any] = {
+    "cls": Group,
     "pretty_exceptions_enable": False,
     "rich_markup_mode": None,
     "no_args_is_help": True,
@@ -75,7 +76,7 @@ def choice_option(name: str, vocabulary: type[E], noun: str, help: str, metavar:
             return typed
         near = _nearest(typed, values)
         hint = f"; did you mean {' or '.join(repr(value) for value in near)}?" if near else ""
-        raise typer.BadParameter(f"{text!r} is not {noun}{hint} (see --help for all)")
+        raise typer.BadParameter(f"{text!r} is not {noun}{hint}")
 
     def complete(incomplete: str) -> list[str]:
         return [value for value in values if value.startswith(incomplete.casefold())]
