@@ -443,7 +443,7 @@ def test_a_terminal_shows_the_first_thousand_records_and_says_how_many_there_are
     assert len(note) == (2 if width == 80 else 1)
     assert all(line.startswith("  ") and len(line) <= width for line in note)
     assert " ".join(line.strip() for line in note) == (
-        f"1000 of {total} shown: narrow them with filters or --limit, or pipe them or use --json"
+        f"1,000 of {total:,} shown: narrow them with filters or --limit, or pipe them or use --json"
         " or --format csv for all"
     )
 
@@ -458,7 +458,7 @@ def test_piped_and_csv_listings_have_every_record_aligned_to_the_widest(
     assert run.exit_code == 0, run
     lines = run.stdout.splitlines()
     rows = [line for line in lines if re.search(r"\be\d{4}$", line)]
-    assert len(rows) == MANY and lines[-1] == f"  {MANY} found"
+    assert len(rows) == MANY and lines[-1] == f"  {MANY:,} found"
     # One title, among the last events read, is the longest: every id starts in the same
     # column, after its end.
     assert len({line.index(" e") for line in rows}) == 1
@@ -485,5 +485,28 @@ def test_a_lookup_nests_the_latest_thousand_events_and_says_how_to_list_them_all
     assert record["events_total"] == MANY
     assert [event["id"] for event in record["events"]] == [event["id"] for event in every[-1000:]]
     table = cli(lookup, name, "--data", str(folder), env={"COLUMNS": "200"}).stdout
-    expected = f"the latest 1000 of {MANY} are shown; iranclash events {option} lists them all"
+    expected = f"the latest 1,000 of {MANY:,} are shown; iranclash events {option} lists them all"
     assert any(line.split(None, 1) == ["Events", expected] for line in table.splitlines())
+
+
+@pytest.mark.parametrize("arguments", [[], ["--sort", "date", "--reverse"], ["--fields", "id,date"]])
+def test_a_limit_says_how_many_of_how_many_are_shown(cli: Cli, arguments: list[str]) -> None:
+    total = len(cli("events", "--json").json())
+    cut = cli("events", "--limit", "2", *arguments)
+    assert cut.stdout.rstrip().endswith(f"2 of {total} shown"), cut.stdout
+    screen = run_in_terminal("events", "--limit", "2", *arguments, columns=80)
+    assert screen.lines[-1].strip() == f"2 of {total} shown", screen.text
+    assert (
+        cli("events", "--limit", "2", "--format", "markdown").stdout.rstrip().endswith(f"2 of {total} shown")
+    )
+    assert len(cli("events", "--limit", "2", "--json").json()) == 2
+    everything = cli("events", "--limit", str(total))
+    assert everything.stdout.rstrip().endswith(f"{total} found")
+
+
+def test_counts_for_people_have_thousands_separators() -> None:
+    from iranclash.output.text import counted
+
+    assert counted(1000, 200_000) == "1,000 of 200,000 shown"
+    assert counted(35, 35) == "35 found"
+    assert counted(2, 35) == "2 of 35 shown"

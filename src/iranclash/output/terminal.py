@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from iranclash.core.collector import paused
 from iranclash.core.results import Column, Detail, Fit, Listing, Row
-from iranclash.output.text import cell, spool, visible
+from iranclash.output.text import cell, counted, spool, visible
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -29,17 +29,13 @@ def table(result: Listing | Detail, out: TextIO, *, wide: bool) -> None:
     if isinstance(result, Listing):
         records = result.records()
         rows = list(itertools.islice(records, SCREEN_ROWS))
-        if result.total is None or next(records, None) is None:
-            more = sum(1 for _record in records)
-        else:
-            more = result.total() - len(rows)
+        total = len(rows) + sum(1 for _record in records) if result.total is None else result.total()
         lines = [*tables.heading(visible(result.title), width), ()]
         lines += tables.table_lines(_grid(result.columns, rows, wide=wide, cut=not wide), width)
-        found = f"{len(rows)} found"
-        if more:
-            found = (
-                f"{len(rows)} of {len(rows) + more} shown: narrow them with filters or --limit,"
-                " or pipe them or use --json or --format csv for all"
+        found = counted(len(rows), total)
+        if total > len(rows) == SCREEN_ROWS:
+            found += (
+                ": narrow them with filters or --limit, or pipe them or use --json or --format csv for all"
             )
         assert width is not None  # a terminal's: a piped listing was handed on above
         indent = " " * tables.INDENT
@@ -89,7 +85,8 @@ def _piped_listing(result: Listing, out: TextIO, *, wide: bool) -> None:
         lines = [*tables.heading(visible(result.title), None), ()]
         _write(lines, out, None)
         _write(tables.unbounded_lines(headers, natural, rows), out, None)
-    _write([(), ((" " * tables.INDENT + f"{count} found", ""),)], out, None)
+    total = count if result.total is None else result.total()
+    _write([(), ((" " * tables.INDENT + counted(count, total), ""),)], out, None)
 
 
 #: Between the cells of a record in the spool of a piped table: a control, so never in a cell.
