@@ -48,7 +48,11 @@ def table(result: Listing | Detail, out: TextIO, *, wide: bool) -> None:
             if not section.rows:
                 continue
             lines += [(), *tables.heading(visible(section.title), width), ()]
-            lines += tables.table_lines(_grid(section.columns, section.rows, wide=wide, cut=False), width)
+            columns = section.columns if wide else _spared(section.columns, section.rows, width)
+            lines += tables.table_lines(_grid(columns, section.rows, wide=wide, cut=False), width)
+            left_out = [column.header.casefold() for column in section.columns if column not in columns]
+            if left_out:
+                lines += [(), ((" " * tables.INDENT + f"--wide shows {', '.join(left_out)} too", "dim"),)]
             if section.notes:
                 lines.append(())
                 lines += _labelled_lines(section.notes, width, indent=tables.INDENT)
@@ -103,6 +107,31 @@ def _grid(columns: Sequence[Column], rows: Sequence[Row], *, wide: bool, cut: bo
         [[visible(cell(column.cell(row))) for column in shown] for row in rows],
         cut,
     )
+
+
+def _spared(columns: Sequence[Column], rows: Sequence[Row], width: int | None) -> Sequence[Column]:
+    """The columns with those ``Fit.SPARE`` ones, taken from the left, that leave every row
+    on one line of ``width``: a chart's bars line up, its figures beside them where they fit."""
+    from iranclash.output import tables
+
+    if width is None:
+        return columns
+
+    def natural(column: Column) -> int:
+        cells = (tables.cell_len(visible(cell(column.cell(row)))) for row in rows)
+        return max([tables.cell_len(column.header), *cells])
+
+    used = tables.INDENT - tables.GAP
+    used += sum(natural(column) + tables.GAP for column in columns if column.fit is not Fit.SPARE)
+    shown = []
+    for column in columns:
+        if column.fit is Fit.SPARE:
+            needed = tables.GAP + natural(column)
+            if used + needed > width:
+                continue
+            used += needed
+        shown.append(column)
+    return shown
 
 
 def _labelled_lines(
