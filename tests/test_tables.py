@@ -510,3 +510,22 @@ def test_counts_for_people_have_thousands_separators() -> None:
     assert counted(1000, 200_000) == "1,000 of 200,000 shown"
     assert counted(35, 35) == "35 found"
     assert counted(2, 35) == "2 of 35 shown"
+
+
+@pytest.mark.parametrize(("width", "least"), [(80, 30), (120, 60)])
+def test_event_titles_get_the_spare_width_first(width: int, least: int) -> None:
+    screen = run_in_terminal("events", "--since", "2021-06", columns=width)
+    header = next(line for line in screen.lines if line.strip().startswith("Date"))
+    title_width = header.index("Place") - header.index("Title") - tables.GAP
+    assert title_width >= least, screen.text
+    assert "Biden orders U.S. airstrikes on" in screen.text
+    assert max(len(line) for line in screen.lines) >= width - 4, "no width goes unused"
+
+
+@pytest.mark.parametrize("width", [80, 120, 200])
+def test_with_wide_the_layout_follows_the_width_not_the_records(width: int) -> None:
+    layouts = set()
+    for filters in (["--since", "2021-07-07"], ["--until", "2012"]):
+        screen = run_in_terminal("events", *filters, "--wide", columns=width)
+        layouts.add("table" if any(line.strip().startswith("Date ") for line in screen.lines) else "blocks")
+    assert len(layouts) == 1, (width, layouts)

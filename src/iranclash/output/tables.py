@@ -29,6 +29,8 @@ GAP = 2
 ONE_LINE_TEXT = 24
 #: ...and when the id has moved to a line of its own; narrower than this, records become blocks.
 MIN_TEXT = 16
+#: What the first text column of a row (a listing's title) may take before the others grow.
+FIRST_TEXT = 48
 #: Values get at least this much room beside their labels (and as much as the labels
 #: take), or follow them as "label: value".
 MIN_VALUE = 20
@@ -56,12 +58,15 @@ class Grid:
     fits: Sequence[Fit]
     rows: Sequence[Sequence[str]]
     cut: bool = True
+    #: Whether the layout is picked by the width alone, whatever the cells (a listing with
+    #: --wide: one command keeps one layout at one width, whatever records it lists).
+    by_width: bool = False
 
 
 def table_lines(grid: Grid, width: int | None) -> list[Line]:
     """The table at ``width`` cells (``None``: unbounded, one line per row, nothing cut)."""
     rows = [[one_line(cell) for cell in row] for row in grid.rows]
-    grid = Grid(grid.headers, grid.fits, rows, grid.cut)
+    grid = Grid(grid.headers, grid.fits, rows, grid.cut, grid.by_width)
     natural = [
         max([cell_len(header), *(cell_len(row[index]) for row in rows)])
         for index, header in enumerate(grid.headers)
@@ -101,24 +106,46 @@ def unbounded_lines(
 def _share(grid: Grid, natural: list[int], shown: Sequence[int], width: int, least: int) -> list[int] | None:
     """Column widths (0 for columns not in ``shown``) that fit ``width``, or None.
 
-    Ids, dates and numbers get their natural width. Text columns share what is left:
-    the narrower ones whole first, the rest in equal parts, none under ``least`` (nor
-    under its header).
+    Ids, dates and numbers get their natural width. Text columns get ``least`` each (or
+    less where all their cells are narrower, never under the header). Text that wraps
+    shares what is left: the narrower columns whole first, the rest in equal parts. Text
+    cut to one line gets it from the left: a listing's title, its first, is cut last.
     """
     widths = [0] * len(natural)
-    text = sorted((index for index in shown if grid.fits[index] not in _UNBROKEN), key=natural.__getitem__)
+    text = [index for index in shown if grid.fits[index] not in _UNBROKEN]
     floor = {index: max(min(natural[index], least), cell_len(grid.headers[index])) for index in text}
     room = width - INDENT - GAP * (len(shown) - 1)
     room -= sum(natural[index] for index in shown if grid.fits[index] in _UNBROKEN)
-    if room < sum(floor.values()):
+    # Judged by the width alone, a text column counts as ``least`` wide even where its cells
+    # are all narrower.
+    judged = {index: max(least, cell_len(grid.headers[index])) for index in text} if grid.by_width else floor
+    if room < sum(judged.values()):
         return None
     for index in shown:
         widths[index] = natural[index]
-    for place, index in enumerate(text):
-        later = text[place + 1 :]
-        share = room // (len(text) - place)
-        widths[index] = min(natural[index], max(floor[index], share), room - sum(floor[i] for i in later))
-        room -= widths[index]
+    if not (text and grid.cut and grid.fits[text[0]] is Fit.CUT):
+        # Wrapped text: the narrower columns whole first, the rest in equal parts.
+        text.sort(key=natural.__getitem__)
+        for place, index in enumerate(text):
+            later = text[place + 1 :]
+            share = room // (len(text) - place)
+            widths[index] = min(natural[index], max(floor[index], share), room - sum(floor[i] for i in later))
+            room -= widths[index]
+        return widths
+    for index in text:
+        widths[index] = floor[index]
+    spare = room - sum(floor.values())
+    # Cut text: first up to a fair share each (the title's is larger), then up to whole.
+    for fair in (True, False):
+        for index in text:
+            goal = (
+                min(FIRST_TEXT if index == text[0] else ONE_LINE_TEXT, natural[index])
+                if fair
+                else natural[index]
+            )
+            grown = max(0, min(goal - widths[index], spare))
+            widths[index] += grown
+            spare -= grown
     return widths
 
 

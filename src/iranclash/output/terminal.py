@@ -31,7 +31,9 @@ def table(result: Listing | Detail, out: TextIO, *, wide: bool) -> None:
         rows = list(itertools.islice(records, SCREEN_ROWS))
         total = len(rows) + sum(1 for _record in records) if result.total is None else result.total()
         lines = [*tables.heading(visible(result.title), width), ()]
-        lines += tables.table_lines(_grid(result.columns, rows, wide=wide, cut=not wide), width)
+        lines += tables.table_lines(
+            _grid(result.columns, rows, wide=wide, cut=not wide, by_width=wide), width
+        )
         found = counted(len(rows), total)
         if total > len(rows) == SCREEN_ROWS:
             found += (
@@ -97,7 +99,9 @@ def _piped_listing(result: Listing, out: TextIO, *, wide: bool) -> None:
 _CELL_SEPARATOR = "\x1f"
 
 
-def _grid(columns: Sequence[Column], rows: Sequence[Row], *, wide: bool, cut: bool) -> tables.Grid:
+def _grid(
+    columns: Sequence[Column], rows: Sequence[Row], *, wide: bool, cut: bool, by_width: bool = False
+) -> tables.Grid:
     from iranclash.output import tables
 
     shown = [column for column in columns if wide or not column.wide]
@@ -106,6 +110,7 @@ def _grid(columns: Sequence[Column], rows: Sequence[Row], *, wide: bool, cut: bo
         [column.fit for column in shown],
         [[visible(cell(column.cell(row))) for column in shown] for row in rows],
         cut,
+        by_width,
     )
 
 
