@@ -529,3 +529,21 @@ def test_with_wide_the_layout_follows_the_width_not_the_records(width: int) -> N
         screen = run_in_terminal("events", *filters, "--wide", columns=width)
         layouts.add("table" if any(line.strip().startswith("Date ") for line in screen.lines) else "blocks")
     assert len(layouts) == 1, (width, layouts)
+
+
+def test_a_snippet_is_cut_around_its_mark() -> None:
+    text = "sources.quote: …the first words of a long quote, then the «drone» and what it did to the base…"
+    for width in (24, 30, 40, 60):
+        cut = tables.shorten(text, width)
+        assert "«drone»" in cut and tables.cell_len(cut) <= width, (width, cut)
+        assert cut.startswith("sources.quote: ") == (width >= 30), "the field where it leaves room"
+    assert tables.shorten("«Drone» with explosives attacks Erbil airport", 20) == "«Drone» with…"
+    assert tables.shorten("no mark here at all, only words", 12) == "no mark…"
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_every_search_hit_shows_its_match(width: int) -> None:
+    screen = run_in_terminal("search", "drone", columns=width)
+    rows = [line for line in screen.lines if re.match(r"  (event|actor|place|analyst|source) ", line)]
+    assert len(rows) >= 10
+    assert all(re.search(r"«[Dd]rone»", line) for line in rows), screen.text

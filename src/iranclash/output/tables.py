@@ -263,9 +263,14 @@ def wrap(text: str, width: int) -> list[str]:
 
 def shorten(text: str, width: int) -> str:
     """``text`` cut to ``width`` cells with "…", after the last whole word that fits;
-    mid-word only when not even the first word fits."""
+    mid-word only when not even the first word fits. A search snippet's first «mark»
+    stays in sight: the text is cut around it (see :func:`_around`)."""
     if cell_len(text) <= width:
         return text
+    if "«" in text and "»" in text:
+        around = _around(text, width)
+        if around is not None:
+            return around
     room = width - 1
     kept = ""
     for word in text.split(" "):
@@ -277,6 +282,31 @@ def shorten(text: str, width: int) -> str:
     if not kept:
         kept = _chop(text, room)[0] if room > 0 else ""
     return kept + "…"
+
+
+def _around(text: str, width: int) -> str | None:
+    """``text`` cut to ``width`` cells on both sides of its first «mark», whole words kept,
+    the mark in the middle; a short label before it ("title: ") kept. None when the
+    mark itself does not fit."""
+    mark = text.index("«")
+    label = text[: text.index(": ") + 2] if ": " in text[:mark] else ""
+    if cell_len(label) > width // 2:
+        label = ""
+    body = text[len(label) :].strip("…")
+    left, right = body.index("«"), body.index("»", body.index("«")) + 1
+    room = width - cell_len(label) - 2  # an ellipsis on each side
+    if cell_len(body[left:right]) > room:
+        return None
+    start = max(0, left - (room - (right - left)) // 2)
+    end = min(len(body), start + room)
+    start = max(0, min(start, end - room))
+    if start > 0 and body[start - 1] != " ":
+        start = min(body.find(" ", start) + 1 or left, left)
+    if end < len(body) and body[end] != " ":
+        end = max(body.rfind(" ", start, end), right)
+    shown = body[start:end].strip()
+    cut = label + ("…" if start > 0 else "") + shown + ("…" if end < len(body) else "")
+    return cut if cell_len(cut) <= width else None
 
 
 def _chop(word: str, width: int) -> list[str]:
