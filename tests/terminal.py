@@ -26,10 +26,15 @@ class Screen:
 
 
 def run_in_terminal(
-    *args: str, columns: int, rows: int = 50, env: dict[str, str] | None = None, stderr_too: bool = False
+    *args: str,
+    columns: int,
+    rows: int = 50,
+    env: dict[str, str | None] | None = None,
+    stderr_too: bool = False,
 ) -> Screen:
     """``iranclash ARGS`` with stdout on a terminal ``columns`` wide; stderr apart, or on the
-    terminal too with ``stderr_too`` (then ``Screen.stderr`` is empty).
+    terminal too with ``stderr_too`` (then ``Screen.stderr`` is empty). A variable of
+    ``env`` given as None is taken out of the environment.
 
     TERM=dumb keeps escape codes out of the text; the width is both the terminal's
     own (TIOCSWINSZ) and $COLUMNS, as a shell would set them.
@@ -41,7 +46,17 @@ def run_in_terminal(
         for key, value in os.environ.items()
         if key not in ("COLUMNS", "LINES", "TERM", "NO_COLOR", "FORCE_COLOR", "IRANCLASH_DATA")
     }
-    environment.update({"COLUMNS": str(columns), "LINES": str(rows), "TERM": "dumb", **(env or {})})
+    # No pager unless a test asks for one: ``less`` would wait for a key.
+    given = {
+        "COLUMNS": str(columns),
+        "LINES": str(rows),
+        "TERM": "dumb",
+        "IRANCLASH_PAGER": "",
+        **(env or {}),
+    }
+    environment.update({key: value for key, value in given.items() if value is not None})
+    for key in [key for key, value in given.items() if value is None]:
+        environment.pop(key, None)
     process = subprocess.Popen(
         [sys.executable, "-m", "iranclash", *args],
         stdin=subprocess.DEVNULL,

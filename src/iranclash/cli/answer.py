@@ -271,6 +271,9 @@ def _open(folder: tuple[Path, ...], no_cache: bool, *, rebuild: bool) -> sqlite3
 def _print(result: Any, chosen: Output, *, hold: bool) -> None:
     """Render to stdout; machine output read from the cache is held back until all of it is
     read, so that damage found on the way never leaves half a JSON document behind."""
+    if chosen.format is OutputFormat.TABLE and chosen.page and sys.stdout.isatty():
+        _paged(result, chosen)
+        return
     if not hold or chosen.format is OutputFormat.TABLE:
         render(result, chosen, sys.stdout)
         return
@@ -287,6 +290,71 @@ def _print(result: Any, chosen: Output, *, hold: bool) -> None:
         held.copy_to(sys.stdout)
     finally:
         text.close()  # and the spill file with it
+
+
+class _Screen(io.TextIOBase):
+    """A table bound for the terminal, laid out as for it while it is kept to be measured.
+    (Not a StringIO: output takes a StringIO for a console of its own, off the terminal.)"""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(sys.stdout, "encoding", None) or "utf-8"
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.parts.append(text)
+        return len(text)
+
+    def isatty(self) -> bool:
+        return True
+
+    def getvalue(self) -> str:
+        return "".join(self.parts)
+
+
+def _paged(result: Any, chosen: Output) -> None:
+    """A table for the terminal, through the pager when it is longer than the screen, as
+    git and gh do: ``$IRANCLASH_PAGER``, else ``$PAGER``, else ``less -FRX``; set empty or
+    to ``cat``, none."""
+    screen = _Screen()
+    render(result, chosen, cast(TextIO, screen))
+    text = screen.getvalue()
+    try:
+        rows = os.get_terminal_size(sys.stdout.fileno()).lines
+    except (OSError, ValueError):
+        rows = 0
+    command = os.environ.get("IRANCLASH_PAGER", os.environ.get("PAGER", "less -FRX")).strip()
+    if not rows or text.count("\n") < rows or command in ("", "cat"):
+        sys.stdout.write(text)
+        return
+    import signal
+    import subprocess
+
+    sys.stdout.flush()
+    # less shows colours and leaves the screen as it was, unless the user says otherwise.
+    env = {**os.environ, "LESS": os.environ.get("LESS", "FRX"), "LV": os.environ.get("LV", "-c")}
+    try:
+        pager = subprocess.Popen(command, shell=True, stdin=subprocess.PIPE, env=env)
+    except OSError:
+        sys.stdout.write(text)
+        return
+    assert pager.stdin is not None
+    # Ctrl-C is the pager's while it runs (less uses it to stop a search), as under git.
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        pager.stdin.write(text.encode(getattr(sys.stdout, "encoding", None) or "utf-8", "replace"))
+        pager.stdin.close()
+    except BrokenPipeError:  # the user quit before reading it all
+        pass
+    finally:
+        pager.wait()
+        signal.signal(signal.SIGINT, previous)
 
 
 class _Held(io.RawIOBase):

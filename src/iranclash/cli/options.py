@@ -202,10 +202,10 @@ class DataChoice(NamedTuple):
         answer_question(self.folders, not self.use_cache, question, output, strict=self.strict)
 
 
-def output_of(output: OutputFormat, as_json: bool, wide: bool) -> Output:
+def output_of(output: OutputFormat, as_json: bool, wide: bool, no_pager: bool = False) -> Output:
     if as_json and output not in (OutputFormat.TABLE, OutputFormat.JSON):
         raise UsageProblem(f"--json contradicts --format {output.value}")
-    return Output(OutputFormat.JSON if as_json else output, wide)
+    return Output(OutputFormat.JSON if as_json else output, wide, not no_pager)
 
 
 DATA = OptionGroup(
@@ -281,8 +281,20 @@ OUTPUT = OptionGroup(
             ],
             False,
         ),
+        _option(
+            "no_pager",
+            Annotated[
+                bool,
+                typer.Option(
+                    "--no-pager",
+                    help="Print a long table straight to the terminal, not through the pager "
+                    "($IRANCLASH_PAGER, else $PAGER, else 'less -FRX'; never when piped).",
+                ),
+            ],
+            False,
+        ),
     ),
-    lambda output_format, as_json, wide: output_of(output_format, as_json, wide),
+    lambda output_format, as_json, wide, no_pager: output_of(output_format, as_json, wide, no_pager),
 )
 FILTERS = OptionGroup(
     "filters",

@@ -37,10 +37,12 @@ class OutputFormat(str, Enum):
 
 
 class Output(NamedTuple):
-    """How to print an answer: the format, and whether tables show every column, uncut."""
+    """How to print an answer: the format, whether tables show every column, uncut, and
+    whether a table longer than the terminal may go through a pager (``cli.answer``)."""
 
     format: OutputFormat = OutputFormat.TABLE
     wide: bool = False
+    page: bool = False
 
 
 def render(
