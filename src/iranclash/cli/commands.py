@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -328,7 +329,15 @@ def info_command(*, source: DataChoice, output: Output) -> None:
     show(Detail("iranclash", details, fields), output)
 
 
-cache_app = typer.Typer(**{**SETTINGS, "help": "Manage the compiled cache of data folders."})
+cache_app = typer.Typer(
+    **{
+        **SETTINGS,
+        "help": "Manage the compiled cache of data folders.\n\n"
+        "\b\nExamples:\n"
+        "  iranclash cache clear\n"
+        "  iranclash info   (where the cache is, and whether it is fresh)",
+    }
+)
 app.add_typer(cache_app, name="cache")
 
 
@@ -664,7 +673,7 @@ def cite_command(
     output: Output,
 ) -> None:
     """The evidence behind a record: each verbatim quote with its footnote, whose words and
-    when, and a reference for each source (Chicago note, BibTeX, RIS or CSL-JSON).
+    when. A reference for each source (Chicago note, BibTeX, RIS or CSL-JSON).
 
     With --style bibtex, ris or csl-json the reference file itself is printed, each entry
     carrying the quotes as notes, ready for Zotero or LaTeX; --json gives the evidence.
@@ -747,7 +756,15 @@ def report_command(
 
 # --- analyst views: exports ------------------------------------------------------------
 
-export_app = typer.Typer(**{**SETTINGS, "help": "Write the events in another data set's format."})
+export_app = typer.Typer(
+    **{
+        **SETTINGS,
+        "help": "Write the events in another data set's format.\n\n"
+        "\b\nExamples:\n"
+        "  iranclash export acled > events.csv\n"
+        '  iranclash export acled --since 2021-06 --actor "Kata\'ib Hezbollah" > kh.csv',
+    }
+)
 app.add_typer(export_app, name="export")
 
 
@@ -769,3 +786,37 @@ def export_acled_command(*, filters: query.EventFilter, source: DataChoice) -> N
             warn(f"left out {count} event{'s' if count != 1 else ''} dated only to a month, year or decade")
 
     source.answer(lambda store: export(store, filters, left_out), Output(OutputFormat.TABLE))
+
+
+# --- shell completion --------------------------------------------------------------------
+
+
+class Shell(str, Enum):
+    BASH = "bash"
+    ZSH = "zsh"
+    FISH = "fish"
+
+
+@command("completion")
+def completion_command(
+    shell: Annotated[Shell, typer.Argument(metavar="SHELL", help="bash, zsh or fish.", case_sensitive=False)],
+) -> None:
+    """Print the shell completion script for bash, zsh or fish, to load from the shell's start-up.
+
+    Tab then completes commands, options, choices and the ids of the records in the data
+    in use, each shown with its name where the shell shows descriptions. Install it with
+    one line:
+
+    \b
+      eval "$(iranclash completion bash)"   in ~/.bashrc
+      eval "$(iranclash completion zsh)"    in ~/.zshrc, after compinit
+      iranclash completion fish > ~/.config/fish/completions/iranclash.fish
+
+    Examples:
+      iranclash completion bash
+      iranclash completion fish
+    """
+    from typer._completion_shared import get_completion_script
+
+    script = get_completion_script(prog_name="iranclash", complete_var=_COMPLETE_VAR, shell=shell.value)
+    sys.stdout.write(script.strip("\n") + "\n")

@@ -33,9 +33,16 @@ SETTINGS: dict[str, Any] = {
     "rich_markup_mode": None,
     "no_args_is_help": True,
     "add_completion": False,
-    "context_settings": {"help_option_names": ["-h", "--help"]},
+    # Help as wide as the terminal, so that no command's description is cut with "...".
+    "context_settings": {"help_option_names": ["-h", "--help"], "max_content_width": 160},
     "help": "Look up facts on the U.S.-Iran proxy conflict in Iraq and Syria: events, actors, "
-    "places, border crossings, analysts and their quotes, each with its source.",
+    "places, border crossings, analysts and their quotes, each with its source.\n\n"
+    "\b\nExamples:\n"
+    "  iranclash events --since 2021-07\n"
+    '  iranclash actor "Kata\'ib Hezbollah"\n'
+    "  iranclash search drone --limit 5\n"
+    "  iranclash summary --by month\n"
+    "  iranclash completion bash   (the shell completion script)",
 }
 app = typer.Typer(**SETTINGS)
 
