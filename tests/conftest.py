@@ -48,6 +48,8 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest
     for name in list(os.environ):
         if name.startswith("IRANCLASH_") or name in _USERS_OWN:
             monkeypatch.delenv(name)
+    # No pager unless a test asks for one: on a pseudo-terminal, less would wait for a key.
+    monkeypatch.setenv("IRANCLASH_PAGER", "")
     monkeypatch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
 

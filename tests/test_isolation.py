@@ -13,7 +13,8 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def test_a_test_sees_none_of_the_users_settings(tmp_path_factory: pytest.TempPathFactory) -> None:
-    assert not [name for name in os.environ if name.startswith("IRANCLASH_")]
+    assert [name for name in os.environ if name.startswith("IRANCLASH_")] == ["IRANCLASH_PAGER"]
+    assert os.environ["IRANCLASH_PAGER"] == "", "no pager"
     base = tmp_path_factory.getbasetemp()
     for name in ("XDG_CACHE_HOME", "HOME"):
         assert Path(os.environ[name]).is_relative_to(base), name
@@ -51,6 +52,7 @@ def test_the_suite_passes_with_the_users_cache_and_data_set_and_leaves_them_alon
             str(tmp_path / "base"),
             "tests/test_messages.py",
             "tests/test_cache.py",
+            "tests/test_pager.py",
             "-k",
             "not the_suite_passes",
         ],
