@@ -4,6 +4,7 @@ wrapped at word boundaries to the terminal's width, ids whole, candidates one pe
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -76,3 +77,38 @@ def test_piped_the_candidates_stay_on_one_line(cli: Callable[..., Run]) -> None:
     assert run.exit_code == 1
     assert len(run.stderr.splitlines()) == 1
     assert "kataib-hezbollah (Kata'ib Hezbollah), kataib-sayyid-al-shuhada" in run.stderr
+
+
+def test_report_refuses_a_terminal_and_says_how_to_write_it(tmp_path: Path) -> None:
+    screen = run_in_terminal("report", columns=80, stderr_too=True)
+    assert screen.code == 2
+    assert "<html" not in screen.text.lower()
+    assert "--out report.html" in screen.text
+
+
+@pytest.mark.parametrize(
+    ("command", "refused"),
+    [
+        (["validate"], ["--wide", "geojson"]),
+        (["info"], ["--wide", "geojson"]),
+        (["cite", "kataib-hezbollah"], ["--wide", "geojson"]),
+        (["import", "acled", "x.csv", "--into", "y"], ["--wide", "geojson"]),
+        (["actors"], ["geojson"]),
+        (["chain", "2021-06-28-rockets-at-al-omar-oil-field"], ["--wide", "geojson"]),
+        (["timeline"], ["--wide"]),
+    ],
+)
+def test_an_option_is_offered_only_where_it_works(
+    cli: Callable[..., Run], command: list[str], refused: list[str]
+) -> None:
+    shown = cli(command[0], "-h").stdout
+    for option in refused:
+        assert option not in shown, (command, option)
+        run = cli(*command, *(["--wide"] if option == "--wide" else ["--format", "geojson"]))
+        assert run.exit_code == 2 and run.stdout == "", run
+
+
+@pytest.mark.parametrize("command", ["events", "places", "crossings", "timeline"])
+def test_geojson_is_offered_where_a_map_can_be_drawn(cli: Callable[..., Run], command: str) -> None:
+    assert "geojson" in cli(command, "-h").stdout
+    assert cli(command, "--format", "geojson").json()["type"] == "FeatureCollection"

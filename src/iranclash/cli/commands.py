@@ -35,6 +35,7 @@ from iranclash.cli.options import (
     choice_option,
     command,
     completer,
+    output_options,
     parse_folder,
     parse_path,
 )
@@ -91,7 +92,7 @@ def _filtered(
         )
 
 
-@command("events", FILTERS, DATA, OUTPUT, LIST)
+@command("events", FILTERS, DATA, output_options(geojson=True), LIST)
 def events_command(
     *, filters: query.EventFilter, source: DataChoice, output: Output, shape: Shape | None
 ) -> None:
@@ -155,7 +156,7 @@ def actor_command(
     source.answer(evidenced(lambda store: query.actor(store, name), sources), output)
 
 
-@command("places", DATA, OUTPUT, LIST)
+@command("places", DATA, output_options(geojson=True), LIST)
 def places_command(
     kind: Annotated[
         PlaceKind | None,
@@ -189,7 +190,7 @@ def place_command(
     source.answer(evidenced(lambda store: query.place(store, name), sources), output)
 
 
-@command("crossings", DATA, OUTPUT, LIST)
+@command("crossings", DATA, output_options(geojson=True), LIST)
 def crossings_command(*, source: DataChoice, output: Output, shape: Shape | None) -> None:
     """List the Iraq-Syria border crossings: both sides, status, since when, significance.
 
@@ -282,7 +283,7 @@ def summary_command(
     _filtered(filters, lambda store: summary(store, filters), source, output)
 
 
-@command("info", DATA, OUTPUT)
+@command("info", DATA, output_options(wide=False))
 def info_command(*, source: DataChoice, output: Output) -> None:
     """Show the version, the data folders in use, and where their cache is and whether it is fresh.
 
@@ -358,7 +359,7 @@ def cache_clear_command() -> None:
     say(f"removed {removed} cache file{'s' if removed != 1 else ''} from {cache.cache_dir()}")
 
 
-@command("validate", OUTPUT)
+@command("validate", output_options(wide=False))
 def validate_command(
     folder: Annotated[
         list[Path] | None,
@@ -445,7 +446,7 @@ def validate_command(
         raise typer.Exit(ExitStatus.ERROR)
 
 
-@command("import", OUTPUT)
+@command("import", output_options(wide=False))
 def import_command(
     dataset: Annotated[
         Dataset,
@@ -611,7 +612,7 @@ def _app_for(arguments: list[str]) -> typer.Typer:
 # --- analyst views: the timeline, chains -----------------------------------------------
 
 
-@command("timeline", FILTERS, DATA, OUTPUT)
+@command("timeline", FILTERS, DATA, output_options(geojson=True, wide=False))
 def timeline_command(*, filters: query.EventFilter, source: DataChoice, output: Output) -> None:
     """A chronology grouped by month, with the events that answer each event beneath it.
 
@@ -627,7 +628,7 @@ def timeline_command(*, filters: query.EventFilter, source: DataChoice, output: 
     source.answer(lambda store: timeline.timeline(store, filters), output)
 
 
-@command("chain", DATA, OUTPUT)
+@command("chain", DATA, output_options(wide=False))
 def chain_command(event_id: IdArgument, *, source: DataChoice, output: Output) -> None:
     """Everything that led to an event and everything it led to, as trees.
 
@@ -658,7 +659,7 @@ def sources_command(*, source: DataChoice, output: Output, shape: Shape | None) 
     source.answer(cite.sources, output, shape)
 
 
-@command("cite", DATA, OUTPUT)
+@command("cite", DATA, output_options(wide=False))
 def cite_command(
     record_id: Annotated[
         str,
@@ -695,7 +696,12 @@ def cite_command(
 def report_command(
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", metavar="FILE", help="Write the report here (default: standard output)."),
+        typer.Option(
+            "--out",
+            "-o",
+            metavar="FILE",
+            help="Write the report here (default: standard output, if redirected).",
+        ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
     *,
@@ -726,6 +732,11 @@ def report_command(
         + ", ".join("built-in" if path == builtin_data_dir() else path.name for path in folders)
     )
     question: Question = lambda store: report(store, filters, label=label)  # noqa: E731
+    if out is None and sys.stdout.isatty():
+        # As gzip does: a page of HTML is for a browser, not for the terminal.
+        raise UsageProblem(
+            "the report is HTML, not written to a terminal: give --out\u00a0report.html, or redirect it"
+        )
     if out is None:
         source.answer(question, Output(OutputFormat.TABLE))
         return

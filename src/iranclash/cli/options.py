@@ -259,50 +259,82 @@ DATA = OptionGroup(
     ),
     lambda data, no_cache, strict: DataChoice(tuple(data or ()), not no_cache, strict),
 )
-OUTPUT = OptionGroup(
-    "output",
-    lambda: (
-        _option(
-            "output_format",
-            Annotated[
-                OutputFormat,
-                typer.Option(
-                    "--format",
-                    "-f",
-                    metavar="FORMAT",
-                    help="Output format: table, json, jsonl, csv, markdown, or geojson (events, places).",
-                    case_sensitive=False,
+
+
+class TextFormat(str, Enum):
+    """The output formats of a command whose answer cannot be drawn on a map."""
+
+    TABLE = "table"
+    JSON = "json"
+    JSONL = "jsonl"
+    CSV = "csv"
+    MARKDOWN = "markdown"
+
+
+def output_options(*, geojson: bool = False, wide: bool = True) -> OptionGroup:
+    """How to print: --format (geojson among the formats only where a map can be drawn),
+    --json, --wide (only where a table has more to show), --no-pager."""
+    formats = (
+        "table, json, jsonl, csv, markdown, or geojson" if geojson else "table, json, jsonl, csv, or markdown"
+    )
+
+    def declare() -> tuple[inspect.Parameter, ...]:
+        options = [
+            _option(
+                "output_format",
+                Annotated[
+                    OutputFormat if geojson else TextFormat,
+                    typer.Option(
+                        "--format",
+                        "-f",
+                        metavar="FORMAT",
+                        help=f"Output format: {formats}.",
+                        case_sensitive=False,
+                    ),
+                ],
+                OutputFormat.TABLE if geojson else TextFormat.TABLE,
+            ),
+            _option("as_json", Annotated[bool, typer.Option("--json", help="Same as --format json.")], False),
+            _option(
+                "no_pager",
+                Annotated[
+                    bool,
+                    typer.Option(
+                        "--no-pager",
+                        help="Print a long table straight to the terminal, not through the pager "
+                        "($IRANCLASH_PAGER, else $PAGER, else 'less -FRX'; never when piped).",
+                    ),
+                ],
+                False,
+            ),
+        ]
+        if wide:
+            options.insert(
+                2,
+                _option(
+                    "wide",
+                    Annotated[
+                        bool,
+                        typer.Option(
+                            "--wide",
+                            help="Tables show every column and cut no text "
+                            "(CSV and JSON always have everything).",
+                        ),
+                    ],
+                    False,
                 ),
-            ],
-            OutputFormat.TABLE,
-        ),
-        _option("as_json", Annotated[bool, typer.Option("--json", help="Same as --format json.")], False),
-        _option(
-            "wide",
-            Annotated[
-                bool,
-                typer.Option(
-                    "--wide",
-                    help="Tables show every column and cut no text (CSV and JSON always have everything).",
-                ),
-            ],
-            False,
-        ),
-        _option(
-            "no_pager",
-            Annotated[
-                bool,
-                typer.Option(
-                    "--no-pager",
-                    help="Print a long table straight to the terminal, not through the pager "
-                    "($IRANCLASH_PAGER, else $PAGER, else 'less -FRX'; never when piped).",
-                ),
-            ],
-            False,
-        ),
-    ),
-    lambda output_format, as_json, wide, no_pager: output_of(output_format, as_json, wide, no_pager),
-)
+            )
+        return tuple(options)
+
+    def collect(output_format: Enum, as_json: bool, no_pager: bool, wide: bool = False) -> Output:
+        return output_of(OutputFormat(output_format.value), as_json, wide, no_pager)
+
+    return OptionGroup("output", declare, collect)
+
+
+#: How to print, for most commands; ``output_options`` for those that draw a map
+#: (``geojson=True``) or whose answer has nothing more to show with --wide (``wide=False``).
+OUTPUT = output_options()
 FILTERS = OptionGroup(
     "filters",
     lambda: (
