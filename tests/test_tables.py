@@ -547,3 +547,19 @@ def test_every_search_hit_shows_its_match(width: int) -> None:
     rows = [line for line in screen.lines if re.match(r"  (event|actor|place|analyst|source) ", line)]
     assert len(rows) >= 10
     assert all(re.search(r"«[Dd]rone»", line) for line in rows), screen.text
+
+
+def test_a_right_to_left_run_is_wrapped_as_one_unit() -> None:
+    arabic = "كتائب حزب الله"
+    for width in (20, 30, 40, 44):
+        lines = tables.wrap(f"Kataib Hizbullah, KH, Hezbollah Brigades, {arabic}", width)
+        assert any(arabic in line for line in lines), (width, lines)
+        assert all(tables.cell_len(line) <= width for line in lines)
+    # A run wider than a line is broken where it must be, as any text is.
+    long_run = " ".join([arabic] * 4)
+    assert " ".join(tables.wrap(long_run, 20)) == long_run
+
+
+def test_an_arabic_name_is_whole_on_a_terminal() -> None:
+    screen = run_in_terminal("actor", "kataib-hezbollah", columns=80)
+    assert any("كتائب حزب الله" in line for line in screen.lines), screen.text

@@ -15,6 +15,7 @@ as segments of text and a style name, so that only the caller knows about Rich.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -247,7 +248,7 @@ def wrap(text: str, width: int) -> list[str]:
     than a whole line is broken where it must be."""
     lines: list[str] = []
     line = ""
-    for word in one_line(text).split(" "):
+    for word in _units(one_line(text).split(" "), width):
         candidate = f"{line} {word}" if line else word
         if cell_len(candidate) <= width:
             line = candidate
@@ -259,6 +260,25 @@ def wrap(text: str, width: int) -> list[str]:
         line = pieces[-1]
     lines.append(line)
     return lines
+
+
+#: Letters of the right-to-left scripts (Hebrew, Arabic and its supplements and forms).
+_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
+
+
+def _units(words: list[str], width: int) -> list[str]:
+    """The words to wrap, a run of right-to-left words as one unit where it fits a line: a
+    terminal lays a run out right to left, so a run broken across lines reads out of order
+    ("كتائب حزب" / "الله")."""
+    units: list[str] = []
+    for word in words:
+        if units and _RTL.search(word) and _RTL.search(units[-1].rsplit(" ", 1)[-1]):
+            joined = f"{units[-1]} {word}"
+            if cell_len(joined) <= width:
+                units[-1] = joined
+                continue
+        units.append(word)
+    return units
 
 
 def shorten(text: str, width: int) -> str:
