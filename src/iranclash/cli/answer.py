@@ -446,21 +446,37 @@ class ProgressLine:
         self.shown = False
         self.doing = doing
         self.unit = unit
+        self.width = 0
 
     def __call__(self, done: float, total: int) -> None:
-        """Show ``done`` of ``total`` (a file read partly moves the bar, not the count)."""
-        if time.monotonic() - self.started < 1 or total <= 0:
+        """Show ``done`` of ``total`` (a file read partly moves the bar and the share, not the
+        count), and the time left at the pace so far."""
+        elapsed = time.monotonic() - self.started
+        if elapsed < 1 or total <= 0:
             return
-        filled = round(30 * done / total)
-        sys.stderr.write(
-            f"\riranclash: {self.doing} [{'#' * filled}{'.' * (30 - filled)}] {int(done)}/{total} {self.unit}"
+        share = min(max(done / total, 0.0), 1.0)
+        filled = round(30 * share)
+        line = (
+            f"iranclash: {self.doing} [{'#' * filled}{'.' * (30 - filled)}] {share:4.0%}"
+            f"  {int(done)}/{total} {self.unit}"
         )
+        if 0.01 <= share < 1:
+            line += f", about {_duration(elapsed * (1 - share) / share)} left"
+        # Spaces over what a longer line before left on the screen.
+        sys.stderr.write("\r" + line.ljust(self.width))
         sys.stderr.flush()
+        self.width = len(line)
         self.shown = True
 
     def close(self) -> None:
         if self.shown:
             sys.stderr.write("\n")
+
+
+def _duration(seconds: float) -> str:
+    """``12 s``, ``3 min 05 s``: a time left, for people."""
+    whole = max(1, round(seconds))
+    return f"{whole} s" if whole < 60 else f"{whole // 60} min {whole % 60:02d} s"
 
 
 def show(result: Listing | Detail, output: Output) -> None:
