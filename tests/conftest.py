@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sqlite3
 import textwrap
 from collections.abc import Callable, Generator, Iterator
@@ -39,11 +40,22 @@ class Run:
 
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Each test sees the shipped data and a private cache, whatever the developer's shell has."""
-    monkeypatch.delenv("IRANCLASH_DATA", raising=False)
-    monkeypatch.delenv("IRANCLASH_DEBUG", raising=False)
-    monkeypatch.delenv("COLUMNS", raising=False)
+    """Each test, and every process it starts, sees the shipped data, a private cache and a
+    private home, whatever the developer's shell has: no ``IRANCLASH_*`` variable (a data
+    folder, a cache folder, a pager), no terminal size or pager of theirs, and
+    ``XDG_CACHE_HOME`` and ``HOME`` in temporary folders, so nothing is read from or written
+    to the user's own."""
+    for name in list(os.environ):
+        if name.startswith("IRANCLASH_") or name in _USERS_OWN:
+            monkeypatch.delenv(name)
+    # No pager unless a test asks for one: on a pseudo-terminal, less would wait for a key.
+    monkeypatch.setenv("IRANCLASH_PAGER", "")
+    monkeypatch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+
+
+#: Variables of the user's shell that change what iranclash does, besides ``IRANCLASH_*``.
+_USERS_OWN = ("COLUMNS", "LINES", "PAGER", "LESS", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME")
 
 
 @pytest.fixture
@@ -51,7 +63,7 @@ def cli() -> Callable[..., Run]:
     runner = CliRunner()
 
     def invoke(*args: str, env: dict[str, str] | None = None) -> Run:
-        result = runner.invoke(app, list(args), env=env)
+        result = runner.invoke(app, list(args), env=env, prog_name="iranclash")
         if result.exception and not isinstance(result.exception, SystemExit):
             raise result.exception
         return Run(result.exit_code, result.stdout, result.stderr)

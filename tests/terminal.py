@@ -25,8 +25,16 @@ class Screen:
         return self.text.splitlines()
 
 
-def run_in_terminal(*args: str, columns: int, rows: int = 50, env: dict[str, str] | None = None) -> Screen:
-    """``iranclash ARGS`` with stdout on a terminal ``columns`` wide; stderr apart.
+def run_in_terminal(
+    *args: str,
+    columns: int,
+    rows: int = 50,
+    env: dict[str, str | None] | None = None,
+    stderr_too: bool = False,
+) -> Screen:
+    """``iranclash ARGS`` with stdout on a terminal ``columns`` wide; stderr apart, or on the
+    terminal too with ``stderr_too`` (then ``Screen.stderr`` is empty). A variable of
+    ``env`` given as None is taken out of the environment.
 
     TERM=dumb keeps escape codes out of the text; the width is both the terminal's
     own (TIOCSWINSZ) and $COLUMNS, as a shell would set them.
@@ -38,19 +46,28 @@ def run_in_terminal(*args: str, columns: int, rows: int = 50, env: dict[str, str
         for key, value in os.environ.items()
         if key not in ("COLUMNS", "LINES", "TERM", "NO_COLOR", "FORCE_COLOR", "IRANCLASH_DATA")
     }
-    environment.update({"COLUMNS": str(columns), "LINES": str(rows), "TERM": "dumb", **(env or {})})
+    # No pager unless a test asks for one: ``less`` would wait for a key.
+    given = {
+        "COLUMNS": str(columns),
+        "LINES": str(rows),
+        "TERM": "dumb",
+        "IRANCLASH_PAGER": "",
+        **(env or {}),
+    }
+    environment.update({key: value for key, value in given.items() if value is not None})
+    for key in [key for key, value in given.items() if value is None]:
+        environment.pop(key, None)
     process = subprocess.Popen(
         [sys.executable, "-m", "iranclash", *args],
         stdin=subprocess.DEVNULL,
         stdout=slave,
-        stderr=subprocess.PIPE,
+        stderr=slave if stderr_too else subprocess.PIPE,
         env=environment,
         close_fds=True,
     )
     os.close(slave)
     code, output = read_screen(master, process)
-    assert process.stderr is not None
-    stderr = process.stderr.read().decode("utf-8", "replace")
+    stderr = process.stderr.read().decode("utf-8", "replace") if process.stderr else ""
     return Screen(code, output, stderr)
 
 

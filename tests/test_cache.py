@@ -270,8 +270,9 @@ def test_a_compile_of_more_than_a_second_shows_a_progress_bar(
     progress(4, 4)
     progress.close()
     shown = capsys.readouterr().err
-    assert "[###############...............] 2/4 files" in shown
-    assert shown.endswith("] 4/4 files\n")
+    assert "[###############...............]  50%  2/4 files, about 2 s left" in shown
+    assert shown.rstrip().endswith("] 100%  4/4 files")
+    assert "left" not in shown.rsplit("\r", 1)[-1], "a shorter line covers the longer one before it"
 
 
 def test_a_cache_damaged_past_its_header_is_rebuilt(

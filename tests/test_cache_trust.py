@@ -460,7 +460,10 @@ def test_a_search_too_large_to_run_is_a_usage_error(
     flags = ["--no-cache"] if no_cache else []
     run = cli("search", " ".join(["rocket"] * 1000), "--data", str(folder), *flags)
     assert run.exit_code == 2, run
-    assert run.stderr == "iranclash: error: search takes at most 100 words, not 1000\n"
+    assert (
+        run.stderr
+        == "iranclash: error: search takes at most 100 words, not 1000 (see 'iranclash search -h')\n"
+    )
     after = cache_file(cache_home).stat()
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns), "the cache is kept"
 

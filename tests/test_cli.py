@@ -344,7 +344,8 @@ def test_a_bad_choice_suggests_the_nearest_not_all(
     run = cli(*command, typed)
     assert run.exit_code == 2
     error = run.stderr.strip().splitlines()[-1]
-    assert error.startswith(f"Error: Invalid value for '{command[1]}': '{typed}' is not a")
+    assert error.startswith(f"iranclash: error: invalid value for '{command[1]}': '{typed}' is not a")
+    assert error.endswith(" -h')"), "one style for every usage error: ours, with the help hint"
     assert f"did you mean {' or '.join(suggested)}?" in error
     assert "insurgent-activity" not in run.stderr and "coalition" not in run.stderr
     assert run.stdout == ""

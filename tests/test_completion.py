@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import Run
+
 SCRIPT = shutil.which(
     "iranclash", path=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
 )
@@ -213,3 +215,26 @@ def test_completion_costs_ordinary_commands_nothing() -> None:
         timeout=60,
     )
     assert run.stdout == "False\n", run
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_completion_prints_the_script_the_shell_loads(shell: str) -> None:
+    """``iranclash completion SHELL`` prints what the protocol's ``source_SHELL`` request does."""
+    assert SCRIPT
+    printed = subprocess.run([SCRIPT, "completion", shell], capture_output=True, text=True, timeout=60)
+    assert printed.returncode == 0 and printed.stderr == ""
+    sourced = subprocess.run(
+        [SCRIPT],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "_IRANCLASH_COMPLETE": f"source_{shell}"},
+        timeout=60,
+    )
+    assert printed.stdout.strip() == sourced.stdout.strip()
+    assert "_IRANCLASH_COMPLETE=complete_" in printed.stdout
+
+
+def test_help_says_how_to_get_the_completion_script(cli: Callable[..., Run]) -> None:
+    assert "iranclash completion bash" in cli("-h").stdout
+    assert 'eval "$(iranclash completion bash)"' in cli("completion", "-h").stdout
+    assert cli("completion", "tcsh").exit_code == 2

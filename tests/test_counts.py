@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -76,7 +77,8 @@ def _rows(cli: Cli, folder: Path, by: str) -> dict[str | None, dict[str, object]
     ("by", "counts"),
     [
         ("month", {"2022-03": 3, None: 2}),
-        ("week", {"2022-W09": 1, "2022-W13": 1, None: 3}),
+        # The weeks between the first and the last, even those with no event.
+        ("week", {"2022-W09": 1, "2022-W10": 0, "2022-W11": 0, "2022-W12": 0, "2022-W13": 1, None: 3}),
         ("year", {"2022": 4, None: 1}),
         ("type", {"rocket-attack": 3, "diplomatic": 2}),
     ],
@@ -87,6 +89,7 @@ def test_each_event_counts_once_and_a_vaguer_date_counts_apart(
     rows = _rows(cli, make_data(EVENTS), by)
     assert {key: row["events"] for key, row in rows.items()} == counts
     assert sum(counts.values()) == 5
+    assert list(rows) == list(counts), "in order, the periods evenly spaced"
     if None in rows:
         assert rows[None]["apart"] is True
 
@@ -194,15 +197,24 @@ def test_table_bars_are_in_proportion_and_on_one_line(cli: Cli, make_data: MakeD
     assert "at least 2 (1 unknown)" in lines["rocket-attack"]
 
 
-@pytest.mark.parametrize("width", [60, 80, 100])
-def test_on_a_terminal_no_figure_or_bar_is_cut_or_wrapped(width: int) -> None:
+@pytest.mark.parametrize("width", [60, 80, 100, 120])
+def test_on_a_terminal_each_row_is_one_line_and_no_figure_or_bar_is_cut(width: int) -> None:
     screen = run_in_terminal("summary", "--by", "month", columns=width)
     assert screen.code == 0, screen
     assert max(len(line) for line in screen.lines) <= width
-    # The widest bar (24 events, apart) whole on one line; the figures whole.
-    assert max(line.count("█") for line in screen.lines) == 20
-    assert any("at least 2 (5 unknown)" in line for line in screen.lines)
-    assert any("(date vaguer than a month)" in line for line in screen.lines)
+    # The widest bar (24 events, apart) whole on one line, beside its label and count.
+    apart = next(line for line in screen.lines if line.startswith("  (date vaguer than a month)"))
+    assert apart.count("█") == 20 and " 24 " in apart
+    months = [line for line in screen.lines if re.match(r"  [A-Z][a-z]+ 20\d\d ", line)]
+    assert [line.split()[0] for line in months[:3]] == ["March", "April", "May"], "empty months are rows"
+    assert len(months) == 17
+    # The figures beside the bars where the row still fits one line; --wide shows the rest.
+    said = next(line for line in screen.lines if line.strip().startswith("--wide shows"))
+    assert ("munitions" in said) == (width < 120)
+    assert ("≥2 drones, explosives (number unknown), 19 rockets" in screen.text) == (width >= 120)
+    wide = run_in_terminal("summary", "--by", "month", "--wide", columns=width)
+    assert "at least 2 (23 unknown)" in wide.text and "at least 2 (5 unknown)" in wide.text
+    assert "--wide shows" not in wide.text
 
 
 def test_csv_gives_the_same_figures(cli: Cli, make_data: MakeData) -> None:

@@ -200,3 +200,19 @@ def test_every_relative_link_leads_to_a_file_and_heading(page: Path) -> None:
         elif anchor and linked.suffix == ".md" and anchor not in anchors(linked.read_text(encoding="utf-8")):
             broken.append(f"{target}: no such heading in {linked.relative_to(ROOT)}")
     assert not broken, broken
+
+
+@pytest.mark.parametrize("group", ["", "cache", "export"])
+def test_the_top_level_and_group_help_have_examples(cli: Callable[..., Run], group: str) -> None:
+    shown = cli(*group.split(), "-h").stdout
+    lines = help_examples(shown)
+    assert lines and all(line.startswith("iranclash ") for line in lines), shown
+
+
+def test_no_command_description_is_cut_at_120_columns() -> None:
+    from terminal import run_in_terminal
+
+    for group in ([], ["cache"], ["export"]):
+        screen = run_in_terminal(*group, "-h", columns=120)
+        listed = screen.text.split("Commands:")[1]
+        assert "..." not in listed, listed

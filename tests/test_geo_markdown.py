@@ -102,7 +102,9 @@ def test_the_timeline_and_crossings_map_too(cli: Cli) -> None:
 def test_geojson_of_what_is_not_on_a_map_is_a_usage_error(cli: Cli, command: list[str]) -> None:
     run = cli(*command, "-f", "geojson")
     assert run.exit_code == 2
-    assert "geojson is for lists of events or places" in run.stderr
+    # Not offered where it cannot work: refused as any value not among the choices.
+    assert "'geojson' is not one of" in run.stderr
+    assert "geojson" not in cli(command[0], "-h").stdout
     assert run.stdout == ""
 
 

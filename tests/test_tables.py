@@ -443,7 +443,7 @@ def test_a_terminal_shows_the_first_thousand_records_and_says_how_many_there_are
     assert len(note) == (2 if width == 80 else 1)
     assert all(line.startswith("  ") and len(line) <= width for line in note)
     assert " ".join(line.strip() for line in note) == (
-        f"1000 of {total} shown: narrow them with filters or --limit, or pipe them or use --json"
+        f"1,000 of {total:,} shown: narrow them with filters or --limit, or pipe them or use --json"
         " or --format csv for all"
     )
 
@@ -458,7 +458,7 @@ def test_piped_and_csv_listings_have_every_record_aligned_to_the_widest(
     assert run.exit_code == 0, run
     lines = run.stdout.splitlines()
     rows = [line for line in lines if re.search(r"\be\d{4}$", line)]
-    assert len(rows) == MANY and lines[-1] == f"  {MANY} found"
+    assert len(rows) == MANY and lines[-1] == f"  {MANY:,} found"
     # One title, among the last events read, is the longest: every id starts in the same
     # column, after its end.
     assert len({line.index(" e") for line in rows}) == 1
@@ -485,5 +485,81 @@ def test_a_lookup_nests_the_latest_thousand_events_and_says_how_to_list_them_all
     assert record["events_total"] == MANY
     assert [event["id"] for event in record["events"]] == [event["id"] for event in every[-1000:]]
     table = cli(lookup, name, "--data", str(folder), env={"COLUMNS": "200"}).stdout
-    expected = f"the latest 1000 of {MANY} are shown; iranclash events {option} lists them all"
+    expected = f"the latest 1,000 of {MANY:,} are shown; iranclash events {option} lists them all"
     assert any(line.split(None, 1) == ["Events", expected] for line in table.splitlines())
+
+
+@pytest.mark.parametrize("arguments", [[], ["--sort", "date", "--reverse"], ["--fields", "id,date"]])
+def test_a_limit_says_how_many_of_how_many_are_shown(cli: Cli, arguments: list[str]) -> None:
+    total = len(cli("events", "--json").json())
+    cut = cli("events", "--limit", "2", *arguments)
+    assert cut.stdout.rstrip().endswith(f"2 of {total} shown"), cut.stdout
+    screen = run_in_terminal("events", "--limit", "2", *arguments, columns=80)
+    assert screen.lines[-1].strip() == f"2 of {total} shown", screen.text
+    assert (
+        cli("events", "--limit", "2", "--format", "markdown").stdout.rstrip().endswith(f"2 of {total} shown")
+    )
+    assert len(cli("events", "--limit", "2", "--json").json()) == 2
+    everything = cli("events", "--limit", str(total))
+    assert everything.stdout.rstrip().endswith(f"{total} found")
+
+
+def test_counts_for_people_have_thousands_separators() -> None:
+    from iranclash.output.text import counted
+
+    assert counted(1000, 200_000) == "1,000 of 200,000 shown"
+    assert counted(35, 35) == "35 found"
+    assert counted(2, 35) == "2 of 35 shown"
+
+
+@pytest.mark.parametrize(("width", "least"), [(80, 30), (120, 60)])
+def test_event_titles_get_the_spare_width_first(width: int, least: int) -> None:
+    screen = run_in_terminal("events", "--since", "2021-06", columns=width)
+    header = next(line for line in screen.lines if line.strip().startswith("Date"))
+    title_width = header.index("Place") - header.index("Title") - tables.GAP
+    assert title_width >= least, screen.text
+    assert "Biden orders U.S. airstrikes on" in screen.text
+    assert max(len(line) for line in screen.lines) >= width - 4, "no width goes unused"
+
+
+@pytest.mark.parametrize("width", [80, 120, 200])
+def test_with_wide_the_layout_follows_the_width_not_the_records(width: int) -> None:
+    layouts = set()
+    for filters in (["--since", "2021-07-07"], ["--until", "2012"]):
+        screen = run_in_terminal("events", *filters, "--wide", columns=width)
+        layouts.add("table" if any(line.strip().startswith("Date ") for line in screen.lines) else "blocks")
+    assert len(layouts) == 1, (width, layouts)
+
+
+def test_a_snippet_is_cut_around_its_mark() -> None:
+    text = "sources.quote: …the first words of a long quote, then the «drone» and what it did to the base…"
+    for width in (24, 30, 40, 60):
+        cut = tables.shorten(text, width)
+        assert "«drone»" in cut and tables.cell_len(cut) <= width, (width, cut)
+        assert cut.startswith("sources.quote: ") == (width >= 30), "the field where it leaves room"
+    assert tables.shorten("«Drone» with explosives attacks Erbil airport", 20) == "«Drone» with…"
+    assert tables.shorten("no mark here at all, only words", 12) == "no mark…"
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_every_search_hit_shows_its_match(width: int) -> None:
+    screen = run_in_terminal("search", "drone", columns=width)
+    rows = [line for line in screen.lines if re.match(r"  (event|actor|place|analyst|source) ", line)]
+    assert len(rows) >= 10
+    assert all(re.search(r"«[Dd]rone»", line) for line in rows), screen.text
+
+
+def test_a_right_to_left_run_is_wrapped_as_one_unit() -> None:
+    arabic = "كتائب حزب الله"
+    for width in (20, 30, 40, 44):
+        lines = tables.wrap(f"Kataib Hizbullah, KH, Hezbollah Brigades, {arabic}", width)
+        assert any(arabic in line for line in lines), (width, lines)
+        assert all(tables.cell_len(line) <= width for line in lines)
+    # A run wider than a line is broken where it must be, as any text is.
+    long_run = " ".join([arabic] * 4)
+    assert " ".join(tables.wrap(long_run, 20)) == long_run
+
+
+def test_an_arabic_name_is_whole_on_a_terminal() -> None:
+    screen = run_in_terminal("actor", "kataib-hezbollah", columns=80)
+    assert any("كتائب حزب الله" in line for line in screen.lines), screen.text

@@ -157,6 +157,7 @@ def breakdown(store: sqlite3.Connection, by: Grain, filters: query.EventFilter |
     ordered = list(buckets.values())
     if by in _TIME:
         ordered.sort(key=lambda bucket: str(bucket.order))
+        ordered = _with_empty_periods(ordered, by)
     else:
         ordered.sort(key=lambda bucket: (-bucket.events, str(bucket.order)))
     if apart.events:
@@ -171,9 +172,9 @@ def breakdown(store: sqlite3.Connection, by: Grain, filters: query.EventFilter |
         ),
         Column("Events", lambda row: row["events"], Fit.WHOLE),
         Column("Chart", _bar(widest), Fit.WHOLE),
-        Column("Munitions", munitions_label),
-        Column("Killed", lambda row: _casualty(row, "killed"), Fit.WHOLE),
-        Column("Injured", lambda row: _casualty(row, "injured"), Fit.WHOLE),
+        Column("Munitions", munitions_label, Fit.SPARE),
+        Column("Killed", lambda row: _casualty(row, "killed"), Fit.SPARE),
+        Column("Injured", lambda row: _casualty(row, "injured"), Fit.SPARE),
     )
     fields: list[tuple[str, object]] = [("Events", len(rows)), ("Counted by", by.value)]
     if apart.events:
@@ -186,6 +187,30 @@ def breakdown(store: sqlite3.Connection, by: Grain, filters: query.EventFilter |
     people = Detail(title, data_of, tuple(fields), (Section("Counts", columns, data),))
     flat = Listing(title, [jsonout.dumps(row) for row in data], columns[:2] + columns[3:])
     return Chart(people, flat)
+
+
+def _with_empty_periods(ordered: list[_Bucket], by: Grain) -> list[_Bucket]:
+    """The periods between the first and the last with events, those without as empty rows,
+    so that a chart's rows are evenly spaced in time."""
+    if len(ordered) < 2:
+        return ordered
+    have = {bucket.key: bucket for bucket in ordered}
+    first, last = dt.date.fromisoformat(str(ordered[0].order)), dt.date.fromisoformat(str(ordered[-1].order))
+    periods: list[tuple[str, str]] = []
+    if by is Grain.WEEK:
+        day = first - dt.timedelta(days=first.weekday())
+        while day <= last:
+            periods.append(_week(day))
+            day += dt.timedelta(days=7)
+    elif by is Grain.MONTH:
+        year, month = first.year, first.month
+        while (year, month) <= (last.year, last.month):
+            key = f"{year:04d}-{month:02d}"
+            periods.append((key, date_text(key)))
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    else:
+        periods = [(str(year), str(year)) for year in range(first.year, last.year + 1)]
+    return [have.get(key) or _Bucket(key, label, key) for key, label in periods]
 
 
 def _bar(widest: int) -> Callable[[Row], str]:
@@ -213,6 +238,8 @@ def munitions_label(row: Row) -> str:
 def _casualty(row: Row, key: str) -> str:
     """``at least 2 (1 unknown)``: the total as ``totals`` words it, and how many events
     give no figure."""
+    if not row["events"]:
+        return ""
     unknown = row[f"{key}_unknown_events"]
     total = totals.Total(row[key], row[f"{key}_at_least"])
     if total.value is None:

@@ -323,7 +323,7 @@ def _events_shown(shown: int, total: int, option: str) -> str | None:
     """Said only when a lookup leaves events out: how many, and how to list them all."""
     if shown == total:
         return None
-    return f"the latest {shown} of {total} are shown; iranclash events {option} lists them all"
+    return f"the latest {shown:,} of {total:,} are shown; iranclash events {option} lists them all"
 
 
 def _type_detail(data: Row) -> str:

@@ -102,13 +102,32 @@ def shaped(listing: Listing, shape: Shape) -> Listing:
     for name in (shape.sort, *(shape.fields or ())):
         if name is not None:
             _check(name, known, "--sort" if name == shape.sort else "--fields")
-    rows = _ordered(itertools.chain([first] if first is not None else [], records), shape)
+    counted = _Counted(itertools.chain([first] if first is not None else [], records))
+    rows = _ordered(iter(counted), shape)
+    # How many there were before the cut: "2 of 35 shown".
+    total = (listing.total or counted.total) if shape.limit is not None else None
     if not shape.fields:
-        return Listing(listing.title, map(jsonout.dumps, rows), listing.columns)
+        return Listing(listing.title, map(jsonout.dumps, rows), listing.columns, total)
     fields = shape.fields
     picked = ({name: row.get(name) for name in fields} for row in rows)
     columns = tuple(Column(name, _cell(name)) for name in fields)
-    return Listing(listing.title, map(jsonout.dumps, picked), columns)
+    return Listing(listing.title, map(jsonout.dumps, picked), columns, total)
+
+
+class _Counted:
+    """Rows passed on one at a time, counted; :meth:`total` counts those never asked for too."""
+
+    def __init__(self, rows: Iterator[Row]) -> None:
+        self.rows = rows
+        self.count = 0
+
+    def __iter__(self) -> Iterator[Row]:
+        for row in self.rows:
+            self.count += 1
+            yield row
+
+    def total(self) -> int:
+        return self.count + sum(1 for _row in self.rows)
 
 
 def _ordered(rows: Iterator[Row], shape: Shape) -> Iterable[Row]:

@@ -16,8 +16,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TextIO, TypeVar, cast
 
 import typer
+from typer.core import TyperGroup
 
-from iranclash.core.errors import DataError, ExitStatus, IranclashError, OutputError, Problem, UsageProblem
+from iranclash.core.errors import (
+    DataError,
+    ExitStatus,
+    IranclashError,
+    NotFound,
+    OutputError,
+    Problem,
+    UsageProblem,
+)
 from iranclash.core.results import Detail, Listing
 from iranclash.output.render import Output, OutputFormat, render
 from iranclash.output.text import visible
@@ -29,9 +38,56 @@ if TYPE_CHECKING:
 state = {"debug": False}
 
 
-def say(message: str) -> None:
-    """One line on stderr, whatever the message holds."""
-    sys.stderr.write(f"iranclash: {' '.join(visible(message).splitlines())}\n")
+def say(message: str, items: tuple[str, ...] = ()) -> None:
+    """One line on stderr, whatever the message holds, and ``items`` after it.
+
+    On a terminal the line is wrapped at spaces to its width (an id longer than a line is
+    never broken) and each item has a line of its own; piped, the message and its items
+    are one line, for ``grep``.
+    """
+    text = f"iranclash: {' '.join(visible(message).splitlines())}"
+    shown = [" ".join(visible(item).splitlines()) for item in items]
+    width = stderr_width()
+    if width is None:
+        joined = ", ".join(shown)
+        sys.stderr.write(f"{text}{' ' if shown else ''}{joined}\n".replace("\u00a0", " "))
+        return
+    import textwrap
+
+    lines = textwrap.wrap(
+        text, width, subsequent_indent="  ", break_long_words=False, break_on_hyphens=False
+    ) or [text]
+    for item in shown:
+        lines += textwrap.wrap(
+            item,
+            width,
+            initial_indent="  ",
+            subsequent_indent="    ",
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+    sys.stderr.write("\n".join(lines).replace("\u00a0", " ") + "\n")
+
+
+def stderr_width() -> int | None:
+    """The width of the terminal stderr writes to ($COLUMNS first, as shells set it), or
+    None when stderr is not a terminal."""
+    try:
+        if not sys.stderr.isatty():
+            return None
+        columns = os.environ.get("COLUMNS", "")
+        if columns.isdigit() and int(columns) > 0:
+            return int(columns)
+        return os.get_terminal_size(sys.stderr.fileno()).columns
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def usage_error(message: str, command_path: str | None) -> None:
+    """A usage error as every one is shown: one line, then where the help is."""
+    # No-break spaces keep the hint whole when the line is wrapped.
+    hint = " " + f"(see '{command_path} -h')".replace(" ", "\u00a0") if command_path else ""
+    say(f"error: {message}{hint}")
 
 
 F = TypeVar("F", bound=Callable[..., None])
@@ -39,6 +95,15 @@ F = TypeVar("F", bound=Callable[..., None])
 
 def exit_status(error: BaseException) -> int:
     """The one place an exception becomes a line on stderr and an exit status."""
+    if isinstance(error, NotFound) and error.candidates and stderr_width() is not None:
+        say(f"error: {error.base}{':' if error.ambiguous else '; did you mean:'}", error.candidates)
+        return error.exit_code
+    if isinstance(error, IranclashError) and error.exit_code == ExitStatus.USAGE:
+        from typer._click.globals import get_current_context
+
+        context = get_current_context(silent=True)
+        usage_error(str(error), context.command_path if context else None)
+        return error.exit_code
     if isinstance(error, IranclashError):
         say(f"error: {error}")
         return error.exit_code
@@ -57,6 +122,56 @@ def exit_status(error: BaseException) -> int:
             "(run with --debug for the traceback, and report it)"
         )
     return ExitStatus.INTERNAL
+
+
+class Group(TyperGroup):
+    """The app's group: a usage error Click finds (a bad value, an unknown option, a missing
+    argument) is shown as ours are (:func:`usage_error`), not as Click's usage block."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: list[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        run = functools.partial(
+            super().main,
+            args=args,
+            prog_name=prog_name,
+            complete_var=complete_var,
+            standalone_mode=False,
+            **extra,
+        )
+        if not standalone_mode:
+            return run()
+        from typer._click.exceptions import ClickException, NoArgsIsHelpError, NoSuchOption, UsageError
+
+        try:
+            code = run()
+        except NoArgsIsHelpError as error:  # the help, as asked for by typing nothing
+            error.show()
+            sys.exit(error.exit_code)
+        except UsageError as error:
+            message = error.format_message().rstrip(".")
+            if isinstance(error, NoSuchOption):
+                import difflib
+
+                near = difflib.get_close_matches(
+                    error.option_name, error.possibilities or [], n=3, cutoff=0.7
+                )
+                message = f"no such option: {error.option_name}"
+                message += f"; did you mean {' or '.join(near)}?" if near else ""
+            usage_error(message[:1].lower() + message[1:], error.ctx.command_path if error.ctx else None)
+            sys.exit(error.exit_code)
+        except ClickException as error:
+            say(f"error: {error.format_message()}")
+            sys.exit(error.exit_code)
+        except typer.Abort:
+            say("interrupted")
+            sys.exit(ExitStatus.INTERRUPTED)
+        sys.exit(code if isinstance(code, int) else 0)
 
 
 def guarded(command: F) -> F:
@@ -156,6 +271,9 @@ def _open(folder: tuple[Path, ...], no_cache: bool, *, rebuild: bool) -> sqlite3
 def _print(result: Any, chosen: Output, *, hold: bool) -> None:
     """Render to stdout; machine output read from the cache is held back until all of it is
     read, so that damage found on the way never leaves half a JSON document behind."""
+    if chosen.format is OutputFormat.TABLE and chosen.page and sys.stdout.isatty():
+        _paged(result, chosen)
+        return
     if not hold or chosen.format is OutputFormat.TABLE:
         render(result, chosen, sys.stdout)
         return
@@ -172,6 +290,71 @@ def _print(result: Any, chosen: Output, *, hold: bool) -> None:
         held.copy_to(sys.stdout)
     finally:
         text.close()  # and the spill file with it
+
+
+class _Screen(io.TextIOBase):
+    """A table bound for the terminal, laid out as for it while it is kept to be measured.
+    (Not a StringIO: output takes a StringIO for a console of its own, off the terminal.)"""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(sys.stdout, "encoding", None) or "utf-8"
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.parts.append(text)
+        return len(text)
+
+    def isatty(self) -> bool:
+        return True
+
+    def getvalue(self) -> str:
+        return "".join(self.parts)
+
+
+def _paged(result: Any, chosen: Output) -> None:
+    """A table for the terminal, through the pager when it is longer than the screen, as
+    git and gh do: ``$IRANCLASH_PAGER``, else ``$PAGER``, else ``less -FRX``; set empty or
+    to ``cat``, none."""
+    screen = _Screen()
+    render(result, chosen, cast(TextIO, screen))
+    text = screen.getvalue()
+    try:
+        rows = os.get_terminal_size(sys.stdout.fileno()).lines
+    except (OSError, ValueError):
+        rows = 0
+    command = os.environ.get("IRANCLASH_PAGER", os.environ.get("PAGER", "less -FRX")).strip()
+    if not rows or text.count("\n") < rows or command in ("", "cat"):
+        sys.stdout.write(text)
+        return
+    import signal
+    import subprocess
+
+    sys.stdout.flush()
+    # less shows colours and leaves the screen as it was, unless the user says otherwise.
+    env = {**os.environ, "LESS": os.environ.get("LESS", "FRX"), "LV": os.environ.get("LV", "-c")}
+    try:
+        pager = subprocess.Popen(command, shell=True, stdin=subprocess.PIPE, env=env)
+    except OSError:
+        sys.stdout.write(text)
+        return
+    assert pager.stdin is not None
+    # Ctrl-C is the pager's while it runs (less uses it to stop a search), as under git.
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        pager.stdin.write(text.encode(getattr(sys.stdout, "encoding", None) or "utf-8", "replace"))
+        pager.stdin.close()
+    except BrokenPipeError:  # the user quit before reading it all
+        pass
+    finally:
+        pager.wait()
+        signal.signal(signal.SIGINT, previous)
 
 
 class _Held(io.RawIOBase):
@@ -263,21 +446,37 @@ class ProgressLine:
         self.shown = False
         self.doing = doing
         self.unit = unit
+        self.width = 0
 
     def __call__(self, done: float, total: int) -> None:
-        """Show ``done`` of ``total`` (a file read partly moves the bar, not the count)."""
-        if time.monotonic() - self.started < 1 or total <= 0:
+        """Show ``done`` of ``total`` (a file read partly moves the bar and the share, not the
+        count), and the time left at the pace so far."""
+        elapsed = time.monotonic() - self.started
+        if elapsed < 1 or total <= 0:
             return
-        filled = round(30 * done / total)
-        sys.stderr.write(
-            f"\riranclash: {self.doing} [{'#' * filled}{'.' * (30 - filled)}] {int(done)}/{total} {self.unit}"
+        share = min(max(done / total, 0.0), 1.0)
+        filled = round(30 * share)
+        line = (
+            f"iranclash: {self.doing} [{'#' * filled}{'.' * (30 - filled)}] {share:4.0%}"
+            f"  {int(done)}/{total} {self.unit}"
         )
+        if 0.01 <= share < 1:
+            line += f", about {_duration(elapsed * (1 - share) / share)} left"
+        # Spaces over what a longer line before left on the screen.
+        sys.stderr.write("\r" + line.ljust(self.width))
         sys.stderr.flush()
+        self.width = len(line)
         self.shown = True
 
     def close(self) -> None:
         if self.shown:
             sys.stderr.write("\n")
+
+
+def _duration(seconds: float) -> str:
+    """``12 s``, ``3 min 05 s``: a time left, for people."""
+    whole = max(1, round(seconds))
+    return f"{whole} s" if whole < 60 else f"{whole // 60} min {whole % 60:02d} s"
 
 
 def show(result: Listing | Detail, output: Output) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -35,6 +36,7 @@ from iranclash.cli.options import (
     choice_option,
     command,
     completer,
+    output_options,
     parse_day,
     parse_folder,
     parse_path,
@@ -92,7 +94,7 @@ def _filtered(
         )
 
 
-@command("events", FILTERS, DATA, OUTPUT, LIST)
+@command("events", FILTERS, DATA, output_options(geojson=True), LIST)
 def events_command(
     *, filters: query.EventFilter, source: DataChoice, output: Output, shape: Shape | None
 ) -> None:
@@ -156,7 +158,7 @@ def actor_command(
     source.answer(evidenced(lambda store: query.actor(store, name), sources), output)
 
 
-@command("places", DATA, OUTPUT, LIST)
+@command("places", DATA, output_options(geojson=True), LIST)
 def places_command(
     kind: Annotated[
         PlaceKind | None,
@@ -190,7 +192,7 @@ def place_command(
     source.answer(evidenced(lambda store: query.place(store, name), sources), output)
 
 
-@command("crossings", DATA, OUTPUT, LIST)
+@command("crossings", DATA, output_options(geojson=True), LIST)
 def crossings_command(*, source: DataChoice, output: Output, shape: Shape | None) -> None:
     """List the Iraq-Syria border crossings: both sides, status, since when, significance.
 
@@ -283,7 +285,7 @@ def summary_command(
     _filtered(filters, lambda store: summary(store, filters), source, output)
 
 
-@command("info", DATA, OUTPUT)
+@command("info", DATA, output_options(wide=False))
 def info_command(*, source: DataChoice, output: Output) -> None:
     """Show the version, the data folders in use, and where their cache is and whether it is fresh.
 
@@ -330,7 +332,15 @@ def info_command(*, source: DataChoice, output: Output) -> None:
     show(Detail("iranclash", details, fields), output)
 
 
-cache_app = typer.Typer(**{**SETTINGS, "help": "Manage the compiled cache of data folders."})
+cache_app = typer.Typer(
+    **{
+        **SETTINGS,
+        "help": "Manage the compiled cache of data folders.\n\n"
+        "\b\nExamples:\n"
+        "  iranclash cache clear\n"
+        "  iranclash info   (where the cache is, and whether it is fresh)",
+    }
+)
 app.add_typer(cache_app, name="cache")
 
 
@@ -355,7 +365,7 @@ def cache_clear_command() -> None:
     say(f"removed {removed} cache file{'s' if removed != 1 else ''} from {cache.cache_dir()}")
 
 
-@command("validate", OUTPUT)
+@command("validate", output_options(wide=False))
 def validate_command(
     folder: Annotated[
         list[Path] | None,
@@ -442,7 +452,7 @@ def validate_command(
         raise typer.Exit(ExitStatus.ERROR)
 
 
-@command("import", OUTPUT)
+@command("import", output_options(wide=False))
 def import_command(
     dataset: Annotated[
         Dataset,
@@ -609,7 +619,7 @@ def _app_for(arguments: list[str]) -> typer.Typer:
 # --- analyst views: the timeline, chains -----------------------------------------------
 
 
-@command("timeline", FILTERS, DATA, OUTPUT)
+@command("timeline", FILTERS, DATA, output_options(geojson=True, wide=False))
 def timeline_command(*, filters: query.EventFilter, source: DataChoice, output: Output) -> None:
     """A chronology grouped by month, with the events that answer each event beneath it.
 
@@ -625,7 +635,7 @@ def timeline_command(*, filters: query.EventFilter, source: DataChoice, output: 
     source.answer(lambda store: timeline.timeline(store, filters), output)
 
 
-@command("chain", DATA, OUTPUT)
+@command("chain", DATA, output_options(wide=False))
 def chain_command(event_id: IdArgument, *, source: DataChoice, output: Output) -> None:
     """Everything that led to an event and everything it led to, as trees.
 
@@ -656,7 +666,7 @@ def sources_command(*, source: DataChoice, output: Output, shape: Shape | None) 
     source.answer(cite.sources, output, shape)
 
 
-@command("cite", DATA, OUTPUT)
+@command("cite", DATA, output_options(wide=False))
 def cite_command(
     record_id: Annotated[
         str,
@@ -684,7 +694,7 @@ def cite_command(
     output: Output,
 ) -> None:
     """The evidence behind a record: each verbatim quote with its footnote, whose words and
-    when, and a reference for each source (Chicago note, BibTeX, RIS or CSL-JSON).
+    when. A reference for each source (Chicago note, BibTeX, RIS or CSL-JSON).
 
     With --style bibtex, ris or csl-json the reference file itself is printed, each entry
     carrying the quotes as notes, ready for Zotero or LaTeX; --json gives the evidence.
@@ -708,7 +718,12 @@ def cite_command(
 def report_command(
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", metavar="FILE", help="Write the report here (default: standard output)."),
+        typer.Option(
+            "--out",
+            "-o",
+            metavar="FILE",
+            help="Write the report here (default: standard output, if redirected).",
+        ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
     *,
@@ -739,6 +754,11 @@ def report_command(
         + ", ".join("built-in" if path == builtin_data_dir() else path.name for path in folders)
     )
     question: Question = lambda store: report(store, filters, label=label)  # noqa: E731
+    if out is None and sys.stdout.isatty():
+        # As gzip does: a page of HTML is for a browser, not for the terminal.
+        raise UsageProblem(
+            "the report is HTML, not written to a terminal: give --out\u00a0report.html, or redirect it"
+        )
     if out is None:
         source.answer(question, Output(OutputFormat.TABLE))
         return
@@ -760,7 +780,15 @@ def report_command(
 
 # --- analyst views: exports ------------------------------------------------------------
 
-export_app = typer.Typer(**{**SETTINGS, "help": "Write the events in another data set's format."})
+export_app = typer.Typer(
+    **{
+        **SETTINGS,
+        "help": "Write the events in another data set's format.\n\n"
+        "\b\nExamples:\n"
+        "  iranclash export acled > events.csv\n"
+        '  iranclash export acled --since 2021-06 --actor "Kata\'ib Hezbollah" > kh.csv',
+    }
+)
 app.add_typer(export_app, name="export")
 
 
@@ -790,3 +818,37 @@ def export_acled_command(
         lambda store: export(store, filters, left_out, escape_formulas=escape_formulas),
         Output(OutputFormat.TABLE),
     )
+
+
+# --- shell completion --------------------------------------------------------------------
+
+
+class Shell(str, Enum):
+    BASH = "bash"
+    ZSH = "zsh"
+    FISH = "fish"
+
+
+@command("completion")
+def completion_command(
+    shell: Annotated[Shell, typer.Argument(metavar="SHELL", help="bash, zsh or fish.", case_sensitive=False)],
+) -> None:
+    """Print the shell completion script for bash, zsh or fish, to load from the shell's start-up.
+
+    Tab then completes commands, options, choices and the ids of the records in the data
+    in use, each shown with its name where the shell shows descriptions. Install it with
+    one line:
+
+    \b
+      eval "$(iranclash completion bash)"   in ~/.bashrc
+      eval "$(iranclash completion zsh)"    in ~/.zshrc, after compinit
+      iranclash completion fish > ~/.config/fish/completions/iranclash.fish
+
+    Examples:
+      iranclash completion bash
+      iranclash completion fish
+    """
+    from typer._completion_shared import get_completion_script
+
+    script = get_completion_script(prog_name="iranclash", complete_var=_COMPLETE_VAR, shell=shell.value)
+    sys.stdout.write(script.strip("\n") + "\n")

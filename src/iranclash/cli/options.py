@@ -18,7 +18,7 @@ import typer
 
 from iranclash import __version__
 from iranclash.ask import query
-from iranclash.cli.answer import F, Question, answer_question, guarded, state
+from iranclash.cli.answer import F, Group, Question, answer_question, guarded, state
 from iranclash.core.dates import PartialDate
 from iranclash.core.errors import UsageProblem
 from iranclash.output.render import Output, OutputFormat
@@ -28,13 +28,21 @@ if TYPE_CHECKING:
 from iranclash.core.vocabulary import EventType
 
 SETTINGS: dict[str, Any] = {
+    "cls": Group,
     "pretty_exceptions_enable": False,
     "rich_markup_mode": None,
     "no_args_is_help": True,
     "add_completion": False,
-    "context_settings": {"help_option_names": ["-h", "--help"]},
+    # Help as wide as the terminal, so that no command's description is cut with "...".
+    "context_settings": {"help_option_names": ["-h", "--help"], "max_content_width": 160},
     "help": "Look up facts on the U.S.-Iran proxy conflict in Iraq and Syria: events, actors, "
-    "places, border crossings, analysts and their quotes, each with its source.",
+    "places, border crossings, analysts and their quotes, each with its source.\n\n"
+    "\b\nExamples:\n"
+    "  iranclash events --since 2021-07\n"
+    '  iranclash actor "Kata\'ib Hezbollah"\n'
+    "  iranclash search drone --limit 5\n"
+    "  iranclash summary --by month\n"
+    "  iranclash completion bash   (the shell completion script)",
 }
 app = typer.Typer(**SETTINGS)
 
@@ -78,7 +86,7 @@ def choice_option(name: str, vocabulary: type[E], noun: str, help: str, metavar:
             return typed
         near = _nearest(typed, values)
         hint = f"; did you mean {' or '.join(repr(value) for value in near)}?" if near else ""
-        raise typer.BadParameter(f"{text!r} is not {noun}{hint} (see --help for all)")
+        raise typer.BadParameter(f"{text!r} is not {noun}{hint}")
 
     def complete(incomplete: str) -> list[str]:
         return [value for value in values if value.startswith(incomplete.casefold())]
@@ -212,12 +220,19 @@ class DataChoice(NamedTuple):
         answer_question(self.folders, not self.use_cache, question, output, strict=self.strict)
 
 
-def output_of(output: OutputFormat, as_json: bool, wide: bool, escape_formulas: bool = False) -> Output:
+def output_of(
+    output: OutputFormat, as_json: bool, wide: bool, no_pager: bool = False, escape_formulas: bool = False
+) -> Output:
     if as_json and output not in (OutputFormat.TABLE, OutputFormat.JSON):
         raise UsageProblem(f"--json contradicts --format {output.value}")
     if escape_formulas and output is not OutputFormat.CSV:
         raise UsageProblem("--escape-formulas is for --format csv")
-    return Output(OutputFormat.JSON if as_json else output, wide, escape_formulas)
+    return Output(
+        OutputFormat.JSON if as_json else output,
+        wide=wide,
+        escape_formulas=escape_formulas,
+        page=not no_pager,
+    )
 
 
 ESCAPE_FORMULAS = typer.Option(
@@ -270,41 +285,85 @@ DATA = OptionGroup(
     ),
     lambda data, no_cache, strict: DataChoice(tuple(data or ()), not no_cache, strict),
 )
-OUTPUT = OptionGroup(
-    "output",
-    lambda: (
-        _option(
-            "output_format",
-            Annotated[
-                OutputFormat,
-                typer.Option(
-                    "--format",
-                    "-f",
-                    metavar="FORMAT",
-                    help="Output format: table, json, jsonl, csv, markdown, or geojson (events, places).",
-                    case_sensitive=False,
+
+
+class TextFormat(str, Enum):
+    """The output formats of a command whose answer cannot be drawn on a map."""
+
+    TABLE = "table"
+    JSON = "json"
+    JSONL = "jsonl"
+    CSV = "csv"
+    MARKDOWN = "markdown"
+
+
+def output_options(*, geojson: bool = False, wide: bool = True) -> OptionGroup:
+    """How to print: --format (geojson among the formats only where a map can be drawn),
+    --json, --wide (only where a table has more to show), --no-pager."""
+    formats = (
+        "table, json, jsonl, csv, markdown, or geojson" if geojson else "table, json, jsonl, csv, or markdown"
+    )
+
+    def declare() -> tuple[inspect.Parameter, ...]:
+        options = [
+            _option(
+                "output_format",
+                Annotated[
+                    OutputFormat if geojson else TextFormat,
+                    typer.Option(
+                        "--format",
+                        "-f",
+                        metavar="FORMAT",
+                        help=f"Output format: {formats}.",
+                        case_sensitive=False,
+                    ),
+                ],
+                OutputFormat.TABLE if geojson else TextFormat.TABLE,
+            ),
+            _option("as_json", Annotated[bool, typer.Option("--json", help="Same as --format json.")], False),
+            _option(
+                "no_pager",
+                Annotated[
+                    bool,
+                    typer.Option(
+                        "--no-pager",
+                        help="Print a long table straight to the terminal, not through the pager "
+                        "($IRANCLASH_PAGER, else $PAGER, else 'less -FRX'; never when piped).",
+                    ),
+                ],
+                False,
+            ),
+            _option("escape_formulas", Annotated[bool, ESCAPE_FORMULAS], False),
+        ]
+        if wide:
+            options.insert(
+                2,
+                _option(
+                    "wide",
+                    Annotated[
+                        bool,
+                        typer.Option(
+                            "--wide",
+                            help="Tables show every column and cut no text "
+                            "(CSV and JSON always have everything).",
+                        ),
+                    ],
+                    False,
                 ),
-            ],
-            OutputFormat.TABLE,
-        ),
-        _option("as_json", Annotated[bool, typer.Option("--json", help="Same as --format json.")], False),
-        _option(
-            "wide",
-            Annotated[
-                bool,
-                typer.Option(
-                    "--wide",
-                    help="Tables show every column and cut no text (CSV and JSON always have everything).",
-                ),
-            ],
-            False,
-        ),
-        _option("escape_formulas", Annotated[bool, ESCAPE_FORMULAS], False),
-    ),
-    lambda output_format, as_json, wide, escape_formulas: output_of(
-        output_format, as_json, wide, escape_formulas
-    ),
-)
+            )
+        return tuple(options)
+
+    def collect(
+        output_format: Enum, as_json: bool, no_pager: bool, escape_formulas: bool, wide: bool = False
+    ) -> Output:
+        return output_of(OutputFormat(output_format.value), as_json, wide, no_pager, escape_formulas)
+
+    return OptionGroup("output", declare, collect)
+
+
+#: How to print, for most commands; ``output_options`` for those that draw a map
+#: (``geojson=True``) or whose answer has nothing more to show with --wide (``wide=False``).
+OUTPUT = output_options()
 FILTERS = OptionGroup(
     "filters",
     lambda: (

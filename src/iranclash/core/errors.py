@@ -100,7 +100,9 @@ class NotFound(IranclashError):
     def __init__(self, message: str, candidates: tuple[str, ...] = (), *, ambiguous: bool = False) -> None:
         """``candidates`` are printed as they are, so each should start with what can be typed
         back (an id); ``ambiguous`` says they all match, rather than come near."""
+        self.base = message
         self.candidates = candidates
+        self.ambiguous = ambiguous
         if candidates:
             listed = ", ".join(candidates)
             message += f": {listed}" if ambiguous else f"; did you mean {listed}?"

@@ -37,6 +37,9 @@ class Fit(Enum):
     CUT = "cut"
     #: Prose (quotes, summaries, messages): wrapped at word ends, never cut.
     WRAP = "wrap"
+    #: Figures beside a chart's bars: shown where each row still keeps to one line, left out
+    #: (the rightmost first) where it would not; all of them, wrapped, with ``--wide``.
+    SPARE = "spare"
 
 
 class Column(NamedTuple):

@@ -16,7 +16,7 @@ from typing import TextIO
 from iranclash.core.analyst_results import Chart, Document, Mapped, Node, Outline
 from iranclash.core.errors import UsageProblem
 from iranclash.core.results import Detail, Listing, Row, Section
-from iranclash.output.text import cell, visible
+from iranclash.output.text import cell, counted, visible
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|&~#])")
 _NUMBERED = re.compile(r"[0-9]+(?=[.)])")
@@ -47,7 +47,7 @@ def _document(result: Listing | Detail | Outline | Document) -> list[str]:
             "",
             *_table(Section(result.title, result.columns, rows)),
             "",
-            f"{len(rows)} found",
+            counted(len(rows), len(rows) if result.total is None else result.total()),
         ]
     if isinstance(result, Detail):
         lines = [f"# {text(result.title)}", ""]

@@ -38,11 +38,13 @@ class OutputFormat(str, Enum):
 
 class Output(NamedTuple):
     """How to print an answer: the format, whether tables show every column, uncut, and
-    whether CSV cells that would run as spreadsheet formulas are made text."""
+    whether CSV cells that would run as spreadsheet formulas are made text, and whether a table
+    longer than the terminal may go through a pager (``cli.answer``)."""
 
     format: OutputFormat = OutputFormat.TABLE
     wide: bool = False
     escape_formulas: bool = False
+    page: bool = False
 
 
 def render(

@@ -15,6 +15,7 @@ as segments of text and a style name, so that only the caller knows about Rich.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -29,6 +30,8 @@ GAP = 2
 ONE_LINE_TEXT = 24
 #: ...and when the id has moved to a line of its own; narrower than this, records become blocks.
 MIN_TEXT = 16
+#: What the first text column of a row (a listing's title) may take before the others grow.
+FIRST_TEXT = 48
 #: Values get at least this much room beside their labels (and as much as the labels
 #: take), or follow them as "label: value".
 MIN_VALUE = 20
@@ -56,12 +59,15 @@ class Grid:
     fits: Sequence[Fit]
     rows: Sequence[Sequence[str]]
     cut: bool = True
+    #: Whether the layout is picked by the width alone, whatever the cells (a listing with
+    #: --wide: one command keeps one layout at one width, whatever records it lists).
+    by_width: bool = False
 
 
 def table_lines(grid: Grid, width: int | None) -> list[Line]:
     """The table at ``width`` cells (``None``: unbounded, one line per row, nothing cut)."""
     rows = [[one_line(cell) for cell in row] for row in grid.rows]
-    grid = Grid(grid.headers, grid.fits, rows, grid.cut)
+    grid = Grid(grid.headers, grid.fits, rows, grid.cut, grid.by_width)
     natural = [
         max([cell_len(header), *(cell_len(row[index]) for row in rows)])
         for index, header in enumerate(grid.headers)
@@ -101,24 +107,46 @@ def unbounded_lines(
 def _share(grid: Grid, natural: list[int], shown: Sequence[int], width: int, least: int) -> list[int] | None:
     """Column widths (0 for columns not in ``shown``) that fit ``width``, or None.
 
-    Ids, dates and numbers get their natural width. Text columns share what is left:
-    the narrower ones whole first, the rest in equal parts, none under ``least`` (nor
-    under its header).
+    Ids, dates and numbers get their natural width. Text columns get ``least`` each (or
+    less where all their cells are narrower, never under the header). Text that wraps
+    shares what is left: the narrower columns whole first, the rest in equal parts. Text
+    cut to one line gets it from the left: a listing's title, its first, is cut last.
     """
     widths = [0] * len(natural)
-    text = sorted((index for index in shown if grid.fits[index] not in _UNBROKEN), key=natural.__getitem__)
+    text = [index for index in shown if grid.fits[index] not in _UNBROKEN]
     floor = {index: max(min(natural[index], least), cell_len(grid.headers[index])) for index in text}
     room = width - INDENT - GAP * (len(shown) - 1)
     room -= sum(natural[index] for index in shown if grid.fits[index] in _UNBROKEN)
-    if room < sum(floor.values()):
+    # Judged by the width alone, a text column counts as ``least`` wide even where its cells
+    # are all narrower.
+    judged = {index: max(least, cell_len(grid.headers[index])) for index in text} if grid.by_width else floor
+    if room < sum(judged.values()):
         return None
     for index in shown:
         widths[index] = natural[index]
-    for place, index in enumerate(text):
-        later = text[place + 1 :]
-        share = room // (len(text) - place)
-        widths[index] = min(natural[index], max(floor[index], share), room - sum(floor[i] for i in later))
-        room -= widths[index]
+    if not (text and grid.cut and grid.fits[text[0]] is Fit.CUT):
+        # Wrapped text: the narrower columns whole first, the rest in equal parts.
+        text.sort(key=natural.__getitem__)
+        for place, index in enumerate(text):
+            later = text[place + 1 :]
+            share = room // (len(text) - place)
+            widths[index] = min(natural[index], max(floor[index], share), room - sum(floor[i] for i in later))
+            room -= widths[index]
+        return widths
+    for index in text:
+        widths[index] = floor[index]
+    spare = room - sum(floor.values())
+    # Cut text: first up to a fair share each (the title's is larger), then up to whole.
+    for fair in (True, False):
+        for index in text:
+            goal = (
+                min(FIRST_TEXT if index == text[0] else ONE_LINE_TEXT, natural[index])
+                if fair
+                else natural[index]
+            )
+            grown = max(0, min(goal - widths[index], spare))
+            widths[index] += grown
+            spare -= grown
     return widths
 
 
@@ -220,7 +248,7 @@ def wrap(text: str, width: int) -> list[str]:
     than a whole line is broken where it must be."""
     lines: list[str] = []
     line = ""
-    for word in one_line(text).split(" "):
+    for word in _units(one_line(text).split(" "), width):
         candidate = f"{line} {word}" if line else word
         if cell_len(candidate) <= width:
             line = candidate
@@ -234,11 +262,35 @@ def wrap(text: str, width: int) -> list[str]:
     return lines
 
 
+#: Letters of the right-to-left scripts (Hebrew, Arabic and its supplements and forms).
+_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
+
+
+def _units(words: list[str], width: int) -> list[str]:
+    """The words to wrap, a run of right-to-left words as one unit where it fits a line: a
+    terminal lays a run out right to left, so a run broken across lines reads out of order
+    ("كتائب حزب" / "الله")."""
+    units: list[str] = []
+    for word in words:
+        if units and _RTL.search(word) and _RTL.search(units[-1].rsplit(" ", 1)[-1]):
+            joined = f"{units[-1]} {word}"
+            if cell_len(joined) <= width:
+                units[-1] = joined
+                continue
+        units.append(word)
+    return units
+
+
 def shorten(text: str, width: int) -> str:
     """``text`` cut to ``width`` cells with "…", after the last whole word that fits;
-    mid-word only when not even the first word fits."""
+    mid-word only when not even the first word fits. A search snippet's first «mark»
+    stays in sight: the text is cut around it (see :func:`_around`)."""
     if cell_len(text) <= width:
         return text
+    if "«" in text and "»" in text:
+        around = _around(text, width)
+        if around is not None:
+            return around
     room = width - 1
     kept = ""
     for word in text.split(" "):
@@ -250,6 +302,31 @@ def shorten(text: str, width: int) -> str:
     if not kept:
         kept = _chop(text, room)[0] if room > 0 else ""
     return kept + "…"
+
+
+def _around(text: str, width: int) -> str | None:
+    """``text`` cut to ``width`` cells on both sides of its first «mark», whole words kept,
+    the mark in the middle; a short label before it ("title: ") kept. None when the
+    mark itself does not fit."""
+    mark = text.index("«")
+    label = text[: text.index(": ") + 2] if ": " in text[:mark] else ""
+    if cell_len(label) > width // 2:
+        label = ""
+    body = text[len(label) :].strip("…")
+    left, right = body.index("«"), body.index("»", body.index("«")) + 1
+    room = width - cell_len(label) - 2  # an ellipsis on each side
+    if cell_len(body[left:right]) > room:
+        return None
+    start = max(0, left - (room - (right - left)) // 2)
+    end = min(len(body), start + room)
+    start = max(0, min(start, end - room))
+    if start > 0 and body[start - 1] != " ":
+        start = min(body.find(" ", start) + 1 or left, left)
+    if end < len(body) and body[end] != " ":
+        end = max(body.rfind(" ", start, end), right)
+    shown = body[start:end].strip()
+    cut = label + ("…" if start > 0 else "") + shown + ("…" if end < len(body) else "")
+    return cut if cell_len(cut) <= width else None
 
 
 def _chop(word: str, width: int) -> list[str]:

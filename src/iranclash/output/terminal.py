@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from iranclash.core.collector import paused
 from iranclash.core.results import Column, Detail, Fit, Listing, Row
-from iranclash.output.text import cell, spool, visible
+from iranclash.output.text import cell, counted, spool, visible
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -29,17 +29,15 @@ def table(result: Listing | Detail, out: TextIO, *, wide: bool) -> None:
     if isinstance(result, Listing):
         records = result.records()
         rows = list(itertools.islice(records, SCREEN_ROWS))
-        if result.total is None or next(records, None) is None:
-            more = sum(1 for _record in records)
-        else:
-            more = result.total() - len(rows)
+        total = len(rows) + sum(1 for _record in records) if result.total is None else result.total()
         lines = [*tables.heading(visible(result.title), width), ()]
-        lines += tables.table_lines(_grid(result.columns, rows, wide=wide, cut=not wide), width)
-        found = f"{len(rows)} found"
-        if more:
-            found = (
-                f"{len(rows)} of {len(rows) + more} shown: narrow them with filters or --limit,"
-                " or pipe them or use --json or --format csv for all"
+        lines += tables.table_lines(
+            _grid(result.columns, rows, wide=wide, cut=not wide, by_width=wide), width
+        )
+        found = counted(len(rows), total)
+        if total > len(rows) == SCREEN_ROWS:
+            found += (
+                ": narrow them with filters or --limit, or pipe them or use --json or --format csv for all"
             )
         assert width is not None  # a terminal's: a piped listing was handed on above
         indent = " " * tables.INDENT
@@ -52,7 +50,11 @@ def table(result: Listing | Detail, out: TextIO, *, wide: bool) -> None:
             if not section.rows:
                 continue
             lines += [(), *tables.heading(visible(section.title), width), ()]
-            lines += tables.table_lines(_grid(section.columns, section.rows, wide=wide, cut=False), width)
+            columns = section.columns if wide else _spared(section.columns, section.rows, width)
+            lines += tables.table_lines(_grid(columns, section.rows, wide=wide, cut=False), width)
+            left_out = [column.header.casefold() for column in section.columns if column not in columns]
+            if left_out:
+                lines += [(), ((" " * tables.INDENT + f"--wide shows {', '.join(left_out)} too", "dim"),)]
             if section.notes:
                 lines.append(())
                 lines += _labelled_lines(section.notes, width, indent=tables.INDENT)
@@ -89,14 +91,17 @@ def _piped_listing(result: Listing, out: TextIO, *, wide: bool) -> None:
         lines = [*tables.heading(visible(result.title), None), ()]
         _write(lines, out, None)
         _write(tables.unbounded_lines(headers, natural, rows), out, None)
-    _write([(), ((" " * tables.INDENT + f"{count} found", ""),)], out, None)
+    total = count if result.total is None else result.total()
+    _write([(), ((" " * tables.INDENT + counted(count, total), ""),)], out, None)
 
 
 #: Between the cells of a record in the spool of a piped table: a control, so never in a cell.
 _CELL_SEPARATOR = "\x1f"
 
 
-def _grid(columns: Sequence[Column], rows: Sequence[Row], *, wide: bool, cut: bool) -> tables.Grid:
+def _grid(
+    columns: Sequence[Column], rows: Sequence[Row], *, wide: bool, cut: bool, by_width: bool = False
+) -> tables.Grid:
     from iranclash.output import tables
 
     shown = [column for column in columns if wide or not column.wide]
@@ -105,7 +110,33 @@ def _grid(columns: Sequence[Column], rows: Sequence[Row], *, wide: bool, cut: bo
         [column.fit for column in shown],
         [[visible(cell(column.cell(row))) for column in shown] for row in rows],
         cut,
+        by_width,
     )
+
+
+def _spared(columns: Sequence[Column], rows: Sequence[Row], width: int | None) -> Sequence[Column]:
+    """The columns with those ``Fit.SPARE`` ones, taken from the left, that leave every row
+    on one line of ``width``: a chart's bars line up, its figures beside them where they fit."""
+    from iranclash.output import tables
+
+    if width is None:
+        return columns
+
+    def natural(column: Column) -> int:
+        cells = (tables.cell_len(visible(cell(column.cell(row)))) for row in rows)
+        return max([tables.cell_len(column.header), *cells])
+
+    used = tables.INDENT - tables.GAP
+    used += sum(natural(column) + tables.GAP for column in columns if column.fit is not Fit.SPARE)
+    shown = []
+    for column in columns:
+        if column.fit is Fit.SPARE:
+            needed = tables.GAP + natural(column)
+            if used + needed > width:
+                continue
+            used += needed
+        shown.append(column)
+    return shown
 
 
 def _labelled_lines(

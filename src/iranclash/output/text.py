@@ -42,6 +42,12 @@ def cell(value: object) -> str:
     return str(value)
 
 
+def counted(shown: int, total: int) -> str:
+    """How many records a table shows, for people: "35 found", "2 of 35 shown",
+    "1,000 of 200,000 shown"."""
+    return f"{shown:,} of {total:,} shown" if total > shown else f"{shown:,} found"
+
+
 _SPOOL_IN_MEMORY = 8 << 20
 
 
