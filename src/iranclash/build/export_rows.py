@@ -278,4 +278,4 @@ def _merge(
         for record in fresh:
             named(record)
         builder.add_gathered(gathered)
-        tell.read(path, line, event_id, (datasets.Note(kind, kind) for kind in kinds), blanks)
+        tell.read(path, line, event_id, tuple(datasets.Note(kind, kind) for kind in kinds), blanks)
