@@ -4,7 +4,6 @@ spool for output written whole only once it is known to be whole."""
 from __future__ import annotations
 
 import re
-import tempfile
 from typing import IO
 
 from iranclash.core import jsonout
@@ -55,5 +54,7 @@ def spool() -> IO[str]:
     """Where a listing's records wait while it is read twice (a CSV's columns, a piped
     table's widths): in memory while small, then a temporary file. Lines end in "\n"
     only, so a record is one line whatever other line breaks its text holds."""
+
+    import tempfile  # only for a listing's CSV or piped table: start-up goes without it
 
     return tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY, mode="w+", encoding="utf-8", newline="\n")
