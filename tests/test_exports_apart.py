@@ -178,17 +178,26 @@ def test_rows_are_accounted_for_as_one_process_does(
     assert "merged" in apart_at_any_size
 
 
-def test_the_child_is_forked_only_above_the_size(
-    cli: Callable[..., Run], make_data: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    forked: list[str] = []
+@pytest.fixture
+def forked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Each child the exports' reader forks, counted as it is started."""
+    started: list[str] = []
     child = apart.Child
 
     def counting(*args: object) -> object:
-        forked.append("child")
+        started.append("child")
         return child(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(exports, "Child", counting)
+    return started
+
+
+def test_the_child_is_forked_only_above_the_size(
+    cli: Callable[..., Run],
+    make_data: Callable[..., Path],
+    monkeypatch: pytest.MonkeyPatch,
+    forked: list[str],
+) -> None:
     folder = make_data({"acled/export.csv": export_text("acled-current.csv", ROWS)})
     size = (folder / "acled" / "export.csv").stat().st_size
     monkeypatch.setattr(exports, "CHUNK_ROWS", 2)
@@ -338,16 +347,9 @@ def test_a_zip_or_json_export_is_read_by_this_process_alone_at_any_size(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     apart_at_any_size: list[str],
+    forked: list[str],
 ) -> None:
     """Their rows have no byte offsets to share them by: no child is forked for them."""
-    forked: list[str] = []
-    child = apart.Child
-
-    def counting(*args: object) -> object:
-        forked.append("child")
-        return child(*args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(exports, "Child", counting)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("export.csv", export_text("acled-current.csv", ROWS[:20]))

@@ -8,9 +8,11 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from conftest import Run
+import pytest
+
+from conftest import MINIMAL, Run
 from iranclash.ask import snippets
-from iranclash.build import cache, packed
+from iranclash.build import cache, integrity, packed
 from iranclash.core import jsonout
 from iranclash.output import text
 
@@ -47,26 +49,9 @@ def test_a_searched_word_is_marked_where_it_starts_a_word_not_inside_one() -> No
 def test_an_id_with_two_hyphens_in_a_row_is_refused(
     cli: Callable[..., Run], make_data: Callable[..., Path]
 ) -> None:
-    folder = make_data(
-        {
-            "places.yaml": """
-                - id: north--base
-                  name: North Base
-                  kind: base
-                  country: Iraq
-                  sources:
-                    - {source: report, quote: "North Base lies in Iraq."}
-            """,
-            "events.yaml": """
-                - id: first-attack
-                  date: "2022-03-04"
-                  type: rocket-attack
-                  title: Rockets hit North Base
-                  sources:
-                    - {source: report, quote: "Three rockets hit North Base."}
-            """,
-        }
-    )
+    places = MINIMAL["places.yaml"].replace("id: north-base", "id: north--base")
+    events = MINIMAL["events.yaml"].replace("places: [north-base]", "places: [north--base]")
+    folder = make_data({"places.yaml": places, "events.yaml": events})
     run = cli("validate", str(folder))
     assert run.exit_code == 1
     assert "north--base" in run.stdout + run.stderr
@@ -92,6 +77,11 @@ def test_an_event_text_changed_but_still_unpacking_whole_is_damage(
                     "UPDATE event_json_data SET json = ? WHERE seq = ?", (packed.packer(preset)(forged), seq)
                 )
     connection.close()
+    # The checksum alone finds it (the cache's seal would find any write too: issue 20).
+    checked = integrity.connect(str(path))
+    with pytest.raises(sqlite3.Error):
+        checked.execute("SELECT json FROM event_json").fetchall()
+    checked.close()
     run = cli("event", "first-attack", "--json", "--data", str(folder), env=home)
     assert run.exit_code == 0, run
     assert "South Base" not in run.stdout
