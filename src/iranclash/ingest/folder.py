@@ -26,10 +26,15 @@ EXPORT_SUFFIXES = (".csv", ".tsv", ".zip", ".json")
 
 def builtin_data_dir() -> Path:
     """The shipped data: inside the installed package, or ``data/`` of a source checkout."""
+    return packaged_data_dir() or Path(__file__).resolve().parents[3] / "data"
+
+
+def packaged_data_dir() -> Path | None:
+    """The data inside the installed package (a wheel's ``iranclash/data``), which is
+    never edited in place: an upgrade would replace it. None in a source checkout, whose
+    ``data/`` is the curators' own file."""
     packaged = Path(__file__).resolve().parents[1] / "data"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[3] / "data"
+    return packaged if packaged.is_dir() else None
 
 
 #: The word that names the shipped data among other folders: ``--data builtin --data ~/iraq``.
