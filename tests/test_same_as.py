@@ -402,3 +402,8 @@ def test_the_lines_to_paste_say_where_and_read_back_as_the_rows(make_data: MakeD
     path = _events(data, _inserted(EVENTS, quote, lines))  # pasted at the end of the event
     assert _loaded(path)["first-attack"].same_as == ("acled:IRQ1", "acled:IRQ,2")
 
+
+def test_the_data_format_page_shows_the_lines_as_printed() -> None:
+    page = (Path(__file__).resolve().parents[1] / "docs" / "data-format.md").read_text(encoding="utf-8")
+    printed = same_as_lines("2021-07-07-ain-al-assad-14-rockets", ["acled:IRQ24127"], file="events.yaml")
+    assert f"```yaml\n{printed}```\n" in page
