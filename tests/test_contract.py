@@ -48,7 +48,7 @@ SHAPES: dict[str, list[str]] = {
         "dataset",
         "same_as",
     ],
-    "event lookup adds": ["linked", "responses", "quotes"],
+    "event lookup adds": ["linked", "responses", "quotes", "also_recorded_by"],
     "citation": ["source", "quote", "footnote"],
     "event actor": ["actor", "role", "certainty", "according_to"],
     "munition": ["weapon", "count", "at_least", "intercepted"],
@@ -144,6 +144,7 @@ SHAPES: dict[str, list[str]] = {
         "casualties",
         "linked",
         "export_rows",
+        "corroborated",
     ],
     "date_span": ["first", "last"],
     "summary munition": [

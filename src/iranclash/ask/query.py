@@ -414,6 +414,9 @@ def event(store: sqlite3.Connection, event_id: str) -> Detail:
         ],
     )
     data["quotes"] = _quotes_about(store, event_id)
+    from iranclash.ask.corroborate import CANDIDATE_COLUMNS, best_for
+
+    data["also_recorded_by"] = best_for(store, data)
     fields = (
         ("Date", _date_detail(data)),
         ("Type", _type_detail(data)),
@@ -438,6 +441,8 @@ def event(store: sqlite3.Connection, event_id: str) -> Detail:
         Section("Responses", _EVENT_BRIEF_COLUMNS, data["responses"]),
         *_citation_sections(store, data["sources"]),
         Section("Quotes about it", _QUOTE_COLUMNS, data["quotes"]),
+        # The best rows of the exports in use that may record it (``corroborate`` says more).
+        Section("Also recorded by", CANDIDATE_COLUMNS, data["also_recorded_by"] or ()),
     )
     return Detail(data["title"], data, fields, sections)
 
@@ -608,7 +613,7 @@ def actor(store: sqlite3.Connection, name: str) -> Detail:
         ("Member of", ", ".join(item["name"] for item in member_of)),
         ("Members", ", ".join(item["name"] for item in data["members"])),
         ("Backed by", ", ".join(item["name"] for item in backed_by)),
-        ("In datasets as", _external_label(data.get("external"))),
+        ("In datasets as (general knowledge)", _external_label(data.get("external"))),
         ("Backs", ", ".join(item["name"] for item in data["backs"])),
         ("Events", _events_shown(len(events), total, f"--actor {actor_id}")),
         ("ID", data["id"]),

@@ -65,7 +65,8 @@ CREATE TABLE event_actor(
     hedged INTEGER NOT NULL, PRIMARY KEY(actor, event_id, role)
 ) WITHOUT ROWID;
 CREATE TABLE event_place(
-    event_id TEXT NOT NULL, place INTEGER NOT NULL, PRIMARY KEY(place, event_id)
+    event_id TEXT NOT NULL, place INTEGER NOT NULL, date_start TEXT NOT NULL, date_end TEXT NOT NULL,
+    PRIMARY KEY(place, date_start, event_id)
 ) WITHOUT ROWID;
 CREATE TABLE event_country(
     event_id TEXT NOT NULL, country TEXT NOT NULL, PRIMARY KEY(country, event_id)
@@ -92,9 +93,10 @@ _INSERT = {
     "event_json": "INSERT INTO event_json_data VALUES (?, ?, ?)",
     "search_text": "INSERT INTO search_text(rowid, words) VALUES (?, ?)",
     # The link tables are keyed by what they link (an event listing a place twice, or
-    # two places of one country, links them once).
+    # two places of one country, links them once). An event's places carry its dates, so
+    # that the events at a place in a few days are one range of the key (``corroborate``).
     "event_actor": "INSERT OR IGNORE INTO event_actor VALUES (?, ?, ?, ?, ?)",
-    "event_place": "INSERT OR IGNORE INTO event_place VALUES (?, ?)",
+    "event_place": "INSERT OR IGNORE INTO event_place VALUES (?, ?, ?, ?)",
     "event_country": "INSERT OR IGNORE INTO event_country VALUES (?, ?)",
     "munition": "INSERT INTO munition VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     "link": "INSERT INTO link VALUES (?, ?, ?)",
@@ -301,7 +303,9 @@ class Builder:
             (event, keys.get(str(actor), 0), role, certainty, hedged)
             for event, actor, role, certainty, hedged in rows["event_actor"]
         ]
-        rows["event_place"] = [(event, keys.get(str(place), 0)) for event, place in rows["event_place"]]
+        rows["event_place"] = [
+            (event, keys.get(str(place), 0), start, end) for event, place, start, end in rows["event_place"]
+        ]
         for table, statement in _INSERT.items():
             self.connection.executemany(statement, rows[table])
         self.written_records += len(rows["record"])
@@ -563,11 +567,12 @@ def _gather_event(rows: Rows, seq: int, event: Event, data: dict[str, object]) -
     they are most of a large folder's records, so they are kept in the event tables only,
     not among the other records (``record_data``)."""
     casualties = event.casualties
+    start, end = event.date.start.isoformat(), event.date.end.isoformat()
     rows["event"].append(
         (
             event.id,
-            event.date.start.isoformat(),
-            event.date.end.isoformat(),
+            start,
+            end,
             event.type.value,
             event.certainty.value,
             casualties.killed if casualties else None,
@@ -589,7 +594,7 @@ def _gather_event(rows: Rows, seq: int, event: Event, data: dict[str, object]) -
         )
         for link in event.actors
     )
-    rows["event_place"].extend((event.id, place) for place in event.places)
+    rows["event_place"].extend((event.id, place, start, end) for place in event.places)
     countries = data["countries"]
     assert isinstance(countries, list)
     rows["event_country"].extend((event.id, names.normalize(country)) for country in countries)
@@ -602,8 +607,8 @@ def _gather_event(rows: Rows, seq: int, event: Event, data: dict[str, object]) -
             int(item.at_least),
             item.intercepted,
             int(event.aggregate),
-            event.date.start.isoformat(),
-            event.date.end.isoformat(),
+            start,
+            end,
         )
         for item in event.munitions
     )

@@ -650,6 +650,149 @@ def chain_command(event_id: IdArgument, *, source: DataChoice, output: Output) -
     source.answer(lambda store: timeline.chain(store, event_id), output)
 
 
+@command("corroborate", FILTERS, DATA, output_options(yaml=True), LIST)
+def corroborate_command(
+    event_id: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[EVENT]",
+            help="One curated event (an id, its start, or a row it is the same as); none: every event "
+            "the filters select.",
+            autocompletion=completer(None),
+            show_default=False,
+        ),
+    ] = None,
+    days: Annotated[
+        int | None,
+        typer.Option(
+            "--days",
+            min=0,
+            max=3650,
+            metavar="N",
+            help="Widen each event's dates by N days on each side (default: 1 around an event dated to "
+            "the day, none around a vaguer one).",
+            show_default=False,
+        ),
+    ] = None,
+    km: Annotated[
+        float | None,
+        typer.Option(
+            "--km",
+            min=0.0,
+            max=20000.0,
+            metavar="KM",
+            help="One radius for every pair of places (default: 25 km, 150 where either is known only to "
+            "a region).",
+            show_default=False,
+        ),
+    ] = None,
+    unmatched: Annotated[
+        bool,
+        typer.Option(
+            "--unmatched",
+            help="Instead: the dataset rows in the events' period and area that no event accounts for.",
+        ),
+    ] = False,
+    accept: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--accept",
+            metavar="ROW",
+            help="Record that EVENT is this dataset row: adds it to the event's same_as in its YAML file "
+            "(with --format yaml: print the lines to paste instead).",
+            show_default=False,
+        ),
+    ] = None,
+    *,
+    filters: query.EventFilter,
+    source: DataChoice,
+    output: Output,
+    shape: Shape | None,
+) -> None:
+    """Each curated event beside the ACLED and UCDP rows that may record it, best first, with why.
+
+    A row is a candidate when its dates overlap the event's (widened by --days) and its place
+    lies within --km of the event's (or, with no coordinates, in the same named area); type and
+    actors are scored and shown, never required. For one EVENT, its best rows side by side with
+    the article: dates, place, type, munitions, casualties, attribution; each source keeps its
+    own figures. Needs exports in a data folder's acled/ or ucdp/ (see 'iranclash import').
+
+    Examples:
+      iranclash corroborate --data builtin --data ~/exports
+      iranclash corroborate 2021-07-07-ain-al-assad-14-rockets --data builtin --data ~/exports
+      iranclash corroborate --unmatched --since 2021-06 --data builtin --data ~/exports
+      iranclash corroborate 2021-07-07-ain-al-assad-14-rockets --accept acled:IRQ1 --data ~/iraq
+    """
+    from iranclash.ask import corroborate
+
+    tolerance = corroborate.Tolerance(days, km)
+    if unmatched and (event_id or accept):
+        raise UsageProblem("--unmatched lists rows no event accounts for: it takes no EVENT and no --accept")
+    if accept and not event_id:
+        raise UsageProblem("--accept needs the EVENT the rows record")
+    if output.format is OutputFormat.YAML and not accept:
+        raise UsageProblem("--format yaml prints the lines --accept would write: give --accept ROW")
+    if accept:
+        assert event_id is not None
+        _accept(event_id, accept, source, output)
+        return
+    if unmatched:
+
+        def rows(store: sqlite3.Connection) -> Listing:
+            where, params = query.event_where(store, filters)
+            texts = corroborate.unmatched(store, where, params, tolerance)
+            return Listing(
+                "Dataset rows no curated event accounts for",
+                texts,
+                query.event_columns(store),
+                lambda: len(texts),
+            )
+
+        source.answer(rows, output, shape)
+        return
+    if event_id is not None:
+        chosen = event_id
+        source.answer(
+            lambda store: corroborate.detail(corroborate.for_event(store, chosen, tolerance), tolerance),
+            output,
+        )
+        return
+
+    def every(store: sqlite3.Connection) -> Listing:
+        where, params = query.event_where(store, filters)
+        return corroborate.listing(corroborate.corroboration(store, where, params, tolerance))
+
+    source.answer(every, output, shape)
+
+
+def _accept(event_text: str, rows: list[str], source: DataChoice, output: Output) -> None:
+    """Check the event and rows against the data in use, then write (or print) the same_as."""
+    from iranclash.ask import corroborate
+    from iranclash.ingest import same_as
+    from iranclash.ingest.folder import resolve_data_dirs
+
+    def accepted(store: sqlite3.Connection) -> Detail:
+        event_id = corroborate.for_event(store, event_text, corroborate.Tolerance())["event"]
+        row_ids = [corroborate.dataset_row(store, row) for row in rows]
+        if output.format is OutputFormat.YAML:
+            sys.stdout.write(same_as.same_as_lines(event_id, row_ids))
+            raise _Printed
+        done = same_as.accept(resolve_data_dirs(source.folders), event_id, row_ids)
+        return corroborate.accepted_detail(event_id, str(done.path), done.line, done.added, done.already)
+
+    try:
+        source.answer(
+            accepted,
+            output._replace(format=OutputFormat.TABLE) if output.format is OutputFormat.YAML else output,
+        )
+    except _Printed:
+        return
+
+
+class _Printed(Exception):
+    """The lines to paste are printed: nothing is left to render."""
+
+
 # --- analyst views: sources and citations ----------------------------------------------
 
 

@@ -297,19 +297,47 @@ class TextFormat(str, Enum):
     MARKDOWN = "markdown"
 
 
-def output_options(*, geojson: bool = False, wide: bool = True) -> OptionGroup:
-    """How to print: --format (geojson among the formats only where a map can be drawn),
-    --json, --wide (only where a table has more to show), --no-pager."""
+class MapFormat(str, Enum):
+    """The output formats of a command whose answer can be drawn on a map."""
+
+    TABLE = "table"
+    JSON = "json"
+    JSONL = "jsonl"
+    CSV = "csv"
+    GEOJSON = "geojson"
+    MARKDOWN = "markdown"
+
+
+class PasteFormat(str, Enum):
+    """The output formats of ``corroborate``, whose --accept can print YAML lines to paste."""
+
+    TABLE = "table"
+    JSON = "json"
+    JSONL = "jsonl"
+    CSV = "csv"
+    MARKDOWN = "markdown"
+    YAML = "yaml"
+
+
+def output_options(*, geojson: bool = False, wide: bool = True, yaml: bool = False) -> OptionGroup:
+    """How to print: --format (geojson among the formats only where a map can be drawn, yaml
+    only where there are lines to paste), --json, --wide (only where a table has more to
+    show), --no-pager."""
     formats = (
-        "table, json, jsonl, csv, markdown, or geojson" if geojson else "table, json, jsonl, csv, or markdown"
+        "table, json, jsonl, csv, markdown, or geojson"
+        if geojson
+        else "table, json, jsonl, csv, markdown, or yaml (with --accept)"
+        if yaml
+        else "table, json, jsonl, csv, or markdown"
     )
+    chosen: type[Enum] = MapFormat if geojson else PasteFormat if yaml else TextFormat
 
     def declare() -> tuple[inspect.Parameter, ...]:
         options = [
             _option(
                 "output_format",
                 Annotated[
-                    OutputFormat if geojson else TextFormat,
+                    chosen,
                     typer.Option(
                         "--format",
                         "-f",
@@ -318,7 +346,7 @@ def output_options(*, geojson: bool = False, wide: bool = True) -> OptionGroup:
                         case_sensitive=False,
                     ),
                 ],
-                OutputFormat.TABLE if geojson else TextFormat.TABLE,
+                chosen("table"),
             ),
             _option("as_json", Annotated[bool, typer.Option("--json", help="Same as --format json.")], False),
             _option(

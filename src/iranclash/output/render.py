@@ -19,6 +19,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 from iranclash.core import jsonout
+from iranclash.core.errors import UsageProblem
 from iranclash.core.results import Detail, Listing, Row
 from iranclash.output import terminal
 from iranclash.output.text import defused, spool, visible
@@ -34,6 +35,8 @@ class OutputFormat(str, Enum):
     CSV = "csv"
     GEOJSON = "geojson"
     MARKDOWN = "markdown"
+    #: Only ``corroborate --accept``'s lines to paste into a curated file; never rendered here.
+    YAML = "yaml"
 
 
 class Output(NamedTuple):
@@ -50,6 +53,8 @@ class Output(NamedTuple):
 def render(
     result: Listing | Detail | Outline | Document | Mapped | Chart, output: Output, out: TextIO
 ) -> None:
+    if output.format is OutputFormat.YAML:
+        raise UsageProblem("--format yaml is for corroborate --accept")
     if output.format is OutputFormat.GEOJSON:
         from iranclash.output.geo import write_geojson
 

@@ -1,0 +1,933 @@
+"""Corroboration: the dataset rows (ACLED, UCDP) that may record the same happening as each
+curated event, ranked, each with why, and what the two sources agree and disagree on.
+
+A curated event says what one article claims; a dataset row what a coder recorded. A row
+is a candidate when its dates and its place both fall near the event's: its span overlaps
+the event's, widened by a tolerance (a day around an event dated to the day, none around
+a vaguer one, ``--days``), and its coordinates lie within a radius of the event's place
+that grows with the coarser of the two precisions (25 km, 150 km where either is only a
+region, ``--km``), or, with no coordinates, it names the same area. Type and actors are
+scored and shown, never required. Nothing is merged: each source keeps its own figures,
+and a curator links the two with ``same_as`` (``corroborate --accept``).
+
+The rows are found through an index, never by reading every row for each event: the
+link of events to places is keyed by place and first day, so the rows at the places near an
+event in its few days are a few ranges of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from typing import NamedTuple
+
+from iranclash.core import jsonout
+from iranclash.core.names import fold
+from iranclash.core.results import Column, Detail, Fit, Listing, Row, Section
+from iranclash.core.vocabulary import ACLED, EventType
+from iranclash.ingest.datasets.rows import slug
+
+#: The radius around a place known to a town or closer, and around one known only to a region.
+TOWN_KM = 25.0
+REGION_KM = 150.0
+#: The days an event dated to the day is widened by on each side.
+DAY_TOLERANCE = 1
+#: Candidates kept for each event, best first; the rest are counted.
+KEPT = 20
+_DATASET_NAMES = {"acled": "ACLED", "ucdp": "UCDP"}
+#: The violent types, which UCDP (whose rows all record deaths) may record.
+_VIOLENT = frozenset(
+    {
+        EventType.AIRSTRIKE,
+        EventType.DRONE_ATTACK,
+        EventType.ROCKET_ATTACK,
+        EventType.TARGETED_KILLING,
+        EventType.ARMED_CLASH,
+        EventType.RETURN_FIRE,
+        EventType.TERRITORY_SEIZED,
+        EventType.TERRITORY_LOST,
+    }
+)
+#: Roles that say who acted: an attribution to compare.
+_ACTING = ("attacker", "responder", "interceptor")
+
+
+class Tolerance(NamedTuple):
+    """How far a row's dates and place may lie from an event's; None: the defaults."""
+
+    days: int | None = None
+    km: float | None = None
+
+    @property
+    def default(self) -> bool:
+        return self.days is None and self.km is None
+
+    def as_data(self) -> Row:
+        return {
+            "days": self.days,
+            "km": self.km,
+            "default_days": f"{DAY_TOLERANCE} around an event dated to the day, none around a vaguer one",
+            "default_km": f"{TOWN_KM:g} (town or closer), {REGION_KM:g} where either place is known "
+            "only to a region",
+        }
+
+
+class Spot(NamedTuple):
+    """Where a place is: its coordinates (or none), how precisely, and the folded names of it
+    and the areas it lies in (its country left out), for rows with no coordinates."""
+
+    label: str
+    lat: float | None
+    lon: float | None
+    precision: str | None
+    areas: frozenset[str]
+
+
+# --- the places -------------------------------------------------------------------------
+
+
+def _area_key(name: str) -> str:
+    """A name as areas are compared: folded, without Arabic's article ("Al Anbar", "Anbar")."""
+    words = fold(name).split()
+    if len(words) > 1 and words[0] in ("al", "el", "ad", "ar", "as", "an", "ash", "az"):
+        words = words[1:]
+    if words and words[-1] in ("province", "governorate", "district"):
+        words = words[:-1]
+    return " ".join(words)
+
+
+def _curated_spots(store: sqlite3.Connection) -> dict[str, Spot]:
+    """Each curated place with the coordinates of the nearest place holding it that has
+    some (a base without coordinates is where its district is)."""
+    data = {
+        record_id: json.loads(text)
+        for record_id, text in store.execute(
+            "SELECT id, json FROM record WHERE kind = 'place' AND instr(id, ':') = 0"
+        )
+    }
+    spots: dict[str, Spot] = {}
+    for place_id, place in data.items():
+        areas: set[str] = set()
+        coordinates = None
+        current: Row | None = place
+        seen: set[str] = set()
+        while current is not None and current["id"] not in seen:
+            seen.add(current["id"])
+            if current.get("kind") != "country":
+                for name in (current["name"], *current.get("aliases", ()), *current.get("known_as", ())):
+                    areas.add(_area_key(name))
+                coordinates = coordinates or current.get("coordinates")
+            parent = current.get("located_in")
+            current = data.get(parent) if parent else None
+        if place.get("kind") == "country":
+            coordinates = None  # a whole country is no place to compare
+        spots[place_id] = Spot(
+            place["name"],
+            coordinates["lat"] if coordinates else None,
+            coordinates["lon"] if coordinates else None,
+            coordinates["precision"] if coordinates else None,
+            frozenset(areas - {""}),
+        )
+    return spots
+
+
+def _dataset_spots(store: sqlite3.Connection) -> dict[int, Spot]:
+    """Each place a dataset row names, by its key in ``event_place``: a row's place is
+    its location with the coordinates the first row naming it gave, inside its admin areas."""
+    rows = store.execute(
+        "SELECT rowid, id, name,"
+        " json_extract(json, '$.coordinates.lat'), json_extract(json, '$.coordinates.lon'),"
+        " json_extract(json, '$.coordinates.precision'), json_extract(json, '$.located_in'),"
+        " json_extract(json, '$.kind')"
+        " FROM record WHERE kind = 'place' AND instr(id, ':') > 0"
+    ).fetchall()
+    names = {record_id: (name, parent, kind) for _rowid, record_id, name, *_rest, parent, kind in rows}
+    spots: dict[int, Spot] = {}
+    for rowid, record_id, name, lat, lon, precision, _parent, _kind in rows:
+        areas: set[str] = set()
+        current: str | None = record_id
+        while current in names:
+            area, parent, kind = names[current]
+            if kind != "country":
+                areas.add(_area_key(area))
+            current = parent
+        spots[rowid] = Spot(name, lat, lon, precision, frozenset(areas - {""}))
+    return spots
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """The great-circle distance (haversine, on a sphere of 6,371 km)."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    half_dphi = (phi2 - phi1) / 2
+    half_dlambda = math.radians(lon2 - lon1) / 2
+    a = math.sin(half_dphi) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(half_dlambda) ** 2
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def radius_km(ours: str | None, theirs: str | None, tolerance: Tolerance) -> float:
+    """The radius a pair of places may lie apart: a region's where either is known only to a
+    region (or its precision is unknown), a town's otherwise; ``--km`` sets it for every pair."""
+    if tolerance.km is not None:
+        return tolerance.km
+    coarse = {ours, theirs} & {"region", None}
+    return REGION_KM if coarse else TOWN_KM
+
+
+class Near(NamedTuple):
+    """A dataset place near one of an event's places: how far, or matched by an area's name."""
+
+    spot: Spot
+    km: float | None
+    area: str | None
+    #: The radius the pair was held to (None: matched by name).
+    radius: float | None = None
+
+
+def _near(ours: Sequence[Spot], theirs: dict[int, Spot], tolerance: Tolerance) -> dict[int, Near]:
+    """The dataset places near any of ``ours``, by key, each with its nearest distance."""
+    found: dict[int, Near] = {}
+    located = [spot for spot in ours if spot.lat is not None and spot.lon is not None]
+    our_areas = frozenset().union(*(spot.areas for spot in ours)) if ours else frozenset()
+    widest = max((radius_km(spot.precision, None, tolerance) for spot in located), default=0.0)
+    for key, spot in theirs.items():
+        if spot.lat is None or spot.lon is None:
+            shared = spot.areas & our_areas
+            if shared:
+                found[key] = Near(spot, None, min(shared))
+            continue
+        best: float | None = None
+        best_radius = 0.0
+        for mine in located:
+            assert mine.lat is not None and mine.lon is not None
+            # A cheap box first: a degree of latitude is 111 km, of longitude no more.
+            if abs(spot.lat - mine.lat) * 111.0 > widest or (
+                abs(spot.lon - mine.lon) * 111.0 * math.cos(math.radians(mine.lat)) > widest + 1
+            ):
+                continue
+            km = distance_km(mine.lat, mine.lon, spot.lat, spot.lon)
+            radius = radius_km(mine.precision, spot.precision, tolerance)
+            if km <= radius and (best is None or km < best):
+                best, best_radius = km, radius
+        if best is not None:
+            found[key] = Near(spot, best, None, best_radius)
+    return found
+
+
+# --- the dates ----------------------------------------------------------------------------
+
+
+def _day(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+def window(event: Row, tolerance: Tolerance) -> tuple[dt.date, dt.date]:
+    """The days a row's span must overlap: the event's own, widened by the tolerance."""
+    start, end = _day(event["date_start"]), _day(event["date_end"])
+    days = tolerance.days
+    if days is None:
+        days = DAY_TOLERANCE if start == end else 0
+    return start - dt.timedelta(days=days), end + dt.timedelta(days=days)
+
+
+def _longest_span(store: sqlite3.Connection) -> int:
+    """The most days any dataset row spans, so that a search by date start may begin early
+    enough to meet every row overlapping a window."""
+    found = store.execute(
+        "SELECT max(julianday(date_end) - julianday(date_start)) FROM event"
+        " WHERE date_end > date_start AND instr(id, ':') > 0"
+    ).fetchone()[0]
+    return int(found or 0)
+
+
+# --- the rows -----------------------------------------------------------------------------
+
+
+class Found(NamedTuple):
+    """A dataset row at a place near an event, as the index of places gives it."""
+
+    row_id: str
+    date_start: str
+    date_end: str
+    place: int
+
+
+def _rows_near(
+    store: sqlite3.Connection, days: tuple[dt.date, dt.date], places: Sequence[int], longest: int
+) -> list[Found]:
+    """The dataset rows at ``places`` whose span overlaps ``days``: for each place, one range
+    of ``event_place``'s key (place, first day), which starts ``longest`` days early so
+    as to meet every row that began before the window and lasts into it."""
+    low, high = days[0].isoformat(), days[1].isoformat()
+    earliest = (days[0] - dt.timedelta(days=longest)).isoformat()
+    found: list[Found] = []
+    ordered = sorted(places)
+    for start in range(0, len(ordered), 500):
+        part = ordered[start : start + 500]
+        marks = ",".join("?" * len(part))
+        found.extend(
+            Found(*row)
+            for row in store.execute(
+                "SELECT p.event_id, p.date_start, p.date_end, p.place FROM event_place p"
+                f" WHERE p.place IN ({marks}) AND p.date_start BETWEEN ? AND ? AND p.date_end >= ?"
+                " AND instr(p.event_id, ':') > 0",
+                (*part, earliest, high, low),
+            )
+        )
+    return found
+
+
+# --- the comparison -----------------------------------------------------------------------
+
+
+class Context(NamedTuple):
+    """What every event's comparison reads: places, actors' names and dataset names."""
+
+    curated: dict[str, Spot]
+    dataset: dict[int, Spot]
+    #: The curated actor each dataset actor id stands for (the curated actor's ``external``).
+    external: dict[str, str]
+    actor_names: dict[str, str]
+    longest: int
+    #: Sets of dataset rows worked out once for every event (``_unidentified``).
+    memo: dict[str, frozenset[str]]
+
+
+def context(store: sqlite3.Connection) -> Context:
+    external: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for record_id, name, text in store.execute(
+        "SELECT id, name, json_extract(json, '$.external') FROM record"
+        " WHERE kind = 'actor' AND instr(id, ':') = 0"
+    ):
+        names[record_id] = name
+        for dataset, listed in (json.loads(text) if text else {}).items():
+            for listed_name in listed or ():
+                external[f"{dataset}:actor/{slug(listed_name)}"] = record_id
+    return Context(_curated_spots(store), _dataset_spots(store), external, names, _longest_span(store), {})
+
+
+def _unidentified(store: sqlite3.Connection, ctx: Context) -> frozenset[str]:
+    """The dataset rows naming an unidentified actor ("Unidentified Armed Group (Iraq)")."""
+    if "unidentified" not in ctx.memo:
+        ctx.memo["unidentified"] = frozenset(
+            event_id
+            for (event_id,) in store.execute(
+                "SELECT event_id FROM event_actor WHERE actor IN (SELECT rowid FROM record"
+                " WHERE kind = 'actor' AND instr(id, ':') > 0 AND name LIKE 'unidentified%')"
+            )
+        )
+    return ctx.memo["unidentified"]
+
+
+def _naming(store: sqlite3.Connection, event: Row) -> frozenset[str]:
+    """The dataset rows naming one of the event's actors, by a name the actor lists as
+    ``external`` (the build links such rows to the curated actor, in ``event_actor``)."""
+    ids = [link["actor"] for link in event["actors"]]
+    if not ids:
+        return frozenset()
+    marks = ",".join("?" * len(ids))
+    return frozenset(
+        event_id
+        for (event_id,) in store.execute(
+            "SELECT event_id FROM event_actor"
+            f" WHERE actor IN (SELECT rowid FROM record_data WHERE id IN ({marks}))"
+            " AND instr(event_id, ':') > 0",
+            ids,
+        )
+    )
+
+
+def _gap_days(event: Row, row: Row) -> int:
+    ours = _day(event["date_start"]), _day(event["date_end"])
+    theirs = _day(row["date_start"]), _day(row["date_end"])
+    return max(0, (theirs[0] - ours[1]).days, (ours[0] - theirs[1]).days)
+
+
+def _date_reason(event: Row, row: Row) -> tuple[str, int]:
+    gap = _gap_days(event, row)
+    if gap:
+        return (f"{gap} day{'s' if gap > 1 else ''} apart", max(10, 40 - 15 * gap))
+    if event["date_start"] == event["date_end"] == row["date_start"] == row["date_end"]:
+        return ("same day", 40)
+    if event["date_start"] != event["date_end"]:
+        return (f"within the event's {event['date']}", 20)
+    return (f"the event's day in the row's span ({row['date_start']} to {row['date_end']})", 25)
+
+
+def _type_reason(event: Row, row: Row) -> tuple[str, int, bool | None]:
+    """How the row's type compares: the article's type as ACLED would code it (``ACLED``)."""
+    dataset = row["dataset"]
+    ours = EventType(event["type"])
+    if dataset["name"] == "ucdp":
+        if ours in _VIOLENT:
+            return ("UCDP: " + dataset["event_type"], 8, None)
+        return ("another type (UCDP: " + dataset["event_type"] + ")", 0, False)
+    event_type, sub_event_type = ACLED[ours]
+    if dataset.get("sub_event_type") == sub_event_type and dataset["event_type"] == event_type:
+        return ("same type", 15, True)
+    if dataset["event_type"] == event_type:
+        return ("related type", 8, False)
+    return ("another type", 0, False)
+
+
+def _attribution(event: Row, row: Row, ctx: Context) -> tuple[str | None, int, bool | None, str, str]:
+    """Who acted, as each source has it: a reason, its points, whether they agree, and the
+    two sides in words."""
+    dataset = _DATASET_NAMES[row["dataset"]["name"]]
+    acting = [link for link in event["actors"] if link["role"] in _ACTING]
+    ours_text = (
+        "; ".join(
+            f"{ctx.actor_names.get(link['actor'], link['actor'])} ({link['role']}"
+            + ("" if link.get("certainty", "confirmed") == "confirmed" else f", {link['certainty']}")
+            + ")"
+            for link in acting
+        )
+        or "no one named as acting"
+    )
+    their_ids = [link["actor"] for link in row["actors"]]
+    their_names = [ctx.actor_names.get(actor, actor.split("/", 1)[-1]) for actor in their_ids]
+    theirs_text = "; ".join(their_names) or "no actor"
+    mapped = {ctx.external[actor] for actor in their_ids if actor in ctx.external}
+    unidentified = any(name.lower().startswith("unidentified") for name in their_names)
+    named_acting = [link for link in acting if link["actor"] in mapped]
+    hedged = [link for link in acting if link.get("certainty", "confirmed") != "confirmed"]
+    others = [link for link in event["actors"] if link["actor"] in mapped and link not in acting]
+    if named_acting:
+        link = named_acting[0]
+        name = ctx.actor_names.get(link["actor"], link["actor"])
+        if link.get("certainty", "confirmed") != "confirmed":
+            reason = f"{name} named in {dataset} ({link['certainty']} in the article)"
+            return (reason, 10, False, ours_text, theirs_text)
+        return (f"{name} named in {dataset}", 15, True, ours_text, theirs_text)
+    if hedged and unidentified:
+        return (f"{hedged[0]['role']} unidentified in {dataset}", 10, True, ours_text, theirs_text)
+    if others:
+        name = ctx.actor_names.get(others[0]["actor"], others[0]["actor"])
+        return (f"{name} named in {dataset}", 10, None, ours_text, theirs_text)
+    if hedged and their_ids:
+        return (f"{dataset} names another actor", 0, False, ours_text, theirs_text)
+    return (None, 0, None, ours_text, theirs_text)
+
+
+def _casualties_text(casualties: Row | None) -> str:
+    if not casualties:
+        return "unknown"
+    if casualties.get("none_reported"):
+        return "none reported"
+    prefix = "at least " if casualties.get("at_least") else ""
+    parts = [
+        f"{prefix}{casualties[key]} {key}" for key in ("killed", "injured") if casualties.get(key) is not None
+    ]
+    return ", ".join(parts) or "unknown"
+
+
+def _casualties(event: Row, row: Row) -> tuple[str, str, bool | None]:
+    """Deaths as each source gives them, never one figure made of both: the article's words,
+    ACLED's fatalities (its lowest reported figure, 0 for both none and none reported), UCDP's
+    best with its low and high. They agree where both give deaths and the figures fit."""
+    ours = event.get("casualties")
+    theirs = row.get("casualties") or {}
+    dataset = row["dataset"]
+    killed = theirs.get("killed")
+    if dataset["name"] == "ucdp":
+        low, high = dataset.get("killed_low"), dataset.get("killed_high")
+        theirs_text = f"best {killed} killed"
+        if low is not None or high is not None:
+            theirs_text += f" (low {low}, high {high})"
+        floor = killed if low is None else min(low, killed if killed is not None else low)
+    elif killed is None and theirs.get("note"):
+        theirs_text, killed, floor = "0 fatalities (ACLED's code for none and for none reported)", 0, 0
+    else:
+        theirs_text = "no figure" if killed is None else f"at least {killed} killed"
+        floor = killed
+    ours_text = _casualties_text(ours)
+    if killed is None or not ours:
+        return (ours_text, theirs_text, None)
+    if ours.get("none_reported"):
+        return (ours_text, theirs_text, killed == 0)
+    if ours.get("killed") is None:
+        return (ours_text, theirs_text, None)
+    if ours.get("at_least") or dataset["name"] == "acled":
+        return (ours_text, theirs_text, (floor or 0) <= ours["killed"] or killed >= ours["killed"])
+    return (ours_text, theirs_text, killed == ours["killed"])
+
+
+def _munitions_text(event: Row) -> str:
+    parts = []
+    for item in event.get("munitions", ()):
+        count = item.get("count")
+        weapon = item["weapon"] if count == 1 or item["weapon"].endswith("s") else item["weapon"] + "s"
+        text = (
+            weapon if count is None else ("at least " if item.get("at_least") else "") + f"{count} {weapon}"
+        )
+        if item.get("intercepted"):
+            text += f" ({item['intercepted']} intercepted)"
+        parts.append(text)
+    return ", ".join(parts) or "not given"
+
+
+def _dataset_type(row: Row) -> str:
+    dataset = row["dataset"]
+    sub = dataset.get("sub_event_type")
+    return str(dataset["event_type"]) + (f": {sub}" if sub and dataset["name"] == "acled" else "")
+
+
+def _our_place(event: Row, ctx: Context) -> str:
+    return (
+        ", ".join(ctx.curated[place].label for place in event["places"] if place in ctx.curated) or "no place"
+    )
+
+
+def candidate(event: Row, row: Row, near: Near, ctx: Context) -> Row:
+    """One row beside one event: its score out of 100, its reasons, and each aspect side by side."""
+    date_reason, date_points = _date_reason(event, row)
+    if near.km is not None:
+        place_reason = f"{near.km:.0f} km" if near.km >= 1 else "under 1 km"
+        place_points = _place_points(near)
+    else:
+        place_reason = f"same area by name ({near.area})"
+        place_points = 15
+    type_reason, type_points, type_agrees = _type_reason(event, row)
+    actor_reason, actor_points, actors_agree, ours_actors, their_actors = _attribution(event, row, ctx)
+    ours_killed, their_killed, casualties_agree = _casualties(event, row)
+    dataset = row["dataset"]
+    gap = _gap_days(event, row)
+    reasons = [date_reason, place_reason, type_reason] + ([actor_reason] if actor_reason else [])
+    comparison = [
+        _aspect("date", str(event["date"]), _row_date(row), gap == 0),
+        _aspect(
+            "place",
+            _our_place(event, ctx),
+            near.spot.label + _precision_note(row),
+            True,
+            place_reason,
+        ),
+        _aspect(
+            "type",
+            f"{event['type']} (as ACLED: {': '.join(ACLED[EventType(event['type'])])})",
+            _dataset_type(row),
+            type_agrees,
+        ),
+        _aspect("munitions", _munitions_text(event), "not coded", None),
+        _aspect("casualties", ours_killed, their_killed, casualties_agree),
+        _aspect("attribution", ours_actors, their_actors, actors_agree),
+    ]
+    return {
+        "row": row["id"],
+        "dataset": dataset["name"],
+        "score": min(100, date_points + place_points + type_points + actor_points),
+        "reasons": reasons,
+        "title": row["title"],
+        "date": _row_date(row),
+        "place": near.spot.label,
+        "distance_km": None if near.km is None else round(near.km, 1),
+        "comparison": comparison,
+    }
+
+
+def _place_points(near: Near) -> int:
+    """5 at the edge of the radius up to 30 at the same spot; 15 for an area's name."""
+    if near.km is None:
+        return 15
+    return 5 + round(25 * max(0.0, 1 - near.km / max(near.radius or 0.0, near.km, 1.0)))
+
+
+def _date_points_of(start: str, end: str, found: Found) -> int:
+    """``_date_reason``'s points, from the dates as text (ISO dates compare as text)."""
+    if found.date_start > end or found.date_end < start:
+        low, high = (end, found.date_start) if found.date_start > end else (found.date_end, start)
+        gap = (_day(high) - _day(low)).days
+        return max(10, 40 - 15 * gap)
+    if start != end:
+        return 20
+    return 40 if found.date_start == found.date_end == start else 25
+
+
+def _row_date(row: Row) -> str:
+    start, end = row["date_start"], row["date_end"]
+    return start if start == end else f"{start} to {end}"
+
+
+def _precision_note(row: Row) -> str:
+    dataset = row["dataset"]
+    if dataset.get("geo_precision") is None:
+        return ""
+    code = "geo_precision" if dataset["name"] == "acled" else "where_prec"
+    return f" ({code} {dataset['geo_precision']})"
+
+
+def _aspect(aspect: str, ours: str, theirs: str, agrees: bool | None, note: str | None = None) -> Row:
+    return {"aspect": aspect, "article": ours, "dataset": theirs, "agrees": agrees, "note": note}
+
+
+# --- the answer ---------------------------------------------------------------------------
+
+
+def _curated_events(store: sqlite3.Connection, where: str, params: Sequence[object]) -> list[Row]:
+    """The curated events in scope (``where`` from ``query.event_where``), oldest first;
+    those that sum up others (``aggregate``) are no one happening to look for."""
+    joiner = " AND" if where else " WHERE"
+    sql = (
+        f"SELECT j.json FROM event e JOIN event_json j ON j.seq = e.seq{where}{joiner}"
+        " instr(e.id, ':') = 0 AND NOT e.aggregate ORDER BY e.date_start, e.date_end, e.seq"
+    )
+    return [json.loads(text) for (text,) in store.execute(sql, tuple(params))]
+
+
+def _rows_data(store: sqlite3.Connection, row_ids: Sequence[str]) -> dict[str, Row]:
+    """The stored records of these dataset rows, by id."""
+    found: dict[str, Row] = {}
+    for start in range(0, len(row_ids), 500):
+        part = row_ids[start : start + 500]
+        marks = ",".join("?" * len(part))
+        sql = f"SELECT e.id, j.json FROM event e JOIN event_json j ON j.seq = e.seq WHERE e.id IN ({marks})"
+        for row_id, text in store.execute(sql, part):
+            found[row_id] = json.loads(text)
+    return found
+
+
+def _found(
+    store: sqlite3.Connection, event: Row, tolerance: Tolerance, ctx: Context
+) -> tuple[dict[int, Near], dict[str, Found]]:
+    """The places near the event's and the rows there in its window, each row once (at the
+    nearer place where it names two)."""
+    spots = [ctx.curated[place] for place in event["places"] if place in ctx.curated]
+    near = _near(spots, ctx.dataset, tolerance)
+    best: dict[str, Found] = {}
+    for item in _rows_near(store, window(event, tolerance), list(near), ctx.longest):
+        kept = best.get(item.row_id)
+        if kept is None or _closer(near[item.place], near[kept.place]):
+            best[item.row_id] = item
+    return near, best
+
+
+def _rank(item: Row) -> tuple[int, float, str]:
+    km = item["distance_km"]
+    return (-item["score"], 1e9 if km is None else km, item["row"])
+
+
+def _best_scored(
+    store: sqlite3.Connection, event: Row, best: dict[str, Found], near: dict[int, Near], ctx: Context
+) -> list[Row]:
+    """The ``KEPT`` best rows, scored in full (which reads each row's record) only as far as
+    needed: rows are taken by the most they could score, from their dates, place and type
+    alone, the actors the build linked them to and the most a type adds, until none left could
+    reach the last one kept."""
+    naming = _naming(store, event)
+    hedged = any(
+        link["role"] in _ACTING and link.get("certainty", "confirmed") != "confirmed"
+        for link in event["actors"]
+    )
+    unidentified = _unidentified(store, ctx) if hedged else frozenset()
+    start, end = event["date_start"], event["date_end"]
+    bounded = sorted(
+        (
+            (
+                _date_points_of(start, end, item)
+                + _place_points(near[item.place])
+                + 15
+                + (15 if item.row_id in naming else 10 if item.row_id in unidentified else 0),
+                item,
+            )
+            for item in best.values()
+        ),
+        key=lambda pair: (-pair[0], pair[1].row_id),
+    )
+    kept: list[Row] = []
+    batch = 4 * KEPT
+    for start in range(0, len(bounded), batch):
+        part = bounded[start : start + batch]
+        if len(kept) >= KEPT and part[0][0] < kept[KEPT - 1]["score"]:
+            break
+        rows = _rows_data(store, [item.row_id for _bound, item in part])
+        _learn_names(store, ctx, rows.values())
+        kept.extend(
+            candidate(event, rows[item.row_id], near[item.place], ctx)
+            for _bound, item in part
+            if item.row_id in rows
+        )
+        kept.sort(key=_rank)
+        del kept[KEPT:]
+    return kept
+
+
+def _learn_names(store: sqlite3.Connection, ctx: Context, rows: Iterable[Row]) -> None:
+    """Add the names of the rows' actors to ``ctx.actor_names``, as their datasets write them."""
+    wanted = list({link["actor"] for row in rows for link in row["actors"]} - ctx.actor_names.keys())
+    for start in range(0, len(wanted), 500):
+        part = wanted[start : start + 500]
+        marks = ",".join("?" * len(part))
+        ctx.actor_names.update(store.execute(f"SELECT id, name FROM record WHERE id IN ({marks})", part))
+
+
+def _comparable(event: Row, ctx: Context) -> bool:
+    spots = [ctx.curated[place] for place in event["places"] if place in ctx.curated]
+    return any(spot.lat is not None or spot.areas for spot in spots)
+
+
+def corroborate_event(store: sqlite3.Connection, event: Row, tolerance: Tolerance, ctx: Context) -> Row:
+    """Every candidate row of one event, best first (the ``KEPT`` best, the rest counted)."""
+    entry: Row = {
+        "event": event["id"],
+        "title": event["title"],
+        "date": event["date"],
+        "type": event["type"],
+        "candidates": [],
+        "more": 0,
+        "why_none": None,
+    }
+    if not _comparable(event, ctx):
+        entry["why_none"] = "no place to compare (the event names none, or only a country)"
+        return entry
+    near, best = _found(store, event, tolerance, ctx)
+    scored = _best_scored(store, event, best, near, ctx)
+    entry["candidates"] = scored
+    entry["more"] = max(0, len(best) - len(scored))
+    if not scored:
+        days = window(event, tolerance)
+        entry["why_none"] = f"no dataset row from {days[0]} to {days[1]} near {_our_place(event, ctx)}"
+    return entry
+
+
+def _closer(one: Near, other: Near) -> bool:
+    if one.km is None:
+        return False
+    return other.km is None or one.km < other.km
+
+
+def corroboration(
+    store: sqlite3.Connection, where: str, params: Sequence[object], tolerance: Tolerance
+) -> list[Row]:
+    """Each curated event in scope with its candidates."""
+    events = _curated_events(store, where, params)
+    if not _has_rows(store):
+        return [_no_rows(event) for event in events]
+    ctx = context(store)
+    return [corroborate_event(store, event, tolerance, ctx) for event in events]
+
+
+def best_for(store: sqlite3.Connection, event: Row, count: int = 3) -> list[Row] | None:
+    """The best few rows of one curated event, for its lookup (None: no dataset rows loaded,
+    or the event is one no row can record: a dataset row, or a sum of incidents)."""
+    if ":" in event["id"] or event.get("aggregate") or not _has_rows(store):
+        return None
+    ctx = context(store)
+    return list(corroborate_event(store, event, Tolerance(), ctx)["candidates"][:count])
+
+
+def with_candidates(
+    store: sqlite3.Connection, where: str, params: Sequence[object]
+) -> tuple[int, int] | None:
+    """How many curated events in scope have a candidate row, of how many that have a place
+    to compare (None: no dataset rows loaded)."""
+    if not _has_rows(store):
+        return None
+    ctx = context(store)
+    events = [event for event in _curated_events(store, where, params) if _comparable(event, ctx)]
+    found = sum(1 for event in events if _found(store, event, Tolerance(), ctx)[1])
+    return found, len(events)
+
+
+def _no_rows(event: Row) -> Row:
+    return {
+        "event": event["id"],
+        "title": event["title"],
+        "date": event["date"],
+        "type": event["type"],
+        "candidates": [],
+        "more": 0,
+        "why_none": "no dataset rows loaded (put ACLED or UCDP exports in a data folder's acled/ or ucdp/)",
+    }
+
+
+def _has_rows(store: sqlite3.Connection) -> bool:
+    return store.execute("SELECT 1 FROM event WHERE instr(id, ':') > 0 LIMIT 1").fetchone() is not None
+
+
+def _reasons(candidate: Row) -> str:
+    return " · ".join(candidate["reasons"])
+
+
+def _best(row: Row) -> Row | None:
+    candidates: list[Row] = row["candidates"]
+    return candidates[0] if candidates else None
+
+
+def _best_cell(key: str) -> Callable[[Row], object]:
+    """A cell of the event's best candidate (its reasons, or why there is none)."""
+
+    def cell(row: Row) -> object:
+        best = _best(row)
+        if best is None:
+            return "" if key != "reasons" else row["why_none"] or ""
+        return _reasons(best) if key == "reasons" else best[key]
+
+    return cell
+
+
+def _others(row: Row) -> object:
+    return max(0, len(row["candidates"]) - 1) + row["more"]
+
+
+CANDIDATE_COLUMNS = (
+    Column("Row", lambda row: row["row"], Fit.ID),
+    Column("Date", lambda row: row["date"], Fit.WHOLE),
+    Column("Place", lambda row: row["place"], Fit.CUT),
+    Column("Score", lambda row: row["score"], Fit.WHOLE),
+    Column("Why", _reasons),
+    Column("Title", lambda row: row["title"], Fit.CUT, wide=True),
+)
+_SIDE_BY_SIDE = (
+    Column("Aspect", lambda row: row["aspect"], Fit.WHOLE),
+    Column("The article", lambda row: row["article"]),
+    Column("The dataset", lambda row: row["dataset"]),
+    Column("Agree", lambda row: {True: "yes", False: "no", None: "—"}[row["agrees"]], Fit.WHOLE),
+)
+
+
+def listing(entries: list[Row]) -> Listing:
+    """One row per curated event with its best candidate; JSON has every candidate."""
+    columns = (
+        Column("Date", lambda row: row["date"], Fit.WHOLE),
+        Column("Event", lambda row: row["event"], Fit.ID),
+        Column("Best row", _best_cell("row"), Fit.WHOLE),
+        Column("Score", _best_cell("score"), Fit.WHOLE),
+        Column("Why", _best_cell("reasons")),
+        Column("Others", _others, Fit.WHOLE),
+        Column("Title", lambda row: row["title"], Fit.CUT, wide=True),
+    )
+    return Listing(
+        "Corroboration", [jsonout.dumps(entry) for entry in entries], columns, lambda: len(entries)
+    )
+
+
+def detail(entry: Row, tolerance: Tolerance) -> Detail:
+    """One event's candidates, and its best few side by side with the article."""
+    candidates: list[Row] = entry["candidates"]
+    sections = [Section("Candidate rows, best first", CANDIDATE_COLUMNS, candidates)]
+    for item in candidates[:3]:
+        sections.append(
+            Section(f"Side by side: {item['row']} (score {item['score']})", _SIDE_BY_SIDE, item["comparison"])
+        )
+    data = {**entry, "tolerance": tolerance.as_data()}
+    fields = (
+        ("Event", entry["event"]),
+        ("Date", entry["date"]),
+        ("Type", entry["type"]),
+        ("Candidates", _count_text(entry)),
+    )
+    return Detail(entry["title"], data, fields, tuple(sections))
+
+
+def _count_text(entry: Row) -> str:
+    total = len(entry["candidates"]) + entry["more"]
+    if not total:
+        return "none: " + (entry["why_none"] or "")
+    shown = "" if not entry["more"] else f" (the best {len(entry['candidates'])} shown)"
+    return f"{total:,}{shown}"
+
+
+def unmatched(
+    store: sqlite3.Connection, where: str, params: Sequence[object], tolerance: Tolerance
+) -> list[str]:
+    """Dataset rows in the curated events' period and area that no curated event in scope
+    accounts for (no candidate of any), oldest first, as their stored JSON texts.
+
+    The period runs from the first event's window to the last's; the area is every
+    dataset place near one of the events' places."""
+    if not _has_rows(store):
+        return []
+    ctx = context(store)
+    events = [event for event in _curated_events(store, where, params) if _comparable(event, ctx)]
+    if not events:
+        return []
+    accounted: set[str] = set()
+    area: dict[int, Near] = {}
+    first, last = dt.date.max, dt.date.min
+    for event in events:
+        near, best = _found(store, event, tolerance, ctx)
+        accounted.update(best)
+        area.update(near)
+        opens, closes = window(event, tolerance)
+        first, last = min(first, opens), max(last, closes)
+    found = {
+        item.row_id: item
+        for item in _rows_near(store, (first, last), list(area), ctx.longest)
+        if item.row_id not in accounted
+    }
+    order = sorted(found.values(), key=lambda item: (item.date_start, item.date_end, item.row_id))
+    texts: list[str] = []
+    for start in range(0, len(order), 500):
+        part = [item.row_id for item in order[start : start + 500]]
+        marks = ",".join("?" * len(part))
+        sql = f"SELECT e.id, j.json FROM event e JOIN event_json j ON j.seq = e.seq WHERE e.id IN ({marks})"
+        by_id = dict(store.execute(sql, part))
+        texts.extend(by_id[row_id] for row_id in part if row_id in by_id)
+    return texts
+
+
+def for_event(store: sqlite3.Connection, text: str, tolerance: Tolerance) -> Row:
+    """One curated event's candidates: ``text`` is its id, the start of one, or a dataset
+    row it is ``same_as``."""
+    from iranclash.ask.resolve import resolve_event
+    from iranclash.core.errors import UsageProblem
+
+    event_id = text
+    sql = "SELECT j.json, e.aggregate FROM event e JOIN event_json j ON j.seq = e.seq WHERE e.id = ?"
+    found = store.execute(sql, (event_id,)).fetchone() if text.isascii() else None
+    if found is None:
+        same = store.execute(
+            "SELECT subject FROM link WHERE predicate = 'same_as' AND object = ?", (text,)
+        ).fetchone()
+        event_id = same[0] if same is not None else resolve_event(store, text)
+        found = store.execute(sql, (event_id,)).fetchone()
+    if ":" in event_id:
+        raise UsageProblem(f"{event_id} is a dataset row: corroborate looks for rows beside a curated event")
+    event: Row = json.loads(found[0])
+    if found[1]:
+        entry = _no_rows(event)
+        entry["why_none"] = "the event sums up incidents the source does not list one by one (aggregate)"
+        return entry
+    if not _has_rows(store):
+        return _no_rows(event)
+    return corroborate_event(store, event, tolerance, context(store))
+
+
+def dataset_row(store: sqlite3.Connection, text: str) -> str:
+    """The id of the dataset row ``text`` names (``acled:IRQ1`` or ``IRQ1``), read from the
+    exports in use, for ``--accept``."""
+    from iranclash.core.errors import NotFound
+
+    candidates = [text] if ":" in text else [f"acled:{text}", f"ucdp:{text}"]
+    for row_id in candidates:
+        if store.execute("SELECT 1 FROM event WHERE id = ?", (row_id,)).fetchone() is not None:
+            return row_id
+        merged = store.execute(
+            "SELECT subject FROM link WHERE predicate = 'same_as' AND object = ?", (row_id,)
+        ).fetchone()
+        if merged is not None:
+            return row_id
+    raise NotFound(f"no dataset row {text} in the exports read (see 'iranclash info')")
+
+
+def accepted_detail(
+    event_id: str, path: str, line: int, added: Sequence[str], already: Sequence[str]
+) -> Detail:
+    """What ``--accept`` wrote, for people and scripts."""
+    data: Row = {
+        "event": event_id,
+        "file": path,
+        "line": line,
+        "added": list(added),
+        "already": list(already),
+    }
+    fields = (
+        ("Event", event_id),
+        ("Added to same_as", ", ".join(added) or "nothing (already listed)"),
+        ("Already listed", ", ".join(already) or None),
+        ("File", f"{path}:{line}"),
+    )
+    return Detail("Accepted", data, fields)
