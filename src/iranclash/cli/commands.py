@@ -718,7 +718,7 @@ def corroborate_command(
     own figures. Needs exports in a data folder's acled/ or ucdp/ (see 'iranclash import').
 
     Examples:
-      iranclash corroborate --data builtin --data ~/exports
+      iranclash corroborate --since 2021-07 --data builtin --data ~/exports
       iranclash corroborate 2021-07-07-ain-al-assad-14-rockets --data builtin --data ~/exports
       iranclash corroborate --unmatched --since 2021-06 --data builtin --data ~/exports
       iranclash corroborate 2021-07-07-ain-al-assad-14-rockets --accept acled:IRQ1 --data ~/iraq
