@@ -98,7 +98,11 @@ def test_every_event_is_listed_with_its_best_row_and_the_rows_no_event_accounts_
 
 def test_the_lookup_and_the_summary_say_what_corroborate_found(cli: Cli) -> None:
     event = cli("event", ROCKETS, *WITH_ROWS, "--json").json()
-    assert [item["row"] for item in event["also_recorded_by"]] == ["acled:MADEUP5", "acled:MADEUP1", "acled:MADEUP3"]
+    assert [item["row"] for item in event["also_recorded_by"]] == [
+        "acled:MADEUP5",
+        "acled:MADEUP1",
+        "acled:MADEUP3",
+    ]
     assert cli("event", ROCKETS, "--json").json()["also_recorded_by"] is None, "no exports: not looked for"
     table = cli("event", ROCKETS, *WITH_ROWS).stdout
     assert "Also recorded by" in table and "acled:MADEUP5" in table
@@ -161,3 +165,22 @@ def test_distances_and_radii() -> None:
     assert radius_km("exact", "region", Tolerance()) == 150
     assert radius_km("approximate", None, Tolerance()) == 150, "an unknown precision is a region's"
     assert radius_km("region", "region", Tolerance(km=5)) == 5
+
+
+def test_the_report_has_a_corroboration_section_only_beside_exports(cli: Cli, tmp_path: Path) -> None:
+    beside = tmp_path / "beside.html"
+    assert cli("report", *WITH_ROWS, "--out", str(beside)).exit_code == 0
+    page = beside.read_text(encoding="utf-8")
+    section = page[page.index('id="corroboration"') :]
+    section = section[: section.index("</section>")]
+    assert "acled:MADEUP5 · score 94 · same day · 1 km" in section and "acled:MADEUP6" in section
+    assert "2 events of 34 have a candidate" in section
+    alone = tmp_path / "alone.html"
+    assert cli("report", "--out", str(alone)).exit_code == 0
+    assert 'id="corroboration"' not in alone.read_text(encoding="utf-8")
+
+
+def test_a_dataset_row_is_cited_by_its_id_as_its_dataset_writes_it(cli: Cli) -> None:
+    run = cli("cite", "acled:MADEUP1", *WITH_ROWS, "--json")
+    assert run.exit_code == 0, run
+    assert "same day and 3 km from Ain al-Assad" in run.stdout

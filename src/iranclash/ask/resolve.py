@@ -86,8 +86,11 @@ def resolve_any(store: sqlite3.Connection, text: str) -> str:
     wanted = text.strip().casefold()
     if not wanted:
         raise NotFound("no record with an empty id")
+    # A dataset row's id keeps its dataset's case (acled:IRQ24127): taken as typed first.
     exact = store.execute(
-        "SELECT id FROM record WHERE id = ?1 UNION ALL SELECT id FROM event WHERE id = ?1 LIMIT 1", (wanted,)
+        "SELECT id FROM record WHERE id IN (?1, ?2)"
+        " UNION ALL SELECT id FROM event WHERE id IN (?1, ?2) LIMIT 1",
+        (text.strip(), wanted),
     ).fetchone()
     if exact is not None:
         return str(exact[0])

@@ -132,6 +132,7 @@ def report(store: sqlite3.Connection, filters: query.EventFilter | None = None, 
         _section("chains", "Chains", _chains(store, events)),
         _section("map", "Map", svg_map(events, places)),
         _section("counts", "Counts by month", _counts(store, filters)),
+        *_corroboration(store, filters),
         _section("sources", "Quotes and sources", _quotes(store, events)),
     ]
     page = _page("iranclash report", "\n".join(parts))
@@ -241,6 +242,42 @@ def _glance(events: list[Row], latest: list[Row]) -> str:
         "this report. Each id leads to the quotes behind the event; the timeline below starts from "
         f'the beginning.</p>\n<ul class="glance">{items}</ul>'
     )
+
+
+def _corroboration(store: sqlite3.Connection, filters: query.EventFilter) -> list[str]:
+    """The corroboration table (``corroborate``): each curated event's best dataset row, its
+    score and why; only when the data folders hold dataset rows."""
+    from iranclash.ask.corroborate import Tolerance, corroboration
+
+    where, params = query.event_where(store, filters)
+    entries = corroboration(store, where, params, Tolerance())
+    if not entries or all(
+        entry["why_none"] and entry["why_none"].startswith("no dataset rows") for entry in entries
+    ):
+        return []
+    items = []
+    for entry in entries:
+        if not entry["candidates"]:
+            continue
+        best = entry["candidates"][0]
+        others = len(entry["candidates"]) - 1 + entry["more"]
+        items.append(
+            f'<li><span class="date">{esc(entry["date"])}</span> '
+            f'<a href="#quotes-{esc(entry["event"])}">{esc(entry["title"])}</a><br>'
+            f'<span class="id">{esc(best["row"])} · score {esc(best["score"])} · '
+            f"{esc(' · '.join(best['reasons']))}" + (f" · {others:,} more" if others else "") + "</span></li>"
+        )
+    placeless = sum(1 for entry in entries if (entry["why_none"] or "").startswith("no place"))
+    missing = len(entries) - len(items) - placeless
+    table = (
+        "<p>The dataset rows that may record each curated event: same dates, within 25 km (150 where "
+        "either place is known only to a region), then type and actors; each source keeps its own "
+        "figures (<code>iranclash corroborate ID</code> shows them side by side). "
+        f"{_count(len(items))} of {len(entries)} have a candidate; {missing:,} have none near them in "
+        f"their dates, and {placeless:,} name no place to compare.</p>"
+        + (f'<ul class="glance">{"".join(items)}</ul>' if items else "")
+    )
+    return [_section("corroboration", "Corroboration: beside ACLED and UCDP", table)]
 
 
 def _count(number: int) -> str:
