@@ -9,10 +9,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
-from iranclash.ask.corroborate import distance_km, radius_km, Tolerance
-from iranclash.ingest.folder import builtin_data_dir
 from tests.conftest import Run
+
+from iranclash.ask.corroborate import Tolerance, distance_km, radius_km
+from iranclash.ingest.folder import builtin_data_dir
 
 FIXTURE = Path(__file__).parent / "fixtures" / "corroborate"
 ROCKETS = "2021-07-07-ain-al-assad-14-rockets"
