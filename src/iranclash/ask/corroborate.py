@@ -763,7 +763,8 @@ def _no_rows(event: Row) -> Row:
 def _has_rows(store: sqlite3.Connection) -> bool:
     return (
         store.execute(
-            "SELECT 1 FROM event WHERE id >= 'acled:' AND id < 'acled;' OR id >= 'ucdp:' AND id < 'ucdp;' LIMIT 1"
+            "SELECT 1 FROM event"
+            " WHERE id >= 'acled:' AND id < 'acled;' OR id >= 'ucdp:' AND id < 'ucdp;' LIMIT 1"
         ).fetchone()
         is not None
     )
