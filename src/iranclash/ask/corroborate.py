@@ -792,7 +792,8 @@ def _best_cell(key: str) -> Callable[[Row], object]:
 
 
 def _others(row: Row) -> object:
-    return max(0, len(row["candidates"]) - 1) + row["more"]
+    """How many rows besides the best (nothing where there is none)."""
+    return len(row["candidates"]) - 1 + row["more"] if row["candidates"] else ""
 
 
 CANDIDATE_COLUMNS = (

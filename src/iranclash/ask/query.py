@@ -442,7 +442,12 @@ def event(store: sqlite3.Connection, event_id: str) -> Detail:
         *_citation_sections(store, data["sources"]),
         Section("Quotes about it", _QUOTE_COLUMNS, data["quotes"]),
         # The best rows of the exports in use that may record it (``corroborate`` says more).
-        Section("Also recorded by", CANDIDATE_COLUMNS, data["also_recorded_by"] or ()),
+        Section(
+            "Also recorded by",
+            CANDIDATE_COLUMNS,
+            data["also_recorded_by"] or (),
+            (("Side by side", f"iranclash corroborate {event_id}"),),
+        ),
     )
     return Detail(data["title"], data, fields, sections)
 
