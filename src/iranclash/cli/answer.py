@@ -442,8 +442,8 @@ def warn(message: str) -> None:
 class ProgressLine:
     """A progress bar on stderr for work that takes more than a second, on one line of the
     terminal: the share done, what is counted and how fast, and the time left at that pace.
-    A build is shown by ``step`` (its bytes read move the bar; its files are counted, and
-    once an export is read, its rows), ``import``'s check by ``lines``."""
+    A build's steps are shown by calling it (its bytes read move the bar; its files are
+    counted, and once an export is read, its rows); ``import``'s check, by ``lines``."""
 
     def __init__(self, doing: str = "compiling data") -> None:
         self.started = time.monotonic()
