@@ -259,20 +259,84 @@ def test_a_json_query_imports_neither_rich_nor_yaml(tmp_path: Path) -> None:
 def test_a_compile_of_more_than_a_second_shows_a_progress_bar(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """YAML alone: the files read, and the time left at the build's pace so far."""
     from iranclash.cli import answer as cli
 
-    clock = iter([100.0, 100.2, 101.5, 102.0])
-    monkeypatch.setattr(cli.time, "monotonic", lambda: next(clock))
+    clock = [100.0]
+    monkeypatch.setattr(cli.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(cli, "stderr_width", lambda: 120)
     progress = cli.ProgressLine()
-    progress(1, 4)
+    progress(compile.Step(1, 4, 100, 400, 0, 0.2))
     assert capsys.readouterr().err == "", "nothing is shown during the first second"
-    progress(2, 4)
-    progress(4, 4)
+    clock[0] = 101.5
+    progress(compile.Step(2, 4, 200, 400, 0, 1.7))
+    clock[0] = 101.55
+    progress(compile.Step(3, 4, 300, 400, 0, 1.75))
+    progress(compile.Step(4, 4, 400, 400, 0, 1.8))
     progress.close()
     shown = capsys.readouterr().err
-    assert "[###############...............]  50%  2/4 files, about 2 s left" in shown
-    assert shown.rstrip().endswith("] 100%  4/4 files")
+    head = "iranclash: compiling data ["
+    assert shown.startswith(f"\r{head}###############...............]  50%  2/4 files, 0:02 left")
+    assert "3/4" not in shown, "at most ten lines a second"
+    assert shown.rsplit("\r", 1)[-1].rstrip() == f"{head}##############################] 100%  4/4 files"
     assert "left" not in shown.rsplit("\r", 1)[-1], "a shorter line covers the longer one before it"
+
+
+@pytest.mark.parametrize(
+    ("columns", "line"),
+    [
+        (
+            120,
+            "iranclash: compiling data [##########....................]  35%"
+            "  150,000 rows, 41,700 rows/s, 0:07 left",
+        ),
+        # 80 columns: the percentage is left out (the bar shows the share) before anything else.
+        (80, "iranclash: compiling data [####........] 150,000 rows, 41,700 rows/s, 0:07 left"),
+        # 60 columns: the rate and the time left too, rather than a bar narrower than 10.
+        (60, "iranclash: compiling data [######............] 150,000 rows"),
+    ],
+)
+def test_an_exports_progress_shows_its_rows_their_rate_and_the_time_left(
+    columns: int, line: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The bar moves with the bytes read; the rows read so far, how many a second (to three
+    figures), and the time left at that pace, on one line of the terminal."""
+    from iranclash.cli import answer as cli
+
+    monkeypatch.setattr(cli, "stderr_width", lambda: columns)
+    progress = cli.ProgressLine()
+    progress.started -= 5
+    progress(compile.Step(0.35, 1, 42_000_000, 120_000_000, 150_000, 3.6))
+    assert capsys.readouterr().err == "\r" + line
+    assert len(line) < columns, "never in the last column, where a terminal may wrap"
+
+
+def test_a_waiting_process_reads_the_builders_step_from_the_lock_file(tmp_path: Path) -> None:
+    """What the builder writes into the lock file is what those waiting show: its rows, bytes
+    and seconds too. A lock file left by an earlier version (two numbers; or two numbers over
+    a second line of this one's, of another build) gives the files alone."""
+    step = compile.Step(0.35, 1, 42_000_000, 120_000_000, 150_000, 3.6)
+    assert _waited_for(tmp_path, "new", lambda holder: holder.report(step)) == step
+    earlier = b"2 6".ljust(40)  # as earlier versions write it
+    assert _waited_for(tmp_path, "old", lambda holder: os.pwrite(holder.fd, earlier, 0)) == compile.Step(2, 6)
+    assert _waited_for(tmp_path, "new", lambda holder: os.pwrite(holder.fd, earlier, 0)) == compile.Step(2, 6)
+
+
+def _waited_for(tmp_path: Path, key: str, write: Callable[[cache.BuildLock], object]) -> compile.Step:
+    """The first step a process waiting for the lock ``key`` is shown, once its holder wrote."""
+    with cache.CacheFolder.open(tmp_path / "locks") as folder:
+        holder = cache.BuildLock(folder, key)
+        assert holder.try_lock()
+        write(holder)
+        shown: list[compile.Step] = []
+
+        def showing(step: compile.Step) -> None:
+            shown.append(step)
+            holder.__exit__()  # the build ends: the waiter takes the lock
+
+        with cache.BuildLock(folder, key) as waiter:
+            waiter.wait(showing)
+        return shown[0]
 
 
 def test_a_cache_damaged_past_its_header_is_rebuilt(

@@ -11,6 +11,7 @@ import json
 import os
 import pickle
 import pty
+import re
 import select
 import signal
 import sqlite3
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Run
+from conftest import Run, export_text
 from iranclash.build import cache, packed
 from iranclash.build import integrity as checks
 
@@ -266,6 +267,42 @@ def test_a_waiting_run_shows_the_builders_progress_and_recovers_when_it_dies(
     assert waiter.returncode == 0
     assert len(json.loads(stdout)) == 12
     assert leftovers(home) == [], "the dead builder's temp file is gone"
+
+
+def test_a_waiting_run_shows_the_rows_and_rate_of_the_export_being_built(
+    make_data: MakeData, tmp_path: Path
+) -> None:
+    """The builder stops with its one file, an export, read: the waiting run shows its rows,
+    and the rate the builder measured, from the lock file."""
+    rows = [{"event_id_cnty": f"IRQ97{n:04d}", "notes": f"MADE UP for tests: row {n}."} for n in range(40)]
+    folder = make_data({"acled/export.csv": export_text("acled-current.csv", rows)}, base=False)
+    home = tmp_path / "cache"
+    builder = subprocess.Popen(
+        program("events", "--data", str(folder), "--json"),
+        env=env_with(IRANCLASH_CACHE_DIR=str(home), IRANCLASH_TEST_PAUSE_AT="compile"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    wait_for_line(builder, "paused at compile")
+    controller, terminal = pty.openpty()
+    waiter = subprocess.Popen(
+        program("events", "--data", str(folder), "--json"),
+        env=env_with(IRANCLASH_CACHE_DIR=str(home), COLUMNS="120"),
+        stdout=subprocess.PIPE,
+        stderr=terminal,
+    )
+    os.close(terminal)
+    shown = b""
+    deadline = time.monotonic() + 30
+    while b"rows/s" not in shown and time.monotonic() < deadline:
+        if select.select([controller], [], [], 0.5)[0]:
+            shown += os.read(controller, 4096)
+    builder.kill()
+    builder.wait()
+    waiter.communicate(timeout=60)
+    os.close(controller)
+    assert re.search(rb"compiling data \[#{30}\] 100%  40 rows, [0-9,]+ rows/s", shown), shown
+    assert waiter.returncode == 0
 
 
 # 3. Readers never stall others -----------------------------------------------------------

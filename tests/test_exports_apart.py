@@ -7,10 +7,19 @@ The exports are made up, written from tests/fixtures/datasets.
 from __future__ import annotations
 
 import csv
+import fcntl
 import io
 import itertools
 import json
+import os
+import pty
+import re
+import select
 import sqlite3
+import struct
+import subprocess
+import sys
+import termios
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +30,7 @@ from conftest import Run, accounts_alone_and_apart, export_text
 from iranclash.build import cache
 from iranclash.build import child as apart
 from iranclash.build import export_rows as exports
+from iranclash.build.compile import Step
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "datasets"
 
@@ -300,18 +310,81 @@ def test_an_export_read_by_two_processes_moves_the_progress_bar_as_it_is_read(
     apart_at_any_size: list[str],
 ) -> None:
     """A large export is most of a build: the bar moves with the share of it read, while
-    the count of files read stays whole."""
+    the count of files read stays whole; the rows read so far and the bytes are told
+    with each chunk, and the seconds since the build began, for the rate."""
     folder = make_data({"acled/export.csv": export_text("acled-current.csv", ROWS)})
     monkeypatch.setenv("IRANCLASH_CACHE_DIR", str(tmp_path / "cache"))
-    shown: list[tuple[float, int]] = []
-    cache.open_store(folder, progress=lambda done, total: shown.append((done, total))).close()
-    total = shown[-1][1]
-    assert shown[-1] == (total, total)
-    during = [done for done, _total in shown if total - 1 < done < total]
+    shown: list[Step] = []
+    cache.open_store(folder, progress=shown.append).close()
+    last = shown[-1]
+    total = last.total
+    sizes = sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
+    assert (last.done, last.read, last.size, last.rows) == (total, sizes, sizes, len(ROWS))
+    during = [step for step in shown if total - 1 < step.done < total]
     # One step a chunk (20 of two rows), each further on, the last at the end of the file.
-    assert len(during) >= 20 and all(a < b for a, b in itertools.pairwise(during)), shown
-    assert during[-1] == pytest.approx(total - 1 + 0.999)
-    assert all(total_shown == total for _done, total_shown in shown)
+    assert len(during) >= 20 and all(a.done < b.done for a, b in itertools.pairwise(during)), shown
+    assert during[-1].done == pytest.approx(total - 1 + 0.999)
+    assert [step.rows for step in during] == list(range(0, len(ROWS) + 1, 2)), "the rows of the chunks before"
+    assert all(a.read < b.read <= sizes for a, b in itertools.pairwise(during))
+    assert all(step.total == total and step.size == sizes for step in shown)
+    assert all(a.seconds <= b.seconds for a, b in itertools.pairwise(shown)) and last.seconds > 0
+
+
+#: The command line, with every export read by two processes, two rows to a chunk, each
+#: chunk stored a tenth of a second later: a build of 40 rows that takes two seconds.
+SLOW_DRIVER = """
+import time
+from iranclash.build import export_rows
+export_rows.APART_BYTES = -1
+export_rows.CHUNK_ROWS = 2
+for name in ("_add", "_merge"):
+    def slowed(*args, real=getattr(export_rows, name)):
+        time.sleep(0.1)
+        real(*args)
+    setattr(export_rows, name, slowed)
+from iranclash.cli.launch import main
+main()
+"""
+
+
+def test_the_progress_bar_of_an_export_shows_its_rows_their_rate_and_the_time_left(
+    make_data: Callable[..., Path], tmp_path: Path
+) -> None:
+    """What a person sees on an 80-column terminal while an export is built: each line
+    redrawn over the last, within the width, with the rows read, the rate and the time
+    left; then the rows in all."""
+    folder = make_data({"acled/export.csv": export_text("acled-current.csv", ROWS)}, base=False)
+    controller, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    environment = {**os.environ, "IRANCLASH_CACHE_DIR": str(tmp_path / "cache"), "COLUMNS": "80"}
+    process = subprocess.Popen(
+        [sys.executable, "-c", SLOW_DRIVER, "events", "--data", str(folder), "--json"],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=terminal,
+    )
+    os.close(terminal)
+    stdout, _ = process.communicate(timeout=120)
+    shown = b""
+    while select.select([controller], [], [], 0.1)[0] and (chunk := _read_some(controller)):
+        shown += chunk
+    os.close(controller)
+    assert process.returncode == 0 and len(json.loads(stdout)) == len(ROWS)
+    bar = shown.decode().split("\r\n", 1)[0].split("\r")[1:]  # a terminal writes "\n" as "\r\n"
+    assert len(bar) >= 3 and all(len(line) < 80 for line in bar), bar
+    bar_of = r"iranclash: compiling data \[#*\.*\] +"
+    moving = bar_of + r"(?:[0-9]+%  )?[1-9][0-9]? rows, [0-9]+ rows/s, 0:0[0-9] left *"
+    # The last chunk's bytes are the file's last: 100% before the file is stored, and after.
+    done = r"iranclash: compiling data \[#+\] 100%  40 rows, [0-9]+ rows/s *"
+    assert [line for line in bar if not re.fullmatch(moving, line) and not re.fullmatch(done, line)] == []
+    assert len([line for line in bar if re.fullmatch(moving, line)]) >= 3 and re.fullmatch(done, bar[-1])
+
+
+def _read_some(descriptor: int) -> bytes:
+    try:
+        return os.read(descriptor, 65536)
+    except OSError:  # EIO: the terminal's other end is closed
+        return b""
 
 
 def test_a_tab_separated_windows_1252_export_is_shared_and_its_lines_counted_once(

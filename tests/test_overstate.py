@@ -227,3 +227,42 @@ def test_casualties_of_an_aggregate_are_not_added_to_the_events_it_may_include(
     # 1 last year + at least 3 this year (which may include March's 2): not 6, not 3.
     assert (casualties["killed"], casualties["killed_at_least"]) == (4, True)
     assert (casualties["injured"], casualties["injured_at_least"]) == (0, True)
+
+
+def test_an_actors_events_say_whose_word_a_reported_role_rests_on_as_the_event_does(
+    cli: Callable[..., Run], make_data: Callable[..., Path]
+) -> None:
+    """The actor view's Role column names the source a reported role rests on, as the event
+    view does: the actor's own link, not another actor's of the same event."""
+    folder = make_data(
+        {
+            "events.yaml": """
+                - id: claimed-strike
+                  date: "2022-03-04"
+                  type: airstrike
+                  title: A strike on the brigade
+                  actors:
+                    - {actor: umbrella-front, role: target, certainty: reported, according_to: "a spokesman"}
+                    - {actor: alpha-brigade, role: target, certainty: reported, according_to: "the ministry"}
+                  sources:
+                    - {source: report, quote: "The ministry said the strike hit the brigade."}
+                - id: unsourced-strike
+                  date: "2022-03-05"
+                  type: airstrike
+                  title: Another strike
+                  actors:
+                    - {actor: alpha-brigade, role: target, certainty: reported}
+                  sources:
+                    - {source: report, quote: "Another strike was reported."}
+            """
+        }
+    )
+    event = cli("event", "claimed-strike", "--data", str(folder), env={"COLUMNS": "120"}).stdout
+    assert "target, according to the ministry" in event
+    shown = cli("actor", "Alpha Brigade", "--data", str(folder), env={"COLUMNS": "120"}).stdout
+    roles = {line.split()[-1]: line for line in shown.splitlines() if line.strip().endswith("-strike")}
+    assert "target, according to the ministry" in roles["claimed-strike"]
+    assert "a spokesman" not in roles["claimed-strike"]
+    assert "target, reported" in roles["unsourced-strike"]
+    markdown = cli("actor", "Alpha Brigade", "--data", str(folder), "--format", "markdown").stdout
+    assert "target, according to the ministry" in markdown

@@ -8,6 +8,7 @@ build fails as well. The exports are made up, written from tests/fixtures/datase
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import sqlite3
@@ -17,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Run, export_text
-from iranclash.build import cache, compile, store
+from iranclash.build import cache, compile, export_rows, store
 from iranclash.ingest.folder import data_files
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "datasets"
@@ -210,6 +211,26 @@ def test_a_revised_export_is_read_alone(
     assert "Brand-new Town" in [place["name"] for place in places]
     assert "Gone Town" not in [place["name"] for place in places], "no row names it any more"
     _same_as_a_full_build(cli, folder, tmp_path)
+
+
+def test_a_revised_export_read_alone_moves_the_progress_bar_with_its_rows(
+    cli: Callable[..., Run], folder: Path, files_read: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The progress of a rebuild is the changed files': the export's bytes and rows as its
+    chunks are read (here one row each, shared with a child), then the file read."""
+    _build(cli, folder, files_read)
+    revised = folder / "acled" / "2-recent.csv"
+    revised.write_text(_rows([*RECENT, _row(14, "Brand-new Town")]), encoding="utf-8")
+    monkeypatch.setattr(export_rows, "APART_BYTES", -1)
+    monkeypatch.setattr(export_rows, "CHUNK_ROWS", 1)
+    shown: list[compile.Step] = []
+    cache.open_store(folder, progress=shown.append).close()
+    assert files_read == [revised]
+    size = revised.stat().st_size
+    assert all((step.total, step.size) == (1, size) for step in shown)
+    assert [step.rows for step in shown] == [0, 1, 2, 3, 4, 4]
+    assert all(a.read < b.read for a, b in itertools.pairwise(shown[:-1])) and shown[-1].read == size
+    assert [step.done for step in shown][-1] == 1 and all(step.done < 1 for step in shown[:-1])
 
 
 def test_an_export_downloaded_again_has_only_its_changed_rows_written_again(

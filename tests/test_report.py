@@ -255,7 +255,7 @@ def test_the_report_opens_with_the_latest_exchange_and_names_the_article(cli: Cl
     assert len(latest) == 9
     for event in latest:
         assert f'<a href="#quotes-{event["id"]}">' in glance
-    assert "2021-06-27 to 2021-07-08: the last 9 of" in glance
+    assert "2021-06-27 to 2021-07-08: the last 9 of" in re.sub(r"<[^>]+>", "", glance)
     assert "2000s" not in glance
 
 
@@ -305,8 +305,33 @@ _MEASURE = """
       wide.push(all[k].tagName + " " + (all[k].textContent || "").slice(0, 40));
     }
   }
+  // Every word of a type, a hedge, an id or a date on one line, unless it alone is wider than
+  // its line: a browser breaks after a hyphen ("rocket-" / "attack", "gif-" / "kilani-2021").
+  var broken = [], words = 0, measured = new Set();
+  var boxes = document.querySelectorAll(".id, .date, .word, a[href^='#source-']");
+  for (var b = 0; b < boxes.length; b++) {
+    var walker = document.createTreeWalker(boxes[b], NodeFilter.SHOW_TEXT);
+    for (var node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (measured.has(node)) { continue; }
+      measured.add(node);
+      var found, pattern = /[^\\s\\u00b7]+/g;
+      while ((found = pattern.exec(node.data))) {
+        var range = document.createRange();
+        range.setStart(node, found.index);
+        range.setEnd(node, found.index + found[0].length);
+        var rects = range.getClientRects(), tops = {}, across = 0;
+        for (var q = 0; q < rects.length; q++) {
+          tops[Math.round(rects[q].top)] = true;
+          across += rects[q].width;
+        }
+        var line = node.parentElement.closest("li, p, td, blockquote, div, h3").clientWidth;
+        words += 1;
+        if (Object.keys(tops).length > 1 && across <= line) { broken.push(found[0]); }
+      }
+    }
+  }
   return JSON.stringify({width: width, scroll: document.documentElement.scrollWidth,
-    labels: labels.length, overlaps: overlaps, outside: outside, wide: wide,
+    labels: labels.length, overlaps: overlaps, outside: outside, wide: wide, broken: broken, words: words,
     glance: document.getElementById("glance").getBoundingClientRect().top + window.scrollY,
     map: [map.left, map.right], ready: document.documentElement.getAttribute("data-ready")});
 })()
@@ -404,8 +429,9 @@ class _DevTools:
 @pytest.mark.parametrize("width", [1280, 390])
 def test_the_report_as_a_person_sees_it(cli: Cli, tmp_path: Path, width: int) -> None:
     """At a desktop's and a phone's width: no two map labels overlap, nothing is wider than the
-    window, the map fits, and the latest exchange is on the first screen. Leaves a screenshot
-    of the whole page, report-WIDTH.png, in the test's folder to look at."""
+    window, the map fits, the latest exchange is on the first screen, and no type, id or date
+    is broken across lines where it would fit on one. Leaves a screenshot of the whole page,
+    report-WIDTH.png, in the test's folder to look at."""
     target = tmp_path / "report.html"
     assert cli("report", "--out", str(target)).exit_code == 0
     browser = _DevTools(tmp_path / "profile")
@@ -421,11 +447,29 @@ def test_the_report_as_a_person_sees_it(cli: Cli, tmp_path: Path, width: int) ->
     assert seen["overlaps"] == []
     assert seen["outside"] == []
     assert seen["wide"] == []
+    assert seen["words"] > 300 and seen["broken"] == []
     assert seen["scroll"] <= width
     assert seen["map"][0] >= 0
     assert seen["map"][1] <= width
     assert seen["glance"] < 500
     assert (tmp_path / f"report-{width}.png").stat().st_size > 50_000
+
+
+def test_the_filters_and_dates_of_a_report_break_only_where_words_break(cli: Cli, tmp_path: Path) -> None:
+    """The header says the filters and the dates they span, in prose: on a phone a type or a
+    date in it moves to the next line whole, as the ids and types below do."""
+    target = tmp_path / "report.html"
+    filters = ("--type", "rocket-attack", "--type", "drone-attack", "--since", "2021-06-28")
+    assert cli("report", *filters, "--out", str(target)).exit_code == 0
+    browser = _DevTools(tmp_path / "profile")
+    try:
+        browser.open(target, 390)
+        seen = json.loads(browser.evaluate(_MEASURE))
+    finally:
+        browser.close()
+    assert "filters: since" in target.read_text(encoding="utf-8")
+    assert seen["words"] > 30 and seen["broken"] == []
+    assert seen["wide"] == [] and seen["scroll"] <= 390
 
 
 def test_words_break_only_where_words_break(cli: Cli) -> None:

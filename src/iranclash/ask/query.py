@@ -628,7 +628,7 @@ def actor(store: sqlite3.Connection, name: str) -> Detail:
             "Events",
             (
                 *_EVENT_BRIEF_COLUMNS[:2],
-                Column("Role", _roles_of_actor),
+                Column("Role", _roles_of(actor_id)),
                 Column("Certainty", lambda row: row["certainty"]),
                 _EVENT_BRIEF_COLUMNS[2],
             ),
@@ -640,10 +640,24 @@ def actor(store: sqlite3.Connection, name: str) -> Detail:
     return Detail(data["name"], data, fields, sections)
 
 
-def _roles_of_actor(row: Row) -> str:
-    """An actor's roles in one event, each with its hedge ("attacker, believed")."""
-    pairs = zip(row["role"].split(", "), row["role_certainty"].split(", "), strict=False)
-    return "; ".join(_role({"role": role, "certainty": certainty}) for role, certainty in pairs)
+def _roles_of(actor_id: str) -> Callable[[Row], str]:
+    """An actor's roles in one event, each with its hedge ("attacker, believed"), or whose
+    word a reported one rests on ("target, according to the Pentagon"), as the event shows
+    them. The hedges are the link table's; whose word, the event's own links (in its JSON,
+    at hand for the events shown), since the table of every event's links has no room for
+    it. A role the actor has through a dataset's actor (``external``) has no one's word."""
+
+    def roles(row: Row) -> str:
+        words = {
+            link["role"]: link.get("according_to") for link in row["actors"] if link["actor"] == actor_id
+        }
+        pairs = zip(row["role"].split(", "), row["role_certainty"].split(", "), strict=False)
+        return "; ".join(
+            _role({"role": role, "certainty": certainty, "according_to": words.get(role)})
+            for role, certainty in pairs
+        )
+
+    return roles
 
 
 def _place_columns() -> tuple[Column, ...]:

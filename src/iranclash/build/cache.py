@@ -57,7 +57,7 @@ from typing import IO, TYPE_CHECKING, NamedTuple
 
 from iranclash import __version__
 from iranclash.build import integrity as checks
-from iranclash.build.compile import Fingerprint, Progress, compile_files, sha256_of
+from iranclash.build.compile import Fingerprint, Progress, Step, compile_files, sha256_of
 from iranclash.ingest import folder
 
 if TYPE_CHECKING:
@@ -84,7 +84,6 @@ RACY_WINDOW_NS = 2_000_000_000
 #: How often a process waiting for another's build looks at its progress.
 _POLL_SECONDS = 0.1
 
-#: (files done, of how many): a large export read partly counts as the share of it read.
 Warn = Callable[[str], None]
 
 
@@ -510,14 +509,42 @@ class BuildLock:
             fcntl.flock(self.fd, fcntl.LOCK_EX)
             return
         while not self.try_lock():
-            shown = os.pread(self.fd, 64, 0).split()
-            numbers = len(shown) == 2 and shown[0].replace(b".", b"", 1).isdigit() and shown[1].isdigit()
-            if numbers and int(shown[1]):
-                progress(float(shown[0]), int(shown[1]))
+            step = _written(os.pread(self.fd, 2 * _STEP_BYTES, 0))
+            if step is not None:
+                progress(step)
             time.sleep(_POLL_SECONDS)
 
-    def report(self, done: float, total: int) -> None:
-        os.pwrite(self.fd, f"{done:g} {total}".ljust(40).encode(), 0)
+    def report(self, step: Step) -> None:
+        """Write ``step`` where those waiting read it: files done and of all in the first
+        ``_STEP_BYTES``, all of it in the next (earlier versions read the first alone)."""
+        done = f"{step.done:g} {step.total}"
+        more = f"{done} {step.read} {step.size} {step.rows} {step.seconds:.1f}"
+        os.pwrite(self.fd, (done.ljust(_STEP_BYTES) + more.ljust(_STEP_BYTES)).encode(), 0)
+
+
+#: The bytes of each of the two lines a builder writes into its lock file (``BuildLock.report``).
+_STEP_BYTES = 64
+
+
+def _written(text: bytes) -> Step | None:
+    """The step a builder wrote into the lock file, or None before it wrote one. A second line
+    that does not repeat the first was left there by an earlier version's build."""
+    first, more = text[:_STEP_BYTES].split(), text[_STEP_BYTES:].split()
+    if len(first) != 2 or not _number(first[0]) or not first[1].isdigit() or not int(first[1]):
+        return None
+    step = Step(float(first[0]), int(first[1]))
+    if (
+        len(more) == 6
+        and more[:2] == first
+        and all(word.isdigit() for word in more[2:5])
+        and _number(more[5])
+    ):
+        step = step._replace(read=int(more[2]), size=int(more[3]), rows=int(more[4]), seconds=float(more[5]))
+    return step
+
+
+def _number(word: bytes) -> bool:
+    return word.replace(b".", b"", 1).isdigit()
 
 
 _TEMPORARY = r"(?P<name>[0-9a-f]{16}\.sqlite)\.(?P<pid>[0-9]+)\.[0-9]+\.tmp"
@@ -843,11 +870,11 @@ def _rebuild(
     temporary = f"{name}.{os.getpid()}.{time.time_ns()}.tmp"
     os.close(directory.open_file(temporary, os.O_RDWR | os.O_CREAT | os.O_EXCL))
 
-    def reporting(done: float, total: int) -> None:
-        lock.report(done, total)
+    def reporting(step: Step) -> None:
+        lock.report(step)
         if progress:
-            progress(done, total)
-        if done == 1:
+            progress(step)
+        if step.done == 1:
             _pause_point("compile")
 
     try:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Iterator, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
@@ -26,9 +27,75 @@ if TYPE_CHECKING:
     from iranclash.ingest import validate
     from iranclash.ingest.datasets.tally import Told
 
-#: Told how far a build has come: files done (a share of one for a file read partly), of all.
-Progress = Callable[[float, int], None]
 Folders = tuple[Path, ...]
+
+
+class Step(NamedTuple):
+    """How far a build has come: what its progress bar shows (``cli``), and those waiting
+    for it (``cache.BuildLock``)."""
+
+    #: Files read, of all; an export read partly counts as the share of its bytes read.
+    done: float
+    total: int
+    #: Bytes of the files read so far (of an export read partly, as far as it is read), of all.
+    read: int = 0
+    size: int = 0
+    #: Rows of the exports accounted for so far.
+    rows: int = 0
+    #: Seconds since the build began.
+    seconds: float = 0.0
+
+
+#: Told each step of a build: after each file, and after each chunk of an export read in chunks.
+Progress = Callable[[Step], None]
+
+
+class Steps:
+    """A build's progress as it goes: each file read (``file_read``), and an export as far as
+    it is read (``reading``), told to ``progress`` as a ``Step``. The files' sizes are taken
+    once, at the start: what the bytes read are measured against."""
+
+    def __init__(self, progress: Progress | None, paths: Iterable[Path]) -> None:
+        self.progress = progress
+        paths = list(paths)
+        self.total = len(paths)
+        self.sizes = {path: _size(path) for path in paths}
+        self.size = sum(self.sizes.values())
+        self.began = time.monotonic()
+        self.done = 0
+        self.read = 0
+        self.rows = 0
+
+    def file_read(self, path: Path, rows: int = 0) -> None:
+        """The file at ``path`` is read (whole, or as far as it could be), with ``rows`` rows."""
+        self.done += 1
+        self.read += self.sizes.get(path, 0)
+        self.rows += rows
+        self._tell(self.done, self.read, self.rows)
+
+    def reading(self, path: Path) -> Callable[[int, int], None] | None:
+        """What the export at ``path`` tells as it is read: its bytes read, and its rows so far."""
+        if self.progress is None:
+            return None
+        size = self.sizes.get(path, 0)
+
+        def told(at: int, rows: int) -> None:
+            share = min(at / size, 0.999) if size else 0.0
+            self._tell(self.done + share, self.read + min(at, size), self.rows + rows)
+
+        return told
+
+    def _tell(self, done: float, read: int, rows: int) -> None:
+        if self.progress is not None:
+            seconds = time.monotonic() - self.began
+            self.progress(Step(done, self.total, read, self.size, rows, seconds))
+
+
+def _size(path: Path) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0  # the reading says why
 
 
 class Fingerprint(NamedTuple):
@@ -112,16 +179,14 @@ def compile_files(
         reading: Path | None = None
         #: (event id, row id, file, line) for each export row a curated event is the same as.
         claims: list[tuple[str, str, Path, int]] = []
-        done = 0
+        steps = Steps(progress, [path for _kind, path in files])
         for item in read_yaml(curated):
             if isinstance(item, FileRead):
-                done += 1
                 if source_files:
                     source_files.add(item.path, item.fingerprint, item.sha256)
-                if progress:
-                    progress(done, len(files))
+                steps.file_read(item.path)
             elif isinstance(item, DataError):
-                done += 1
+                steps.done += 1
                 problems.extend(item.problems)
             elif isinstance(item, Checked):
                 if not problems:
@@ -137,7 +202,7 @@ def compile_files(
                     claims.extend((record.id, row, path, line) for row in record.same_as)
         if problems:
             raise DataError(problems)
-        problems = _import(exports, builder, source_files, progress, len(files), claims, numbers, told)
+        problems = _import(exports, builder, source_files, steps, claims, numbers, told)
         if problems:
             raise DataError(problems)
         builder.finish()
@@ -235,8 +300,7 @@ def _import(
     exports: list[Path],
     builder: store.Builder,
     source_files: FileRecord | None,
-    progress: Progress | None,
-    total: int,
+    steps: Steps,
     claims: list[tuple[str, str, Path, int]],
     numbers: dict[Path, int],
     told: Told | None,
@@ -253,13 +317,12 @@ def _import(
     problems: list[Problem] = []
     seen: set[str] = set()
     with FirstRows() as firsts:  # on disk: nothing is held per row (``first_rows``)
-        for done, path in enumerate(exports, start=total - len(exports) + 1):
+        for path in exports:
             builder.begin_file(numbers[path])
+            account = Account(path)
             try:
                 fingerprint = Fingerprint.of(os.stat(path))
-                reading = None if progress is None else _share_of(progress, done - 1, total)
-                account = Account(path)
-                read_export(path, builder, seen, firsts, Tell(account, told), reading=reading)
+                read_export(path, builder, seen, firsts, Tell(account, told), reading=steps.reading(path))
                 store.save_account(builder.connection, account)
                 if source_files:
                     source_files.add_once_hashed(path, fingerprint)
@@ -267,8 +330,7 @@ def _import(
                 problems.extend(error.problems)
             except OSError as error:
                 problems.append(Problem(path, f"cannot read: {error.strerror or error}"))
-            if progress:
-                progress(done, total)
+            steps.file_read(path, account.rows)
         claimed: dict[str, tuple[Path, int]] = {}
         for event_id, row, path, line in claims:
             if firsts.place_of(row) is None:
@@ -282,8 +344,3 @@ def _import(
             else:
                 claimed[row] = (path, line)
     return problems
-
-
-def _share_of(progress: Progress, done: int, total: int) -> Callable[[float], None]:
-    """The progress of a file read partly, after ``done`` files: a share of the next."""
-    return lambda share: progress(done + min(share, 0.999), total)

@@ -80,15 +80,15 @@ def read_export(
     tell: Tell,
     named: Named | None = None,
     *,
-    reading: Callable[[float], None] | None = None,
+    reading: Callable[[int, int], None] | None = None,
 ) -> None:
     """Read every row of the export at ``path`` into ``builder``, each accounted for in ``tell``.
 
     ``seen`` holds the ids of the records handed out already (``datasets.read``); each
     record the rows name first goes to ``named`` (``partial`` keeps the one an earlier
-    build made), else to ``builder``; ``reading`` is told the share of the file read as it
-    goes, where it is read in chunks; ``account`` is given the file's notes
-    (``datasets.read_rows``). Raises ``DataError`` for a file that cannot be read at all,
+    build made), else to ``builder``; ``reading`` is told the bytes of the file read and its
+    rows accounted for, chunk by chunk, where it is read in chunks; ``account`` is given the
+    file's notes (``datasets.read_rows``). Raises ``DataError`` for a file that cannot be read at all,
     or that breaks off (after the rows before the break are read).
     """
     named = named or builder.add
@@ -109,7 +109,7 @@ def read_export(
         return
     lines.close()  # read_rows has checked the file and its header; chunks are read by offset
     with datasets.RowsAt(path, header) as rows:
-        _read_shared(path, header, rows, builder, named, seen, firsts, tell, reading, size)
+        _read_shared(path, header, rows, builder, named, seen, firsts, tell, reading)
 
 
 #: What the child sends of a chunk: its number, where it starts and ends (``RowsAt.at``),
@@ -126,8 +126,7 @@ def _read_shared(
     seen: set[str],
     firsts: FirstPlaces,
     tell: Tell,
-    progress: Callable[[float], None] | None,
-    size: int,
+    progress: Callable[[int, int], None] | None,
 ) -> None:
     """``read_export`` with a child: this process reads its chunks from where the chunk
     before ended, and takes the child's chunk where the child's started there too."""
@@ -139,7 +138,7 @@ def _read_shared(
     try:
         while True:
             if progress is not None:
-                progress(reading.at[0] / size)
+                progress(reading.at[0], tell.account.rows)
             if child is not None and index % PERIOD not in OURS:
                 sent = next(child, None)
                 if (

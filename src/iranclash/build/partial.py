@@ -46,6 +46,7 @@ from iranclash.build.compile import (
     FileRead,
     Fingerprint,
     Progress,
+    Steps,
     read_yaml,
     reading_order,
     sha256_of,
@@ -90,6 +91,7 @@ def update(
     yaml = [entry for entry in changed if entry[0] not in folder.DATASETS]
     read: list[tuple[Path, Fingerprint, str]] = []
     leaving = [numbers[path] for _kind, path in changed]
+    steps = Steps(progress, [path for _kind, path in changed])
     with paused():
         reading = None
         if yaml:
@@ -113,12 +115,15 @@ def update(
         try:
             if reading is not None:
                 read.extend(_read_yaml(builder, reading, numbers))
-            for done, (kind, path) in enumerate(changed, start=1):
+            for kind, path in changed:
+                account = Account(path)
                 if kind in folder.DATASETS:
                     builder.begin_file(numbers[path])
-                    read.append(_read_export(connection, builder, path, numbers[path], first_export))
-                if progress:
-                    progress(done, len(changed))
+                    told = steps.reading(path)
+                    read.append(
+                        _read_export(connection, builder, path, numbers[path], first_export, account, told)
+                    )
+                steps.file_read(path, account.rows)
             builder.finish()
         except sqlite3.IntegrityError as error:  # an id another file has
             raise Unsafe(str(error)) from None
@@ -425,10 +430,17 @@ def _take_out_yaml_records(connection: sqlite3.Connection, first_export: int) ->
 
 
 def _read_export(
-    connection: sqlite3.Connection, builder: _Replacing, path: Path, number: int, first_export: int
+    connection: sqlite3.Connection,
+    builder: _Replacing,
+    path: Path,
+    number: int,
+    first_export: int,
+    account: Account,
+    reading: Callable[[int, int], None] | None,
 ) -> tuple[Path, Fingerprint, str]:
     """Read an export again into the store: its events where they changed, and the records
-    its rows name first."""
+    its rows name first; its rows are accounted for in ``account``, and ``reading`` told how
+    far it is read (``export_rows.read_export``)."""
     low, high = _span(number)
     execute = connection.execute
     #: The records this file's rows named first, as the last build read them.
@@ -457,9 +469,8 @@ def _read_export(
         else:
             raise Unsafe(f"{record.id} reads differently now")
 
-    account = Account(path)
     with FirstRows() as firsts:
-        read_export(path, builder, seen, firsts, Tell(account), named)
+        read_export(path, builder, seen, firsts, Tell(account), named, reading=reading)
     builder.end_file()
     builder.flush()
     store.save_account(connection, account)

@@ -32,6 +32,7 @@ from iranclash.output.render import Output, OutputFormat, render
 from iranclash.output.text import visible
 
 if TYPE_CHECKING:
+    from iranclash.build.compile import Step
     from iranclash.core.analyst_results import Chart, Document, Mapped, Outline
 
 #: Settings of the whole run, from the root options: whether to show an internal error's traceback.
@@ -439,29 +440,63 @@ def warn(message: str) -> None:
 
 
 class ProgressLine:
-    """A progress bar on stderr for work that takes more than a second."""
+    """A progress bar on stderr for work that takes more than a second, on one line of the
+    terminal: the share done, what is counted and how fast, and the time left at that pace.
+    A build's steps are shown by calling it (its bytes read move the bar; its files are
+    counted, and once an export is read, its rows); ``import``'s check, by ``lines``."""
 
-    def __init__(self, doing: str = "compiling data", unit: str = "files") -> None:
+    def __init__(self, doing: str = "compiling data") -> None:
         self.started = time.monotonic()
+        self.drawn = 0.0
         self.shown = False
         self.doing = doing
-        self.unit = unit
+        self.bar = 30
         self.width = 0
 
-    def __call__(self, done: float, total: int) -> None:
-        """Show ``done`` of ``total`` (a file read partly moves the bar and the share, not the
-        count), and the time left at the pace so far."""
-        elapsed = time.monotonic() - self.started
-        if elapsed < 1 or total <= 0:
+    def __call__(self, step: Step) -> None:
+        """A build's ``step``; the time since it began is the builder's, so a process waiting
+        for another's build shows what the builder shows."""
+        if step.total <= 0:
             return
-        share = min(max(done / total, 0.0), 1.0)
-        filled = round(30 * share)
-        line = (
-            f"iranclash: {self.doing} [{'#' * filled}{'.' * (30 - filled)}] {share:4.0%}"
-            f"  {int(done)}/{total} {self.unit}"
-        )
-        if 0.01 <= share < 1:
-            line += f", about {_duration(elapsed * (1 - share) / share)} left"
+        seconds = step.seconds or time.monotonic() - self.started
+        share = step.read / step.size if step.size else step.done / step.total
+        if step.rows:
+            count, rate = f"{step.rows:,} rows", _rate(step.rows, seconds, "rows")
+        else:
+            count, rate = f"{int(step.done)}/{step.total} files", ""
+        self._draw(share, count, rate, seconds, last=step.done >= step.total)
+
+    def lines(self, done: int, total: int) -> None:
+        """``import``'s check: ``done`` lines of ``total``."""
+        if total > 0:
+            seconds = time.monotonic() - self.started
+            rate = _rate(done, seconds, "lines")
+            self._draw(done / total, f"{done:,}/{total:,} lines", rate, seconds, last=done >= total)
+
+    def _draw(self, share: float, count: str, rate: str, seconds: float, *, last: bool) -> None:
+        """The line, from the second second on, at most ten times a second (and the last).
+        What does not fit the terminal is left out: the percentage first, then the rate,
+        then the time left; the bar is never narrower than 10, and only ever narrows."""
+        now = time.monotonic()
+        if now - self.started < 1 or (now - self.drawn < 0.1 and not last):
+            return
+        self.drawn = now
+        share = min(max(share, 0.0), 1.0)
+        left = f"{_duration(seconds * (1 - share) / share)} left" if 0.01 <= share < 1 else ""
+        columns = (stderr_width() or 80) - 1  # a character in the last column wraps on some terminals
+        head = f"iranclash: {self.doing} ["
+        for percent, parts in (
+            (f" {share:4.0%} ", (count, rate, left)),
+            ("", (count, rate, left)),
+            ("", (count, left)),
+            ("", (count,)),
+        ):
+            tail = f"]{percent} " + ", ".join(part for part in parts if part)
+            if columns - len(head) - len(tail) >= 10:
+                break
+        self.bar = max(10, min(self.bar, columns - len(head) - len(tail)))
+        filled = round(self.bar * share)
+        line = f"{head}{'#' * filled}{'.' * (self.bar - filled)}{tail}"[:columns]
         # Spaces over what a longer line before left on the screen.
         sys.stderr.write("\r" + line.ljust(self.width))
         sys.stderr.flush()
@@ -474,9 +509,19 @@ class ProgressLine:
 
 
 def _duration(seconds: float) -> str:
-    """``12 s``, ``3 min 05 s``: a time left, for people."""
+    """``0:07``, ``12:05``, ``1:02:05``: a time left, as a clock shows it."""
     whole = max(1, round(seconds))
-    return f"{whole} s" if whole < 60 else f"{whole // 60} min {whole % 60:02d} s"
+    minutes, second = divmod(whole, 60)
+    hours, minute = divmod(minutes, 60)
+    return f"{hours}:{minute:02d}:{second:02d}" if hours else f"{minute}:{second:02d}"
+
+
+def _rate(count: int, seconds: float, unit: str) -> str:
+    """``41,200 rows/s``: to three figures, which is all a rate measured so far knows."""
+    if seconds <= 0:
+        return ""
+    rate = count / seconds
+    return f"{round(rate, min(0, 3 - len(str(int(rate))))):,.0f} {unit}/s"
 
 
 def show(result: Listing | Detail, output: Output) -> None:

@@ -493,9 +493,10 @@ def import_command(
     """
     from iranclash.ingest.importer import import_export
 
-    progress = ProgressLine("checking", "lines") if sys.stderr.isatty() else None
+    progress = ProgressLine("checking") if sys.stderr.isatty() else None
     try:
-        done = import_export(dataset.value, file, into, replace=replace, strict=strict, progress=progress)
+        shown = progress.lines if progress else None
+        done = import_export(dataset.value, file, into, replace=replace, strict=strict, progress=shown)
     except DataError as error:
         if progress:
             progress.close()

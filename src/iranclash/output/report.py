@@ -49,9 +49,10 @@ ul.tree { list-style: none; padding-left: 0; margin: 0; }
 ul.tree ul { list-style: none; padding-left: 1.2rem; border-left: 2px solid var(--line);
              margin: .2rem 0 .2rem .3rem; }
 ul.tree li { margin: .25rem 0; }
-.date { font-variant-numeric: tabular-nums; font-weight: 600; margin-right: .4rem; }
+.date { font-variant-numeric: tabular-nums; font-weight: 600; margin-right: .4rem; white-space: nowrap; }
 .id { font-family: ui-monospace, monospace; font-size: .8rem; color: var(--muted); }
-.id a { color: inherit; white-space: nowrap; }
+.id a { color: inherit; }
+.word { display: inline-block; }
 ul.glance { list-style: none; padding-left: 0; } ul.glance li { margin: .35rem 0; }
 header .source { margin: .3rem 0; }
 table { border-collapse: collapse; width: 100%; font-size: .92rem; }
@@ -75,7 +76,7 @@ blockquote { margin: .4rem 0 .8rem; padding: .3rem .8rem; border-left: 3px solid
 input[type=search] { width: 100%; padding: .5rem; font: inherit; margin: .5rem 0 1rem; }
 .hidden { display: none; }
 @media (max-width: 40rem) { body { font-size: 15px; padding: .6rem; } th, td { padding: .25rem; }
-  .id a { white-space: normal; } svg .number { font-size: 28px; } svg .country-label { font-size: 22px; } }
+  svg .number { font-size: 28px; } svg .country-label { font-size: 22px; } }
 @media print { input[type=search] { display: none; } body { max-width: none; font-size: 11pt; }
   h2 { break-after: avoid; } li, tr, blockquote { break-inside: avoid; }
   a { color: inherit; text-decoration: none; } }
@@ -176,19 +177,20 @@ def _articles(store: sqlite3.Connection) -> list[tuple[str, str]]:
 def _header(
     events: list[Row], filters: query.EventFilter, label: str, articles: list[tuple[str, str]]
 ) -> str:
+    # Dates and types as words (``_word``); names as the prose they are.
     chosen = [
         f"{name} {value}"
         for name, value in (
-            ("since", filters.since),
-            ("until", filters.until),
-            ("actor", filters.actor),
-            ("place", filters.place),
-            ("country", filters.country),
-            ("type", ", ".join(kind.value for kind in filters.types)),
+            ("since", filters.since and _word(str(filters.since))),
+            ("until", filters.until and _word(str(filters.until))),
+            ("actor", filters.actor and esc(filters.actor)),
+            ("place", filters.place and esc(filters.place)),
+            ("country", filters.country and esc(filters.country)),
+            ("type", ", ".join(_word(kind.value) for kind in filters.types)),
         )
         if value
     ]
-    span = f"{events[0]['date']} to {events[-1]['date']}" if events else "no events"
+    span = f"{_word(events[0]['date'])} to {_word(events[-1]['date'])}" if events else "no events"
     drawn_from = "".join(
         f'<p class="source">From the article: {esc(reference)} '
         f'<a href="#source-{esc(source_id)}">Reference</a></p>\n'
@@ -197,8 +199,8 @@ def _header(
     return (
         "<header>\n<h1>U.S.–Iran proxy conflict: events, chains and sources</h1>\n"
         + drawn_from
-        + f'<p class="muted">{len(events)} events, {esc(span)}; '
-        f"filters: {esc('; '.join(chosen) or 'none')}. Data: {esc(label)}. "
+        + f'<p class="muted">{len(events)} events, {span}; '
+        f"filters: {'; '.join(chosen) or 'none'}. Data: {esc(label)}. "
         f"Made by iranclash {esc(__version__)}. Dates are as precise as the source: an event known "
         "only by its year is shown with the year alone.</p>\n"
         '<nav class="muted"><a href="#glance">At a glance</a> · '
@@ -232,13 +234,13 @@ def _glance(events: list[Row], latest: list[Row]) -> str:
         return '<p class="muted">No event matches.</p>'
     shown = f"the last {len(latest)} of" if len(latest) < len(events) else "all"
     items = "".join(
-        f'<li><span class="date">{esc(date_label(row))}</span> {esc(row["title"])} '
-        f'<span class="id">{esc(row["type"])} · <a href="#quotes-{esc(row["id"])}">{esc(row["id"])}</a>'
-        "</span></li>"
+        "<li>"
+        + _dated(date_label(row) + "  " + row["title"])
+        + f' <span class="id">{_word(row["type"])} · {_link(row["id"])}</span></li>'
         for row in latest
     )
     return (
-        f"<p>{esc(latest[0]['date'])} to {esc(latest[-1]['date'])}: {shown} {_count(len(events))} in "
+        f"<p>{_word(latest[0]['date'])} to {_word(latest[-1]['date'])}: {shown} {_count(len(events))} in "
         "this report. Each id leads to the quotes behind the event; the timeline below starts from "
         f'the beginning.</p>\n<ul class="glance">{items}</ul>'
     )
@@ -291,10 +293,19 @@ def _search_text(node: Node) -> str:
 
 def _linked(note: str, quoted: frozenset[str]) -> str:
     """A note's parts (``rocket-attack · believed · an-id``), each event id a link to its quotes."""
-    return " · ".join(
-        f'<a href="#quotes-{esc(part)}">{esc(part)}</a>' if part in quoted else esc(part)
-        for part in note.split(" · ")
-    )
+    return " · ".join(_link(part) if part in quoted else _word(part) for part in note.split(" · "))
+
+
+def _word(text: str) -> str:
+    """A type, a hedge or an id, as one word: a browser breaks a line after any hyphen
+    ("rocket-" / "attack"), and a box of its own (``.word``) is broken only where it alone
+    is wider than its line. No non-breaking hyphen in the text: what is copied stays an id."""
+    return f'<span class="word">{esc(text)}</span>'
+
+
+def _link(record_id: str, to: str = "quotes") -> str:
+    """A record's id, as one word (``_word``), linked to its quotes or (``to``) its source."""
+    return f'<span class="word"><a href="#{to}-{esc(record_id)}">{esc(record_id)}</a></span>'
 
 
 def _tree(nodes: Iterable[Node], quoted: frozenset[str], *, top: bool = False) -> str:
@@ -349,8 +360,7 @@ def _chains(store: sqlite3.Connection, events: list[Row]) -> str:
         answers = links.in_order(links.responses.get(row["id"], ()))
         children = "".join(grow(answer, seen) for answer in answers)
         inner = f"<ul>{children}</ul>" if children else ""
-        link = f'<a href="#quotes-{esc(row["id"])}">{esc(row["id"])}</a>'
-        return f'<li>{line} <span class="id">{esc(row["type"])} · {link}</span>{inner}</li>'
+        return f'<li>{line} <span class="id">{_word(row["type"])} · {_link(row["id"])}</span>{inner}</li>'
 
     return (
         '<p class="muted">Only the links the data states: an event is drawn as answering another '
@@ -399,7 +409,7 @@ def _quotes(store: sqlite3.Connection, events: list[Row]) -> str:
     }
     references_html = "".join(
         f'<li id="source-{esc(source_id)}">{esc(chicago(sources[source_id], [], sources))} '
-        f'<span class="id">{esc(source_id)}</span></li>'
+        f'<span class="id">{_word(source_id)}</span></li>'
         for source_id in notes
         if source_id in sources
     )
@@ -412,13 +422,13 @@ def _evidence_block(title: str, subtitle: str, record_id: str, rows: list[Row]) 
         f'<span class="note">{_footnote(row)}'
         f"words of {esc(row['said_by'] or 'unknown')}"
         f"{esc(', ' + row['said_on'] if row['said_on'] else '')}; "
-        f'source <a href="#source-{esc(row["reference"])}">{esc(row["reference"])}</a></span></blockquote>'
+        f"source {_link(row['reference'], 'source')}</span></blockquote>"
         for row in rows
     )
     search = " ".join([title, subtitle, *(row["quote"] for row in rows)]).lower()
     return (
         f'<div id="quotes-{esc(record_id)}" data-text="{esc(search)}"><h3>{esc(title)}</h3>'
-        f'<p class="muted">{esc(subtitle)} <span class="id">{esc(record_id)}</span></p>{quotes}</div>'
+        f'<p class="muted">{esc(subtitle)} <span class="id">{_word(record_id)}</span></p>{quotes}</div>'
     )
 
 
