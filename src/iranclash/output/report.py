@@ -266,7 +266,7 @@ def _corroboration(store: sqlite3.Connection, filters: query.EventFilter) -> lis
         items.append(
             f'<li><span class="date">{esc(entry["date"])}</span> '
             f'<a href="#quotes-{esc(entry["event"])}">{esc(entry["title"])}</a><br>'
-            f'<span class="id">{esc(best["row"])} · score {esc(best["score"])} · '
+            f'<span class="id"><span class="word">{esc(best["row"])}</span> · score {esc(best["score"])} · '
             f"{esc(' · '.join(best['reasons']))}" + (f" · {others:,} more" if others else "") + "</span></li>"
         )
     placeless = sum(1 for entry in entries if (entry["why_none"] or "").startswith("no place"))
