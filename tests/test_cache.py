@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Run
-from iranclash.build import cache, compile
+from iranclash.build import cache, fingerprint
 from iranclash.core.model import Record
 from iranclash.ingest import load, reader
 
@@ -95,7 +95,7 @@ def test_an_edit_keeping_size_and_mtime_is_seen(
     """git's "racily clean" case: on a filesystem whose stat shows nothing but size and
     mtime, an edit of the same size within the same clock tick must still be seen."""
     monkeypatch.setattr(
-        compile.Fingerprint,
+        fingerprint.Fingerprint,
         "of",
         classmethod(lambda cls, info: cls(info.st_size, info.st_mtime_ns, 0, 0)),
     )
@@ -239,15 +239,17 @@ def test_cache_clear_and_info(
     assert _cache_files(cache_home) == []
 
 
-def test_a_json_query_imports_neither_rich_nor_yaml(tmp_path: Path) -> None:
-    """Start-up stays fast: a warm --json query needs neither the table renderer nor the parser."""
+def test_a_json_query_imports_neither_rich_nor_yaml_nor_the_build(tmp_path: Path) -> None:
+    """Start-up stays fast: a warm --json query needs neither the table renderer nor the parser,
+    nor the build pipeline (the freshness check needs only ``fingerprint``)."""
     env = {**os.environ, "IRANCLASH_CACHE_DIR": str(tmp_path)}
     probe = (
         "import sys\n"
         "from iranclash.cli.commands import main\n"
         "sys.argv = ['iranclash', 'events', '--since', '2021-07-05', '--json']\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in {'rich', 'yaml', 'pickle', 'hashlib'})\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in {'rich', 'yaml', 'pickle', 'hashlib'}\n"
+        "    or m in {'iranclash.build.compile', 'iranclash.build.store', 'iranclash.build.partial'})\n"
         "sys.stderr.write(repr(heavy))\n"
     )
     subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, check=True)

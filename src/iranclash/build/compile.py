@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from iranclash.build import integrity
+from iranclash.build.fingerprint import Fingerprint
 from iranclash.core.collector import paused
 from iranclash.core.errors import DataError, Problem
 from iranclash.ingest import folder
@@ -31,17 +32,6 @@ Progress = Callable[[float, int], None]
 Folders = tuple[Path, ...]
 
 
-class Fingerprint(NamedTuple):
-    size: int
-    mtime_ns: int
-    ino: int
-    ctime_ns: int
-
-    @classmethod
-    def of(cls, info: os.stat_result) -> Fingerprint:
-        return cls(info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
-
-
 class FileRecord(Protocol):
     """Where a build records each data file it read, for the next freshness check
     (the cache's ``source_file`` table)."""
@@ -49,17 +39,6 @@ class FileRecord(Protocol):
     def add(self, path: Path, fingerprint: Fingerprint, sha256: str) -> None: ...
 
     def add_once_hashed(self, path: Path, fingerprint: Fingerprint) -> None: ...
-
-
-def sha256_of(path: Path) -> str:
-    """The file's SHA-256, read a MiB at a time."""
-    import hashlib
-
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def compile_folder(

@@ -44,14 +44,13 @@ from iranclash.build import packed, store
 from iranclash.build.compile import (
     Checked,
     FileRead,
-    Fingerprint,
     Progress,
     read_yaml,
     reading_order,
-    sha256_of,
     worth_a_child,
 )
 from iranclash.build.export_rows import read_export
+from iranclash.build.fingerprint import Fingerprint, sha256_of
 from iranclash.build.first_rows import FirstRows
 from iranclash.build.integrity import checksum
 from iranclash.core import jsonout, names
