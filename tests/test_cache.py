@@ -241,15 +241,17 @@ def test_cache_clear_and_info(
 
 def test_a_json_query_imports_neither_rich_nor_yaml_nor_the_build(tmp_path: Path) -> None:
     """Start-up stays fast: a warm --json query needs neither the table renderer nor the parser,
-    nor the build pipeline (the freshness check needs only ``fingerprint``)."""
+    nor the build pipeline (the freshness check needs only ``fingerprint``), nor a dataclass
+    (``core.results`` says what one costs to create)."""
     env = {**os.environ, "IRANCLASH_CACHE_DIR": str(tmp_path)}
     probe = (
         "import sys\n"
         "from iranclash.cli.commands import main\n"
         "sys.argv = ['iranclash', 'events', '--since', '2021-07-05', '--json']\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in {'rich', 'yaml', 'pickle', 'hashlib'}\n"
-        "    or m in {'iranclash.build.compile', 'iranclash.build.store', 'iranclash.build.partial'})\n"
+        "tops = {'rich', 'yaml', 'pickle', 'hashlib', 'dataclasses'}\n"
+        "build = {'iranclash.build.compile', 'iranclash.build.store', 'iranclash.build.partial'}\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in tops or m in build)\n"
         "sys.stderr.write(repr(heavy))\n"
     )
     subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, check=True)
