@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from conftest import Run
-from iranclash.build import cache, compile
+from iranclash.build import cache, fingerprint
+from iranclash.build.progress import Step
 from iranclash.core.model import Record
 from iranclash.ingest import load, reader
 
@@ -95,7 +96,7 @@ def test_an_edit_keeping_size_and_mtime_is_seen(
     """git's "racily clean" case: on a filesystem whose stat shows nothing but size and
     mtime, an edit of the same size within the same clock tick must still be seen."""
     monkeypatch.setattr(
-        compile.Fingerprint,
+        fingerprint.Fingerprint,
         "of",
         classmethod(lambda cls, info: cls(info.st_size, info.st_mtime_ns, 0, 0)),
     )
@@ -239,15 +240,19 @@ def test_cache_clear_and_info(
     assert _cache_files(cache_home) == []
 
 
-def test_a_json_query_imports_neither_rich_nor_yaml(tmp_path: Path) -> None:
-    """Start-up stays fast: a warm --json query needs neither the table renderer nor the parser."""
+def test_a_json_query_imports_neither_rich_nor_yaml_nor_the_build(tmp_path: Path) -> None:
+    """Start-up stays fast: a warm --json query needs neither the table renderer nor the parser,
+    nor the build pipeline (the freshness check needs only ``fingerprint``), nor a dataclass
+    (``core.results`` says what one costs to create)."""
     env = {**os.environ, "IRANCLASH_CACHE_DIR": str(tmp_path)}
     probe = (
         "import sys\n"
         "from iranclash.cli.commands import main\n"
         "sys.argv = ['iranclash', 'events', '--since', '2021-07-05', '--json']\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in {'rich', 'yaml', 'pickle', 'hashlib'})\n"
+        "tops = {'rich', 'yaml', 'pickle', 'hashlib', 'dataclasses'}\n"
+        "build = {'iranclash.build.compile', 'iranclash.build.store', 'iranclash.build.partial'}\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in tops or m in build)\n"
         "sys.stderr.write(repr(heavy))\n"
     )
     subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, check=True)
@@ -266,13 +271,13 @@ def test_a_compile_of_more_than_a_second_shows_a_progress_bar(
     monkeypatch.setattr(cli.time, "monotonic", lambda: clock[0])
     monkeypatch.setattr(cli, "stderr_width", lambda: 120)
     progress = cli.ProgressLine()
-    progress(compile.Step(1, 4, 100, 400, 0, 0.2))
+    progress(Step(1, 4, 100, 400, 0, 0.2))
     assert capsys.readouterr().err == "", "nothing is shown during the first second"
     clock[0] = 101.5
-    progress(compile.Step(2, 4, 200, 400, 0, 1.7))
+    progress(Step(2, 4, 200, 400, 0, 1.7))
     clock[0] = 101.55
-    progress(compile.Step(3, 4, 300, 400, 0, 1.75))
-    progress(compile.Step(4, 4, 400, 400, 0, 1.8))
+    progress(Step(3, 4, 300, 400, 0, 1.75))
+    progress(Step(4, 4, 400, 400, 0, 1.8))
     progress.close()
     shown = capsys.readouterr().err
     head = "iranclash: compiling data ["
@@ -306,7 +311,7 @@ def test_an_exports_progress_shows_its_rows_their_rate_and_the_time_left(
     monkeypatch.setattr(cli, "stderr_width", lambda: columns)
     progress = cli.ProgressLine()
     progress.started -= 5
-    progress(compile.Step(0.35, 1, 42_000_000, 120_000_000, 150_000, 3.6))
+    progress(Step(0.35, 1, 42_000_000, 120_000_000, 150_000, 3.6))
     assert capsys.readouterr().err == "\r" + line
     assert len(line) < columns, "never in the last column, where a terminal may wrap"
 
@@ -315,22 +320,22 @@ def test_a_waiting_process_reads_the_builders_step_from_the_lock_file(tmp_path: 
     """What the builder writes into the lock file is what those waiting show: its rows, bytes
     and seconds too. A lock file left by an earlier version (two numbers; or two numbers over
     a second line of this one's, of another build) gives the files alone."""
-    step = compile.Step(0.35, 1, 42_000_000, 120_000_000, 150_000, 3.6)
+    step = Step(0.35, 1, 42_000_000, 120_000_000, 150_000, 3.6)
     assert _waited_for(tmp_path, "new", lambda holder: holder.report(step)) == step
     earlier = b"2 6".ljust(40)  # as earlier versions write it
-    assert _waited_for(tmp_path, "old", lambda holder: os.pwrite(holder.fd, earlier, 0)) == compile.Step(2, 6)
-    assert _waited_for(tmp_path, "new", lambda holder: os.pwrite(holder.fd, earlier, 0)) == compile.Step(2, 6)
+    assert _waited_for(tmp_path, "old", lambda holder: os.pwrite(holder.fd, earlier, 0)) == Step(2, 6)
+    assert _waited_for(tmp_path, "new", lambda holder: os.pwrite(holder.fd, earlier, 0)) == Step(2, 6)
 
 
-def _waited_for(tmp_path: Path, key: str, write: Callable[[cache.BuildLock], object]) -> compile.Step:
+def _waited_for(tmp_path: Path, key: str, write: Callable[[cache.BuildLock], object]) -> Step:
     """The first step a process waiting for the lock ``key`` is shown, once its holder wrote."""
     with cache.CacheFolder.open(tmp_path / "locks") as folder:
         holder = cache.BuildLock(folder, key)
         assert holder.try_lock()
         write(holder)
-        shown: list[compile.Step] = []
+        shown: list[Step] = []
 
-        def showing(step: compile.Step) -> None:
+        def showing(step: Step) -> None:
             shown.append(step)
             holder.__exit__()  # the build ends: the waiter takes the lock
 

@@ -173,7 +173,7 @@ def test_the_report_has_a_corroboration_section_only_beside_exports(cli: Cli, tm
     page = beside.read_text(encoding="utf-8")
     section = page[page.index('id="corroboration"') :]
     section = section[: section.index("</section>")]
-    assert 'acled:MADEUP5</span> · score 94 · same day · 1 km' in section and "acled:MADEUP6" in section
+    assert "acled:MADEUP5</span> · score 94 · same day · 1 km" in section and "acled:MADEUP6" in section
     assert "2 events of 34 have a candidate" in section
     alone = tmp_path / "alone.html"
     assert cli("report", "--out", str(alone)).exit_code == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -55,8 +56,8 @@ print(type(sys.modules["subprocess"]).__name__, sys.modules["subprocess"].__file
 
 
 def test_modules_deferred_at_start_up_load_whole_when_used() -> None:
-    """``launch`` leaves two of Typer's standard imports unloaded until they are used; used,
-    they are the real modules, names read before and after loading alike."""
+    """``launch`` leaves some of the standard modules Typer brings unloaded until they are
+    used; used, they are the real modules, names read before and after loading alike."""
     done = subprocess.run([sys.executable, "-c", DEFERRED], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     first, second = done.stdout.splitlines()
@@ -69,13 +70,13 @@ def test_a_query_leaves_the_deferred_modules_unloaded(tmp_path: Path) -> None:
     loads them (if Typer starts to use them, the deferral is only dead weight)."""
     probe = (
         "import os, sys\n"
-        "names = ('subprocess',)\n"
+        f"names = {DEFERRED_BY_QUERIES!r}\n"
         "before = [name for name in names if name in sys.modules]\n"
         "from iranclash.cli import launch\n"
         "sys.argv = ['iranclash', 'events', '--since', '2021-07-05', '--json']\n"
         "real = os._exit\n"
         "def report(code):\n"
-        "    kinds = [type(sys.modules[name]).__name__ for name in names if name not in before]\n"
+        "    kinds = [type(sys.modules.get(name)).__name__ for name in names if name not in before]\n"
         "    sys.stderr.write(' '.join(kinds))\n"
         "    sys.stderr.flush(); real(code)\n"
         "os._exit = report\n"
@@ -87,3 +88,26 @@ def test_a_query_leaves_the_deferred_modules_unloaded(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     kinds = done.stderr.split()
     assert kinds and set(kinds) == {"_Deferred"}
+
+
+#: Standard modules a query never uses: a query that loads one fails the test above.
+DEFERRED_BY_QUERIES = ("subprocess", "tokenize", "token", "linecache", "ipaddress", "bz2", "lzma")
+if importlib.util.find_spec("_bz2") is None or importlib.util.find_spec("_lzma") is None:
+    DEFERRED_BY_QUERIES = DEFERRED_BY_QUERIES[:-2]  # this Python cannot import them: none stands in
+
+
+def test_a_module_python_cannot_import_gets_no_stand_in() -> None:
+    """``shutil`` and ``zipfile`` learn whether they have bz2 by importing it: where Python was
+    built without its compiled part, no stand-in may answer for it."""
+    probe = (
+        "import sys\n"
+        "from iranclash.cli import launch\n"
+        "launch._COMPILED_PART['bz2'] = '_no_such_compiled_part'\n"
+        "launch._defer(('bz2', 'lzma'))\n"
+        "print(type(sys.modules.get('bz2')).__name__, type(sys.modules.get('lzma')).__name__)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    bz2, lzma = done.stdout.split()
+    assert bz2 != "_Deferred"
+    assert lzma == ("_Deferred" if importlib.util.find_spec("_lzma") else "NoneType")

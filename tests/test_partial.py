@@ -19,6 +19,7 @@ import pytest
 
 from conftest import Run, export_text
 from iranclash.build import cache, compile, export_rows, store
+from iranclash.build.progress import Step
 from iranclash.ingest.folder import data_files
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "datasets"
@@ -223,7 +224,7 @@ def test_a_revised_export_read_alone_moves_the_progress_bar_with_its_rows(
     revised.write_text(_rows([*RECENT, _row(14, "Brand-new Town")]), encoding="utf-8")
     monkeypatch.setattr(export_rows, "APART_BYTES", -1)
     monkeypatch.setattr(export_rows, "CHUNK_ROWS", 1)
-    shown: list[compile.Step] = []
+    shown: list[Step] = []
     cache.open_store(folder, progress=shown.append).close()
     assert files_read == [revised]
     size = revised.stat().st_size

@@ -57,7 +57,8 @@ from typing import IO, TYPE_CHECKING, NamedTuple
 
 from iranclash import __version__
 from iranclash.build import integrity as checks
-from iranclash.build.compile import Fingerprint, Progress, Step, compile_files, sha256_of
+from iranclash.build.fingerprint import Fingerprint, sha256_of
+from iranclash.build.progress import Progress, Step
 from iranclash.ingest import folder
 
 if TYPE_CHECKING:
@@ -848,6 +849,8 @@ def _cached_files(connection: sqlite3.Connection) -> list[CachedFile]:
 
 
 def _in_memory(files: list[tuple[str, Path]], progress: Progress | None) -> checks.Store:
+    from iranclash.build.compile import compile_files  # only a build needs it, never a fresh cache
+
     connection = checks.connect(":memory:")
     compile_files(files, connection, progress)
     connection.compiled = True
@@ -895,6 +898,8 @@ def _compile_anew(
     progress: Progress,
     precompute: Precompute | None,
 ) -> None:
+    from iranclash.build.compile import compile_files
+
     os.close(directory.open_file(temporary, os.O_RDWR | os.O_TRUNC))
     connection = directory.connect(temporary, read_only=False)
     try:

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from iranclash.build import integrity
+from iranclash.build.fingerprint import Fingerprint
+from iranclash.build.progress import Progress, Step
 from iranclash.core.collector import paused
 from iranclash.core.errors import DataError, Problem
 from iranclash.ingest import folder
@@ -28,26 +30,6 @@ if TYPE_CHECKING:
     from iranclash.ingest.datasets.tally import Told
 
 Folders = tuple[Path, ...]
-
-
-class Step(NamedTuple):
-    """How far a build has come: what its progress bar shows (``cli``), and those waiting
-    for it (``cache.BuildLock``)."""
-
-    #: Files read, of all; an export read partly counts as the share of its bytes read.
-    done: float
-    total: int
-    #: Bytes of the files read so far (of an export read partly, as far as it is read), of all.
-    read: int = 0
-    size: int = 0
-    #: Rows of the exports accounted for so far.
-    rows: int = 0
-    #: Seconds since the build began.
-    seconds: float = 0.0
-
-
-#: Told each step of a build: after each file, and after each chunk of an export read in chunks.
-Progress = Callable[[Step], None]
 
 
 class Steps:
@@ -98,17 +80,6 @@ def _size(path: Path) -> int:
         return 0  # the reading says why
 
 
-class Fingerprint(NamedTuple):
-    size: int
-    mtime_ns: int
-    ino: int
-    ctime_ns: int
-
-    @classmethod
-    def of(cls, info: os.stat_result) -> Fingerprint:
-        return cls(info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
-
-
 class FileRecord(Protocol):
     """Where a build records each data file it read, for the next freshness check
     (the cache's ``source_file`` table)."""
@@ -116,17 +87,6 @@ class FileRecord(Protocol):
     def add(self, path: Path, fingerprint: Fingerprint, sha256: str) -> None: ...
 
     def add_once_hashed(self, path: Path, fingerprint: Fingerprint) -> None: ...
-
-
-def sha256_of(path: Path) -> str:
-    """The file's SHA-256, read a MiB at a time."""
-    import hashlib
-
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def compile_folder(

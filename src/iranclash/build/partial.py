@@ -44,17 +44,16 @@ from iranclash.build import packed, store
 from iranclash.build.compile import (
     Checked,
     FileRead,
-    Fingerprint,
-    Progress,
     Steps,
     read_yaml,
     reading_order,
-    sha256_of,
     worth_a_child,
 )
 from iranclash.build.export_rows import read_export
+from iranclash.build.fingerprint import Fingerprint, sha256_of
 from iranclash.build.first_rows import FirstRows
 from iranclash.build.integrity import checksum
+from iranclash.build.progress import Progress
 from iranclash.core import jsonout, names
 from iranclash.core.collector import paused
 from iranclash.core.errors import DataError

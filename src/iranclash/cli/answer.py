@@ -32,7 +32,7 @@ from iranclash.output.render import Output, OutputFormat, render
 from iranclash.output.text import visible
 
 if TYPE_CHECKING:
-    from iranclash.build.compile import Step
+    from iranclash.build.progress import Step
     from iranclash.core.analyst_results import Chart, Document, Mapped, Outline
 
 #: Settings of the whole run, from the root options: whether to show an internal error's traceback.

@@ -341,7 +341,7 @@ _CONVERTERS = _Converters()
 def _converter(kind: type) -> Callable[[Any], object]:
     if kind is tuple:
         return _items
-    if dataclasses.is_dataclass(kind) and kind is not PartialDate:
+    if dataclasses.is_dataclass(kind):
         fields = tuple(spec.name for spec in dataclasses.fields(kind))
         if fields:
             return _record(fields)

@@ -10,7 +10,8 @@ code uses: every query creates these classes at start-up, where a frozen datacla
 costs about 0.5 ms to create (its methods are generated and compiled) and a named
 tuple 0.1 ms, against a budget of 6x ``python -c pass`` for a whole query. The same
 holds for the few other types made on every query's path (``render.Output``,
-``query.EventFilter``, the option groups in ``cli``, the cache's fingerprints).
+``query.EventFilter``, the option groups in ``cli``, the cache's fingerprints, and
+``dates.PartialDate``, a plain class written out).
 """
 
 from __future__ import annotations
