@@ -21,7 +21,7 @@ import datetime as dt
 import json
 import math
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import NamedTuple
 
 from iranclash.core import jsonout
@@ -136,17 +136,15 @@ def _curated_spots(store: sqlite3.Connection) -> dict[str, Spot]:
 
 def _dataset_spots(store: sqlite3.Connection) -> dict[int, Spot]:
     """Each place a dataset row names, by its key in ``event_place``: a row's place is
-    its location with the coordinates the first row naming it gave, inside its admin areas."""
+    its location with the coordinates the first row naming it gave, inside its admin areas
+    (read from ``place_point``, which the build makes of the places' records)."""
     rows = store.execute(
-        "SELECT rowid, id, name,"
-        " json_extract(json, '$.coordinates.lat'), json_extract(json, '$.coordinates.lon'),"
-        " json_extract(json, '$.coordinates.precision'), json_extract(json, '$.located_in'),"
-        " json_extract(json, '$.kind')"
-        " FROM record WHERE kind = 'place' AND instr(id, ':') > 0"
+        "SELECT place, id, name, lat, lon, precision, located_in, kind FROM place_point"
+        " WHERE instr(id, ':') > 0"
     ).fetchall()
-    names = {record_id: (name, parent, kind) for _rowid, record_id, name, *_rest, parent, kind in rows}
+    names = {record_id: (name, parent, kind) for _key, record_id, name, *_rest, parent, kind in rows}
     spots: dict[int, Spot] = {}
-    for rowid, record_id, name, lat, lon, precision, _parent, _kind in rows:
+    for key, record_id, name, lat, lon, precision, _parent, _kind in rows:
         areas: set[str] = set()
         current: str | None = record_id
         while current in names:
@@ -154,7 +152,7 @@ def _dataset_spots(store: sqlite3.Connection) -> dict[int, Spot]:
             if kind != "country":
                 areas.add(_area_key(area))
             current = parent
-        spots[rowid] = Spot(name, lat, lon, precision, frozenset(areas - {""}))
+        spots[key] = Spot(name, lat, lon, precision, frozenset(areas - {""}))
     return spots
 
 
@@ -186,33 +184,63 @@ class Near(NamedTuple):
     radius: float | None = None
 
 
-def _near(ours: Sequence[Spot], theirs: dict[int, Spot], tolerance: Tolerance) -> dict[int, Near]:
+class Places(NamedTuple):
+    """The dataset's places, with those having coordinates filed by the whole degrees of
+    their latitude and longitude: an event's neighbours are looked for in the few cells
+    around it, not among every place of the exports."""
+
+    spots: dict[int, Spot]
+    cells: dict[tuple[int, int], list[int]]
+    unlocated: list[int]
+
+    @classmethod
+    def of(cls, spots: dict[int, Spot]) -> Places:
+        cells: dict[tuple[int, int], list[int]] = {}
+        unlocated: list[int] = []
+        for key, spot in spots.items():
+            if spot.lat is None or spot.lon is None:
+                unlocated.append(key)
+            else:
+                cells.setdefault((math.floor(spot.lat), math.floor(spot.lon)), []).append(key)
+        return cls(spots, cells, unlocated)
+
+    def around(self, lat: float, lon: float, km: float) -> Iterator[int]:
+        """The places in the cells that a box of ``km`` around (lat, lon) touches."""
+        rows = range(math.floor(lat - km / 111.0), math.floor(lat + km / 111.0) + 1)
+        reach = km / (111.0 * max(math.cos(math.radians(lat)), 0.01))
+        if reach >= 180:
+            columns: Iterable[int] = range(-180, 181)
+        else:
+            columns = (
+                (column + 180) % 360 - 180
+                for column in range(math.floor(lon - reach), math.floor(lon + reach) + 1)
+            )
+        wanted = list(columns)
+        for row in rows:
+            for column in wanted:
+                yield from self.cells.get((row, column), ())
+
+
+def _near(ours: Sequence[Spot], places: Places, tolerance: Tolerance) -> dict[int, Near]:
     """The dataset places near any of ``ours``, by key, each with its nearest distance."""
     found: dict[int, Near] = {}
     located = [spot for spot in ours if spot.lat is not None and spot.lon is not None]
     our_areas = frozenset().union(*(spot.areas for spot in ours)) if ours else frozenset()
-    widest = max((radius_km(spot.precision, None, tolerance) for spot in located), default=0.0)
-    for key, spot in theirs.items():
-        if spot.lat is None or spot.lon is None:
-            shared = spot.areas & our_areas
-            if shared:
-                found[key] = Near(spot, None, min(shared))
-            continue
-        best: float | None = None
-        best_radius = 0.0
-        for mine in located:
-            assert mine.lat is not None and mine.lon is not None
-            # A cheap box first: a degree of latitude is 111 km, of longitude no more.
-            if abs(spot.lat - mine.lat) * 111.0 > widest or (
-                abs(spot.lon - mine.lon) * 111.0 * math.cos(math.radians(mine.lat)) > widest + 1
-            ):
-                continue
+    for key in places.unlocated:
+        shared = places.spots[key].areas & our_areas
+        if shared:
+            found[key] = Near(places.spots[key], None, min(shared))
+    for mine in located:
+        assert mine.lat is not None and mine.lon is not None
+        widest = radius_km(mine.precision, None, tolerance)
+        for key in places.around(mine.lat, mine.lon, widest):
+            spot = places.spots[key]
+            assert spot.lat is not None and spot.lon is not None
             km = distance_km(mine.lat, mine.lon, spot.lat, spot.lon)
             radius = radius_km(mine.precision, spot.precision, tolerance)
-            if km <= radius and (best is None or km < best):
-                best, best_radius = km, radius
-        if best is not None:
-            found[key] = Near(spot, best, None, best_radius)
+            kept = found.get(key)
+            if km <= radius and (kept is None or kept.km is None or km < kept.km):
+                found[key] = Near(spot, km, None, radius)
     return found
 
 
@@ -233,13 +261,10 @@ def window(event: Row, tolerance: Tolerance) -> tuple[dt.date, dt.date]:
 
 
 def _longest_span(store: sqlite3.Connection) -> int:
-    """The most days any dataset row spans, so that a search by date start may begin early
-    enough to meet every row overlapping a window."""
-    found = store.execute(
-        "SELECT max(julianday(date_end) - julianday(date_start)) FROM event"
-        " WHERE date_end > date_start AND instr(id, ':') > 0"
-    ).fetchone()[0]
-    return int(found or 0)
+    """The most days any dataset row spans (the build keeps it), so that a search by date
+    start may begin early enough to meet every row overlapping a window."""
+    found = store.execute("SELECT value FROM meta WHERE key = 'longest_dataset_span'").fetchone()
+    return int(found[0]) if found else 0
 
 
 # --- the rows -----------------------------------------------------------------------------
@@ -286,7 +311,7 @@ class Context(NamedTuple):
     """What every event's comparison reads: places, actors' names and dataset names."""
 
     curated: dict[str, Spot]
-    dataset: dict[int, Spot]
+    dataset: Places
     #: The curated actor each dataset actor id stands for (the curated actor's ``external``).
     external: dict[str, str]
     actor_names: dict[str, str]
@@ -306,7 +331,8 @@ def context(store: sqlite3.Connection) -> Context:
         for dataset, listed in (json.loads(text) if text else {}).items():
             for listed_name in listed or ():
                 external[f"{dataset}:actor/{slug(listed_name)}"] = record_id
-    return Context(_curated_spots(store), _dataset_spots(store), external, names, _longest_span(store), {})
+    places = Places.of(_dataset_spots(store))
+    return Context(_curated_spots(store), places, external, names, _longest_span(store), {})
 
 
 def _unidentified(store: sqlite3.Connection, ctx: Context) -> frozenset[str]:
@@ -893,14 +919,14 @@ def unmatched(
     return texts
 
 
-def for_event(store: sqlite3.Connection, text: str, tolerance: Tolerance) -> Row:
-    """One curated event's candidates: ``text`` is its id, the start of one, or a dataset
-    row it is ``same_as``."""
+def curated_event(store: sqlite3.Connection, text: str) -> Row:
+    """The stored record of the curated event ``text`` names: its id, the start of one, or a
+    dataset row it is ``same_as``."""
     from iranclash.ask.resolve import resolve_event
     from iranclash.core.errors import UsageProblem
 
     event_id = text
-    sql = "SELECT j.json, e.aggregate FROM event e JOIN event_json j ON j.seq = e.seq WHERE e.id = ?"
+    sql = "SELECT j.json FROM event e JOIN event_json j ON j.seq = e.seq WHERE e.id = ?"
     found = store.execute(sql, (event_id,)).fetchone() if text.isascii() else None
     if found is None:
         same = store.execute(
@@ -911,7 +937,13 @@ def for_event(store: sqlite3.Connection, text: str, tolerance: Tolerance) -> Row
     if ":" in event_id:
         raise UsageProblem(f"{event_id} is a dataset row: corroborate looks for rows beside a curated event")
     event: Row = json.loads(found[0])
-    if found[1]:
+    return event
+
+
+def for_event(store: sqlite3.Connection, text: str, tolerance: Tolerance) -> Row:
+    """One curated event's candidates (``text`` as ``curated_event`` takes it)."""
+    event = curated_event(store, text)
+    if event.get("aggregate"):
         entry = _no_rows(event)
         entry["why_none"] = "the event sums up incidents the source does not list one by one (aggregate)"
         return entry

@@ -78,7 +78,7 @@ CACHE_ENV = "IRANCLASH_CACHE_DIR"
 #: (``compile``, ``rename``, ``settle``), so that a test can kill it exactly there.
 PAUSE_ENV = "IRANCLASH_TEST_PAUSE_AT"
 #: Bumped whenever ``store``'s tables or the JSON it stores change, so old caches are rebuilt.
-SCHEMA_VERSION = 27
+SCHEMA_VERSION = 28
 #: An mtime this close to a build may hide a later edit within the same clock tick
 #: (2 s covers the coarsest common timestamps, FAT's).
 RACY_WINDOW_NS = 2_000_000_000

@@ -268,7 +268,11 @@ def _take_out_event(connection: sqlite3.Connection, keys: dict[str, int], seq: i
             "DELETE FROM event_actor WHERE actor = ? AND event_id = ?", (keys.get(link["actor"], 0), event_id)
         )
     for place in data["places"]:
-        execute("DELETE FROM event_place WHERE place = ? AND event_id = ?", (keys.get(place, 0), event_id))
+        # The whole key (place, first day, event): the place alone would read all its events.
+        execute(
+            "DELETE FROM event_place WHERE place = ? AND date_start = ? AND event_id = ?",
+            (keys.get(place, 0), data["date_start"], event_id),
+        )
     for country in data["countries"]:
         key = names.normalize(country)
         execute("DELETE FROM event_country WHERE country = ? AND event_id = ?", (key, event_id))

@@ -83,6 +83,10 @@ CREATE TABLE name(key TEXT NOT NULL, id TEXT NOT NULL, kind TEXT NOT NULL, label
 CREATE TABLE precomputed_data(name TEXT PRIMARY KEY, json TEXT NOT NULL, crc INTEGER NOT NULL);
 CREATE INDEX name_key ON name(key);
 CREATE TABLE export_account(file TEXT PRIMARY KEY, json TEXT NOT NULL, crc INTEGER NOT NULL);
+CREATE TABLE place_point(
+    place INTEGER PRIMARY KEY, id TEXT NOT NULL, name TEXT NOT NULL, kind TEXT, lat REAL, lon REAL,
+    precision TEXT, located_in TEXT
+);
 """
 
 
@@ -125,6 +129,20 @@ INSERT INTO event_actor SELECT a.event_id, x.actor, min(a.role), min(a.certainty
     WHERE NOT EXISTS (SELECT 1 FROM event_actor b WHERE b.event_id = a.event_id AND b.actor = x.actor)
     GROUP BY a.event_id, x.actor
 """
+#: Where each place is, out of its JSON, made again at the end of every build and rebuild, with
+#: the most days a dataset row spans: what ``corroborate`` reads of every place on each run
+#: (reading them from the JSON took 50 ms for 4,500 places).
+_PLACE_POINTS = (
+    "DELETE FROM place_point",
+    """INSERT INTO place_point SELECT rowid, id, name, json_extract(json, '$.kind'),
+    json_extract(json, '$.coordinates.lat'), json_extract(json, '$.coordinates.lon'),
+    json_extract(json, '$.coordinates.precision'), json_extract(json, '$.located_in')
+    FROM record_data WHERE kind = 'place'""",
+    """INSERT OR REPLACE INTO meta SELECT 'longest_dataset_span',
+    CAST(coalesce(max(julianday(date_end) - julianday(date_start)), 0) AS INTEGER)
+    FROM event WHERE date_end > date_start
+    AND (id >= 'acled:' AND id < 'acled;' OR id >= 'ucdp:' AND id < 'ucdp;')""",
+)
 Rows = dict[str, list[tuple[object, ...]]]
 #: Records gathered before their rows are written: one ``executemany`` per table and batch
 #: is many times faster than one per record, and a batch bounds what is held in memory.
@@ -335,6 +353,8 @@ class Builder:
             self.connection.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('records_written', ?)", (str(self.written_records),)
             )
+            for statement in _PLACE_POINTS:
+                self.connection.execute(statement)
         self.connection.commit()
 
     def _packer(self, texts: list[str]) -> Callable[[str], bytes]:

@@ -767,31 +767,24 @@ def corroborate_command(
 
 
 def _accept(event_text: str, rows: list[str], source: DataChoice, output: Output) -> None:
-    """Check the event and rows against the data in use, then write (or print) the same_as."""
+    """Check the event and rows against the data in use, then write the same_as, or with
+    --format yaml print the lines to paste (as a text of its own, like a BibTeX file)."""
     from iranclash.ask import corroborate
+    from iranclash.core.analyst_results import Document
     from iranclash.ingest import same_as
     from iranclash.ingest.folder import resolve_data_dirs
 
-    def accepted(store: sqlite3.Connection) -> Detail:
-        event_id = corroborate.for_event(store, event_text, corroborate.Tolerance())["event"]
+    def accepted(store: sqlite3.Connection) -> Detail | Document:
+        event_id = corroborate.curated_event(store, event_text)["id"]
         row_ids = [corroborate.dataset_row(store, row) for row in rows]
         if output.format is OutputFormat.YAML:
-            sys.stdout.write(same_as.same_as_lines(event_id, row_ids))
-            raise _Printed
+            lines = same_as.same_as_lines(event_id, row_ids)
+            return Document("same_as", lines, corroborate.accepted_detail(event_id, "", 0, row_ids, ()))
         done = same_as.accept(resolve_data_dirs(source.folders), event_id, row_ids)
         return corroborate.accepted_detail(event_id, str(done.path), done.line, done.added, done.already)
 
-    try:
-        source.answer(
-            accepted,
-            output._replace(format=OutputFormat.TABLE) if output.format is OutputFormat.YAML else output,
-        )
-    except _Printed:
-        return
-
-
-class _Printed(Exception):
-    """The lines to paste are printed: nothing is left to render."""
+    shown = output._replace(format=OutputFormat.TABLE) if output.format is OutputFormat.YAML else output
+    source.answer(accepted, shown)
 
 
 # --- analyst views: sources and citations ----------------------------------------------
