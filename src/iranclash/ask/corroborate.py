@@ -68,10 +68,6 @@ class Tolerance(NamedTuple):
     days: int | None = None
     km: float | None = None
 
-    @property
-    def default(self) -> bool:
-        return self.days is None and self.km is None
-
     def as_data(self) -> Row:
         return {
             "days": self.days,
@@ -658,11 +654,6 @@ def _found(
         if kept is None or _closer(near[item.place], near[kept.place]):
             best[item.row_id] = item
     return near, best
-
-
-def _rank(item: Row) -> tuple[int, float, str]:
-    km = item["distance_km"]
-    return (-item["score"], 1e9 if km is None else km, item["row"])
 
 
 def _best_scored(
