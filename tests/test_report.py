@@ -478,3 +478,24 @@ def test_words_break_only_where_words_break(cli: Cli) -> None:
     page = _report(cli)
     assert "overflow-wrap: anywhere" not in page
     assert "overflow-wrap: break-word" in page
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_report_beside_exports_as_a_person_sees_it(cli: Cli, tmp_path: Path, width: int) -> None:
+    """With the made-up dataset rows of tests/fixtures/corroborate beside the shipped data (the
+    corroboration section, rows in the glance and the timeline): nothing wider than the window,
+    no word broken, no two map labels over each other."""
+    exports = Path(__file__).parent / "fixtures" / "corroborate"
+    target = tmp_path / "report.html"
+    assert cli("report", "--data", "builtin", "--data", str(exports), "--out", str(target)).exit_code == 0
+    assert 'id="corroboration"' in target.read_text(encoding="utf-8")
+    browser = _DevTools(tmp_path / "profile")
+    try:
+        browser.open(target, width)
+        seen = json.loads(browser.evaluate(_MEASURE))
+    finally:
+        browser.close()
+    assert seen["ready"] == "yes"
+    assert seen["overlaps"] == [] and seen["outside"] == []
+    assert seen["wide"] == [] and seen["scroll"] <= width
+    assert seen["broken"] == []

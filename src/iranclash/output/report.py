@@ -65,6 +65,7 @@ svg .country { fill: #ece9e2; stroke: #7d868e; stroke-width: 1.2; stroke-linejoi
 svg .country.focus { fill: #fbfaf7; }
 svg text { font-family: system-ui, sans-serif; fill: var(--ink); }
 svg .country-label { font-size: 14px; letter-spacing: 1px; fill: #6d7780; }
+svg .leader { stroke: #5f6b75; stroke-width: 1; }
 svg .number { font-size: 20px; font-weight: 700; paint-order: stroke; stroke: #fff; stroke-width: 3px; }
 svg circle { fill: var(--accent); fill-opacity: .75; stroke: #fff; }
 svg circle.none { fill: #fff; fill-opacity: 1; stroke: var(--accent); stroke-width: 1.5; }
@@ -121,8 +122,9 @@ def report(store: sqlite3.Connection, filters: query.EventFilter | None = None, 
     outline = timeline(store, filters)
     quoted = frozenset(row["id"] for row in events)
     latest, heading = _latest(events)
+    corroboration = _corroboration(store, filters)
     parts = [
-        _header(events, filters, label, _articles(store)),
+        _header(events, filters, label, _articles(store), corroborated=bool(corroboration)),
         _section("glance", heading, _glance(events, latest)),
         '<input type="search" id="filter" placeholder="Filter events and quotes…" aria-label="Filter">',
         _section(
@@ -133,7 +135,7 @@ def report(store: sqlite3.Connection, filters: query.EventFilter | None = None, 
         _section("chains", "Chains", _chains(store, events)),
         _section("map", "Map", svg_map(events, places)),
         _section("counts", "Counts by month", _counts(store, filters)),
-        *_corroboration(store, filters),
+        *corroboration,
         _section("sources", "Quotes and sources", _quotes(store, events)),
     ]
     page = _page("iranclash report", "\n".join(parts))
@@ -175,7 +177,12 @@ def _articles(store: sqlite3.Connection) -> list[tuple[str, str]]:
 
 
 def _header(
-    events: list[Row], filters: query.EventFilter, label: str, articles: list[tuple[str, str]]
+    events: list[Row],
+    filters: query.EventFilter,
+    label: str,
+    articles: list[tuple[str, str]],
+    *,
+    corroborated: bool = False,
 ) -> str:
     # Dates and types as words (``_word``); names as the prose they are.
     chosen = [
@@ -206,7 +213,8 @@ def _header(
         '<nav class="muted"><a href="#glance">At a glance</a> · '
         '<a href="#timeline">Timeline</a> · <a href="#chains">Chains</a> · '
         '<a href="#map">Map</a> · <a href="#counts">Counts</a> · '
-        '<a href="#sources">Quotes and sources</a></nav>\n'
+        + ('<a href="#corroboration">Corroboration</a> · ' if corroborated else "")
+        + '<a href="#sources">Quotes and sources</a></nav>\n'
         "</header>"
     )
 

@@ -259,12 +259,29 @@ def _country_labels(
 
 def _number_label(text: str, x: float, y: float, radius: float, taken: list[Box], height: int) -> str:
     """The dot's number on the first side of it (right, left, above, below, then the corners)
-    where it meets nothing drawn so far. Each is anchored on the side facing the dot, so a
-    smaller font only brings it nearer."""
-    width, half = len(text) * _NUMBER * 0.65 + 2, _NUMBER / 2
-    gap, slant = radius + 2, (radius + 2) * 0.7
-    # Candidates: the anchor point, how the text hangs from it, and the box it may fill.
-    spots = [
+    where it meets nothing drawn so far; where every side is taken (dots a few kilometres
+    apart, as dataset rows around a base are), the same sides farther out, with a thin line
+    back to the dot. Each is anchored on the side facing the dot, so a smaller font only
+    brings it nearer."""
+    # A text's box as the browser measures it is its line's height, 1.2 times its size.
+    width, half = len(text) * _NUMBER * 0.65 + 2, _NUMBER * 0.6
+    first = None
+    for reach in (1.0, 2.0, 3.0, 4.0, 5.0):
+        for spot in _label_spots(x, y, (radius + 2) * reach, width, half):
+            first = first or spot
+            if _free(spot[3], taken, height):
+                return _placed(text, spot, taken, (x, y, radius) if reach > 1 else None)
+    assert first is not None
+    return _placed(text, first, taken, None)
+
+
+def _label_spots(
+    x: float, y: float, gap: float, width: float, half: float
+) -> list[tuple[float, float, str, Box]]:
+    """Where a label may go around (x, y): the anchor point, how the text hangs from it, and
+    the box it fills; right, left, above, below, then the corners."""
+    slant = gap * 0.7
+    return [
         (x + gap, y, "start", (x + gap, y - half, x + gap + width, y + half)),
         (x - gap, y, "end", (x - gap - width, y - half, x - gap, y + half)),
         (x, y - gap - half, "middle", (x - width / 2, y - gap - 2 * half, x + width / 2, y - gap)),
@@ -284,10 +301,26 @@ def _number_label(text: str, x: float, y: float, radius: float, taken: list[Box]
         ),
         (x - slant, y + slant + half, "end", (x - slant - width, y + slant, x - slant, y + slant + 2 * half)),
     ]
-    chosen = next((spot for spot in spots if _free(spot[3], taken, height)), spots[0])
-    left, middle, anchor, box = chosen
+
+
+def _placed(
+    text: str, spot: tuple[float, float, str, Box], taken: list[Box], dot: tuple[float, float, float] | None
+) -> str:
+    """The label's text, with a leader line from the dot's edge when it stands away from it."""
+    left, middle, anchor, box = spot
     taken.append(box)
-    return (
+    leader = ""
+    if dot is not None:
+        x, y, radius = dot
+        to_x = min(max(x, box[0]), box[2])
+        to_y = min(max(y, box[1]), box[3])
+        length = math.hypot(to_x - x, to_y - y) or 1.0
+        from_x, from_y = x + (to_x - x) * radius / length, y + (to_y - y) * radius / length
+        leader = (
+            f'<line class="leader" x1="{round(from_x, 1)}" y1="{round(from_y, 1)}"'
+            f' x2="{round(to_x, 1)}" y2="{round(to_y, 1)}"/>'
+        )
+    return leader + (
         f'<text class="number" x="{round(left, 1)}" y="{round(middle, 1)}" text-anchor="{anchor}"'
         f' dominant-baseline="central">{_esc(text)}</text>'
     )
