@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -92,6 +93,8 @@ def test_every_event_is_listed_with_its_best_row_and_the_rows_no_event_accounts_
     # from every curated place: outside the area.
     assert [row["id"] for row in unmatched.json()] == ["acled:MADEUP7"]
     csv = cli("corroborate", *WITH_ROWS, "--format", "csv")
+    lines = cli("corroborate", *WITH_ROWS, "--format", "jsonl").stdout.splitlines()
+    assert [json.loads(line)["event"] for line in lines] == list(entries)
     header = csv.stdout.splitlines()[0].split(",")
     assert {"event", "candidates.row", "candidates.score", "why_none"} <= set(header)
 
