@@ -43,10 +43,10 @@ READERS_OWN = {
     "iranclash validate builtin ./my-data",
     "iranclash import acled ~/Downloads/iraq-2021.csv --into ~/iraq-data",
     "iranclash import ucdp ged.csv --into ~/iraq-data --json",
-    "iranclash corroborate --since 2021-07 --data builtin --data ~/exports",
-    "iranclash corroborate 2021-07-07-ain-al-assad-14-rockets --data builtin --data ~/exports",
-    "iranclash corroborate --unmatched --since 2021-06 --data builtin --data ~/exports",
-    "iranclash corroborate 2021-07-07-ain-al-assad-14-rockets --accept acled:IRQ1 --data ~/iraq",
+    "iranclash corroborate --since 2021-07 --data builtin --data ~/acled",
+    "iranclash corroborate 2021-07-07-ain --data builtin --data ~/acled",
+    "iranclash corroborate --unmatched --data builtin --data ~/acled",
+    "iranclash corroborate 2021-07-07-ain --accept acled:IRQ1 --data ~/iraq",
 }
 
 

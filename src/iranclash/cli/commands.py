@@ -719,10 +719,10 @@ def corroborate_command(
     own figures. Needs exports in a data folder's acled/ or ucdp/ (see 'iranclash import').
 
     Examples:
-      iranclash corroborate --since 2021-07 --data builtin --data ~/exports
-      iranclash corroborate 2021-07-07-ain-al-assad-14-rockets --data builtin --data ~/exports
-      iranclash corroborate --unmatched --since 2021-06 --data builtin --data ~/exports
-      iranclash corroborate 2021-07-07-ain-al-assad-14-rockets --accept acled:IRQ1 --data ~/iraq
+      iranclash corroborate --since 2021-07 --data builtin --data ~/acled
+      iranclash corroborate 2021-07-07-ain --data builtin --data ~/acled
+      iranclash corroborate --unmatched --data builtin --data ~/acled
+      iranclash corroborate 2021-07-07-ain --accept acled:IRQ1 --data ~/iraq
     """
     from iranclash.ask import corroborate
 
