@@ -22,7 +22,7 @@ import json
 import math
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from iranclash.core import jsonout
 from iranclash.core.names import fold
@@ -273,6 +273,14 @@ def _longest_span(store: sqlite3.Connection) -> int:
 # --- the rows -----------------------------------------------------------------------------
 
 
+def _in_chunks(store: sqlite3.Connection, sql: str, keys: Sequence[object], *params: object) -> Iterator[Any]:
+    """The rows of ``sql``, whose ``{marks}`` takes ``keys`` (then ``params``), for any number
+    of keys: 500 at a time, under SQLite's limit on a statement's parameters."""
+    for start in range(0, len(keys), 500):
+        part = keys[start : start + 500]
+        yield from store.execute(sql.format(marks=",".join("?" * len(part))), (*part, *params))
+
+
 class Found(NamedTuple):
     """A dataset row at a place near an event, as the index of places gives it."""
 
@@ -290,20 +298,18 @@ def _rows_near(
     as to meet every row that began before the window and lasts into it."""
     low, high = days[0].isoformat(), days[1].isoformat()
     earliest = (days[0] - dt.timedelta(days=longest)).isoformat()
-    found: list[Found] = []
-    ordered = sorted(places)
-    for start in range(0, len(ordered), 500):
-        part = ordered[start : start + 500]
-        marks = ",".join("?" * len(part))
-        rows = store.execute(
-            "SELECT p.event_id, p.date_start, p.date_end, p.place FROM event_place p"
-            f" WHERE p.place IN ({marks}) AND p.date_start BETWEEN ? AND ? AND p.date_end >= ?"
-            " AND instr(p.event_id, ':') > 0",
-            (*part, earliest, high, low),
-        )
-        # ``_make`` takes the row as the tuple it is: a third of the time of Found(*row).
-        found.extend(map(Found._make, rows))
-    return found
+    rows = _in_chunks(
+        store,
+        "SELECT p.event_id, p.date_start, p.date_end, p.place FROM event_place p"
+        " WHERE p.place IN ({marks}) AND p.date_start BETWEEN ? AND ? AND p.date_end >= ?"
+        " AND instr(p.event_id, ':') > 0",
+        sorted(places),
+        earliest,
+        high,
+        low,
+    )
+    # ``_make`` takes the row as the tuple it is: a third of the time of Found(*row).
+    return list(map(Found._make, rows))
 
 
 # --- the comparison -----------------------------------------------------------------------
@@ -368,21 +374,32 @@ def _naming(store: sqlite3.Connection, event: Row) -> frozenset[str]:
     )
 
 
-def _gap_days(event: Row, row: Row) -> int:
-    ours = _day(event["date_start"]), _day(event["date_end"])
-    theirs = _day(row["date_start"]), _day(row["date_end"])
-    return max(0, (theirs[0] - ours[1]).days, (ours[0] - theirs[1]).days)
+def _date_points(start: str, end: str, row_start: str, row_end: str) -> tuple[int, int]:
+    """The days between an event's span and a row's (0 where they overlap) and the points
+    that earns: 40 the same day, 25 the event's day in the row's span, 20 inside a vaguer
+    event's span, 40 less 15 a day apart (at least 10). Dates as ISO text, which compares
+    as the dates do: ranking reads this for every row near an event."""
+    if row_start > end or row_end < start:
+        low, high = (end, row_start) if row_start > end else (row_end, start)
+        gap = (_day(high) - _day(low)).days
+        return gap, max(10, 40 - 15 * gap)
+    if start != end:
+        return 0, 20
+    return 0, 40 if row_start == row_end == start else 25
 
 
-def _date_reason(event: Row, row: Row) -> tuple[str, int]:
-    gap = _gap_days(event, row)
+def _date_reason(event: Row, row: Row) -> tuple[str, int, int]:
+    """How the dates compare in words, the points and the days between them."""
+    gap, points = _date_points(event["date_start"], event["date_end"], row["date_start"], row["date_end"])
     if gap:
-        return (f"{gap} day{'s' if gap > 1 else ''} apart", max(10, 40 - 15 * gap))
-    if event["date_start"] == event["date_end"] == row["date_start"] == row["date_end"]:
-        return ("same day", 40)
-    if event["date_start"] != event["date_end"]:
-        return (f"within the event's {event['date']}", 20)
-    return (f"the event's day in the row's span ({row['date_start']} to {row['date_end']})", 25)
+        words = f"{gap} day{'s' if gap > 1 else ''} apart"
+    elif points == 40:
+        words = "same day"
+    elif points == 20:
+        words = f"within the event's {event['date']}"
+    else:
+        words = f"the event's day in the row's span ({row['date_start']} to {row['date_end']})"
+    return words, points, gap
 
 
 def _type_reason(event: Row, row: Row) -> tuple[str, int, bool | None]:
@@ -511,18 +528,16 @@ def _our_place(event: Row, ctx: Context) -> str:
 
 def candidate(event: Row, row: Row, near: Near, ctx: Context) -> Row:
     """One row beside one event: its score out of 100, its reasons, and each aspect side by side."""
-    date_reason, date_points = _date_reason(event, row)
+    date_reason, date_points, gap = _date_reason(event, row)
     if near.km is not None:
         place_reason = f"{near.km:.0f} km" if near.km >= 1 else "under 1 km"
-        place_points = _place_points(near)
     else:
         place_reason = f"same area by name ({near.area})"
-        place_points = 15
+    place_points = _place_points(near)
     type_reason, type_points, type_agrees = _type_reason(event, row)
     actor_reason, actor_points, actors_agree, ours_actors, their_actors = _attribution(event, row, ctx)
     ours_killed, their_killed, casualties_agree = _casualties(event, row)
     dataset = row["dataset"]
-    gap = _gap_days(event, row)
     reasons = [date_reason, place_reason, type_reason] + ([actor_reason] if actor_reason else [])
     comparison = [
         _aspect("date", str(event["date"]), _row_date(row), gap == 0),
@@ -565,8 +580,7 @@ def _place_points(near: Near) -> int:
 
 def _types_of(store: sqlite3.Connection, row_ids: Sequence[str]) -> dict[str, str]:
     """Each row's type in our vocabulary, as its reader mapped the dataset's."""
-    marks = ",".join("?" * len(row_ids))
-    return dict(store.execute(f"SELECT id, type FROM event WHERE id IN ({marks})", row_ids))
+    return dict(_in_chunks(store, "SELECT id, type FROM event WHERE id IN ({marks})", row_ids))
 
 
 def _type_bound(ours: tuple[str, str], row_id: str, row_type: str | None) -> int:
@@ -576,17 +590,6 @@ def _type_bound(ours: tuple[str, str], row_id: str, row_type: str | None) -> int
     if row_type is None or row_id.startswith("ucdp:") or row_type in _LOOSE_TYPES:
         return 15
     return 15 if ACLED[EventType(row_type)] == ours else 8
-
-
-def _date_points_of(start: str, end: str, found: Found) -> int:
-    """``_date_reason``'s points, from the dates as text (ISO dates compare as text)."""
-    if found.date_start > end or found.date_end < start:
-        low, high = (end, found.date_start) if found.date_start > end else (found.date_end, start)
-        gap = (_day(high) - _day(low)).days
-        return max(10, 40 - 15 * gap)
-    if start != end:
-        return 20
-    return 40 if found.date_start == found.date_end == start else 25
 
 
 def _row_date(row: Row) -> str:
@@ -629,16 +632,15 @@ def _curated_events(store: sqlite3.Connection, where: str, params: Sequence[obje
     return [json.loads(text) for (text,) in store.execute(sql, tuple(params))]
 
 
+def _row_texts(store: sqlite3.Connection, row_ids: Sequence[str]) -> dict[str, str]:
+    """The stored JSON texts of these dataset rows, by id."""
+    sql = "SELECT e.id, j.json FROM event e JOIN event_json j ON j.seq = e.seq WHERE e.id IN ({marks})"
+    return dict(_in_chunks(store, sql, row_ids))
+
+
 def _rows_data(store: sqlite3.Connection, row_ids: Sequence[str]) -> dict[str, Row]:
     """The stored records of these dataset rows, by id."""
-    found: dict[str, Row] = {}
-    for start in range(0, len(row_ids), 500):
-        part = row_ids[start : start + 500]
-        marks = ",".join("?" * len(part))
-        sql = f"SELECT e.id, j.json FROM event e JOIN event_json j ON j.seq = e.seq WHERE e.id IN ({marks})"
-        for row_id, text in store.execute(sql, part):
-            found[row_id] = json.loads(text)
-    return found
+    return {row_id: json.loads(text) for row_id, text in _row_texts(store, row_ids).items()}
 
 
 def _found(
@@ -675,7 +677,7 @@ def _best_scored(
     bounded = sorted(
         (
             (
-                _date_points_of(start, end, item)
+                _date_points(start, end, item.date_start, item.date_end)[1]
                 + place_points[item.place]
                 + (15 if item.row_id in naming else 10 if item.row_id in unidentified else 0),
                 item,
@@ -723,10 +725,7 @@ def _points(event: Row, row: Row, near: Near, ctx: Context) -> int:
 def _learn_names(store: sqlite3.Connection, ctx: Context, rows: Iterable[Row]) -> None:
     """Add the names of the rows' actors to ``ctx.actor_names``, as their datasets write them."""
     wanted = list({link["actor"] for row in rows for link in row["actors"]} - ctx.actor_names.keys())
-    for start in range(0, len(wanted), 500):
-        part = wanted[start : start + 500]
-        marks = ",".join("?" * len(part))
-        ctx.actor_names.update(store.execute(f"SELECT id, name FROM record WHERE id IN ({marks})", part))
+    ctx.actor_names.update(_in_chunks(store, "SELECT id, name FROM record WHERE id IN ({marks})", wanted))
 
 
 def _comparable(event: Row, ctx: Context) -> bool:
@@ -734,20 +733,30 @@ def _comparable(event: Row, ctx: Context) -> bool:
     return any(spot.lat is not None or spot.areas for spot in spots)
 
 
-def corroborate_event(store: sqlite3.Connection, event: Row, tolerance: Tolerance, ctx: Context) -> Row:
-    """Every candidate row of one event, best first (the ``KEPT`` best, the rest counted)."""
-    entry: Row = {
+#: Why an event has no candidate, where no search could find one.
+NO_PLACE = "no place to compare (the event names none, or only a country)"
+NO_ROWS = "no dataset rows loaded (put ACLED or UCDP exports in a data folder's acled/ or ucdp/)"
+AGGREGATE = "the event sums up incidents the source does not list one by one (aggregate)"
+
+
+def _entry(event: Row, why_none: str | None = None) -> Row:
+    """One event's answer, as yet with no candidate (and why, where that is the answer)."""
+    return {
         "event": event["id"],
         "title": event["title"],
         "date": event["date"],
         "type": event["type"],
         "candidates": [],
         "more": 0,
-        "why_none": None,
+        "why_none": why_none,
     }
+
+
+def corroborate_event(store: sqlite3.Connection, event: Row, tolerance: Tolerance, ctx: Context) -> Row:
+    """Every candidate row of one event, best first (the ``KEPT`` best, the rest counted)."""
     if not _comparable(event, ctx):
-        entry["why_none"] = "no place to compare (the event names none, or only a country)"
-        return entry
+        return _entry(event, NO_PLACE)
+    entry = _entry(event)
     near, best = _found(store, event, tolerance, ctx)
     scored = _best_scored(store, event, best, near, ctx)
     entry["candidates"] = scored
@@ -769,8 +778,8 @@ def corroboration(
 ) -> list[Row]:
     """Each curated event in scope with its candidates."""
     events = _curated_events(store, where, params)
-    if not _has_rows(store):
-        return [_no_rows(event) for event in events]
+    if not has_rows(store):
+        return [_entry(event, NO_ROWS) for event in events]
     ctx = context(store)
     return [corroborate_event(store, event, tolerance, ctx) for event in events]
 
@@ -778,7 +787,7 @@ def corroboration(
 def best_for(store: sqlite3.Connection, event: Row, count: int = 3) -> list[Row] | None:
     """The best few rows of one curated event, for its lookup (None: no dataset rows loaded,
     or the event is one no row can record: a dataset row, or a sum of incidents)."""
-    if ":" in event["id"] or event.get("aggregate") or not _has_rows(store):
+    if ":" in event["id"] or event.get("aggregate") or not has_rows(store):
         return None
     ctx = context(store)
     return list(corroborate_event(store, event, Tolerance(), ctx)["candidates"][:count])
@@ -789,7 +798,7 @@ def with_candidates(
 ) -> tuple[int, int] | None:
     """How many curated events in scope have a candidate row, of how many that have a place
     to compare (None: no dataset rows loaded)."""
-    if not _has_rows(store):
+    if not has_rows(store):
         return None
     ctx = context(store)
     events = [event for event in _curated_events(store, where, params) if _comparable(event, ctx)]
@@ -797,19 +806,8 @@ def with_candidates(
     return found, len(events)
 
 
-def _no_rows(event: Row) -> Row:
-    return {
-        "event": event["id"],
-        "title": event["title"],
-        "date": event["date"],
-        "type": event["type"],
-        "candidates": [],
-        "more": 0,
-        "why_none": "no dataset rows loaded (put ACLED or UCDP exports in a data folder's acled/ or ucdp/)",
-    }
-
-
-def _has_rows(store: sqlite3.Connection) -> bool:
+def has_rows(store: sqlite3.Connection) -> bool:
+    """Whether the data folders in use hold any dataset row."""
     return (
         store.execute(
             "SELECT 1 FROM event"
@@ -911,7 +909,7 @@ def unmatched(
 
     The period runs from the first event's window to the last's; the area is every
     dataset place near one of the events' places."""
-    if not _has_rows(store):
+    if not has_rows(store):
         return []
     ctx = context(store)
     events = [event for event in _curated_events(store, where, params) if _comparable(event, ctx)]
@@ -931,15 +929,12 @@ def unmatched(
         for item in _rows_near(store, (first, last), list(area), ctx.longest)
         if item.row_id not in accounted
     }
-    order = sorted(found.values(), key=lambda item: (item.date_start, item.date_end, item.row_id))
-    texts: list[str] = []
-    for start in range(0, len(order), 500):
-        part = [item.row_id for item in order[start : start + 500]]
-        marks = ",".join("?" * len(part))
-        sql = f"SELECT e.id, j.json FROM event e JOIN event_json j ON j.seq = e.seq WHERE e.id IN ({marks})"
-        by_id = dict(store.execute(sql, part))
-        texts.extend(by_id[row_id] for row_id in part if row_id in by_id)
-    return texts
+    order = [
+        item.row_id
+        for item in sorted(found.values(), key=lambda item: (item.date_start, item.date_end, item.row_id))
+    ]
+    texts = _row_texts(store, order)
+    return [texts[row_id] for row_id in order if row_id in texts]
 
 
 def curated_event(store: sqlite3.Connection, text: str) -> Row:
@@ -967,11 +962,9 @@ def for_event(store: sqlite3.Connection, text: str, tolerance: Tolerance) -> Row
     """One curated event's candidates (``text`` as ``curated_event`` takes it)."""
     event = curated_event(store, text)
     if event.get("aggregate"):
-        entry = _no_rows(event)
-        entry["why_none"] = "the event sums up incidents the source does not list one by one (aggregate)"
-        return entry
-    if not _has_rows(store):
-        return _no_rows(event)
+        return _entry(event, AGGREGATE)
+    if not has_rows(store):
+        return _entry(event, NO_ROWS)
     return corroborate_event(store, event, tolerance, context(store))
 
 

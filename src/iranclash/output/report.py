@@ -257,13 +257,13 @@ def _glance(events: list[Row], latest: list[Row]) -> str:
 def _corroboration(store: sqlite3.Connection, filters: query.EventFilter) -> list[str]:
     """The corroboration table (``corroborate``): each curated event's best dataset row, its
     score and why; only when the data folders hold dataset rows."""
-    from iranclash.ask.corroborate import Tolerance, corroboration
+    from iranclash.ask.corroborate import NO_PLACE, REGION_KM, TOWN_KM, Tolerance, corroboration, has_rows
 
+    if not has_rows(store):
+        return []
     where, params = query.event_where(store, filters)
     entries = corroboration(store, where, params, Tolerance())
-    if not entries or all(
-        entry["why_none"] and entry["why_none"].startswith("no dataset rows") for entry in entries
-    ):
+    if not entries:
         return []
     items = []
     for entry in entries:
@@ -277,12 +277,12 @@ def _corroboration(store: sqlite3.Connection, filters: query.EventFilter) -> lis
             f'<span class="id"><span class="word">{esc(best["row"])}</span> · score {esc(best["score"])} · '
             f"{esc(' · '.join(best['reasons']))}" + (f" · {others:,} more" if others else "") + "</span></li>"
         )
-    placeless = sum(1 for entry in entries if (entry["why_none"] or "").startswith("no place"))
+    placeless = sum(1 for entry in entries if entry["why_none"] == NO_PLACE)
     missing = len(entries) - len(items) - placeless
     table = (
-        "<p>The dataset rows that may record each curated event: same dates, within 25 km (150 where "
-        "either place is known only to a region), then type and actors; each source keeps its own "
-        "figures (<code>iranclash corroborate ID</code> shows them side by side). "
+        f"<p>The dataset rows that may record each curated event: same dates, within {TOWN_KM:g} km "
+        f"({REGION_KM:g} where either place is known only to a region), then type and actors; each "
+        "source keeps its own figures (<code>iranclash corroborate ID</code> shows them side by side). "
         f"{_count(len(items))} of {len(entries)} have a candidate; {missing:,} have none near them in "
         f"their dates, and {placeless:,} name no place to compare.</p>"
         + (f'<ul class="glance">{"".join(items)}</ul>' if items else "")
