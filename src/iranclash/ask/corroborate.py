@@ -24,6 +24,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
+from iranclash.ask.labels import casualties_label, munitions_label
 from iranclash.core import jsonout
 from iranclash.core.names import fold
 from iranclash.core.results import Column, Detail, Fit, Listing, Row, Section
@@ -457,18 +458,6 @@ def _attribution(event: Row, row: Row, ctx: Context) -> tuple[str | None, int, b
     return (None, 0, None, ours_text, theirs_text)
 
 
-def _casualties_text(casualties: Row | None) -> str:
-    if not casualties:
-        return "unknown"
-    if casualties.get("none_reported"):
-        return "none reported"
-    prefix = "at least " if casualties.get("at_least") else ""
-    parts = [
-        f"{prefix}{casualties[key]} {key}" for key in ("killed", "injured") if casualties.get(key) is not None
-    ]
-    return ", ".join(parts) or "unknown"
-
-
 def _casualties(event: Row, row: Row) -> tuple[str, str, bool | None]:
     """Deaths as each source gives them, never one figure made of both: the article's words,
     ACLED's fatalities (its lowest reported figure, 0 for both none and none reported), UCDP's
@@ -488,7 +477,7 @@ def _casualties(event: Row, row: Row) -> tuple[str, str, bool | None]:
     else:
         theirs_text = "no figure" if killed is None else f"at least {killed} killed"
         floor = killed
-    ours_text = _casualties_text(ours)
+    ours_text = casualties_label(event) or "unknown"
     if killed is None or not ours:
         return (ours_text, theirs_text, None)
     if ours.get("none_reported"):
@@ -498,20 +487,6 @@ def _casualties(event: Row, row: Row) -> tuple[str, str, bool | None]:
     if ours.get("at_least") or dataset["name"] == "acled":
         return (ours_text, theirs_text, (floor or 0) <= ours["killed"] or killed >= ours["killed"])
     return (ours_text, theirs_text, killed == ours["killed"])
-
-
-def _munitions_text(event: Row) -> str:
-    parts = []
-    for item in event.get("munitions", ()):
-        count = item.get("count")
-        weapon = item["weapon"] if count == 1 or item["weapon"].endswith("s") else item["weapon"] + "s"
-        text = (
-            weapon if count is None else ("at least " if item.get("at_least") else "") + f"{count} {weapon}"
-        )
-        if item.get("intercepted"):
-            text += f" ({item['intercepted']} intercepted)"
-        parts.append(text)
-    return ", ".join(parts) or "not given"
 
 
 def _dataset_type(row: Row) -> str:
@@ -554,7 +529,7 @@ def candidate(event: Row, row: Row, near: Near, ctx: Context) -> Row:
             _dataset_type(row),
             type_agrees,
         ),
-        _aspect("munitions", _munitions_text(event), "not coded", None),
+        _aspect("munitions", munitions_label(event, at_least="at least ") or "not given", "not coded", None),
         _aspect("casualties", ours_killed, their_killed, casualties_agree),
         _aspect("attribution", ours_actors, their_actors, actors_agree),
     ]

@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
+from iranclash.ask.labels import NONE_REPORTED, casualties_label, munitions_label
 from iranclash.core import jsonout
 from iranclash.core.dates import PartialDate
 from iranclash.core.errors import NotFound, UsageProblem
@@ -138,34 +139,6 @@ def _role(link: Row) -> str:
     return link["role"] if certainty == "confirmed" else f"{link['role']}, {certainty}"
 
 
-def _munitions_label(row: Row) -> str:
-    parts = []
-    for item in row["munitions"]:
-        weapon = item["weapon"]
-        if item["count"] is None:
-            text = weapon
-        else:
-            plural = "" if item["count"] == 1 or weapon.endswith("s") else "s"
-            text = ("≥" if item["at_least"] else "") + f"{item['count']} {weapon}{plural}"
-        if item["intercepted"]:
-            text += f" ({item['intercepted']} intercepted)"
-        parts.append(text)
-    return ", ".join(parts)
-
-
-def _casualties_label(row: Row) -> str:
-    casualties = row["casualties"]
-    if not casualties:
-        return ""
-    if casualties.get("none_reported"):
-        return NONE_REPORTED
-    prefix = "at least " if casualties.get("at_least") else ""
-    parts = [
-        f"{prefix}{casualties[key]} {key}" for key in ("killed", "injured") if casualties[key] is not None
-    ]
-    return ", ".join(parts)
-
-
 def record_counts(store: sqlite3.Connection) -> dict[str, int]:
     """How many records of each kind the store holds, by kind."""
     return dict(
@@ -188,8 +161,8 @@ def event_columns(store: sqlite3.Connection) -> tuple[Column, ...]:
         Column("Title", lambda row: row["title"], Fit.CUT),
         Column("Place", _place_label(labels), Fit.CUT),
         Column("Actors", _actor_label(labels), Fit.CUT, wide=True),
-        Column("Munitions", _munitions_label, Fit.CUT, wide=True),
-        Column("Casualties", _casualties_label, Fit.CUT, wide=True),
+        Column("Munitions", munitions_label, Fit.CUT, wide=True),
+        Column("Casualties", casualties_label, Fit.CUT, wide=True),
         Column("Certainty", lambda row: row["certainty"], Fit.WHOLE, wide=True),
         id_column(),
     )
@@ -424,7 +397,7 @@ def event(store: sqlite3.Connection, event_id: str) -> Detail:
         ("Summary", data["summary"]),
         ("Places", ", ".join(place["name"] for place in places)),
         ("Countries", ", ".join(data["countries"])),
-        ("Munitions", _munitions_label(data)),
+        ("Munitions", munitions_label(data)),
         ("Casualties", _casualties_detail(data["casualties"])),
         ("Aggregate", AGGREGATE if data.get("aggregate") else None),
         ("Dataset row", _dataset_detail(data.get("dataset"))),
@@ -492,7 +465,6 @@ AGGREGATE = (
 #: Shown beside a date whose year the source does not state.
 YEAR_INFERRED = "year inferred: the source does not state it"
 #: A source saying no casualties were reported: no figure, not 0 (no one killed).
-NONE_REPORTED = "none reported"
 
 
 def _date_detail(row: Row) -> str:
