@@ -174,8 +174,7 @@ def reading_order(
     """The YAML files kind by kind (``folder.KINDS``: places before the events in them, as
     the store needs), the exports after them, and each file's number in that order (which
     a record's ``seq`` starts with, ``store.FILE_SHIFT``)."""
-    order = {kind: number for number, kind in enumerate(folder.KINDS)}
-    curated = sorted((entry for entry in files if entry[0] in order), key=lambda entry: order[entry[0]])
+    curated = folder.curated_in_order(files)
     exports = [path for kind, path in files if kind in folder.DATASETS]
     numbers = {path: number for number, path in enumerate([path for _kind, path in curated] + exports)}
     return curated, exports, numbers

@@ -84,6 +84,13 @@ def all_data_files(folders: Sequence[Path]) -> list[tuple[str, Path]]:
     return [entry for folder in folders for entry in data_files(folder)]
 
 
+def curated_in_order(files: Sequence[tuple[str, Path]]) -> list[tuple[str, Path]]:
+    """The YAML files among ``files``, kind by kind in ``KINDS``' order (places before the
+    events in them), each kind's files in the order given: how they are read and checked."""
+    order = {kind: number for number, kind in enumerate(KINDS)}
+    return sorted((entry for entry in files if entry[0] in order), key=lambda entry: order[entry[0]])
+
+
 def data_files(folder: Path) -> list[tuple[str, Path]]:
     """Each data file of a folder with its kind: ``events.yaml`` and ``events/*.yaml`` etc.,
     then the exports, ``acled/*.csv`` (kind ``acled``) and ``ucdp/*.csv`` (kind ``ucdp``), and

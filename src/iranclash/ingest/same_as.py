@@ -465,11 +465,7 @@ def _validate(
     from iranclash.core.model import Event
     from iranclash.ingest import load, validate
 
-    order = {kind: number for number, kind in enumerate(folder.KINDS)}
-    curated = sorted(
-        ((kind, path) for kind, path in folder.all_data_files(folders) if kind in order),
-        key=lambda entry: order[entry[0]],
-    )
+    curated = folder.curated_in_order(folder.all_data_files(folders))
     index = validate.Index()
     problems: list[Problem] = []
     #: Each row added that another event names already: that event, its file and line.
